@@ -1,0 +1,50 @@
+package dev.sparseinfer.engine.api;
+
+/**
+ * The one exception type SparseInfer throws at its users. The message is a single line that names the file,
+ * tensor or option at fault; {@link #code()} says which kind of failure it is, so callers (and the CLI's exit
+ * status) can tell a bad argument from a bad file from a missing backend.
+ *
+ * <p>Unchecked on purpose: embedding calls sit inside streams and lambdas in user code, where a checked type
+ * only gets wrapped.
+ */
+public final class SparseInferException extends RuntimeException {
+
+    /** What kind of failure this is. */
+    public enum Code {
+        /** An option or argument the caller passed is invalid. */
+        INVALID_ARGUMENT,
+        /** A model file or directory is malformed, truncated or inconsistent. */
+        INVALID_MODEL,
+        /** Reading or writing a file failed. */
+        IO,
+        /** The requested backend cannot run on this machine. */
+        BACKEND_UNAVAILABLE,
+        /** The tokenizer rejected its configuration or input. */
+        TOKENIZER
+    }
+
+    private final Code code;
+
+    public SparseInferException(Code code, String message) {
+        super(message);
+        this.code = code;
+    }
+
+    public SparseInferException(Code code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+    }
+
+    public Code code() {
+        return code;
+    }
+
+    public static SparseInferException invalidModel(String message) {
+        return new SparseInferException(Code.INVALID_MODEL, message);
+    }
+
+    public static SparseInferException invalidArgument(String message) {
+        return new SparseInferException(Code.INVALID_ARGUMENT, message);
+    }
+}
