@@ -1,0 +1,67 @@
+package dev.sparseinfer.cli;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Standard output, or a file that appears only when complete: written under a temporary name in the same
+ * directory and renamed by {@link #commit()}. Closing without a commit deletes the temporary file.
+ */
+final class AtomicOutput implements AutoCloseable {
+
+    private final Writer writer;
+    private final Path target;
+    private final Path temp;
+    private boolean committed;
+
+    private AtomicOutput(Writer writer, Path target, Path temp) {
+        this.writer = writer;
+        this.target = target;
+        this.temp = temp;
+    }
+
+    static AtomicOutput open(Path target) throws IOException {
+        if (target == null) {
+            return new AtomicOutput(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), null, null);
+        }
+        Path dir = target.toAbsolutePath().getParent();
+        Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        return new AtomicOutput(Files.newBufferedWriter(temp, StandardCharsets.UTF_8), target, temp);
+    }
+
+    Writer writer() {
+        return writer;
+    }
+
+    void commit() throws IOException {
+        writer.flush();
+        if (target != null) {
+            writer.close();
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        committed = true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (target == null) {
+            writer.flush();
+            return;
+        }
+        writer.close();
+        if (!committed) {
+            Files.deleteIfExists(temp);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.sparseinfer.cli;
+
+import dev.sparseinfer.engine.api.BackendKind;
+import dev.sparseinfer.engine.api.Embedding;
+import dev.sparseinfer.engine.api.EmbeddingModel;
+import dev.sparseinfer.engine.api.ModelOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = {"Embeds one UTF-8 text per input line and writes JSON Lines, one per input line, in order:",
+                "  {\"index\":0,\"tokens\":7,\"embedding\":[...]}",
+                "Mean pooling over the tokens, then L2 normalisation."})
+final class EmbedCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOption model;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
+            description = "Backend to run on (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+            description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "Input texts (default: standard input).")
+    Path input;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Output file (default: standard output).")
+    Path output;
+
+    @Override
+    public Integer call() throws IOException {
+        ModelOptions options = ModelOptions.defaults().withBackend(BackendKind.parse(backend)).withBatchSize(batch);
+        if (threads != null) {
+            options = options.withThreads(threads);
+        }
+        Path modelPath = model.resolve();
+        try (BufferedReader in = openInput();
+             EmbeddingModel embedder = EmbeddingModel.open(modelPath, options);
+             AtomicOutput out = AtomicOutput.open(output)) {
+            embedder.backendNotice().ifPresent(notice -> System.err.println("sparseinfer: " + notice));
+            embedAll(embedder, in, out.writer(), batch);
+            out.commit();
+        }
+        return 0;
+    }
+
+    private BufferedReader openInput() throws IOException {
+        // Malformed UTF-8 becomes U+FFFD rather than an exception: one bad byte must not end a long run.
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        var stream = input == null ? System.in : Files.newInputStream(input);
+        return new BufferedReader(new InputStreamReader(stream, decoder), 1 << 16);
+    }
+
+    /** Streams the input: reads a batch of lines, embeds it, writes it, so memory stays bounded by the batch. */
+    static void embedAll(EmbeddingModel embedder, BufferedReader in, Writer out, int batch) throws IOException {
+        List<String> texts = new ArrayList<>(batch);
+        long index = 0;
+        String line;
+        StringBuilder json = new StringBuilder();
+        while ((line = in.readLine()) != null) {
+            texts.add(line);
+            if (texts.size() == batch) {
+                index = write(embedder.embed(texts), index, out, json);
+                texts.clear();
+            }
+        }
+        if (!texts.isEmpty()) {
+            write(embedder.embed(texts), index, out, json);
+        }
+        out.flush();
+    }
+
+    private static long write(List<Embedding> embeddings, long index, Writer out, StringBuilder json) throws IOException {
+        for (Embedding e : embeddings) {
+            json.setLength(0);
+            json.append("{\"index\":").append(index++).append(",\"tokens\":").append(e.tokens()).append(",\"embedding\":[");
+            float[] v = e.vector();
+            for (int i = 0; i < v.length; i++) {
+                if (i > 0) {
+                    json.append(',');
+                }
+                json.append(v[i]);
+            }
+            json.append("]}\n");
+            out.append(json);
+        }
+        out.flush();
+        return index;
+    }
+}

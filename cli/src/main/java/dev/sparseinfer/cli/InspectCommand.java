@@ -1,0 +1,48 @@
+package dev.sparseinfer.cli;
+
+import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.ModelLoader;
+import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.models.ModelInventory;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Prints every weight matrix of a model (name, shape, format, sparsity, bytes) and the totals.")
+final class InspectCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOption model;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Override
+    public Integer call() {
+        LoadedModel loaded = ModelLoader.load(model.resolve());
+        print(loaded, ModelInventory.of(loaded.weights()), System.out);
+        return 0;
+    }
+
+    static void print(LoadedModel loaded, ModelInventory inventory, PrintStream out) {
+        BertConfig c = loaded.weights().config();
+        out.printf(Locale.ROOT, "model  %s%n", loaded.source());
+        out.printf(Locale.ROOT, "config BERT: %d layers, hidden %d, %d heads, FFN %d, vocab %d, max positions %d, LayerNorm eps %g%n%n",
+                c.layers(), c.hiddenSize(), c.heads(), c.intermediateSize(), c.vocabSize(), c.maxPositions(), c.layerNormEps());
+        int nameWidth = inventory.rows().stream().mapToInt(r -> r.name().length()).max().orElse(4);
+        String row = "%-" + nameWidth + "s  %-12s  %-12s  %8s  %12s%n";
+        out.printf(Locale.ROOT, row, "name", "shape", "format", "sparsity", "bytes");
+        for (ModelInventory.Row r : inventory.rows()) {
+            out.printf(Locale.ROOT, row, r.name(), r.rows() + "x" + r.cols(), r.format(),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * r.sparsity()), String.format(Locale.ROOT, "%,d", r.bytes()));
+        }
+        out.printf(Locale.ROOT, "%n%-" + nameWidth + "s  %,d%n", "biases and LayerNorms (bytes)", inventory.otherBytes());
+        out.printf(Locale.ROOT, "%-" + nameWidth + "s  %,d%n", "total parameters", inventory.totalParameters());
+        out.printf(Locale.ROOT, "%-" + nameWidth + "s  %,d (%.1f MiB)%n", "total bytes", inventory.totalBytes(),
+                inventory.totalBytes() / (1024.0 * 1024.0));
+        out.printf(Locale.ROOT, "%-" + nameWidth + "s  %.1f%%%n", "linear-layer sparsity", 100 * inventory.linearSparsity());
+    }
+}

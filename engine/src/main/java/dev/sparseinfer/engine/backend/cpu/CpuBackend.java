@@ -1,0 +1,179 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.Activations;
+import dev.sparseinfer.engine.backend.Backend;
+import dev.sparseinfer.engine.backend.PreparedLinear;
+import dev.sparseinfer.engine.backend.PreparedNorm;
+import dev.sparseinfer.engine.backend.PreparedTable;
+import dev.sparseinfer.engine.backend.TokenBatch;
+import dev.sparseinfer.engine.format.DenseWeights;
+import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.LayerNormWeights;
+import dev.sparseinfer.engine.format.Linear;
+
+/** Runs every op on the CPU, in pure Java, with the kernels {@link CpuKernels#best()} picks. */
+public final class CpuBackend implements Backend {
+
+    private final CpuKernels kernels;
+    private final ParallelFor parallel;
+
+    public CpuBackend(int threads) {
+        this(CpuKernels.best(), threads);
+    }
+
+    public CpuBackend(CpuKernels kernels, int threads) {
+        if (threads < 1) {
+            throw SparseInferException.invalidArgument("--threads must be at least 1, got " + threads);
+        }
+        this.kernels = kernels;
+        this.parallel = new ParallelFor(threads);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "cpu (" + kernels.name() + ", " + parallel.threads() + (parallel.threads() == 1 ? " thread)" : " threads)");
+    }
+
+    @Override
+    public PreparedLinear prepare(Linear layer) {
+        return switch (layer.weights()) {
+            case DenseWeights dense -> new CpuPrepared.DenseLinear(
+                    dense.outFeatures(), dense.inFeatures(), dense.matrix().data(), layer.bias());
+        };
+    }
+
+    @Override
+    public PreparedNorm prepare(LayerNormWeights norm) {
+        return new CpuPrepared.Norm(norm.gamma(), norm.beta());
+    }
+
+    @Override
+    public PreparedTable prepareTable(FloatMatrix table) {
+        return new CpuPrepared.Table(table.rows(), table.cols(), table.data());
+    }
+
+    @Override
+    public Activations allocate(int rows, int cols) {
+        return new CpuActivations(rows, cols);
+    }
+
+    @Override
+    public void embed(TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out) {
+        float[] w = ((CpuPrepared.Table) word).data();
+        float[] p = ((CpuPrepared.Table) position).data();
+        float[] t = ((CpuPrepared.Table) type).data();
+        float[] o = heap(out).data();
+        int width = out.cols();
+        for (int i = 0; i < batch.tokens(); i++) {
+            int id = checkedRow(batch.tokenIds()[i], word, "token id");
+            int pos = checkedRow(batch.positions()[i], position, "position");
+            int ty = checkedRow(batch.typeIds()[i], type, "token type");
+            int dst = i * width;
+            for (int c = 0; c < width; c++) {
+                o[dst + c] = w[id * width + c] + p[pos * width + c] + t[ty * width + c];
+            }
+        }
+    }
+
+    private static int checkedRow(int row, PreparedTable table, String what) {
+        if (row < 0 || row >= table.entries()) {
+            throw SparseInferException.invalidArgument(
+                    what + " " + row + " is outside the embedding table's " + table.entries() + " entries");
+        }
+        return row;
+    }
+
+    @Override
+    public void addLayerNorm(Activations x, Activations residual, PreparedNorm norm, float eps, Activations out) {
+        CpuPrepared.Norm n = (CpuPrepared.Norm) norm;
+        float[] xs = heap(x).data();
+        float[] rs = residual == null ? null : heap(residual).data();
+        float[] os = heap(out).data();
+        int cols = x.cols();
+        parallel.run(x.rows(), 1, (from, to) -> kernels.addLayerNorm(xs, rs, n.gamma(), n.beta(), eps, cols, from, to, os));
+    }
+
+    @Override
+    public void linear(PreparedLinear layer, Activations x, Activation activation, Activations out) {
+        CpuPrepared.DenseLinear d = (CpuPrepared.DenseLinear) layer;
+        float[] xs = heap(x).data();
+        float[] ys = heap(out).data();
+        int rows = x.rows();
+        parallel.run(d.outFeatures(), 4, (from, to) -> kernels.linear(
+                xs, rows, d.inFeatures(), d.weights(), d.bias(), d.outFeatures(), from, to, activation, ys));
+    }
+
+    @Override
+    public void attention(Activations q, Activations k, Activations v, int heads, TokenBatch batch, Activations out) {
+        float[] qs = heap(q).data();
+        float[] ks = heap(k).data();
+        float[] vs = heap(v).data();
+        float[] os = heap(out).data();
+        int width = q.cols();
+        int headDim = width / heads;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        parallel.run(batch.sequences() * heads, 1, (from, to) -> {
+            for (int task = from; task < to; task++) {
+                int s = task / heads;
+                int col = (task % heads) * headDim;
+                int start = batch.starts()[s];
+                int length = batch.lengths()[s];
+                float[] scores = new float[length];
+                for (int i = start; i < start + length; i++) {
+                    for (int j = 0; j < length; j++) {
+                        scores[j] = scale * kernels.dot(qs, i * width + col, ks, (start + j) * width + col, headDim);
+                    }
+                    kernels.softmax(scores, 0, length);
+                    int dst = i * width + col;
+                    java.util.Arrays.fill(os, dst, dst + headDim, 0f);
+                    for (int j = 0; j < length; j++) {
+                        kernels.axpy(scores[j], vs, (start + j) * width + col, os, dst, headDim);
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public float[][] meanPoolNormalized(Activations x, TokenBatch batch) {
+        float[] xs = heap(x).data();
+        int width = x.cols();
+        float[][] pooled = new float[batch.sequences()][width];
+        for (int s = 0; s < batch.sequences(); s++) {
+            double[] mean = new double[width];
+            int start = batch.starts()[s];
+            for (int t = start; t < start + batch.lengths()[s]; t++) {
+                for (int c = 0; c < width; c++) {
+                    mean[c] += xs[t * width + c];
+                }
+            }
+            double norm = 0;
+            for (int c = 0; c < width; c++) {
+                mean[c] /= batch.lengths()[s];
+                norm += mean[c] * mean[c];
+            }
+            // Same guard as torch.nn.functional.normalize: a zero vector stays zero rather than becoming NaN.
+            double inv = 1.0 / Math.max(Math.sqrt(norm), 1e-12);
+            for (int c = 0; c < width; c++) {
+                pooled[s][c] = (float) (mean[c] * inv);
+            }
+        }
+        return pooled;
+    }
+
+    private static CpuActivations heap(Activations a) {
+        return (CpuActivations) a;
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import dev.sparseinfer.engine.backend.Activation;
+
+/**
+ * The CPU backend's numeric kernels. Two implementations sit side by side: {@link ScalarCpuKernels}, plain Java
+ * accumulating in float64, which is the test oracle and the fallback when the Vector API module is absent, and
+ * {@link VectorCpuKernels}, on the JDK's Vector API. {@link #best()} picks one once.
+ *
+ * <p>All matrices are row-major float arrays; ranges let the backend split work across threads.
+ */
+public interface CpuKernels {
+
+    /** Name shown in the backend's description, e.g. {@code "Vector API, 256-bit"}. */
+    String name();
+
+    /**
+     * {@code y[r, o] = act(b[o] + sum_i x[r, i] * w[o, i])} for rows {@code 0..rows-1} and outputs
+     * {@code outFrom..outTo-1}; x is {@code [rows, in]}, w is {@code [out, in]}, y is {@code [rows, out]}.
+     */
+    void linear(float[] x, int rows, int in, float[] w, float[] bias, int out, int outFrom, int outTo,
+                Activation activation, float[] y);
+
+    /**
+     * {@code out[r] = LayerNorm(x[r] + residual[r]) * gamma + beta} for rows {@code rowFrom..rowTo-1} of width
+     * {@code cols}; residual may be null; out may be x.
+     */
+    void addLayerNorm(float[] x, float[] residual, float[] gamma, float[] beta, float eps, int cols,
+                      int rowFrom, int rowTo, float[] out);
+
+    /** {@code sum_i a[aOffset + i] * b[bOffset + i]} for {@code i < length}. */
+    float dot(float[] a, int aOffset, float[] b, int bOffset, int length);
+
+    /** In-place softmax of {@code v[offset .. offset + length - 1]}. */
+    void softmax(float[] v, int offset, int length);
+
+    /** {@code acc[accOffset + i] += scale * x[xOffset + i]} for {@code i < length}. */
+    void axpy(float scale, float[] x, int xOffset, float[] acc, int accOffset, int length);
+
+    /** The Vector API kernels when the {@code jdk.incubator.vector} module is present, else the scalar ones. */
+    static CpuKernels best() {
+        return VectorApiSupport.available() ? new VectorCpuKernels() : new ScalarCpuKernels();
+    }
+}

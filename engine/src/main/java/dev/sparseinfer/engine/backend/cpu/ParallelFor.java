@@ -1,0 +1,54 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+
+/** Splits index ranges over a fixed pool of worker threads; with one thread it runs inline, with no hand-off. */
+final class ParallelFor implements AutoCloseable {
+
+    /** The work on one sub-range {@code [from, to)}. */
+    @FunctionalInterface
+    interface RangeBody {
+        void run(int from, int to);
+    }
+
+    private final int threads;
+    private final ForkJoinPool pool;
+
+    ParallelFor(int threads) {
+        this.threads = threads;
+        this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
+    }
+
+    int threads() {
+        return threads;
+    }
+
+    /** Runs {@code body} over {@code [0, n)} in at most {@code threads} chunks whose bounds are multiples of {@code align}. */
+    void run(int n, int align, RangeBody body) {
+        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, align)));
+        if (pool == null || chunks <= 1) {
+            body.run(0, n);
+            return;
+        }
+        int per = ((n + chunks - 1) / chunks + align - 1) / align * align;
+        List<ForkJoinTask<?>> tasks = new ArrayList<>(chunks);
+        for (int from = 0; from < n; from += per) {
+            int start = from;
+            int end = Math.min(n, from + per);
+            tasks.add(pool.submit(() -> body.run(start, end)));
+        }
+        for (ForkJoinTask<?> task : tasks) {
+            task.join();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdown();
+        }
+    }
+}

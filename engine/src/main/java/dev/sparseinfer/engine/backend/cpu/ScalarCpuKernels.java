@@ -1,0 +1,100 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import dev.sparseinfer.engine.backend.Activation;
+
+/**
+ * Plain-Java kernels that accumulate in float64 and use an exact erf: the oracle every faster kernel is tested
+ * against, and the fallback when the Vector API is unavailable.
+ */
+public final class ScalarCpuKernels implements CpuKernels {
+
+    private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void linear(float[] x, int rows, int in, float[] w, float[] bias, int out, int outFrom, int outTo,
+                       Activation activation, float[] y) {
+        for (int r = 0; r < rows; r++) {
+            for (int o = outFrom; o < outTo; o++) {
+                double acc = bias[o];
+                for (int i = 0; i < in; i++) {
+                    acc += (double) x[r * in + i] * w[o * in + i];
+                }
+                y[r * out + o] = (float) activate(acc, activation);
+            }
+        }
+    }
+
+    static double activate(double v, Activation activation) {
+        return switch (activation) {
+            case NONE -> v;
+            case GELU -> gelu(v);
+        };
+    }
+
+    static double gelu(double v) {
+        return 0.5 * v * (1.0 + Erf.erf(v * INV_SQRT2));
+    }
+
+    @Override
+    public void addLayerNorm(float[] x, float[] residual, float[] gamma, float[] beta, float eps, int cols,
+                             int rowFrom, int rowTo, float[] out) {
+        double[] sum = new double[cols];
+        for (int r = rowFrom; r < rowTo; r++) {
+            int base = r * cols;
+            double mean = 0;
+            for (int c = 0; c < cols; c++) {
+                sum[c] = residual == null ? x[base + c] : (double) x[base + c] + residual[base + c];
+                mean += sum[c];
+            }
+            mean /= cols;
+            double variance = 0;
+            for (int c = 0; c < cols; c++) {
+                double d = sum[c] - mean;
+                variance += d * d;
+            }
+            variance /= cols;
+            double inv = 1.0 / Math.sqrt(variance + eps);
+            for (int c = 0; c < cols; c++) {
+                out[base + c] = (float) ((sum[c] - mean) * inv * gamma[c] + beta[c]);
+            }
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
+        double acc = 0;
+        for (int i = 0; i < length; i++) {
+            acc += (double) a[aOffset + i] * b[bOffset + i];
+        }
+        return (float) acc;
+    }
+
+    @Override
+    public void softmax(float[] v, int offset, int length) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < length; i++) {
+            max = Math.max(max, v[offset + i]);
+        }
+        double[] e = new double[length];
+        double sum = 0;
+        for (int i = 0; i < length; i++) {
+            e[i] = Math.exp(v[offset + i] - max);
+            sum += e[i];
+        }
+        for (int i = 0; i < length; i++) {
+            v[offset + i] = (float) (e[i] / sum);
+        }
+    }
+
+    @Override
+    public void axpy(float scale, float[] x, int xOffset, float[] acc, int accOffset, int length) {
+        for (int i = 0; i < length; i++) {
+            acc[accOffset + i] = (float) (acc[accOffset + i] + (double) scale * x[xOffset + i]);
+        }
+    }
+}

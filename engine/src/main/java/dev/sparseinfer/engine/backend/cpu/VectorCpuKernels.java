@@ -1,0 +1,204 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import dev.sparseinfer.engine.backend.Activation;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Kernels on the JDK Vector API, at the widest vector shape the CPU has. */
+public final class VectorCpuKernels implements CpuKernels {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
+
+    @Override
+    public String name() {
+        return "Vector API, " + SPECIES.vectorBitSize() + "-bit";
+    }
+
+    /**
+     * Register-blocked over 4 outputs: each loaded slice of an input row is multiplied with the same slice of four
+     * weight rows, so the input is read once per four outputs and four independent FMA chains hide FMA latency.
+     */
+    @Override
+    public void linear(float[] x, int rows, int in, float[] w, float[] bias, int out, int outFrom, int outTo,
+                       Activation activation, float[] y) {
+        int vecEnd = SPECIES.loopBound(in);
+        for (int r = 0; r < rows; r++) {
+            int xBase = r * in;
+            int yBase = r * out;
+            int o = outFrom;
+            for (; o + 3 < outTo; o += 4) {
+                int w0 = o * in;
+                int w1 = w0 + in;
+                int w2 = w1 + in;
+                int w3 = w2 + in;
+                FloatVector acc0 = FloatVector.zero(SPECIES);
+                FloatVector acc1 = FloatVector.zero(SPECIES);
+                FloatVector acc2 = FloatVector.zero(SPECIES);
+                FloatVector acc3 = FloatVector.zero(SPECIES);
+                int i = 0;
+                for (; i < vecEnd; i += LANES) {
+                    FloatVector xv = FloatVector.fromArray(SPECIES, x, xBase + i);
+                    acc0 = xv.fma(FloatVector.fromArray(SPECIES, w, w0 + i), acc0);
+                    acc1 = xv.fma(FloatVector.fromArray(SPECIES, w, w1 + i), acc1);
+                    acc2 = xv.fma(FloatVector.fromArray(SPECIES, w, w2 + i), acc2);
+                    acc3 = xv.fma(FloatVector.fromArray(SPECIES, w, w3 + i), acc3);
+                }
+                float s0 = acc0.reduceLanes(VectorOperators.ADD);
+                float s1 = acc1.reduceLanes(VectorOperators.ADD);
+                float s2 = acc2.reduceLanes(VectorOperators.ADD);
+                float s3 = acc3.reduceLanes(VectorOperators.ADD);
+                for (; i < in; i++) {
+                    float xi = x[xBase + i];
+                    s0 += xi * w[w0 + i];
+                    s1 += xi * w[w1 + i];
+                    s2 += xi * w[w2 + i];
+                    s3 += xi * w[w3 + i];
+                }
+                y[yBase + o] = activate(s0 + bias[o], activation);
+                y[yBase + o + 1] = activate(s1 + bias[o + 1], activation);
+                y[yBase + o + 2] = activate(s2 + bias[o + 2], activation);
+                y[yBase + o + 3] = activate(s3 + bias[o + 3], activation);
+            }
+            for (; o < outTo; o++) {
+                y[yBase + o] = activate(dot(x, xBase, w, o * in, in) + bias[o], activation);
+            }
+        }
+    }
+
+    private static float activate(float v, Activation activation) {
+        return switch (activation) {
+            case NONE -> v;
+            case GELU -> 0.5f * v * (1f + Erf.erfFast(v * INV_SQRT2));
+        };
+    }
+
+    @Override
+    public void addLayerNorm(float[] x, float[] residual, float[] gamma, float[] beta, float eps, int cols,
+                             int rowFrom, int rowTo, float[] out) {
+        int vecEnd = SPECIES.loopBound(cols);
+        for (int r = rowFrom; r < rowTo; r++) {
+            int base = r * cols;
+            if (residual != null) {
+                int c = 0;
+                for (; c < vecEnd; c += LANES) {
+                    FloatVector.fromArray(SPECIES, x, base + c)
+                            .add(FloatVector.fromArray(SPECIES, residual, base + c))
+                            .intoArray(out, base + c);
+                }
+                for (; c < cols; c++) {
+                    out[base + c] = x[base + c] + residual[base + c];
+                }
+            } else if (out != x) {
+                System.arraycopy(x, base, out, base, cols);
+            }
+            // Two passes (mean, then squared deviations) rather than E[x^2] - E[x]^2, which cancels badly.
+            float mean = sum(out, base, cols, vecEnd) / cols;
+            FloatVector meanV = FloatVector.broadcast(SPECIES, mean);
+            FloatVector sq = FloatVector.zero(SPECIES);
+            int c = 0;
+            for (; c < vecEnd; c += LANES) {
+                FloatVector d = FloatVector.fromArray(SPECIES, out, base + c).sub(meanV);
+                sq = d.fma(d, sq);
+            }
+            float variance = sq.reduceLanes(VectorOperators.ADD);
+            for (; c < cols; c++) {
+                float d = out[base + c] - mean;
+                variance += d * d;
+            }
+            variance /= cols;
+            float inv = (float) (1.0 / Math.sqrt(variance + eps));
+            FloatVector invV = FloatVector.broadcast(SPECIES, inv);
+            c = 0;
+            for (; c < vecEnd; c += LANES) {
+                FloatVector.fromArray(SPECIES, out, base + c).sub(meanV).mul(invV)
+                        .fma(FloatVector.fromArray(SPECIES, gamma, c), FloatVector.fromArray(SPECIES, beta, c))
+                        .intoArray(out, base + c);
+            }
+            for (; c < cols; c++) {
+                out[base + c] = (out[base + c] - mean) * inv * gamma[c] + beta[c];
+            }
+        }
+    }
+
+    private static float sum(float[] v, int offset, int length, int vecEnd) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (; i < vecEnd; i += LANES) {
+            acc = acc.add(FloatVector.fromArray(SPECIES, v, offset + i));
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < length; i++) {
+            s += v[offset + i];
+        }
+        return s;
+    }
+
+    @Override
+    public float dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
+        int vecEnd = SPECIES.loopBound(length);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (; i < vecEnd; i += LANES) {
+            acc = FloatVector.fromArray(SPECIES, a, aOffset + i).fma(FloatVector.fromArray(SPECIES, b, bOffset + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < length; i++) {
+            s += a[aOffset + i] * b[bOffset + i];
+        }
+        return s;
+    }
+
+    @Override
+    public void softmax(float[] v, int offset, int length) {
+        int vecEnd = SPECIES.loopBound(length);
+        FloatVector maxV = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i < vecEnd; i += LANES) {
+            maxV = maxV.max(FloatVector.fromArray(SPECIES, v, offset + i));
+        }
+        float max = maxV.reduceLanes(VectorOperators.MAX);
+        for (; i < length; i++) {
+            max = Math.max(max, v[offset + i]);
+        }
+        FloatVector m = FloatVector.broadcast(SPECIES, max);
+        FloatVector sumV = FloatVector.zero(SPECIES);
+        i = 0;
+        for (; i < vecEnd; i += LANES) {
+            FloatVector e = FloatVector.fromArray(SPECIES, v, offset + i).sub(m).lanewise(VectorOperators.EXP);
+            e.intoArray(v, offset + i);
+            sumV = sumV.add(e);
+        }
+        float sum = sumV.reduceLanes(VectorOperators.ADD);
+        for (; i < length; i++) {
+            float e = (float) Math.exp(v[offset + i] - max);
+            v[offset + i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        i = 0;
+        for (; i < vecEnd; i += LANES) {
+            FloatVector.fromArray(SPECIES, v, offset + i).mul(inv).intoArray(v, offset + i);
+        }
+        for (; i < length; i++) {
+            v[offset + i] *= inv;
+        }
+    }
+
+    @Override
+    public void axpy(float scale, float[] x, int xOffset, float[] acc, int accOffset, int length) {
+        int vecEnd = SPECIES.loopBound(length);
+        FloatVector s = FloatVector.broadcast(SPECIES, scale);
+        int i = 0;
+        for (; i < vecEnd; i += LANES) {
+            FloatVector.fromArray(SPECIES, x, xOffset + i)
+                    .fma(s, FloatVector.fromArray(SPECIES, acc, accOffset + i))
+                    .intoArray(acc, accOffset + i);
+        }
+        for (; i < length; i++) {
+            acc[accOffset + i] += scale * x[xOffset + i];
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.sparseinfer.engine.model.bert;
+
+import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.Activations;
+import dev.sparseinfer.engine.backend.Backend;
+import dev.sparseinfer.engine.backend.PreparedLinear;
+import dev.sparseinfer.engine.backend.PreparedNorm;
+import dev.sparseinfer.engine.backend.PreparedTable;
+import dev.sparseinfer.engine.backend.TokenBatch;
+import java.util.List;
+
+/**
+ * The BERT encoder's forward pass (Devlin et al. 2019, post-LayerNorm), written once against {@link Backend}:
+ * embeddings, then per layer self-attention and the feed-forward block, each followed by residual + LayerNorm,
+ * then mean pooling and L2 normalisation (the sentence-transformers recipe). Thread-safe: every call allocates
+ * its own activations, the prepared weights are read-only.
+ */
+public final class BertEncoder {
+
+    private final Backend backend;
+    private final BertConfig config;
+    private final PreparedTable wordEmbeddings;
+    private final PreparedTable positionEmbeddings;
+    private final PreparedTable typeEmbeddings;
+    private final PreparedNorm embeddingNorm;
+    private final List<Layer> layers;
+
+    private record Layer(PreparedLinear query, PreparedLinear key, PreparedLinear value, PreparedLinear attentionOutput,
+                         PreparedNorm attentionNorm, PreparedLinear intermediate, PreparedLinear output,
+                         PreparedNorm outputNorm, int heads) {
+    }
+
+    public BertEncoder(BertWeights weights, Backend backend) {
+        this.backend = backend;
+        this.config = weights.config();
+        BertEmbeddings e = weights.embeddings();
+        this.wordEmbeddings = backend.prepareTable(e.word());
+        this.positionEmbeddings = backend.prepareTable(e.position());
+        this.typeEmbeddings = backend.prepareTable(e.tokenType());
+        this.embeddingNorm = backend.prepare(e.norm());
+        this.layers = weights.layers().stream().map(l -> new Layer(
+                backend.prepare(l.query()), backend.prepare(l.key()), backend.prepare(l.value()),
+                backend.prepare(l.attentionOutput()), backend.prepare(l.attentionNorm()),
+                backend.prepare(l.intermediate()), backend.prepare(l.output()), backend.prepare(l.outputNorm()),
+                l.query().outFeatures() / config.headDim())).toList();
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    /** One L2-normalised, mean-pooled embedding per sequence of the batch. */
+    public float[][] forward(TokenBatch batch) {
+        int tokens = batch.tokens();
+        int hidden = config.hiddenSize();
+        float eps = (float) config.layerNormEps();
+
+        Activations h = backend.allocate(tokens, hidden);
+        backend.embed(batch, wordEmbeddings, positionEmbeddings, typeEmbeddings, h);
+        backend.addLayerNorm(h, null, embeddingNorm, eps, h);
+
+        Activations projected = backend.allocate(tokens, hidden);
+        for (Layer layer : layers) {
+            int width = layer.query().outFeatures();
+            Activations q = backend.allocate(tokens, width);
+            Activations k = backend.allocate(tokens, width);
+            Activations v = backend.allocate(tokens, width);
+            Activations context = backend.allocate(tokens, width);
+            backend.linear(layer.query(), h, Activation.NONE, q);
+            backend.linear(layer.key(), h, Activation.NONE, k);
+            backend.linear(layer.value(), h, Activation.NONE, v);
+            backend.attention(q, k, v, layer.heads(), batch, context);
+            backend.linear(layer.attentionOutput(), context, Activation.NONE, projected);
+            backend.addLayerNorm(projected, h, layer.attentionNorm(), eps, h);
+
+            Activations inner = backend.allocate(tokens, layer.intermediate().outFeatures());
+            backend.linear(layer.intermediate(), h, Activation.GELU, inner);
+            backend.linear(layer.output(), inner, Activation.NONE, projected);
+            backend.addLayerNorm(projected, h, layer.outputNorm(), eps, h);
+        }
+        return backend.meanPoolNormalized(h, batch);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.testing.Seeds;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The Vector API kernels against the float64 scalar ones, on fresh random inputs at odd sizes. */
+class CpuKernelsTest {
+
+    private final CpuKernels vector = new VectorCpuKernels();
+    private final CpuKernels reference = new ScalarCpuKernels();
+
+    @ParameterizedTest
+    @CsvSource({"1, 1, 1", "1, 7, 5", "3, 17, 9", "5, 64, 33", "2, 385, 131", "13, 96, 7"})
+    void linearMatchesReference(int rows, int in, int out) {
+        for (Activation activation : Activation.values()) {
+            long seed = Seeds.fresh();
+            Random random = new Random(seed);
+            float[] x = Seeds.gaussian(random, rows * in, 1);
+            float[] w = Seeds.gaussian(random, out * in, 1 / Math.sqrt(in));
+            float[] b = Seeds.gaussian(random, out, 0.5);
+            float[] expected = new float[rows * out];
+            float[] actual = new float[rows * out];
+            reference.linear(x, rows, in, w, b, out, 0, out, activation, expected);
+            vector.linear(x, rows, in, w, b, out, 0, out, activation, actual);
+            assertClose(expected, actual, 1e-5, "linear " + activation + " seed=" + seed);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"2, 9, 3, 7", "4, 40, 0, 40", "3, 33, 31, 33"})
+    void linearWritesOnlyItsOutputRange(int rows, int in, int outFrom, int outTo) {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        int out = 40;
+        float[] x = Seeds.gaussian(random, rows * in, 1);
+        float[] w = Seeds.gaussian(random, out * in, 1);
+        float[] b = Seeds.gaussian(random, out, 1);
+        float[] y = new float[rows * out];
+        java.util.Arrays.fill(y, Float.NaN);
+        vector.linear(x, rows, in, w, b, out, outFrom, outTo, Activation.NONE, y);
+        for (int r = 0; r < rows; r++) {
+            for (int o = 0; o < out; o++) {
+                boolean inside = o >= outFrom && o < outTo;
+                assertEquals(inside, !Float.isNaN(y[r * out + o]), "row " + r + " output " + o + " seed=" + seed);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1, 1", "3, 7", "5, 384", "2, 131"})
+    void layerNormMatchesReference(int rows, int cols) {
+        for (boolean withResidual : new boolean[] {false, true}) {
+            long seed = Seeds.fresh();
+            Random random = new Random(seed);
+            // An offset far from zero checks that the variance is not computed as E[x^2] - E[x]^2.
+            float[] x = Seeds.gaussian(random, rows * cols, 3);
+            for (int i = 0; i < x.length; i++) {
+                x[i] += 100;
+            }
+            float[] residual = withResidual ? Seeds.gaussian(random, rows * cols, 1) : null;
+            float[] gamma = Seeds.gaussian(random, cols, 1);
+            float[] beta = Seeds.gaussian(random, cols, 1);
+            float[] expected = new float[rows * cols];
+            float[] actual = x.clone();
+            reference.addLayerNorm(x, residual, gamma, beta, 1e-12f, cols, 0, rows, expected);
+            vector.addLayerNorm(actual, residual, gamma, beta, 1e-12f, cols, 0, rows, actual);
+            assertClose(expected, actual, 2e-5, "layerNorm residual=" + withResidual + " seed=" + seed);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1", "2", "7", "16", "33", "128"})
+    void softmaxMatchesReferenceAndSumsToOne(int length) {
+        long seed = Seeds.fresh();
+        float[] v = Seeds.gaussian(new Random(seed), length + 3, 10);
+        float[] expected = v.clone();
+        float[] actual = v.clone();
+        reference.softmax(expected, 2, length);
+        vector.softmax(actual, 2, length);
+        assertClose(expected, actual, 1e-5, "softmax seed=" + seed);
+        double sum = 0;
+        for (int i = 2; i < 2 + length; i++) {
+            sum += actual[i];
+        }
+        assertEquals(1.0, sum, 1e-5, "softmax sum seed=" + seed);
+        assertEquals(v[0], actual[0], "softmax touched an element before its range");
+        assertEquals(v[length + 2], actual[length + 2], "softmax touched an element after its range");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1", "5", "32", "67"})
+    void dotAndAxpyMatchReference(int length) {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        float[] a = Seeds.gaussian(random, length + 4, 1);
+        float[] b = Seeds.gaussian(random, length + 1, 1);
+        assertEquals(reference.dot(a, 3, b, 1, length), vector.dot(a, 3, b, 1, length), 1e-4, "dot seed=" + seed);
+        float[] expected = b.clone();
+        float[] actual = b.clone();
+        reference.axpy(0.75f, a, 4, expected, 1, length);
+        vector.axpy(0.75f, a, 4, actual, 1, length);
+        assertClose(expected, actual, 1e-6, "axpy seed=" + seed);
+        assertEquals(b[0], actual[0], "axpy wrote before its range");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void scalarReferenceAppliesTheActivation(Activation activation) {
+        float[] x = {1f, -2f};
+        float[] w = {1f, 0f, 0f, 1f};
+        float[] y = new float[2];
+        reference.linear(x, 1, 2, w, new float[2], 2, 0, 2, activation, y);
+        float[] expected = activation == Activation.NONE ? new float[] {1f, -2f}
+                // GELU(1) and GELU(-2), exact erf form.
+                : new float[] {0.8413447460685429f, -0.04550026389635842f};
+        assertArrayEquals(expected, y, 1e-7f);
+    }
+
+    private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
+        double error = Seeds.relativeError(actual, expected);
+        assertTrue(error <= tolerance, what + ": relative error " + error + " > " + tolerance);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.sparseinfer.engine.testing;
+
+import java.util.Random;
+
+/** Fresh random seeds for tests; each test prints its seed in failure messages so a failure can be replayed. */
+public final class Seeds {
+
+    private Seeds() {
+    }
+
+    /** A new seed per call, or the one in system property {@code tests.seed} to replay a failure. */
+    public static long fresh() {
+        String fixed = System.getProperty("tests.seed");
+        return fixed != null ? Long.parseLong(fixed) : new Random().nextLong();
+    }
+
+    public static float[] gaussian(Random random, int n, double scale) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (random.nextGaussian() * scale);
+        }
+        return v;
+    }
+
+    /** Relative L2 error {@code |a - b| / |b|}, computed in float64. */
+    public static double relativeError(float[] actual, float[] expected) {
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double d = (double) actual[i] - expected[i];
+            diff += d * d;
+            norm += (double) expected[i] * expected[i];
+        }
+        return Math.sqrt(diff / Math.max(norm, 1e-300));
+    }
+
+    public static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+}

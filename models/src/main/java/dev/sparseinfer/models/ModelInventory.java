@@ -1,0 +1,106 @@
+package dev.sparseinfer.models;
+
+import dev.sparseinfer.engine.format.DenseWeights;
+import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.LayerNormWeights;
+import dev.sparseinfer.engine.format.Linear;
+import dev.sparseinfer.engine.format.LinearWeights;
+import dev.sparseinfer.engine.model.bert.BertLayer;
+import dev.sparseinfer.engine.model.bert.BertWeights;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What {@code inspect} reports: one row per weight matrix (embedding tables and linear layers), plus totals. */
+public final class ModelInventory {
+
+    /**
+     * One weight matrix.
+     *
+     * @param sparsity fraction of its {@code rows x cols} entries that are zero (stored or pruned away)
+     * @param bytes    bytes its weights take in their format, biases excluded
+     */
+    public record Row(String name, int rows, int cols, String format, double sparsity, long bytes) {
+    }
+
+    private final List<Row> rows;
+    private final long otherBytes;
+
+    private ModelInventory(List<Row> rows, long otherBytes) {
+        this.rows = List.copyOf(rows);
+        this.otherBytes = otherBytes;
+    }
+
+    public static ModelInventory of(BertWeights weights) {
+        List<Row> rows = new ArrayList<>();
+        var e = weights.embeddings();
+        rows.add(tableRow("embeddings.word_embeddings", e.word()));
+        rows.add(tableRow("embeddings.position_embeddings", e.position()));
+        rows.add(tableRow("embeddings.token_type_embeddings", e.tokenType()));
+        long other = normBytes(e.norm());
+        for (BertLayer layer : weights.layers()) {
+            for (Linear linear : layer.linears()) {
+                rows.add(linearRow(linear));
+                other += 4L * linear.bias().length;
+            }
+            other += normBytes(layer.attentionNorm()) + normBytes(layer.outputNorm());
+        }
+        return new ModelInventory(rows, other);
+    }
+
+    public List<Row> rows() {
+        return rows;
+    }
+
+    /** Bytes of biases and LayerNorm parameters, which have no rows of their own. */
+    public long otherBytes() {
+        return otherBytes;
+    }
+
+    public long totalBytes() {
+        return rows.stream().mapToLong(Row::bytes).sum() + otherBytes;
+    }
+
+    public long totalParameters() {
+        return rows.stream().mapToLong(r -> (long) r.rows() * r.cols()).sum() + otherBytes / 4;
+    }
+
+    /** Zero fraction over the linear layers' weights only (embedding tables are never pruned). */
+    public double linearSparsity() {
+        double zeros = 0;
+        double total = 0;
+        for (Row r : rows) {
+            if (!r.name().startsWith("embeddings.")) {
+                double n = (double) r.rows() * r.cols();
+                zeros += r.sparsity() * n;
+                total += n;
+            }
+        }
+        return total == 0 ? 0 : zeros / total;
+    }
+
+    private static Row tableRow(String name, FloatMatrix m) {
+        return new Row(name, m.rows(), m.cols(), "dense fp32", zeroFraction(m.data()), 4L * m.data().length);
+    }
+
+    private static Row linearRow(Linear linear) {
+        LinearWeights w = linear.weights();
+        return switch (w) {
+            case DenseWeights d -> new Row(linear.name(), d.outFeatures(), d.inFeatures(), "dense fp32",
+                    zeroFraction(d.matrix().data()), d.storedBytes());
+        };
+    }
+
+    private static long normBytes(LayerNormWeights norm) {
+        return 8L * norm.features();
+    }
+
+    private static double zeroFraction(float[] values) {
+        long zeros = 0;
+        for (float v : values) {
+            if (v == 0f) {
+                zeros++;
+            }
+        }
+        return values.length == 0 ? 0 : (double) zeros / values.length;
+    }
+}
