@@ -1,8 +1,9 @@
 package dev.sparseinfer.cli;
 
 import java.io.BufferedWriter;
+import java.io.FilterWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -27,13 +28,30 @@ final class AtomicOutput implements AutoCloseable {
         this.temp = temp;
     }
 
-    static AtomicOutput open(Path target) throws IOException {
+    /** A file at {@code target}, or {@code console} when target is null. */
+    static AtomicOutput open(Path target, Writer console) throws IOException {
         if (target == null) {
-            return new AtomicOutput(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), null, null);
+            return new AtomicOutput(new BufferedWriter(new FailFastWriter(console), 1 << 16), null, null);
         }
         Path dir = target.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         return new AtomicOutput(Files.newBufferedWriter(temp, StandardCharsets.UTF_8), target, temp);
+    }
+
+    /** Turns a PrintWriter's silent failure (a closed pipe, say) into an exception, so no work continues for nobody. */
+    private static final class FailFastWriter extends FilterWriter {
+
+        FailFastWriter(Writer out) {
+            super(out);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            super.flush();
+            if (out instanceof PrintWriter p && p.checkError()) {
+                throw new IOException("standard output is closed");
+            }
+        }
     }
 
     Writer writer() {

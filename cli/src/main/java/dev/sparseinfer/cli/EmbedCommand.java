@@ -4,9 +4,11 @@ import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.Embedding;
 import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
+import dev.sparseinfer.engine.api.SparseInferException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = {"Embeds one UTF-8 text per input line and writes JSON Lines, one per input line, in order:",
@@ -30,6 +35,9 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Mixin
     VerboseOption verbose;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
             description = "Backend to run on (default: ${DEFAULT-VALUE}).")
@@ -54,13 +62,22 @@ final class EmbedCommand implements Callable<Integer> {
         if (threads != null) {
             options = options.withThreads(threads);
         }
+        if (input != null && !Files.isReadable(input)) {
+            throw SparseInferException.invalidArgument("cannot read --input " + input);
+        }
         Path modelPath = model.resolve();
+        PrintWriter err = spec.commandLine().getErr();
+        long started = System.nanoTime();
         try (BufferedReader in = openInput();
              EmbeddingModel embedder = EmbeddingModel.open(modelPath, options);
-             AtomicOutput out = AtomicOutput.open(output)) {
-            embedder.backendNotice().ifPresent(notice -> System.err.println("sparseinfer: " + notice));
-            embedAll(embedder, in, out.writer(), batch);
+             AtomicOutput out = AtomicOutput.open(output, spec.commandLine().getOut())) {
+            embedder.backendNotice().ifPresent(notice -> err.println("sparseinfer: " + notice));
+            long count = embedAll(embedder, in, out.writer(), batch);
             out.commit();
+            if (output != null) {
+                err.printf(Locale.ROOT, "sparseinfer: embedded %d texts (%d dimensions) on %s in %.1f s -> %s%n", count,
+                        embedder.dimension(), embedder.backendDescription(), (System.nanoTime() - started) / 1e9, output);
+            }
         }
         return 0;
     }
@@ -75,7 +92,7 @@ final class EmbedCommand implements Callable<Integer> {
     }
 
     /** Streams the input: reads a batch of lines, embeds it, writes it, so memory stays bounded by the batch. */
-    static void embedAll(EmbeddingModel embedder, BufferedReader in, Writer out, int batch) throws IOException {
+    static long embedAll(EmbeddingModel embedder, BufferedReader in, Writer out, int batch) throws IOException {
         List<String> texts = new ArrayList<>(batch);
         long index = 0;
         String line;
@@ -88,9 +105,10 @@ final class EmbedCommand implements Callable<Integer> {
             }
         }
         if (!texts.isEmpty()) {
-            write(embedder.embed(texts), index, out, json);
+            index = write(embedder.embed(texts), index, out, json);
         }
         out.flush();
+        return index;
     }
 
     private static long write(List<Embedding> embeddings, long index, Writer out, StringBuilder json) throws IOException {

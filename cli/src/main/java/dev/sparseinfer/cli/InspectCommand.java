@@ -4,11 +4,13 @@ import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.models.ModelInventory;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Prints every weight matrix of a model (name, shape, format, sparsity, bytes) and the totals.")
@@ -20,14 +22,17 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         LoadedModel loaded = ModelLoader.load(model.resolve());
-        print(loaded, ModelInventory.of(loaded.weights()), System.out);
+        print(loaded, ModelInventory.of(loaded.weights()), spec.commandLine().getOut());
         return 0;
     }
 
-    static void print(LoadedModel loaded, ModelInventory inventory, PrintStream out) {
+    static void print(LoadedModel loaded, ModelInventory inventory, PrintWriter out) {
         BertConfig c = loaded.weights().config();
         out.printf(Locale.ROOT, "model  %s%n", loaded.source());
         out.printf(Locale.ROOT, "config BERT: %d layers, hidden %d, %d heads, FFN %d, vocab %d, max positions %d, LayerNorm eps %g%n%n",

@@ -2,14 +2,17 @@ package dev.sparseinfer.models;
 
 import java.nio.file.Path;
 
-/** Where SparseInfer keeps extracted and derived models: {@code $SPARSEINFER_CACHE}, else {@code $XDG_CACHE_HOME/sparseinfer}, else {@code ~/.cache/sparseinfer}. */
+/**
+ * Where SparseInfer keeps extracted and derived models: the system property {@code sparseinfer.cache}, else
+ * {@code $SPARSEINFER_CACHE}, else {@code $XDG_CACHE_HOME/sparseinfer}, else {@code ~/.cache/sparseinfer}.
+ */
 public final class CacheDirectory {
 
     private CacheDirectory() {
     }
 
     public static Path resolve() {
-        String explicit = System.getenv("SPARSEINFER_CACHE");
+        String explicit = System.getProperty("sparseinfer.cache", System.getenv("SPARSEINFER_CACHE"));
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);
         }

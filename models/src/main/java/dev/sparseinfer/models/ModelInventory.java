@@ -1,6 +1,5 @@
 package dev.sparseinfer.models;
 
-import dev.sparseinfer.engine.format.DenseWeights;
 import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
@@ -84,10 +83,8 @@ public final class ModelInventory {
 
     private static Row linearRow(Linear linear) {
         LinearWeights w = linear.weights();
-        return switch (w) {
-            case DenseWeights d -> new Row(linear.name(), d.outFeatures(), d.inFeatures(), "dense fp32",
-                    zeroFraction(d.matrix().data()), d.storedBytes());
-        };
+        return new Row(linear.name(), w.outFeatures(), w.inFeatures(), w.formatName(),
+                zeroFraction(w.toDense().data()), w.storedBytes());
     }
 
     private static long normBytes(LayerNormWeights norm) {

@@ -17,4 +17,14 @@ public record DenseWeights(FloatMatrix matrix) implements LinearWeights {
     public long storedBytes() {
         return 4L * matrix.data().length;
     }
+
+    @Override
+    public FloatMatrix toDense() {
+        return matrix;
+    }
+
+    @Override
+    public String formatName() {
+        return "dense fp32";
+    }
 }

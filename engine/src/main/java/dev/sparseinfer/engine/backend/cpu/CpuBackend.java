@@ -8,7 +8,14 @@ import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
 import dev.sparseinfer.engine.backend.TokenBatch;
+import dev.sparseinfer.engine.format.CsrInt8Weights;
+import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
+import dev.sparseinfer.engine.format.Int8Scales;
+import dev.sparseinfer.engine.format.Int8Weights;
+import dev.sparseinfer.engine.format.LinearWeights;
+import dev.sparseinfer.engine.format.TwoFourInt8Weights;
+import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
@@ -17,6 +24,7 @@ import dev.sparseinfer.engine.format.Linear;
 public final class CpuBackend implements Backend {
 
     private final CpuKernels kernels;
+    private final boolean vectorApi;
     private final ParallelFor parallel;
 
     public CpuBackend(int threads) {
@@ -28,6 +36,7 @@ public final class CpuBackend implements Backend {
             throw SparseInferException.invalidArgument("--threads must be at least 1, got " + threads);
         }
         this.kernels = kernels;
+        this.vectorApi = VectorApiSupport.available();
         this.parallel = new ParallelFor(threads);
     }
 
@@ -41,12 +50,36 @@ public final class CpuBackend implements Backend {
         return "cpu (" + kernels.name() + ", " + parallel.threads() + (parallel.threads() == 1 ? " thread)" : " threads)");
     }
 
+    /**
+     * Packs a layer once for its kernel. Without the Vector API every format is expanded to dense and run by the
+     * scalar kernels: slow, but the same numbers.
+     */
     @Override
     public PreparedLinear prepare(Linear layer) {
-        return switch (layer.weights()) {
-            case DenseWeights dense -> new CpuPrepared.DenseLinear(
-                    dense.outFeatures(), dense.inFeatures(), dense.matrix().data(), layer.bias());
+        LinearWeights w = layer.weights();
+        float[] b = layer.bias();
+        int out = w.outFeatures();
+        int in = w.inFeatures();
+        if (!vectorApi) {
+            return new DenseF32Linear(out, in, w.toDense().data(), b, kernels);
+        }
+        return switch (w) {
+            case DenseWeights d -> new DenseF32Linear(out, in, d.matrix().data(), b, kernels);
+            case CsrWeights c -> sparse(CompressedRows.of(c.pattern()), c.values(), layer);
+            case TwoFourWeights t -> sparse(CompressedRows.of(t.pattern()), t.values(), layer);
+            case Int8Weights q -> new Int8DenseLinear(out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
+            case CsrInt8Weights q -> sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
+            case TwoFourInt8Weights q -> sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
         };
+    }
+
+    private static CpuLinear sparse(CompressedRows rows, float[] values, Linear layer) {
+        return new SparseF32Linear(layer.outFeatures(), layer.inFeatures(), rows.rowPtr(), rows.colIdx(), values, layer.bias());
+    }
+
+    private static CpuLinear sparseInt8(CompressedRows rows, byte[] values, Int8Scales scales, Linear layer) {
+        return new Int8SparseLinear(layer.outFeatures(), layer.inFeatures(), rows.rowPtr(), rows.colIdx(), values,
+                scales.scales(), scales.scheme(), layer.bias());
     }
 
     @Override
@@ -102,12 +135,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void linear(PreparedLinear layer, Activations x, Activation activation, Activations out) {
-        CpuPrepared.DenseLinear d = (CpuPrepared.DenseLinear) layer;
+        CpuLinear l = (CpuLinear) layer;
         float[] xs = heap(x).data();
         float[] ys = heap(out).data();
         int rows = x.rows();
-        parallel.run(d.outFeatures(), 4, (from, to) -> kernels.linear(
-                xs, rows, d.inFeatures(), d.weights(), d.bias(), d.outFeatures(), from, to, activation, ys));
+        parallel.run(l.outFeatures(), 4, (from, to) -> l.compute(xs, rows, from, to, activation, ys));
     }
 
     @Override

@@ -1,17 +1,12 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
 
-/** The CPU backend's prepared weights: heap arrays in the layout its kernels read. */
+/** The CPU backend's prepared LayerNorms and embedding tables: the heap arrays as loaded. */
 final class CpuPrepared {
 
     private CpuPrepared() {
-    }
-
-    /** A dense layer, weights {@code [out, in]} row-major. */
-    record DenseLinear(int outFeatures, int inFeatures, float[] weights, float[] bias) implements PreparedLinear {
     }
 
     record Norm(float[] gamma, float[] beta) implements PreparedNorm {

@@ -10,7 +10,6 @@ public final class VectorCpuKernels implements CpuKernels {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
 
     @Override
     public String name() {
@@ -57,22 +56,15 @@ public final class VectorCpuKernels implements CpuKernels {
                     s2 += xi * w[w2 + i];
                     s3 += xi * w[w3 + i];
                 }
-                y[yBase + o] = activate(s0 + bias[o], activation);
-                y[yBase + o + 1] = activate(s1 + bias[o + 1], activation);
-                y[yBase + o + 2] = activate(s2 + bias[o + 2], activation);
-                y[yBase + o + 3] = activate(s3 + bias[o + 3], activation);
+                y[yBase + o] = CpuEpilogue.apply(s0 + bias[o], activation);
+                y[yBase + o + 1] = CpuEpilogue.apply(s1 + bias[o + 1], activation);
+                y[yBase + o + 2] = CpuEpilogue.apply(s2 + bias[o + 2], activation);
+                y[yBase + o + 3] = CpuEpilogue.apply(s3 + bias[o + 3], activation);
             }
             for (; o < outTo; o++) {
-                y[yBase + o] = activate(dot(x, xBase, w, o * in, in) + bias[o], activation);
+                y[yBase + o] = CpuEpilogue.apply(dot(x, xBase, w, o * in, in) + bias[o], activation);
             }
         }
-    }
-
-    private static float activate(float v, Activation activation) {
-        return switch (activation) {
-            case NONE -> v;
-            case GELU -> 0.5f * v * (1f + Erf.erfFast(v * INV_SQRT2));
-        };
     }
 
     @Override

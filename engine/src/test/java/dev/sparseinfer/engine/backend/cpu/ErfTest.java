@@ -27,7 +27,7 @@ class ErfTest {
     }
 
     @Test
-    void fastVersionStaysWithinItsErrorBound() {
+    void fastVersionStaysWithinItsFloatErrorBound() {
         for (double x = -6; x <= 6; x += 1e-3) {
             assertEquals(Erf.erf(x), Erf.erfFast((float) x), 3e-7, "erfFast(" + x + ")");
         }

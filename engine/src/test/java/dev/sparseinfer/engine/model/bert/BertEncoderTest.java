@@ -3,6 +3,7 @@ package dev.sparseinfer.engine.model.bert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.backend.cpu.ScalarCpuKernels;
@@ -55,7 +56,7 @@ class BertEncoderTest {
             float[][] batched = encoder.forward(TokenBatch.pack(ids, types));
             for (int s = 0; s < ids.length; s++) {
                 float[] alone = encoder.forward(TokenBatch.pack(new int[][] {ids[s]}, new int[][] {types[s]}))[0];
-                assertTrue(Seeds.cosine(alone, batched[s]) >= 0.99999, "sequence " + s + " seed=" + seed);
+                assertTrue(Similarity.cosine(alone, batched[s]) >= 0.99999, "sequence " + s + " seed=" + seed);
             }
         }
     }

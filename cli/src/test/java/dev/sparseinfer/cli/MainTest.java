@@ -1,0 +1,110 @@
+package dev.sparseinfer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, one-line errors, output files. Runs on the built-in model. */
+class MainTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void useBuildCache() {
+        System.setProperty("sparseinfer.cache", Path.of("target", "test-cache").toAbsolutePath().toString());
+    }
+
+    private int run(String... args) {
+        return Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void embedWritesOneJsonLinePerInputLineInOrder() throws IOException {
+        Path input = dir.resolve("in.txt");
+        Files.writeString(input, "first text\n\nthird, after an empty line\n", StandardCharsets.UTF_8);
+        Path output = dir.resolve("out.jsonl");
+        assertEquals(0, run("embed", "--model", "minilm", "--backend", "cpu", "--threads", "2",
+                "--input", input.toString(), "--output", output.toString()), err.toString());
+        List<String> lines = Files.readAllLines(output);
+        assertEquals(3, lines.size());
+        for (int i = 0; i < 3; i++) {
+            JsonObject o = JsonParser.parseString(lines.get(i)).getAsJsonObject();
+            assertEquals(i, o.get("index").getAsInt());
+            assertEquals(384, o.getAsJsonArray("embedding").size());
+        }
+        assertEquals(2, JsonParser.parseString(lines.get(1)).getAsJsonObject().get("tokens").getAsInt(),
+                "an empty line is [CLS] [SEP]");
+        assertEquals(4, JsonParser.parseString(lines.get(0)).getAsJsonObject().get("tokens").getAsInt());
+    }
+
+    @Test
+    void autoBackendSaysWhyItRunsOnTheCpu() throws IOException {
+        Path input = dir.resolve("in.txt");
+        Files.writeString(input, "hello\n");
+        assertEquals(0, run("embed", "--model", "minilm", "--input", input.toString(), "--output", dir.resolve("o").toString()));
+        assertTrue(err.toString().lines().anyMatch(l -> l.contains("running on cpu")), err.toString());
+    }
+
+    @Test
+    void inspectListsEveryLayerAndTotals() {
+        assertEquals(0, run("inspect", "--model", "minilm"), err.toString());
+        String text = out.toString();
+        assertTrue(text.contains("encoder.layer.5.output.dense"), text);
+        assertTrue(text.contains("1536x384"), text);
+        assertTrue(text.contains("total bytes"), text);
+        // 6 layers x 6 linear layers + 3 embedding tables.
+        assertEquals(39, text.lines().filter(l -> l.contains("dense fp32")).count(), text);
+    }
+
+    @Test
+    void usageErrorsExitTwoWithOneLine() {
+        assertUsageError("embed", "--model", "minilm", "--bogus");
+        assertUsageError("embed", "--model", "no-such-model");
+        assertUsageError("embed", "--model", "minilm", "--backend", "tpu");
+        assertUsageError("embed", "--model", "minilm", "--threads", "0");
+        assertUsageError("embed", "--model", "minilm", "--batch", "zero");
+        assertUsageError("embed", "--model", "minilm", "--input", dir.resolve("missing.txt").toString());
+        assertUsageError("frobnicate");
+        assertUsageError();
+    }
+
+    private void assertUsageError(String... args) {
+        err.getBuffer().setLength(0);
+        assertEquals(2, run(args), String.join(" ", args) + ": " + err);
+        assertEquals(1, err.toString().lines().count(), String.join(" ", args) + ": " + err);
+        assertTrue(err.toString().startsWith("sparseinfer: "), err.toString());
+    }
+
+    @Test
+    void aBrokenModelFileExitsOneAndLeavesNoOutput() throws IOException {
+        Path broken = dir.resolve("broken.onnx");
+        Files.write(broken, new byte[] {0x0a, (byte) 0xff, (byte) 0xff, 0x7f});
+        Files.writeString(dir.resolve("tokenizer.json"), "{}");
+        Path input = dir.resolve("in.txt");
+        Files.writeString(input, "hello\n");
+        Path output = dir.resolve("out.jsonl");
+        assertEquals(1, run("embed", "--model", broken.toString(), "--input", input.toString(), "--output", output.toString()));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertFalse(Files.exists(output));
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temporary file left behind");
+        }
+    }
+}

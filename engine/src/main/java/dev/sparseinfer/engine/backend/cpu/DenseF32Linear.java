@@ -1,0 +1,13 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import dev.sparseinfer.engine.backend.Activation;
+
+/** Dense fp32 weights {@code [out, in]}, run by the backend's {@link CpuKernels}. */
+record DenseF32Linear(int outFeatures, int inFeatures, float[] weights, float[] bias, CpuKernels kernels)
+        implements CpuLinear {
+
+    @Override
+    public void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y) {
+        kernels.linear(x, rows, inFeatures, weights, bias, outFeatures, outFrom, outTo, activation, y);
+    }
+}

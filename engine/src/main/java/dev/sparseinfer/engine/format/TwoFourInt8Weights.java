@@ -1,0 +1,67 @@
+package dev.sparseinfer.engine.format;
+
+import dev.sparseinfer.engine.api.SparseInferException;
+
+/** 2:4 structured-sparse int8 weights: a {@link TwoFourPattern}, 2 int8 per group, per-output-channel scales. */
+public record TwoFourInt8Weights(TwoFourPattern pattern, byte[] values, Int8Scales scales) implements LinearWeights {
+
+    public TwoFourInt8Weights {
+        if (values.length != 2L * pattern.groups()) {
+            throw SparseInferException.invalidModel("2:4 int8 has " + values.length + " values for " + pattern.groups() + " groups");
+        }
+        Int8Scales.checkLength(scales.scales(), pattern.outFeatures(), "2:4 int8 weights");
+        Int8Scales.checkValues(values, "2:4 int8 weights");
+    }
+
+    /** Quantises 2:4 weights per output channel, keeping the pattern: one format, not two passes. */
+    public static TwoFourInt8Weights quantize(TwoFourWeights w, Int8Scheme scheme) {
+        int out = w.outFeatures();
+        int perRow = w.inFeatures() / 2;
+        float[] scales = new float[out];
+        byte[] q = new byte[w.values().length];
+        for (int o = 0; o < out; o++) {
+            float max = 0;
+            for (int k = o * perRow; k < (o + 1) * perRow; k++) {
+                max = Math.max(max, Math.abs(w.values()[k]));
+            }
+            scales[o] = Int8Scales.scaleFor(max);
+            for (int k = o * perRow; k < (o + 1) * perRow; k++) {
+                q[k] = Int8Scales.quantize(w.values()[k], scales[o]);
+            }
+        }
+        return new TwoFourInt8Weights(w.pattern(), q, new Int8Scales(scales, scheme));
+    }
+
+    @Override
+    public int outFeatures() {
+        return pattern.outFeatures();
+    }
+
+    @Override
+    public int inFeatures() {
+        return pattern.inFeatures();
+    }
+
+    @Override
+    public long storedBytes() {
+        return values.length + pattern.meta().length + 4L * scales.scales().length;
+    }
+
+    @Override
+    public FloatMatrix toDense() {
+        FloatMatrix m = FloatMatrix.zeros(outFeatures(), inFeatures());
+        int groupsPerRow = inFeatures() / 4;
+        for (int g = 0; g < pattern.groups(); g++) {
+            int row = g / groupsPerRow;
+            float s = scales.scales()[row];
+            m.data()[row * inFeatures() + pattern.column(g, 0)] = values[2 * g] * s;
+            m.data()[row * inFeatures() + pattern.column(g, 1)] = values[2 * g + 1] * s;
+        }
+        return m;
+    }
+
+    @Override
+    public String formatName() {
+        return "2:4 int8 " + scales.scheme().label();
+    }
+}
