@@ -42,6 +42,9 @@ public interface Backend extends AutoCloseable {
      */
     void attention(Activations q, Activations k, Activations v, int heads, TokenBatch batch, Activations out);
 
+    /** A heap copy of the activations, row-major (for calibration and tests, never on the hot path). */
+    float[] read(Activations x);
+
     /** Mean over each sequence's tokens, then L2 normalisation: one vector per sequence, copied to the heap. */
     float[][] meanPoolNormalized(Activations x, TokenBatch batch);
 

@@ -174,6 +174,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public float[] read(Activations x) {
+        return heap(x).data().clone();
+    }
+
+    @Override
     public float[][] meanPoolNormalized(Activations x, TokenBatch batch) {
         float[] xs = heap(x).data();
         int width = x.cols();

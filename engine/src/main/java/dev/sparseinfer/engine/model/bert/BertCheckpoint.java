@@ -1,11 +1,10 @@
 package dev.sparseinfer.engine.model.bert;
 
 import dev.sparseinfer.engine.api.SparseInferException;
-import dev.sparseinfer.engine.format.DenseWeights;
-import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
+import dev.sparseinfer.engine.format.LinearWeights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,29 +21,34 @@ public final class BertCheckpoint {
 
     private static final Pattern LAYER_INDEX = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
 
-    private final Map<String, FloatTensor> tensors;
+    private final WeightSource tensors;
     private final String prefix;
     private final String source;
 
-    private BertCheckpoint(Map<String, FloatTensor> tensors, String source) {
+    private BertCheckpoint(WeightSource tensors) {
         this.tensors = tensors;
-        this.source = source;
-        this.prefix = tensors.containsKey("bert.embeddings.word_embeddings.weight") ? "bert." : "";
+        this.source = tensors.source();
+        this.prefix = tensors.has("bert.embeddings.word_embeddings.weight") ? "bert." : "";
     }
 
     /** Builds the weights from named tensors, with {@code heads} and {@code eps} taken from outside the weights. */
     public static BertWeights toWeights(Map<String, FloatTensor> tensors, int heads, double layerNormEps, String source) {
-        BertCheckpoint c = new BertCheckpoint(tensors, source);
+        BertCheckpoint c = new BertCheckpoint(WeightSource.of(tensors, source));
         return c.build(c.inferConfig(heads, layerNormEps));
     }
 
     /** Builds the weights from named tensors, checking them against a known config. */
     public static BertWeights toWeights(Map<String, FloatTensor> tensors, BertConfig config, String source) {
-        BertCheckpoint c = new BertCheckpoint(tensors, source);
+        return toWeights(WeightSource.of(tensors, source), config);
+    }
+
+    /** Builds the weights from a source whose linear layers may be in any format, checking them against a config. */
+    public static BertWeights toWeights(WeightSource tensors, BertConfig config) {
+        BertCheckpoint c = new BertCheckpoint(tensors);
         BertConfig inferred = c.inferConfig(config.heads(), config.layerNormEps());
         if (inferred.layers() != config.layers() || inferred.hiddenSize() != config.hiddenSize()
                 || inferred.vocabSize() != config.vocabSize()) {
-            throw SparseInferException.invalidModel(source + ": weights (" + inferred.layers() + " layers, hidden "
+            throw SparseInferException.invalidModel(tensors.source() + ": weights (" + inferred.layers() + " layers, hidden "
                     + inferred.hiddenSize() + ", vocab " + inferred.vocabSize() + ") do not match the config ("
                     + config.layers() + " layers, hidden " + config.hiddenSize() + ", vocab " + config.vocabSize() + ")");
         }
@@ -60,14 +64,14 @@ public final class BertCheckpoint {
         }
         int layers = countLayers();
         int intermediate = layers == 0 ? 4 * word.shape()[1]
-                : tensor("encoder.layer.0.intermediate.dense.weight").shape()[0];
+                : tensors.linear(prefix + "encoder.layer.0.intermediate.dense").outFeatures();
         return new BertConfig(word.shape()[0], word.shape()[1], layers, heads, intermediate,
                 position.shape()[0], type.shape()[0], eps, BertConfig.GELU);
     }
 
     private int countLayers() {
         int max = -1;
-        for (String name : tensors.keySet()) {
+        for (String name : tensors.names()) {
             String local = name.startsWith(prefix) ? name.substring(prefix.length()) : name;
             Matcher m = LAYER_INDEX.matcher(local);
             if (m.find()) {
@@ -108,9 +112,13 @@ public final class BertCheckpoint {
     }
 
     private Linear linear(String name, int out, int in) {
-        FloatMatrix weight = tensor(name + ".weight").matrix(out, in);
-        float[] bias = tensor(name + ".bias").vector(weight.rows());
-        return new Linear(name, new DenseWeights(weight), bias);
+        LinearWeights weight = tensors.linear(prefix + name);
+        if ((out >= 0 && weight.outFeatures() != out) || weight.inFeatures() != in) {
+            throw SparseInferException.invalidModel(source + ": " + prefix + name + " is [" + weight.outFeatures() + ", "
+                    + weight.inFeatures() + "], expected [" + (out >= 0 ? out : "?") + ", " + in + "]");
+        }
+        float[] bias = tensor(name + ".bias").vector(weight.outFeatures());
+        return new Linear(name, weight, bias);
     }
 
     private LayerNormWeights norm(String name, int features) {
@@ -121,14 +129,10 @@ public final class BertCheckpoint {
     }
 
     private boolean has(String name) {
-        return tensors.containsKey(prefix + name);
+        return tensors.has(prefix + name);
     }
 
     private FloatTensor tensor(String name) {
-        FloatTensor t = tensors.get(prefix + name);
-        if (t == null) {
-            throw SparseInferException.invalidModel(source + ": missing tensor '" + prefix + name + "'");
-        }
-        return t;
+        return tensors.tensor(prefix + name);
     }
 }

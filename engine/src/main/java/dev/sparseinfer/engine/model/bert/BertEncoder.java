@@ -51,6 +51,15 @@ public final class BertEncoder {
 
     /** One L2-normalised, mean-pooled embedding per sequence of the batch. */
     public float[][] forward(TokenBatch batch) {
+        return backend.meanPoolNormalized(run(batch, null), batch);
+    }
+
+    /** Runs the batch through the layers with a tap watching, until the tap says stop or the layers end. */
+    public void forward(TokenBatch batch, LayerTap tap) {
+        run(batch, tap);
+    }
+
+    private Activations run(TokenBatch batch, LayerTap tap) {
         int tokens = batch.tokens();
         int hidden = config.hiddenSize();
         float eps = (float) config.layerNormEps();
@@ -60,24 +69,38 @@ public final class BertEncoder {
         backend.addLayerNorm(h, null, embeddingNorm, eps, h);
 
         Activations projected = backend.allocate(tokens, hidden);
-        for (Layer layer : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
             int width = layer.query().outFeatures();
             Activations q = backend.allocate(tokens, width);
             Activations k = backend.allocate(tokens, width);
             Activations v = backend.allocate(tokens, width);
             Activations context = backend.allocate(tokens, width);
+            tap(tap, i, LayerTap.Site.ATTENTION_INPUT, h);
             backend.linear(layer.query(), h, Activation.NONE, q);
             backend.linear(layer.key(), h, Activation.NONE, k);
             backend.linear(layer.value(), h, Activation.NONE, v);
             backend.attention(q, k, v, layer.heads(), batch, context);
+            tap(tap, i, LayerTap.Site.ATTENTION_CONTEXT, context);
             backend.linear(layer.attentionOutput(), context, Activation.NONE, projected);
             backend.addLayerNorm(projected, h, layer.attentionNorm(), eps, h);
 
             Activations inner = backend.allocate(tokens, layer.intermediate().outFeatures());
+            tap(tap, i, LayerTap.Site.FFN_INPUT, h);
             backend.linear(layer.intermediate(), h, Activation.GELU, inner);
+            tap(tap, i, LayerTap.Site.FFN_HIDDEN, inner);
             backend.linear(layer.output(), inner, Activation.NONE, projected);
             backend.addLayerNorm(projected, h, layer.outputNorm(), eps, h);
+            if (tap != null && !tap.layerOutput(i, backend.read(h), h.rows(), h.cols())) {
+                break;
+            }
         }
-        return backend.meanPoolNormalized(h, batch);
+        return h;
+    }
+
+    private void tap(LayerTap tap, int layer, LayerTap.Site site, Activations x) {
+        if (tap != null) {
+            tap.linearInput(layer, site, backend.read(x), x.rows(), x.cols());
+        }
     }
 }

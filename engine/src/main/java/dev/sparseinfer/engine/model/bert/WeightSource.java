@@ -1,0 +1,56 @@
+package dev.sparseinfer.engine.model.bert;
+
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.format.DenseWeights;
+import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.format.LinearWeights;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Named tensors as a loader provides them, with Hugging Face names. Linear layers are asked for by their prefix
+ * ({@code encoder.layer.0.attention.self.query}), so a source that stores them sparse or quantised can hand over
+ * its own format; plain checkpoints read {@code PREFIX.weight} as dense {@code [out, in]}.
+ */
+public interface WeightSource {
+
+    /** Where the tensors come from, for messages. */
+    String source();
+
+    Set<String> names();
+
+    /** The tensor, or a one-line error naming it and the source. */
+    FloatTensor tensor(String name);
+
+    default boolean has(String name) {
+        return names().contains(name);
+    }
+
+    default LinearWeights linear(String prefix) {
+        return new DenseWeights(tensor(prefix + ".weight").matrix(-1, -1));
+    }
+
+    /** Tensors already in memory. */
+    static WeightSource of(Map<String, FloatTensor> tensors, String source) {
+        return new WeightSource() {
+            @Override
+            public String source() {
+                return source;
+            }
+
+            @Override
+            public Set<String> names() {
+                return tensors.keySet();
+            }
+
+            @Override
+            public FloatTensor tensor(String name) {
+                FloatTensor t = tensors.get(name);
+                if (t == null) {
+                    throw SparseInferException.invalidModel(source + ": missing tensor '" + name + "'");
+                }
+                return t;
+            }
+        };
+    }
+}
