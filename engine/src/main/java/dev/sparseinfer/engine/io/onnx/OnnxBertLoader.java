@@ -1,0 +1,255 @@
+package dev.sparseinfer.engine.io.onnx;
+
+import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.model.bert.BertCheckpoint;
+import dev.sparseinfer.engine.model.bert.BertWeights;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Loads a BERT encoder exported to ONNX by {@code torch.onnx.export} (the {@code model.onnx} published with
+ * all-MiniLM-L6-v2 is one), by naming its initializers as Hugging Face does and handing them to
+ * {@link BertCheckpoint}.
+ *
+ * <p>The exporter keeps state_dict names for tensors used as they are (embedding tables, LayerNorm parameters,
+ * most biases) but constant-folds each {@code nn.Linear} weight into an anonymous {@code [in, out]} initializer
+ * ({@code onnx::MatMul_787}) read by a MatMul. Those are found through the graph: the MatMul's scope name
+ * ({@code /encoder/layer.0/attention/self/query/MatMul}) or the bias added right after it names the module, and
+ * the weight is transposed to PyTorch's {@code [out, in]}. The head count and LayerNorm epsilon are not in any
+ * tensor, so they are read from the constants the exporter wrote into the graph.
+ */
+public final class OnnxBertLoader {
+
+    /** ONNX's default for LayerNormalization's {@code epsilon} attribute. */
+    private static final double ONNX_LAYER_NORM_EPS = 1e-5;
+    /** Hugging Face BertConfig's default {@code layer_norm_eps}. */
+    private static final double HF_LAYER_NORM_EPS = 1e-12;
+
+    /**
+     * A MatMul or Gemm with a weight initializer: one {@code nn.Linear} of the exported model.
+     *
+     * @param storedInOut whether the weight is stored {@code [in, out]} (MatMul, or Gemm without transB)
+     * @param bias        the initializer added to its product, or null if there is none
+     * @param output      the value holding the layer's result (after the bias)
+     */
+    private record Projection(String module, OnnxTensor weight, boolean storedInOut, OnnxTensor bias, String output) {
+
+        int outFeatures() {
+            return weight.shape()[storedInOut ? 1 : 0];
+        }
+    }
+
+    private final OnnxModel model;
+
+    private OnnxBertLoader(OnnxModel model) {
+        this.model = model;
+    }
+
+    /** Reads an ONNX BERT encoder; errors are INVALID_MODEL (or IO) and name the file. */
+    public static BertWeights load(Path onnxFile) {
+        OnnxBertLoader loader = new OnnxBertLoader(OnnxModel.open(onnxFile));
+        List<Projection> projections = loader.projections();
+        Map<String, FloatTensor> tensors = loader.tensors(projections);
+        return BertCheckpoint.toWeights(tensors, loader.heads(projections), loader.layerNormEps(), onnxFile.toString());
+    }
+
+    private List<Projection> projections() {
+        List<Projection> found = new ArrayList<>();
+        for (OnnxNode node : model.nodes()) {
+            if (node.opType().equals("MatMul") || node.opType().equals("Gemm")) {
+                projection(node).ifPresent(found::add);
+            }
+        }
+        return found;
+    }
+
+    /** The Linear a MatMul or Gemm computes; empty if it multiplies two computed values or cannot be named. */
+    private Optional<Projection> projection(OnnxNode node) {
+        String weightName = node.input(1);
+        OnnxTensor weight = model.initializer(weightName).orElse(null);
+        if (weight == null) {
+            if (!model.provides(weightName)) {
+                throw model.error(node.opType() + " '" + node.name() + "' reads '" + weightName
+                        + "', which no initializer, node or graph input provides");
+            }
+            return Optional.empty(); // attention scores and context: both operands are computed
+        }
+        if (weight.shape().length != 2) {
+            throw model.error("initializer '" + weightName + "', the weight of " + node.opType() + " '"
+                    + node.name() + "', is not 2-D: shape " + Arrays.toString(weight.shape()));
+        }
+        if (node.opType().equals("Gemm")) {
+            boolean transB = node.attribute("transB").map(a -> a.i() != 0).orElse(false);
+            OnnxTensor bias = model.initializer(node.input(2)).orElse(null);
+            return moduleName(node, weight, bias).map(m -> new Projection(m, weight, !transB, bias, node.output(0)));
+        }
+        // A MatMul's bias, if it has one, is an initializer added by the one Add that reads its product.
+        List<OnnxNode> readers = model.consumers(node.output(0));
+        OnnxNode add = readers.size() == 1 && readers.get(0).opType().equals("Add") ? readers.get(0) : null;
+        OnnxTensor bias = add == null ? null
+                : model.initializer(add.input(0)).or(() -> model.initializer(add.input(1))).orElse(null);
+        String output = bias == null ? node.output(0) : add.output(0);
+        return moduleName(node, weight, bias).map(m -> new Projection(m, weight, true, bias, output));
+    }
+
+    /**
+     * The Linear's module path: from a state_dict-named weight or bias where there is one, else from the scope
+     * the exporter put in the node name ({@code /encoder/layer.0/attention/self/query/MatMul} becomes
+     * {@code encoder.layer.0.attention.self.query}). Empty for an unnamed node in an unnamed scope.
+     */
+    private static Optional<String> moduleName(OnnxNode node, OnnxTensor weight, OnnxTensor bias) {
+        if (weight.name().endsWith(".weight")) {
+            return Optional.of(weight.name().substring(0, weight.name().length() - ".weight".length()));
+        }
+        if (bias != null && bias.name().endsWith(".bias")) {
+            return Optional.of(bias.name().substring(0, bias.name().length() - ".bias".length()));
+        }
+        int scopeEnd = node.name().lastIndexOf('/');
+        if (node.name().startsWith("/") && scopeEnd > 1) {
+            return Optional.of(node.name().substring(1, scopeEnd).replace('/', '.'));
+        }
+        return Optional.empty();
+    }
+
+    private Map<String, FloatTensor> tensors(List<Projection> projections) {
+        Map<String, FloatTensor> named = new LinkedHashMap<>();
+        Set<String> claimed = new HashSet<>();
+        for (Projection p : projections) {
+            named.put(p.module() + ".weight", outByIn(p));
+            claimed.add(p.weight().name());
+            if (p.bias() != null) {
+                named.put(p.module() + ".bias", p.bias().toFloatTensor(p.module() + ".bias"));
+                claimed.add(p.bias().name());
+            }
+        }
+        // Every other float initializer (embedding tables, LayerNorm parameters) already has its state_dict name.
+        for (OnnxTensor t : model.initializers().values()) {
+            if (t.isFloatingPoint() && !claimed.contains(t.name()) && !named.containsKey(t.name())) {
+                named.put(t.name(), t.toFloatTensor(t.name()));
+            }
+        }
+        return named;
+    }
+
+    /** The weight as {@code [out, in]}, which is what BertCheckpoint expects. */
+    private static FloatTensor outByIn(Projection p) {
+        int[] shape = p.weight().shape();
+        FloatMatrix stored = new FloatMatrix(shape[0], shape[1], p.weight().toFloats());
+        FloatMatrix weight = p.storedInOut() ? stored.transpose() : stored;
+        return new FloatTensor(p.module() + ".weight", new int[] {weight.rows(), weight.cols()}, weight.data());
+    }
+
+    /**
+     * The head count, from the Reshape that splits the first query projection's output into
+     * {@code [batch, sequence, heads, head size]}.
+     */
+    private int heads(List<Projection> projections) {
+        Projection query = projections.stream()
+                .filter(p -> p.module().endsWith("attention.self.query"))
+                .findFirst()
+                .orElseThrow(() -> model.error("cannot find the number of attention heads: "
+                        + "no attention.self.query projection in the graph"));
+        long width = query.outFeatures();
+        for (OnnxNode reshape : model.consumers(query.output())) {
+            if (!reshape.opType().equals("Reshape")) {
+                continue;
+            }
+            Optional<long[]> split = headSplit(reshape.input(1));
+            if (split.isPresent()) {
+                long heads = split.get()[0];
+                long size = split.get()[1];
+                if (heads <= 0 || size <= 0 || heads > width || size > width || heads * size != width) {
+                    throw model.error("Reshape '" + reshape.name() + "' splits the " + width + " outputs of "
+                            + query.module() + " into " + heads + " heads of " + size);
+                }
+                return (int) heads;
+            }
+        }
+        throw model.error("cannot find the number of attention heads: no Reshape of " + query.module()
+                + "'s output to [batch, sequence, heads, head size] with constant heads and head size");
+    }
+
+    /**
+     * {@code [heads, head size]}, the last two entries of a Reshape target: either a 4-value constant, or a Concat
+     * of four parts whose last two are constants, which is how torch.onnx exports
+     * {@code x.view(x.size()[:-1] + (heads, size))}.
+     */
+    private Optional<long[]> headSplit(String shape) {
+        Optional<OnnxTensor> fixed = model.constant(shape);
+        if (fixed.isPresent()) {
+            long[] target = fixed.get().toLongs();
+            return target.length == 4 ? Optional.of(new long[] {target[2], target[3]}) : Optional.empty();
+        }
+        Optional<OnnxNode> concat = model.producer(shape)
+                .filter(n -> n.opType().equals("Concat") && n.inputs().size() == 4);
+        if (concat.isEmpty()) {
+            return Optional.empty();
+        }
+        OptionalLong heads = scalar(concat.get().input(2));
+        OptionalLong size = scalar(concat.get().input(3));
+        return heads.isPresent() && size.isPresent()
+                ? Optional.of(new long[] {heads.getAsLong(), size.getAsLong()})
+                : Optional.empty();
+    }
+
+    private OptionalLong scalar(String value) {
+        Optional<OnnxTensor> c = model.constant(value).filter(t -> t.elementCount() == 1);
+        return c.isPresent() ? OptionalLong.of(c.get().toLongs()[0]) : OptionalLong.empty();
+    }
+
+    /** The epsilon of the first LayerNorm in the graph (the embeddings'); BERT uses one value throughout. */
+    private double layerNormEps() {
+        for (OnnxNode node : model.nodes()) {
+            if (node.opType().equals("LayerNormalization")) {
+                return node.attribute("epsilon").map(a -> decimal(a.f())).orElse(ONNX_LAYER_NORM_EPS);
+            }
+            if (node.opType().equals("Sqrt")) {
+                OptionalDouble eps = varianceEpsilon(node);
+                if (eps.isPresent()) {
+                    return eps.getAsDouble();
+                }
+            }
+        }
+        // Neither a LayerNormalization node nor the decomposed form (e.g. a graph an optimizer fused into its own
+        // ops): nothing in the file says, so take Hugging Face's default, which every BERT checkpoint we know uses.
+        return HF_LAYER_NORM_EPS;
+    }
+
+    /** The eps in {@code Sqrt(ReduceMean(...) + eps)}, how torch.onnx writes LayerNorm before opset 17. */
+    private OptionalDouble varianceEpsilon(OnnxNode sqrt) {
+        Optional<OnnxNode> add = model.producer(sqrt.input(0))
+                .filter(n -> n.opType().equals("Add") && n.inputs().size() == 2);
+        if (add.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        for (int i = 0; i < 2; i++) {
+            boolean addsToMean = model.producer(add.get().input(1 - i))
+                    .filter(n -> n.opType().equals("ReduceMean"))
+                    .isPresent();
+            Optional<OnnxTensor> eps = model.constant(add.get().input(i))
+                    .filter(t -> t.isFloatingPoint() && t.elementCount() == 1);
+            if (addsToMean && eps.isPresent()) {
+                return OptionalDouble.of(decimal(eps.get().toFloats()[0]));
+            }
+        }
+        return OptionalDouble.empty();
+    }
+
+    /**
+     * The file holds eps as fp32, where 1e-12 reads back as 9.99999996e-13; the shortest decimal of the float
+     * is the value the model's config was written with.
+     */
+    private static double decimal(float f) {
+        return Double.parseDouble(Float.toString(f));
+    }
+}

@@ -1,0 +1,290 @@
+package dev.sparseinfer.engine.io.onnx;
+
+import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.model.bert.BertConfig;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a BERT encoder as an ONNX file laid out the way torch.onnx.export (PyTorch 2.0, opset 11) writes
+ * all-MiniLM-L6-v2: embedding tables, biases and LayerNorm parameters under their state_dict names; each Linear
+ * weight an anonymous {@code [in, out]} initializer read by a MatMul in the module's scope; the head count and
+ * head size Constants feeding the Concat that shapes each query/key/value Reshape; LayerNorm decomposed, with eps
+ * a Constant added to the variance. {@link Style} varies the parts other exporters write differently.
+ */
+final class SyntheticBertOnnx {
+
+    /** Where the Reshape that splits query/key/value into heads gets its target shape. */
+    enum HeadCount { CONCAT_OF_CONSTANTS, INITIALIZER_SHAPE, COMPUTED_SHAPE }
+
+    record Style(HeadCount headCount, boolean anonymousBiases, boolean fusedLayerNorm, boolean missingQueryWeight) {
+
+        static final Style TORCH_2_0 = new Style(HeadCount.CONCAT_OF_CONSTANTS, false, false, false);
+
+        Style withHeadCount(HeadCount h) {
+            return new Style(h, anonymousBiases, fusedLayerNorm, missingQueryWeight);
+        }
+
+        Style withAnonymousBiases() {
+            return new Style(headCount, true, fusedLayerNorm, missingQueryWeight);
+        }
+
+        Style withFusedLayerNorm() {
+            return new Style(headCount, anonymousBiases, true, missingQueryWeight);
+        }
+
+        Style withMissingQueryWeight() {
+            return new Style(headCount, anonymousBiases, fusedLayerNorm, true);
+        }
+    }
+
+    // onnx.proto field numbers and enum values used below.
+    private static final int FLOAT = 1;
+    private static final int INT64 = 7;
+    private static final int ATTR_FLOAT = 1;
+    private static final int ATTR_INT = 2;
+    private static final int ATTR_TENSOR = 4;
+    private static final int ATTR_INTS = 7;
+
+    private final Map<String, FloatTensor> tensors;
+    private final BertConfig config;
+    private final Style style;
+    private final ProtoWriter nodes = new ProtoWriter();
+    private final ProtoWriter initializers = new ProtoWriter();
+    private int anonymous = 787;
+
+    private SyntheticBertOnnx(Map<String, FloatTensor> tensors, BertConfig config, Style style) {
+        this.tensors = tensors;
+        this.config = config;
+        this.style = style;
+    }
+
+    /** The serialized ModelProto of {@code tensors} (Hugging Face names, weights {@code [out, in]}). */
+    static byte[] write(Map<String, FloatTensor> tensors, BertConfig config, Style style) {
+        return new SyntheticBertOnnx(tensors, config, style).model();
+    }
+
+    private byte[] model() {
+        String x = embeddings();
+        for (int i = 0; i < config.layers(); i++) {
+            x = layer(i, x);
+        }
+        ProtoWriter graph = new ProtoWriter()
+                .raw(nodes.toByteArray())
+                .string(2, "main_graph")
+                .raw(initializers.toByteArray())
+                .message(11, valueInfo("input_ids"))
+                .message(11, valueInfo("attention_mask"))
+                .message(11, valueInfo("token_type_ids"))
+                .message(12, valueInfo(x));
+        return new ProtoWriter()
+                .varint(1, 8)
+                .string(2, "pytorch")
+                .string(3, "2.0.1")
+                .message(7, graph)
+                .message(8, new ProtoWriter().varint(2, 11))
+                .toByteArray();
+    }
+
+    private String embeddings() {
+        for (String table : List.of("word_embeddings", "position_embeddings", "token_type_embeddings")) {
+            stateDict("embeddings." + table + ".weight");
+        }
+        long[] positions = new long[config.maxPositions()];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = i;
+        }
+        initializer(tensor(INT64, new int[] {1, positions.length}, ProtoWriter.longBytes(positions))
+                .string(8, "embeddings.position_ids"));
+        String words = node("Gather", "/embeddings/word_embeddings/Gather",
+                List.of("embeddings.word_embeddings.weight", "input_ids"));
+        String types = node("Gather", "/embeddings/token_type_embeddings/Gather",
+                List.of("embeddings.token_type_embeddings.weight", "token_type_ids"));
+        String sum = node("Add", "/embeddings/Add", List.of(words, types));
+        String positionRows = node("Gather", "/embeddings/position_embeddings/Gather",
+                List.of("embeddings.position_embeddings.weight", "embeddings.position_ids"));
+        String all = node("Add", "/embeddings/Add_1", List.of(sum, positionRows));
+        return layerNorm("/embeddings/LayerNorm", all, "embeddings.LayerNorm");
+    }
+
+    private String layer(int index, String x) {
+        String scope = "/encoder/layer." + index;
+        String p = "encoder.layer." + index + ".";
+        String self = scope + "/attention/self";
+        String q = linear(self + "/query", x, p + "attention.self.query");
+        String k = linear(self + "/key", x, p + "attention.self.key");
+        String v = linear(self + "/value", x, p + "attention.self.value");
+        String keys = splitHeads(self, k, 0);
+        String values = splitHeads(self, v, 1);
+        String queries = splitHeads(self, q, 2);
+        String keysT = node("Transpose", self + "/Transpose_kt", List.of(keys), ints("perm", 0, 1, 3, 2));
+        String scores = node("MatMul", self + "/MatMul", List.of(queries, keysT));
+        String scale = constant(self + "/Constant_12", floatScalar((float) Math.sqrt(config.headDim())));
+        String probs = node("Softmax", self + "/Softmax", List.of(node("Div", self + "/Div", List.of(scores, scale))));
+        String context = node("MatMul", self + "/MatMul_1", List.of(probs, values));
+        String merged = node("Reshape", self + "/Reshape_3", List.of(
+                node("Transpose", self + "/Transpose_3", List.of(context), ints("perm", 0, 2, 1, 3)),
+                constant(self + "/Constant_15", int64s(0, 0, config.hiddenSize()))));
+        String attention = linear(scope + "/attention/output/dense", merged, p + "attention.output.dense");
+        String residual = node("Add", scope + "/attention/output/Add", List.of(attention, x));
+        String a = layerNorm(scope + "/attention/output/LayerNorm", residual, p + "attention.output.LayerNorm");
+        String up = linear(scope + "/intermediate/dense", a, p + "intermediate.dense");
+        String down = linear(scope + "/output/dense", gelu(scope + "/intermediate/intermediate_act_fn", up),
+                p + "output.dense");
+        String out = node("Add", scope + "/output/Add", List.of(down, a));
+        return layerNorm(scope + "/output/LayerNorm", out, p + "output.LayerNorm");
+    }
+
+    /** x·W + b with W an anonymous {@code [in, out]} initializer, as torch.onnx folds {@code nn.Linear}. */
+    private String linear(String scope, String input, String module) {
+        FloatTensor w = tensors.get(module + ".weight");
+        int out = w.shape()[0];
+        int in = w.shape()[1];
+        float[] inByOut = new float[out * in];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                inByOut[i * out + o] = w.data()[o * in + i];
+            }
+        }
+        String weight = "onnx::MatMul_" + anonymous++;
+        if (!(style.missingQueryWeight() && module.equals("encoder.layer.0.attention.self.query"))) {
+            initializer(tensor(FLOAT, new int[] {in, out}, ProtoWriter.floatBytes(inByOut)).string(8, weight));
+        }
+        String bias = module + ".bias";
+        if (style.anonymousBiases()) {
+            String anonymousBias = "onnx::Add_" + anonymous++;
+            initializer(tensor(FLOAT, new int[] {out}, ProtoWriter.floatBytes(tensors.get(bias).data()))
+                    .string(8, anonymousBias));
+            bias = anonymousBias;
+        } else {
+            stateDict(bias);
+        }
+        String product = node("MatMul", scope + "/MatMul", List.of(input, weight));
+        return node("Add", scope + "/Add", List.of(bias, product));
+    }
+
+    /** view(batch, sequence, heads, headDim) then permute(0, 2, 1, 3), as BertSelfAttention does. */
+    private String splitHeads(String self, String value, int i) {
+        String shape = switch (style.headCount()) {
+            case CONCAT_OF_CONSTANTS -> node("Concat", self + "/Concat_" + i, List.of(
+                    sizeOf(self, value, i, 0),
+                    sizeOf(self, value, i, 1),
+                    constant(self + "/Constant_heads_" + i, int64s(config.heads())),
+                    constant(self + "/Constant_size_" + i, int64s(config.headDim()))), axis(0));
+            case INITIALIZER_SHAPE -> {
+                String name = "onnx::Reshape_" + anonymous++;
+                initializer(tensor(INT64, new int[] {4},
+                        ProtoWriter.longBytes(0, 0, config.heads(), config.headDim())).string(8, name));
+                yield name;
+            }
+            case COMPUTED_SHAPE -> node("Shape", self + "/Shape_of_mask_" + i, List.of("attention_mask"));
+        };
+        String split = node("Reshape", self + "/Reshape_" + i, List.of(value, shape));
+        return node("Transpose", self + "/Transpose_" + i, List.of(split), ints("perm", 0, 2, 1, 3));
+    }
+
+    /** unsqueeze(shape(value)[dim]), one computed part of a Reshape target. */
+    private String sizeOf(String self, String value, int i, int dim) {
+        String suffix = i + "_" + dim;
+        String shape = node("Shape", self + "/Shape_" + suffix, List.of(value));
+        String index = constant(self + "/Constant_index_" + suffix, int64Scalar(dim));
+        String size = node("Gather", self + "/Gather_" + suffix, List.of(shape, index), axis(0));
+        return node("Unsqueeze", self + "/Unsqueeze_" + suffix, List.of(size), ints("axes", 0));
+    }
+
+    private String layerNorm(String scope, String input, String params) {
+        float eps = (float) config.layerNormEps();
+        if (style.fusedLayerNorm()) {
+            return node("LayerNormalization", scope + "/LayerNormalization",
+                    List.of(input, stateDict(params + ".weight"), stateDict(params + ".bias")),
+                    attribute("epsilon", ATTR_FLOAT).float32(2, eps), attribute("axis", ATTR_INT).varint(3, -1));
+        }
+        String mean = node("ReduceMean", scope + "/ReduceMean", List.of(input), ints("axes", -1));
+        String centered = node("Sub", scope + "/Sub", List.of(input, mean));
+        String squared = node("Pow", scope + "/Pow", List.of(centered, constant(scope + "/Constant", floatScalar(2))));
+        String variance = node("ReduceMean", scope + "/ReduceMean_1", List.of(squared), ints("axes", -1));
+        String shifted = node("Add", scope + "/Add", List.of(variance, constant(scope + "/Constant_1", floatScalar(eps))));
+        String normalized = node("Div", scope + "/Div", List.of(centered, node("Sqrt", scope + "/Sqrt", List.of(shifted))));
+        String scaled = node("Mul", scope + "/Mul", List.of(normalized, stateDict(params + ".weight")));
+        return node("Add", scope + "/Add_1", List.of(scaled, stateDict(params + ".bias")));
+    }
+
+    private String gelu(String scope, String x) {
+        String erf = node("Erf", scope + "/Erf", List.of(node("Div", scope + "/Div",
+                List.of(x, constant(scope + "/Constant", floatScalar((float) Math.sqrt(2)))))));
+        String onePlus = node("Add", scope + "/Add", List.of(erf, constant(scope + "/Constant_1", floatScalar(1))));
+        String product = node("Mul", scope + "/Mul", List.of(x, onePlus));
+        return node("Mul", scope + "/Mul_1", List.of(product, constant(scope + "/Constant_2", floatScalar(0.5f))));
+    }
+
+    /** Writes a state_dict tensor as an initializer under its own name, and returns the name. */
+    private String stateDict(String name) {
+        FloatTensor t = tensors.get(name);
+        initializer(tensor(FLOAT, t.shape(), ProtoWriter.floatBytes(t.data())).string(8, name));
+        return name;
+    }
+
+    private void initializer(ProtoWriter tensor) {
+        initializers.message(5, tensor);
+    }
+
+    /** Adds a node with one output, named as torch.onnx names them, and returns that output. */
+    private String node(String op, String name, List<String> inputs, ProtoWriter... attributes) {
+        String output = name + "_output_0";
+        ProtoWriter n = new ProtoWriter();
+        for (String input : inputs) {
+            n.string(1, input);
+        }
+        n.string(2, output).string(3, name).string(4, op);
+        for (ProtoWriter a : attributes) {
+            n.message(5, a);
+        }
+        nodes.message(1, n);
+        return output;
+    }
+
+    private String constant(String name, ProtoWriter value) {
+        return node("Constant", name, List.of(), attribute("value", ATTR_TENSOR).message(5, value));
+    }
+
+    private static ProtoWriter attribute(String name, int type) {
+        return new ProtoWriter().string(1, name).varint(20, type);
+    }
+
+    private static ProtoWriter ints(String name, long... values) {
+        ProtoWriter a = attribute(name, ATTR_INTS);
+        for (long v : values) {
+            a.varint(8, v);
+        }
+        return a;
+    }
+
+    private static ProtoWriter axis(long value) {
+        return attribute("axis", ATTR_INT).varint(3, value);
+    }
+
+    /** A TensorProto as torch.onnx writes one: dims unpacked, then data_type, then raw_data. */
+    private static ProtoWriter tensor(int dataType, int[] dims, byte[] raw) {
+        ProtoWriter t = new ProtoWriter();
+        for (int d : dims) {
+            t.varint(1, d);
+        }
+        return t.varint(2, dataType).bytes(9, raw);
+    }
+
+    private static ProtoWriter floatScalar(float value) {
+        return tensor(FLOAT, new int[0], ProtoWriter.floatBytes(value));
+    }
+
+    private static ProtoWriter int64Scalar(long value) {
+        return tensor(INT64, new int[0], ProtoWriter.longBytes(value));
+    }
+
+    private static ProtoWriter int64s(long... values) {
+        return tensor(INT64, new int[] {values.length}, ProtoWriter.longBytes(values));
+    }
+
+    private static ProtoWriter valueInfo(String name) {
+        return new ProtoWriter().string(1, name);
+    }
+}
