@@ -43,8 +43,8 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Backend to run on (default: ${DEFAULT-VALUE}).")
     String backend;
 
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
             description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
@@ -58,10 +58,8 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelOptions options = ModelOptions.defaults().withBackend(BackendKind.parse(backend)).withBatchSize(batch);
-        if (threads != null) {
-            options = options.withThreads(threads);
-        }
+        ModelOptions options = ModelOptions.defaults().withBackend(BackendKind.parse(backend)).withBatchSize(batch)
+                .withThreads(threads.value());
         if (input != null && !Files.isReadable(input)) {
             throw SparseInferException.invalidArgument("cannot read --input " + input);
         }

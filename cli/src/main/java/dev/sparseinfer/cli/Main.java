@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Java inference engine for pruned and quantized Transformers.",
-        subcommands = {EmbedCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {EmbedCommand.class, InspectCommand.class, PruneCommand.class, QuantizeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     static final int EXIT_RUNTIME_ERROR = 1;

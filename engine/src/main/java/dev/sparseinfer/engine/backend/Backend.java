@@ -42,6 +42,9 @@ public interface Backend extends AutoCloseable {
      */
     void attention(Activations q, Activations k, Activations v, int heads, TokenBatch batch, Activations out);
 
+    /** New activations holding a copy of {@code data} ({@code [rows, cols]} row-major). */
+    Activations upload(float[] data, int rows, int cols);
+
     /** A heap copy of the activations, row-major (for calibration and tests, never on the hot path). */
     float[] read(Activations x);
 

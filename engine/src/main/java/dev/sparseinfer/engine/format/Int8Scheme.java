@@ -14,6 +14,15 @@ public enum Int8Scheme {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Parses a scheme named in a model file: an unknown one means a bad file, not a bad argument. */
+    public static Int8Scheme parseModel(String s, String source) {
+        try {
+            return parse(s);
+        } catch (SparseInferException e) {
+            throw SparseInferException.invalidModel(source + ": unknown int8 scheme '" + s + "'");
+        }
+    }
+
     public static Int8Scheme parse(String s) {
         for (Int8Scheme scheme : values()) {
             if (scheme.label().equals(s.trim().toLowerCase(Locale.ROOT))) {

@@ -1,6 +1,7 @@
 package dev.sparseinfer.engine.io;
 
 import dev.sparseinfer.engine.model.bert.BertWeights;
+import java.util.Map;
 
 /**
  * A model as read from disk, before any backend touches it.
@@ -8,6 +9,15 @@ import dev.sparseinfer.engine.model.bert.BertWeights;
  * @param weights       the encoder's weights, each linear layer in its stored format
  * @param tokenizerJson the text of its {@code tokenizer.json}
  * @param source        where it came from, for messages
+ * @param metadata      string metadata a packed file carries ({@code sparseinfer.recipe}, ...); empty otherwise
  */
-public record LoadedModel(BertWeights weights, String tokenizerJson, String source) {
+public record LoadedModel(BertWeights weights, String tokenizerJson, String source, Map<String, String> metadata) {
+
+    public LoadedModel {
+        metadata = Map.copyOf(metadata);
+    }
+
+    public LoadedModel(BertWeights weights, String tokenizerJson, String source) {
+        this(weights, tokenizerJson, source, Map.of());
+    }
 }

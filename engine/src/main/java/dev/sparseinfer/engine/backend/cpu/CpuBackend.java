@@ -174,6 +174,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Activations upload(float[] data, int rows, int cols) {
+        if (data.length != (long) rows * cols) {
+            throw SparseInferException.invalidArgument(data.length + " values cannot fill [" + rows + ", " + cols + "] activations");
+        }
+        return new CpuActivations(rows, cols, data.clone());
+    }
+
+    @Override
     public float[] read(Activations x) {
         return heap(x).data().clone();
     }

@@ -51,56 +51,84 @@ public final class BertEncoder {
 
     /** One L2-normalised, mean-pooled embedding per sequence of the batch. */
     public float[][] forward(TokenBatch batch) {
-        return backend.meanPoolNormalized(run(batch, null), batch);
+        Activations h = embed(batch);
+        for (int i = 0; i < layers.size(); i++) {
+            layer(i, h, batch, null);
+        }
+        return backend.meanPoolNormalized(h, batch);
     }
 
     /** Runs the batch through the layers with a tap watching, until the tap says stop or the layers end. */
     public void forward(TokenBatch batch, LayerTap tap) {
-        run(batch, tap);
-    }
-
-    private Activations run(TokenBatch batch, LayerTap tap) {
-        int tokens = batch.tokens();
-        int hidden = config.hiddenSize();
-        float eps = (float) config.layerNormEps();
-
-        Activations h = backend.allocate(tokens, hidden);
-        backend.embed(batch, wordEmbeddings, positionEmbeddings, typeEmbeddings, h);
-        backend.addLayerNorm(h, null, embeddingNorm, eps, h);
-
-        Activations projected = backend.allocate(tokens, hidden);
+        Activations h = embed(batch);
         for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            int width = layer.query().outFeatures();
-            Activations q = backend.allocate(tokens, width);
-            Activations k = backend.allocate(tokens, width);
-            Activations v = backend.allocate(tokens, width);
-            Activations context = backend.allocate(tokens, width);
-            tap(tap, i, LayerTap.Site.ATTENTION_INPUT, h);
-            backend.linear(layer.query(), h, Activation.NONE, q);
-            backend.linear(layer.key(), h, Activation.NONE, k);
-            backend.linear(layer.value(), h, Activation.NONE, v);
-            backend.attention(q, k, v, layer.heads(), batch, context);
-            tap(tap, i, LayerTap.Site.ATTENTION_CONTEXT, context);
-            backend.linear(layer.attentionOutput(), context, Activation.NONE, projected);
-            backend.addLayerNorm(projected, h, layer.attentionNorm(), eps, h);
-
-            Activations inner = backend.allocate(tokens, layer.intermediate().outFeatures());
-            tap(tap, i, LayerTap.Site.FFN_INPUT, h);
-            backend.linear(layer.intermediate(), h, Activation.GELU, inner);
-            tap(tap, i, LayerTap.Site.FFN_HIDDEN, inner);
-            backend.linear(layer.output(), inner, Activation.NONE, projected);
-            backend.addLayerNorm(projected, h, layer.outputNorm(), eps, h);
-            if (tap != null && !tap.layerOutput(i, backend.read(h), h.rows(), h.cols())) {
-                break;
+            if (!layer(i, h, batch, tap)) {
+                return;
             }
         }
+    }
+
+    /** The embedding block's output (the first layer's input), copied to the heap: for layer-by-layer calibration. */
+    public float[] embeddings(TokenBatch batch) {
+        return backend.read(embed(batch));
+    }
+
+    /** Runs one encoder layer on a heap copy of its input and returns its output: for layer-by-layer calibration. */
+    public float[] runLayer(int index, float[] input, TokenBatch batch, LayerTap tap) {
+        Activations h = backend.upload(input, batch.tokens(), config.hiddenSize());
+        layer(index, h, batch, tap);
+        return backend.read(h);
+    }
+
+    private Activations embed(TokenBatch batch) {
+        Activations h = backend.allocate(batch.tokens(), config.hiddenSize());
+        backend.embed(batch, wordEmbeddings, positionEmbeddings, typeEmbeddings, h);
+        backend.addLayerNorm(h, null, embeddingNorm, (float) config.layerNormEps(), h);
         return h;
     }
 
-    private void tap(LayerTap tap, int layer, LayerTap.Site site, Activations x) {
-        if (tap != null) {
-            tap.linearInput(layer, site, backend.read(x), x.rows(), x.cols());
+    /**
+     * Encoder layer {@code i}, in place on {@code h}; returns whether the tap wants the pass to go on (if it stopped
+     * the pass inside the layer, h is left part-way).
+     */
+    private boolean layer(int i, Activations h, TokenBatch batch, LayerTap tap) {
+        int tokens = batch.tokens();
+        float eps = (float) config.layerNormEps();
+        Layer layer = layers.get(i);
+        int width = layer.query().outFeatures();
+        Activations q = backend.allocate(tokens, width);
+        Activations k = backend.allocate(tokens, width);
+        Activations v = backend.allocate(tokens, width);
+        Activations context = backend.allocate(tokens, width);
+        Activations projected = backend.allocate(tokens, config.hiddenSize());
+
+        if (!tap(tap, i, LayerTap.Site.ATTENTION_INPUT, h)) {
+            return false;
         }
+        backend.linear(layer.query(), h, Activation.NONE, q);
+        backend.linear(layer.key(), h, Activation.NONE, k);
+        backend.linear(layer.value(), h, Activation.NONE, v);
+        backend.attention(q, k, v, layer.heads(), batch, context);
+        if (!tap(tap, i, LayerTap.Site.ATTENTION_CONTEXT, context)) {
+            return false;
+        }
+        backend.linear(layer.attentionOutput(), context, Activation.NONE, projected);
+        backend.addLayerNorm(projected, h, layer.attentionNorm(), eps, h);
+
+        Activations inner = backend.allocate(tokens, layer.intermediate().outFeatures());
+        if (!tap(tap, i, LayerTap.Site.FFN_INPUT, h)) {
+            return false;
+        }
+        backend.linear(layer.intermediate(), h, Activation.GELU, inner);
+        if (!tap(tap, i, LayerTap.Site.FFN_HIDDEN, inner)) {
+            return false;
+        }
+        backend.linear(layer.output(), inner, Activation.NONE, projected);
+        backend.addLayerNorm(projected, h, layer.outputNorm(), eps, h);
+        return tap == null || tap.layerOutput(i, backend.read(h), h.rows(), h.cols());
+    }
+
+    private boolean tap(LayerTap tap, int layer, LayerTap.Site site, Activations x) {
+        return tap == null || tap.linearInput(layer, site, backend.read(x), x.rows(), x.cols());
     }
 }

@@ -18,8 +18,11 @@ public interface LayerTap {
         FFN_HIDDEN
     }
 
-    /** The rows of {@code x} are the batch's tokens; the array is a copy the tap may keep. */
-    void linearInput(int layer, Site site, float[] x, int rows, int cols);
+    /**
+     * The rows of {@code x} are the batch's tokens; the array is a copy the tap may keep. Return false to end the
+     * pass here (a calibration step that needed only this input saves the rest of the layer).
+     */
+    boolean linearInput(int layer, Site site, float[] x, int rows, int cols);
 
     /** The encoder layer's output; return false to end the pass here. */
     boolean layerOutput(int layer, float[] h, int rows, int cols);

@@ -1,0 +1,101 @@
+package dev.sparseinfer.cli;
+
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.ModelLoader;
+import dev.sparseinfer.engine.io.packed.PackedModel;
+import dev.sparseinfer.engine.model.bert.BertWeights;
+import dev.sparseinfer.engine.tokenizer.TextTokenizer;
+import dev.sparseinfer.models.calibration.CalibrationSet;
+import dev.sparseinfer.models.packed.Recipe;
+import dev.sparseinfer.models.prune.PruneMethod;
+import dev.sparseinfer.models.prune.PrunePattern;
+import dev.sparseinfer.models.prune.PruneSpec;
+import dev.sparseinfer.models.prune.StructuredPruner;
+import dev.sparseinfer.models.prune.WeightPruner;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "prune", mixinStandardHelpOptions = true,
+        description = {"Prunes a model one-shot and writes a packed model.",
+                "unstructured and 2:4 zero single weights (stored as CSR or 2:4); heads, ffn and layers remove",
+                "whole structures, so the matrices really shrink. Prints the result's agreement with the input",
+                "model on the shipped held-out texts."})
+final class PruneCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOption model;
+
+    @Mixin
+    OutputFileOption output;
+
+    @Mixin
+    CalibrationOption calibration;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--pattern", required = true, paramLabel = "unstructured|2:4|heads|ffn|layers",
+            description = "What to remove.")
+    String pattern;
+
+    @Option(names = "--sparsity", paramLabel = "F",
+            description = "Fraction to remove, in (0, 1): of each layer's weights, heads or FFN channels, or of the layers (default 0.5; 2:4 is always 0.5).")
+    Double sparsity;
+
+    @Option(names = "--method", paramLabel = "magnitude|wanda|sparsegpt",
+            description = "How unstructured and 2:4 pruning score weights (default sparsegpt).")
+    String method;
+
+    @Override
+    public Integer call() {
+        PrunePattern p = PrunePattern.parse(pattern);
+        if (method != null && !p.isWeightLevel()) {
+            throw SparseInferException.invalidArgument("--method applies to unstructured and 2:4 pruning only");
+        }
+        PruneSpec pruneSpec = PruneSpec.of(p, sparsity, method == null ? PruneMethod.SPARSEGPT : PruneMethod.parse(method));
+        Path out = output.checked();
+        List<String> calibrationTexts = calibration.texts();
+        LoadedModel input = ModelLoader.load(model.resolve());
+        boolean calibrate = p == PrunePattern.LAYERS || (p.isWeightLevel() && pruneSpec.method().needsCalibration());
+
+        BertWeights pruned;
+        try (ProgressBar progress = ProgressBar.onTerminal(spec.commandLine().getErr())) {
+            CalibrationSet set = null;
+            if (calibrate) {
+                try (TextTokenizer tokenizer = TextTokenizer.fromJson(input.tokenizerJson(), input.source())) {
+                    set = CalibrationSet.of(calibrationTexts, tokenizer);
+                }
+            }
+            pruned = p.isWeightLevel()
+                    ? new WeightPruner(pruneSpec, set, threads.value()).prune(input.weights(), progress)
+                    : StructuredPruner.prune(input.weights(), pruneSpec, set, threads.value(), progress);
+        }
+        Recipe recipe = Recipe.of(input)
+                .with("prune.pattern", p.label())
+                .with("prune.sparsity", String.format(Locale.ROOT, "%.4f", pruneSpec.sparsity()));
+        if (p.isWeightLevel()) {
+            recipe = recipe.with("prune.method", pruneSpec.method().label());
+        }
+        if (calibrate) {
+            recipe = recipe.with("prune.calibration_texts", Integer.toString(calibrationTexts.size()));
+        }
+        LoadedModel result = new LoadedModel(pruned, input.tokenizerJson(), out.toString(), input.metadata());
+        PackedModel.write(result, recipe.toJson(), out);
+        Summary.print(spec.commandLine().getErr(), input, result, out, threads.value());
+        return 0;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.sparseinfer.engine.api;
+
+import dev.sparseinfer.engine.backend.BackendSelection;
+import dev.sparseinfer.engine.backend.TokenBatch;
+import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.ModelLoader;
+import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.model.bert.BertEncoder;
+import dev.sparseinfer.engine.tokenizer.TextTokenizer;
+import dev.sparseinfer.engine.tokenizer.TokenizedText;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A sentence-embedding model, ready to run: what an application embeds.
+ *
+ * <pre>{@code
+ * try (EmbeddingModel model = EmbeddingModel.open(Path.of("model.onnx"), ModelOptions.defaults())) {
+ *     List<Embedding> out = model.embed(List.of("first text", "second text"));
+ * }
+ * }</pre>
+ *
+ * Safe to share between threads: the weights are read-only and each call works on its own buffers.
+ */
+public final class EmbeddingModel implements AutoCloseable {
+
+    private final TextTokenizer tokenizer;
+    private final BackendSelection selection;
+    private final BertEncoder encoder;
+    private final ModelOptions options;
+
+    private EmbeddingModel(TextTokenizer tokenizer, BackendSelection selection, BertEncoder encoder, ModelOptions options) {
+        this.tokenizer = tokenizer;
+        this.selection = selection;
+        this.encoder = encoder;
+        this.options = options;
+    }
+
+    /** Opens a model file or directory (see {@link ModelLoader}) on the backend the options ask for. */
+    public static EmbeddingModel open(Path model, ModelOptions options) {
+        return open(ModelLoader.load(model), options);
+    }
+
+    /** Runs an already loaded model. */
+    public static EmbeddingModel open(LoadedModel model, ModelOptions options) {
+        TextTokenizer tokenizer = TextTokenizer.fromJson(model.tokenizerJson(), model.source());
+        try {
+            BackendSelection selection = BackendSelection.select(options.backend(), options.threads());
+            try {
+                return new EmbeddingModel(tokenizer, selection, new BertEncoder(model.weights(), selection.backend()), options);
+            } catch (RuntimeException e) {
+                selection.backend().close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    public BertConfig config() {
+        return encoder.config();
+    }
+
+    /** Length of every embedding vector. */
+    public int dimension() {
+        return encoder.config().hiddenSize();
+    }
+
+    /** One line saying which backend runs the model and how. */
+    public String backendDescription() {
+        return selection.backend().description();
+    }
+
+    /** Why {@code --backend auto} did not pick the fastest kind, if it did not. */
+    public Optional<String> backendNotice() {
+        return selection.notice();
+    }
+
+    public Embedding embed(String text) {
+        return embed(List.of(text)).getFirst();
+    }
+
+    /** Embeds the texts in order, {@link ModelOptions#batchSize()} at a time. */
+    public List<Embedding> embed(List<String> texts) {
+        List<Embedding> out = new ArrayList<>(texts.size());
+        for (int from = 0; from < texts.size(); from += options.batchSize()) {
+            List<String> chunk = texts.subList(from, Math.min(texts.size(), from + options.batchSize()));
+            out.addAll(embedBatch(tokenizer.encode(chunk)));
+        }
+        return out;
+    }
+
+    /** Embeds already tokenised texts as one batch (benchmarks use this to leave tokenisation out). */
+    public List<Embedding> embedBatch(List<TokenizedText> texts) {
+        int[][] ids = new int[texts.size()][];
+        int[][] types = new int[texts.size()][];
+        for (int i = 0; i < texts.size(); i++) {
+            ids[i] = texts.get(i).ids();
+            types[i] = texts.get(i).typeIds();
+        }
+        float[][] vectors = encoder.forward(TokenBatch.pack(ids, types));
+        List<Embedding> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < vectors.length; i++) {
+            out.add(new Embedding(vectors[i], ids[i].length));
+        }
+        return out;
+    }
+
+    /** Tokenises without running the model. */
+    public List<TokenizedText> tokenize(List<String> texts) {
+        return tokenizer.encode(texts);
+    }
+
+    @Override
+    public void close() {
+        selection.backend().close();
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,61 @@
+package dev.sparseinfer.engine.io;
+
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.io.hf.HfBertLoader;
+import dev.sparseinfer.engine.io.onnx.OnnxBertLoader;
+import dev.sparseinfer.engine.io.packed.PackedModel;
+import dev.sparseinfer.engine.model.bert.BertWeights;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Opens a model from a path and tells the kinds apart: a Hugging Face directory ({@code config.json},
+ * {@code model.safetensors}, {@code tokenizer.json}) or a {@code .onnx} BERT export with its tokenizer beside it
+ * ({@code tokenizer.json}, or {@code NAME-tokenizer.json} for {@code NAME.onnx}), or a packed {@code .safetensors}
+ * file written by {@code prune} or {@code quantize}.
+ */
+public final class ModelLoader {
+
+    private ModelLoader() {
+    }
+
+    public static LoadedModel load(Path path) {
+        if (!Files.exists(path)) {
+            throw new SparseInferException(SparseInferException.Code.IO, "model not found: " + path);
+        }
+        String name = path.getFileName().toString();
+        if (Files.isDirectory(path)) {
+            BertWeights weights = HfBertLoader.load(path);
+            return new LoadedModel(weights, readTokenizer(List.of(path.resolve("tokenizer.json")), path), path.toString());
+        }
+        if (name.endsWith(".onnx")) {
+            BertWeights weights = OnnxBertLoader.load(path);
+            Path dir = path.toAbsolutePath().getParent();
+            String stem = name.substring(0, name.length() - ".onnx".length());
+            List<Path> candidates = List.of(dir.resolve("tokenizer.json"), dir.resolve(stem + "-tokenizer.json"));
+            return new LoadedModel(weights, readTokenizer(candidates, path), path.toString());
+        }
+        if (name.endsWith(".safetensors")) {
+            return PackedModel.load(path);
+        }
+        throw SparseInferException.invalidArgument(path + ": not a model (expected a Hugging Face directory, a .onnx file"
+                + " or a packed .safetensors file)");
+    }
+
+    private static String readTokenizer(List<Path> candidates, Path model) {
+        for (Path candidate : candidates) {
+            if (Files.isRegularFile(candidate)) {
+                try {
+                    return Files.readString(candidate, StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new SparseInferException(SparseInferException.Code.IO, "cannot read " + candidate + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        throw SparseInferException.invalidModel(model + ": no tokenizer found (looked for "
+                + String.join(", ", candidates.stream().map(p -> p.getFileName().toString()).toList()) + ")");
+    }
+}

@@ -1,0 +1,143 @@
+package dev.sparseinfer.engine.io.packed;
+
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.format.Int8Scheme;
+import dev.sparseinfer.engine.format.LayerNormWeights;
+import dev.sparseinfer.engine.format.Linear;
+import dev.sparseinfer.engine.format.LinearWeights;
+import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
+import dev.sparseinfer.engine.io.safetensors.SafetensorsWriter;
+import dev.sparseinfer.engine.model.bert.BertCheckpoint;
+import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.model.bert.BertLayer;
+import dev.sparseinfer.engine.model.bert.BertWeights;
+import dev.sparseinfer.engine.model.bert.WeightSource;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * SparseInfer's packed model file: a standard safetensors file (any safetensors reader opens it) whose
+ * {@code __metadata__} holds the format version, the architecture config, the tokenizer and how the model was
+ * made, and whose linear layers are stored in their own formats ({@link PackedFormat}). Embedding tables, biases
+ * and LayerNorms are fp32 under their Hugging Face names.
+ */
+public final class PackedModel {
+
+    public static final String FORMAT_KEY = "sparseinfer.format";
+    public static final String FORMAT_VERSION = "1";
+    public static final String CONFIG_KEY = "sparseinfer.config";
+    public static final String TOKENIZER_KEY = "sparseinfer.tokenizer";
+    public static final String RECIPE_KEY = "sparseinfer.recipe";
+    public static final String INT8_SCHEME_KEY = "sparseinfer.int8_scheme";
+
+    private PackedModel() {
+    }
+
+    /** Writes a model atomically (temporary file, then rename); {@code recipeJson} says how it was made. */
+    public static void write(LoadedModel model, String recipeJson, Path target) {
+        BertWeights w = model.weights();
+        SafetensorsWriter out = new SafetensorsWriter()
+                .metadata(FORMAT_KEY, FORMAT_VERSION)
+                .metadata(CONFIG_KEY, w.config().toJson())
+                .metadata(TOKENIZER_KEY, model.tokenizerJson())
+                .metadata(RECIPE_KEY, recipeJson);
+        table(out, "embeddings.word_embeddings.weight", w.embeddings().word());
+        table(out, "embeddings.position_embeddings.weight", w.embeddings().position());
+        table(out, "embeddings.token_type_embeddings.weight", w.embeddings().tokenType());
+        norm(out, "embeddings.LayerNorm", w.embeddings().norm());
+        Int8Scheme scheme = null;
+        for (int i = 0; i < w.layers().size(); i++) {
+            BertLayer layer = w.layers().get(i);
+            String p = "encoder.layer." + i + ".";
+            scheme = linear(out, p + "attention.self.query", layer.query(), scheme);
+            scheme = linear(out, p + "attention.self.key", layer.key(), scheme);
+            scheme = linear(out, p + "attention.self.value", layer.value(), scheme);
+            scheme = linear(out, p + "attention.output.dense", layer.attentionOutput(), scheme);
+            norm(out, p + "attention.output.LayerNorm", layer.attentionNorm());
+            scheme = linear(out, p + "intermediate.dense", layer.intermediate(), scheme);
+            scheme = linear(out, p + "output.dense", layer.output(), scheme);
+            norm(out, p + "output.LayerNorm", layer.outputNorm());
+        }
+        if (scheme != null) {
+            out.metadata(INT8_SCHEME_KEY, scheme.label());
+        }
+        out.write(target);
+    }
+
+    private static void table(SafetensorsWriter out, String name, FloatMatrix m) {
+        out.addF32(name, new int[] {m.rows(), m.cols()}, m.data());
+    }
+
+    private static void norm(SafetensorsWriter out, String name, LayerNormWeights n) {
+        out.addF32(name + ".weight", new int[] {n.features()}, n.gamma());
+        out.addF32(name + ".bias", new int[] {n.features()}, n.beta());
+    }
+
+    private static Int8Scheme linear(SafetensorsWriter out, String name, Linear linear, Int8Scheme scheme) {
+        Int8Scheme used = PackedFormat.write(name, linear.weights(), out);
+        out.addF32(name + ".bias", new int[] {linear.bias().length}, linear.bias());
+        if (used != null && scheme != null && used != scheme) {
+            throw SparseInferException.invalidArgument("a packed file holds one int8 scheme; " + name + " is " + used.label()
+                    + " but earlier layers are " + scheme.label());
+        }
+        return used != null ? used : scheme;
+    }
+
+    /** Whether a file is a packed model: a safetensors file whose metadata names our format. */
+    public static boolean isPacked(SafetensorsFile file) {
+        return file.metadata().containsKey(FORMAT_KEY);
+    }
+
+    public static LoadedModel load(Path path) {
+        try (SafetensorsFile file = SafetensorsFile.open(path)) {
+            Map<String, String> meta = file.metadata();
+            String version = meta.get(FORMAT_KEY);
+            if (version == null) {
+                throw SparseInferException.invalidModel(path + ": a safetensors file without SparseInfer metadata "
+                        + "(use a Hugging Face directory for plain checkpoints)");
+            }
+            if (!FORMAT_VERSION.equals(version)) {
+                throw SparseInferException.invalidModel(path + ": packed format version " + version + " is not supported (expected " + FORMAT_VERSION + ")");
+            }
+            for (String key : new String[] {CONFIG_KEY, TOKENIZER_KEY}) {
+                if (!meta.containsKey(key)) {
+                    throw SparseInferException.invalidModel(path + ": metadata has no " + key);
+                }
+            }
+            BertConfig config = BertConfig.fromJson(meta.get(CONFIG_KEY), path + " (" + CONFIG_KEY + ")");
+            String schemeLabel = meta.get(INT8_SCHEME_KEY);
+            Int8Scheme scheme = schemeLabel == null ? null : Int8Scheme.parseModel(schemeLabel, path.toString());
+            BertWeights weights = BertCheckpoint.toWeights(new PackedSource(file, scheme), config);
+            return new LoadedModel(weights, meta.get(TOKENIZER_KEY), path.toString(), new LinkedHashMap<>(meta));
+        }
+    }
+
+    /** The file's tensors as a weight source that reads each linear layer in its stored format. */
+    private record PackedSource(SafetensorsFile file, Int8Scheme scheme) implements WeightSource {
+
+        @Override
+        public String source() {
+            return file.path().toString();
+        }
+
+        @Override
+        public Set<String> names() {
+            return file.tensors().keySet();
+        }
+
+        @Override
+        public FloatTensor tensor(String name) {
+            return file.readFloats(name);
+        }
+
+        @Override
+        public LinearWeights linear(String prefix) {
+            return PackedFormat.read(prefix, file, scheme);
+        }
+    }
+}
