@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.DenseWeights;
@@ -35,10 +34,6 @@ class OnnxBertLoaderTest {
 
     // 2 heads of 4; eps not Hugging Face's default, so the test shows it comes from the graph.
     private static final BertConfig CONFIG = new BertConfig(13, 8, 2, 2, 12, 7, 2, 1e-7, BertConfig.GELU);
-
-    /** Where to find a real export; the file is large, so the test is skipped where there is none. */
-    private static final Path MINILM = Path.of(
-            System.getProperty("sparseinfer.test.minilmOnnx", "/tmp/explore/all-minilm-l6-v2.onnx"));
 
     @TempDir
     Path dir;
@@ -126,24 +121,6 @@ class OnnxBertLoaderTest {
                 fail("case " + i + " threw " + e + " (seed=" + seed + ")", e);
             }
         }
-    }
-
-    @Test
-    void loadsAllMiniLmL6V2AsExportedByPyTorch() {
-        assumeTrue(Files.isRegularFile(MINILM), "no copy of all-MiniLM-L6-v2 at " + MINILM);
-        BertWeights weights = OnnxBertLoader.load(MINILM);
-        assertEquals(new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12, BertConfig.GELU), weights.config());
-
-        OnnxModel model = OnnxModel.open(MINILM);
-        OnnxNode query = model.nodes().stream()
-                .filter(n -> n.name().equals("/encoder/layer.0/attention/self/query/MatMul"))
-                .findFirst().orElseThrow();
-        float[] stored = model.initializer(query.input(1)).orElseThrow().toFloats(); // [in, out]
-        FloatMatrix loaded = matrix(weights.layers().get(0).query());
-        int in = 1;
-        int out = 0;
-        assertEquals(stored[in * 384 + out], loaded.get(out, in));
-        assertEquals(stored[7 * 384 + 300], loaded.get(300, 7));
     }
 
     private void assertLoadsExactly(Style style, BertConfig config) throws IOException {
