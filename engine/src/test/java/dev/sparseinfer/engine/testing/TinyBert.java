@@ -6,7 +6,9 @@ import com.google.gson.JsonParser;
 import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.io.safetensors.DType;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsWriter;
+import dev.sparseinfer.engine.model.bert.BertCheckpoint;
 import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.model.bert.BertWeights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -26,8 +28,9 @@ import java.util.Set;
  * checkpoint has them. No tokenizer.
  *
  * @param tensors every tensor written, by name, as the values a reader must get back (F16 ones already rounded)
+ * @param encoder the encoder those values make, built straight from them (not through any loader)
  */
-public record TinyBert(Path directory, BertConfig config, Map<String, float[]> tensors) {
+public record TinyBert(Path directory, BertConfig config, Map<String, float[]> tensors, BertWeights encoder) {
 
     /** 3 heads of 4, an FFN width that is no multiple of anything, more positions than tests need. */
     public static final BertConfig CONFIG = new BertConfig(50, 12, 2, 3, 20, 16, 2, 1e-12, BertConfig.GELU);
@@ -48,6 +51,7 @@ public record TinyBert(Path directory, BertConfig config, Map<String, float[]> t
 
         SafetensorsWriter out = new SafetensorsWriter().metadata("format", "pt");
         Map<String, float[]> written = new LinkedHashMap<>();
+        Map<String, FloatTensor> encoder = new LinkedHashMap<>();
         long[] positions = new long[CONFIG.maxPositions()];
         float[] positionValues = new float[positions.length];
         for (int i = 0; i < positions.length; i++) {
@@ -64,6 +68,7 @@ public record TinyBert(Path directory, BertConfig config, Map<String, float[]> t
                 out.addF32(t.name(), t.shape(), t.data());
                 written.put(t.name(), t.data());
             }
+            encoder.put(t.name(), new FloatTensor(t.name(), t.shape(), written.get(t.name())));
         }
         try {
             Files.createDirectories(directory);
@@ -72,7 +77,8 @@ public record TinyBert(Path directory, BertConfig config, Map<String, float[]> t
             throw new UncheckedIOException(e);
         }
         out.write(directory.resolve("model.safetensors"));
-        return new TinyBert(directory, CONFIG, Collections.unmodifiableMap(written));
+        return new TinyBert(directory, CONFIG, Collections.unmodifiableMap(written),
+                BertCheckpoint.toWeights(encoder, CONFIG, "expected"));
     }
 
     /** A config.json as transformers writes it: our fields plus keys the loader must ignore. */

@@ -9,14 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.backend.TokenBatch;
+import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.DenseWeights;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsWriter;
 import dev.sparseinfer.engine.io.safetensors.TensorInfo;
+import dev.sparseinfer.engine.model.bert.BertEncoder;
 import dev.sparseinfer.engine.model.bert.BertLayer;
 import dev.sparseinfer.engine.model.bert.BertWeights;
+import dev.sparseinfer.engine.testing.ReferenceBert;
 import dev.sparseinfer.engine.testing.Seeds;
 import dev.sparseinfer.engine.testing.TinyBert;
 import java.io.IOException;
@@ -24,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -137,6 +142,29 @@ class HfBertLoaderTest {
         assertFailsNaming(HfBertLoader.INDEX, "no \"weight_map\" object");
         Files.writeString(dir.resolve(HfBertLoader.INDEX), "{\"weight_map\": ");
         assertFailsNaming(HfBertLoader.INDEX, "not valid JSON");
+    }
+
+    @Test
+    void aTinyBertDirectoryRunsLikeTheReferenceForwardPass() {
+        long seed = Seeds.fresh();
+        TinyBert model = TinyBert.write(dir, seed);
+        Random random = new Random(seed);
+        int[][] ids = new int[4][];
+        int[][] types = new int[4][];
+        for (int s = 0; s < ids.length; s++) {
+            ids[s] = random.ints(1 + random.nextInt(model.config().maxPositions()), 0, model.config().vocabSize()).toArray();
+            types[s] = random.ints(ids[s].length, 0, model.config().typeVocabSize()).toArray();
+        }
+
+        try (CpuBackend backend = new CpuBackend(2)) {
+            float[][] actual = new BertEncoder(HfBertLoader.load(dir), backend).forward(TokenBatch.pack(ids, types));
+            for (int s = 0; s < ids.length; s++) {
+                double[] reference = ReferenceBert.embed(model.encoder(), ids[s], types[s]);
+                for (int c = 0; c < reference.length; c++) {
+                    assertEquals(reference[c], actual[s][c], 2e-5, "text " + s + ", value " + c + " (seed=" + seed + ")");
+                }
+            }
+        }
     }
 
     private static void assertWeightsAre(Map<String, float[]> expected, BertWeights w, String context) {
