@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 final class ModelOption {
 
     @Option(names = "--model", required = true, paramLabel = "SPEC",
-            description = "minilm (built-in all-MiniLM-L6-v2), a .onnx BERT export, or a Hugging Face directory")
+            description = "minilm (built-in all-MiniLM-L6-v2), a .onnx BERT export, a Hugging Face directory, or a packed .safetensors model")
     String spec;
 
     Path resolve() {
