@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,25 +20,15 @@ class MainTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    @BeforeAll
-    static void useBuildCache() {
-        System.setProperty("sparseinfer.cache", Path.of("target", "test-cache").toAbsolutePath().toString());
-    }
-
-    private int run(String... args) {
-        return Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    }
+    private final CommandLineRun cli = new CommandLineRun();
 
     @Test
     void embedWritesOneJsonLinePerInputLineInOrder() throws IOException {
         Path input = dir.resolve("in.txt");
         Files.writeString(input, "first text\n\nthird, after an empty line\n", StandardCharsets.UTF_8);
         Path output = dir.resolve("out.jsonl");
-        assertEquals(0, run("embed", "--model", "minilm", "--backend", "cpu", "--threads", "2",
-                "--input", input.toString(), "--output", output.toString()), err.toString());
+        assertEquals(0, cli.run("embed", "--model", "minilm", "--backend", "cpu", "--threads", "2",
+                "--input", input.toString(), "--output", output.toString()), cli.err());
         List<String> lines = Files.readAllLines(output);
         assertEquals(3, lines.size());
         for (int i = 0; i < 3; i++) {
@@ -58,14 +45,14 @@ class MainTest {
     void autoBackendSaysWhyItRunsOnTheCpu() throws IOException {
         Path input = dir.resolve("in.txt");
         Files.writeString(input, "hello\n");
-        assertEquals(0, run("embed", "--model", "minilm", "--input", input.toString(), "--output", dir.resolve("o").toString()));
-        assertTrue(err.toString().lines().anyMatch(l -> l.contains("running on cpu")), err.toString());
+        assertEquals(0, cli.run("embed", "--model", "minilm", "--input", input.toString(), "--output", dir.resolve("o").toString()));
+        assertTrue(cli.err().lines().anyMatch(l -> l.contains("running on cpu")), cli.err());
     }
 
     @Test
     void inspectListsEveryLayerAndTotals() {
-        assertEquals(0, run("inspect", "--model", "minilm"), err.toString());
-        String text = out.toString();
+        assertEquals(0, cli.run("inspect", "--model", "minilm"), cli.err());
+        String text = cli.out();
         assertTrue(text.contains("encoder.layer.5.output.dense"), text);
         assertTrue(text.contains("1536x384"), text);
         assertTrue(text.contains("total bytes"), text);
@@ -86,10 +73,9 @@ class MainTest {
     }
 
     private void assertUsageError(String... args) {
-        err.getBuffer().setLength(0);
-        assertEquals(2, run(args), String.join(" ", args) + ": " + err);
-        assertEquals(1, err.toString().lines().count(), String.join(" ", args) + ": " + err);
-        assertTrue(err.toString().startsWith("sparseinfer: "), err.toString());
+        assertEquals(2, cli.run(args), String.join(" ", args) + ": " + cli.err());
+        assertEquals(1, cli.err().lines().count(), String.join(" ", args) + ": " + cli.err());
+        assertTrue(cli.err().startsWith("sparseinfer: "), cli.err());
     }
 
     @Test
@@ -100,8 +86,8 @@ class MainTest {
         Path input = dir.resolve("in.txt");
         Files.writeString(input, "hello\n");
         Path output = dir.resolve("out.jsonl");
-        assertEquals(1, run("embed", "--model", broken.toString(), "--input", input.toString(), "--output", output.toString()));
-        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertEquals(1, cli.run("embed", "--model", broken.toString(), "--input", input.toString(), "--output", output.toString()));
+        assertEquals(1, cli.err().lines().count(), cli.err());
         assertFalse(Files.exists(output));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temporary file left behind");

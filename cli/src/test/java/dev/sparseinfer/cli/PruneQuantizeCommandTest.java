@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,41 +22,29 @@ class PruneQuantizeCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    @BeforeAll
-    static void useBuildCache() {
-        System.setProperty("sparseinfer.cache", Path.of("target", "test-cache").toAbsolutePath().toString());
-    }
-
-    private int run(String... args) {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        return Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    }
+    private final CommandLineRun cli = new CommandLineRun();
 
     @Test
     void pruneThenQuantizeGivesOneTwoFourInt8FormatThatInspectAndEmbedRead() throws IOException {
         Path pruned = dir.resolve("pruned.safetensors");
-        assertEquals(0, run("prune", "--model", "minilm", "--pattern", "2:4", "--method", "magnitude", "--out", pruned.toString()), err.toString());
-        assertTrue(err.toString().contains("mean cosine"), err.toString());
+        assertEquals(0, cli.run("prune", "--model", "minilm", "--pattern", "2:4", "--method", "magnitude", "--out", pruned.toString()), cli.err());
+        assertTrue(cli.err().contains("mean cosine"), cli.err());
 
-        assertEquals(0, run("inspect", "--model", pruned.toString()), err.toString());
-        assertEquals(36, count(out.toString(), "2:4 fp32"), out.toString());
+        assertEquals(0, cli.run("inspect", "--model", pruned.toString()), cli.err());
+        assertEquals(36, count(cli.out(), "2:4 fp32"), cli.out());
         long denseLinearBytes = 6 * 4L * (4 * 384 * 384 + 2 * 384 * 1536);
-        assertTrue(linearBytes(out.toString()) <= 0.57 * denseLinearBytes, out.toString());
+        assertTrue(linearBytes(cli.out()) <= 0.57 * denseLinearBytes, cli.out());
 
         Path quantized = dir.resolve("quantized.safetensors");
-        assertEquals(0, run("quantize", "--model", pruned.toString(), "--scheme", "w8a8", "--out", quantized.toString()), err.toString());
-        assertEquals(0, run("inspect", "--model", quantized.toString()), err.toString());
-        assertEquals(36, count(out.toString(), "2:4 int8 w8a8"), out.toString());
-        assertTrue(linearBytes(out.toString()) <= 0.27 * denseLinearBytes, out.toString());
+        assertEquals(0, cli.run("quantize", "--model", pruned.toString(), "--scheme", "w8a8", "--out", quantized.toString()), cli.err());
+        assertEquals(0, cli.run("inspect", "--model", quantized.toString()), cli.err());
+        assertEquals(36, count(cli.out(), "2:4 int8 w8a8"), cli.out());
+        assertTrue(linearBytes(cli.out()) <= 0.27 * denseLinearBytes, cli.out());
 
         Path input = dir.resolve("in.txt");
         Files.writeString(input, "a pruned and quantized model still embeds text\n");
         Path embeddings = dir.resolve("out.jsonl");
-        assertEquals(0, run("embed", "--model", quantized.toString(), "--input", input.toString(), "--output", embeddings.toString()), err.toString());
+        assertEquals(0, cli.run("embed", "--model", quantized.toString(), "--input", input.toString(), "--output", embeddings.toString()), cli.err());
         assertEquals(1, Files.readAllLines(embeddings).size());
     }
 
@@ -81,7 +66,7 @@ class PruneQuantizeCommandTest {
     @Test
     void aTruncatedOrLyingModelFileExitsOneAndWritesNothing() throws IOException {
         Path good = dir.resolve("good.safetensors");
-        assertEquals(0, run("quantize", "--model", "minilm", "--scheme", "w8", "--out", good.toString()), err.toString());
+        assertEquals(0, cli.run("quantize", "--model", "minilm", "--scheme", "w8", "--out", good.toString()), cli.err());
         byte[] bytes = Files.readAllBytes(good);
 
         Path truncated = Files.write(dir.resolve("truncated.safetensors"), Arrays.copyOf(bytes, bytes.length / 3));
@@ -116,10 +101,10 @@ class PruneQuantizeCommandTest {
             before = files.sorted().toList();
         }
         String command = String.join(" ", args);
-        assertEquals(exit, run(args), command + ": " + err);
-        assertEquals(1, err.toString().lines().count(), command + ": " + err);
-        assertTrue(err.toString().startsWith("sparseinfer: "), err.toString());
-        assertTrue(err.toString().contains(named), command + ": the message should name " + named + ": " + err);
+        assertEquals(exit, cli.run(args), command + ": " + cli.err());
+        assertEquals(1, cli.err().lines().count(), command + ": " + cli.err());
+        assertTrue(cli.err().startsWith("sparseinfer: "), cli.err());
+        assertTrue(cli.err().contains(named), command + ": the message should name " + named + ": " + cli.err());
         try (var files = Files.list(dir)) {
             assertEquals(before, files.sorted().toList(), command + " left a file behind");
         }
@@ -139,18 +124,18 @@ class PruneQuantizeCommandTest {
     @Test
     void structuredPruningShrinksTheMatrices() {
         Path heads = dir.resolve("heads.safetensors");
-        assertEquals(0, run("prune", "--model", "minilm", "--pattern", "heads", "--sparsity", "0.25", "--out", heads.toString()), err.toString());
-        assertEquals(0, run("inspect", "--model", heads.toString()), err.toString());
+        assertEquals(0, cli.run("prune", "--model", "minilm", "--pattern", "heads", "--sparsity", "0.25", "--out", heads.toString()), cli.err());
+        assertEquals(0, cli.run("inspect", "--model", heads.toString()), cli.err());
         // 9 of 12 heads of 32 kept: query, key and value lose rows, the attention output loses columns.
-        assertEquals(12, out.toString().lines().filter(l -> l.matches("encoder\\.layer\\.\\d\\.attention\\.self\\.(query|key) +288x384 .*")).count(), out.toString());
-        assertEquals(6, out.toString().lines().filter(l -> l.matches("encoder\\.layer\\.\\d\\.attention\\.output\\.dense +384x288 .*")).count(), out.toString());
+        assertEquals(12, cli.out().lines().filter(l -> l.matches("encoder\\.layer\\.\\d\\.attention\\.self\\.(query|key) +288x384 .*")).count(), cli.out());
+        assertEquals(6, cli.out().lines().filter(l -> l.matches("encoder\\.layer\\.\\d\\.attention\\.output\\.dense +384x288 .*")).count(), cli.out());
 
         Path ffn = dir.resolve("ffn.safetensors");
-        assertEquals(0, run("prune", "--model", heads.toString(), "--pattern", "ffn", "--sparsity", "0.5", "--out", ffn.toString()), err.toString());
-        assertEquals(0, run("inspect", "--model", ffn.toString()), err.toString());
-        assertEquals(6, out.toString().lines().filter(l -> l.matches("encoder\\.layer\\.\\d\\.intermediate\\.dense +768x384 .*")).count(), out.toString());
-        assertEquals(6, out.toString().lines().filter(l -> l.matches("encoder\\.layer\\.\\d\\.output\\.dense +384x768 .*")).count(), out.toString());
-        assertEquals(6, out.toString().lines().filter(l -> l.matches("encoder\\.layer\\.\\d\\.attention\\.self\\.value +288x384 .*")).count(),
-                "heads pruned before stay pruned: " + out);
+        assertEquals(0, cli.run("prune", "--model", heads.toString(), "--pattern", "ffn", "--sparsity", "0.5", "--out", ffn.toString()), cli.err());
+        assertEquals(0, cli.run("inspect", "--model", ffn.toString()), cli.err());
+        assertEquals(6, cli.out().lines().filter(l -> l.matches("encoder\\.layer\\.\\d\\.intermediate\\.dense +768x384 .*")).count(), cli.out());
+        assertEquals(6, cli.out().lines().filter(l -> l.matches("encoder\\.layer\\.\\d\\.output\\.dense +384x768 .*")).count(), cli.out());
+        assertEquals(6, cli.out().lines().filter(l -> l.matches("encoder\\.layer\\.\\d\\.attention\\.self\\.value +288x384 .*")).count(),
+                "heads pruned before stay pruned: " + cli.out());
     }
 }
