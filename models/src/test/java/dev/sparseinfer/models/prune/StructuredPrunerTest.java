@@ -14,6 +14,7 @@ import dev.sparseinfer.engine.testing.Seeds;
 import dev.sparseinfer.models.calibration.CalibrationSet;
 import dev.sparseinfer.models.calibration.Progress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -92,8 +93,8 @@ class StructuredPrunerTest {
         List<Integer> kept = new ArrayList<>();
         for (int r = 0; r < a.rows(); r++) {
             for (int s = 0; s < b.rows(); s++) {
-                if (java.util.Arrays.equals(java.util.Arrays.copyOfRange(a.data(), r * a.cols(), (r + 1) * a.cols()),
-                        java.util.Arrays.copyOfRange(b.data(), s * b.cols(), (s + 1) * b.cols()))) {
+                if (Arrays.equals(Arrays.copyOfRange(a.data(), r * a.cols(), (r + 1) * a.cols()),
+                        Arrays.copyOfRange(b.data(), s * b.cols(), (s + 1) * b.cols()))) {
                     kept.add(s);
                 }
             }
@@ -108,7 +109,7 @@ class StructuredPrunerTest {
         float[] bias = l.bias().clone();
         for (int r = 0; r < m.rows(); r++) {
             if (!kept.contains(r)) {
-                java.util.Arrays.fill(w, r * m.cols(), (r + 1) * m.cols(), 0f);
+                Arrays.fill(w, r * m.cols(), (r + 1) * m.cols(), 0f);
                 bias[r] = 0;
             }
         }
