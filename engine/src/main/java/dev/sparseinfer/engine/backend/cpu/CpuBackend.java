@@ -64,7 +64,7 @@ public final class CpuBackend implements Backend {
             return new DenseF32Linear(out, in, w.toDense().data(), b, kernels);
         }
         return switch (w) {
-            case DenseWeights d -> new DenseF32Linear(out, in, d.matrix().data(), b, kernels);
+            case DenseWeights d -> new PackedDenseLinear(out, in, d.matrix().data(), b);
             case CsrWeights c -> sparse(CompressedRows.of(c.pattern()), c.values(), layer);
             case TwoFourWeights t -> sparse(CompressedRows.of(t.pattern()), t.values(), layer);
             case Int8Weights q -> new Int8DenseLinear(out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
@@ -139,7 +139,7 @@ public final class CpuBackend implements Backend {
         float[] xs = heap(x).data();
         float[] ys = heap(out).data();
         int rows = x.rows();
-        parallel.run(l.outFeatures(), 4, (from, to) -> l.compute(xs, rows, from, to, activation, ys));
+        parallel.run(l.outFeatures(), l.outputAlignment(), (from, to) -> l.compute(xs, rows, from, to, activation, ys));
     }
 
     @Override

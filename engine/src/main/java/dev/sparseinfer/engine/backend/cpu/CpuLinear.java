@@ -14,4 +14,9 @@ interface CpuLinear extends PreparedLinear {
      * x is {@code [rows, inFeatures]}, y is {@code [rows, outFeatures]}.
      */
     void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y);
+
+    /** The multiple of outputs a thread's share must start at (a kernel's panel width). */
+    default int outputAlignment() {
+        return 4;
+    }
 }

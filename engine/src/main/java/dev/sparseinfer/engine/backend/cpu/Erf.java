@@ -74,12 +74,12 @@ public final class Erf {
     }
 
     // Maclaurin coefficients of erf: 2/sqrt(pi) * (-1)^n / (n! (2n+1)).
-    private static final float S0 = (float) (TWO_OVER_SQRT_PI);
-    private static final float S1 = (float) (-TWO_OVER_SQRT_PI / 3);
-    private static final float S2 = (float) (TWO_OVER_SQRT_PI / 10);
-    private static final float S3 = (float) (-TWO_OVER_SQRT_PI / 42);
-    private static final float S4 = (float) (TWO_OVER_SQRT_PI / 216);
-    private static final float S5 = (float) (-TWO_OVER_SQRT_PI / 1320);
+    static final float S0 = (float) (TWO_OVER_SQRT_PI);
+    static final float S1 = (float) (-TWO_OVER_SQRT_PI / 3);
+    static final float S2 = (float) (TWO_OVER_SQRT_PI / 10);
+    static final float S3 = (float) (-TWO_OVER_SQRT_PI / 42);
+    static final float S4 = (float) (TWO_OVER_SQRT_PI / 216);
+    static final float S5 = (float) (-TWO_OVER_SQRT_PI / 1320);
 
     static final float P = 0.3275911f;
     static final float A1 = 0.254829592f;

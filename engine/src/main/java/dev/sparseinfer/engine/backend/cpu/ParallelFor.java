@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 
-/** Splits index ranges over a fixed pool of worker threads; with one thread it runs inline, with no hand-off. */
+/**
+ * Splits index ranges over the calling thread and a fixed pool of {@code threads - 1} workers: the caller runs the
+ * first chunk itself rather than waiting, so N threads never means N + 1 runnable threads on N cores, and with one
+ * thread everything runs inline with no hand-off.
+ */
 final class ParallelFor implements AutoCloseable {
 
     /** The work on one sub-range {@code [from, to)}. */
@@ -19,7 +23,7 @@ final class ParallelFor implements AutoCloseable {
 
     ParallelFor(int threads) {
         this.threads = threads;
-        this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
+        this.pool = threads > 1 ? new ForkJoinPool(threads - 1) : null;
     }
 
     int threads() {
@@ -34,12 +38,13 @@ final class ParallelFor implements AutoCloseable {
             return;
         }
         int per = ((n + chunks - 1) / chunks + align - 1) / align * align;
-        List<ForkJoinTask<?>> tasks = new ArrayList<>(chunks);
-        for (int from = 0; from < n; from += per) {
+        List<ForkJoinTask<?>> tasks = new ArrayList<>(chunks - 1);
+        for (int from = per; from < n; from += per) {
             int start = from;
             int end = Math.min(n, from + per);
             tasks.add(pool.submit(() -> body.run(start, end)));
         }
+        body.run(0, Math.min(n, per));
         for (ForkJoinTask<?> task : tasks) {
             task.join();
         }

@@ -159,7 +159,7 @@ public final class VectorCpuKernels implements CpuKernels {
         FloatVector sumV = FloatVector.zero(SPECIES);
         i = 0;
         for (; i < vecEnd; i += LANES) {
-            FloatVector e = FloatVector.fromArray(SPECIES, v, offset + i).sub(m).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.ofNonPositive(FloatVector.fromArray(SPECIES, v, offset + i).sub(m));
             e.intoArray(v, offset + i);
             sumV = sumV.add(e);
         }

@@ -1,0 +1,167 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import dev.sparseinfer.engine.backend.Activation;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Dense fp32 weights packed once into panels of {@link #PANEL} consecutive outputs, each panel stored input by
+ * input ({@code panel[i][0..PANEL-1]}), so the micro-kernel reads weights strictly sequentially. The micro-kernel
+ * is an outer product (as in BLIS/GotoBLAS): for each input i it loads the panel's two weight vectors once and
+ * multiplies them with six broadcast activations, keeping a 6 x PANEL block of outputs in 12 vector registers; no
+ * horizontal reductions, and each weight load feeds six FMAs.
+ */
+final class PackedDenseLinear implements CpuLinear {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    /** Outputs per panel: two vectors. */
+    static final int PANEL = 2 * LANES;
+
+    private final int out;
+    private final int in;
+    private final float[] packed;
+    /** Bias padded to whole panels. */
+    private final float[] bias;
+
+    PackedDenseLinear(int out, int in, float[] weights, float[] bias) {
+        this.out = out;
+        this.in = in;
+        int panels = (out + PANEL - 1) / PANEL;
+        this.packed = new float[panels * in * PANEL];
+        for (int o = 0; o < out; o++) {
+            int base = (o / PANEL) * in * PANEL + o % PANEL;
+            for (int i = 0; i < in; i++) {
+                packed[base + i * PANEL] = weights[o * in + i];
+            }
+        }
+        this.bias = java.util.Arrays.copyOf(bias, panels * PANEL);
+    }
+
+    @Override
+    public int outFeatures() {
+        return out;
+    }
+
+    @Override
+    public int inFeatures() {
+        return in;
+    }
+
+    @Override
+    public int outputAlignment() {
+        return PANEL;
+    }
+
+    @Override
+    public void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y) {
+        int tiles = rows / 6;
+        float[] xp = Scratch.floats(tiles * 6 * in);
+        packRowTiles(x, tiles, xp);
+        for (int o0 = outFrom; o0 < outTo; o0 += PANEL) {
+            int w = (o0 / PANEL) * in * PANEL;
+            for (int t = 0; t < tiles; t++) {
+                rows6(xp, t * 6 * in, t * 6, w, o0, y);
+            }
+            int r = tiles * 6;
+            for (; r < rows; r++) {
+                row1(x, r, w, o0, y);
+            }
+        }
+        int to = Math.min(outTo, out);
+        for (int r = 0; r < rows; r++) {
+            VectorEpilogue.apply(y, r * out + outFrom, to - outFrom, activation);
+        }
+    }
+
+    /** Interleaves each tile of six rows input by input ({@code xp[t][i][0..5]}), so the micro-kernel's six broadcasts read one contiguous run. */
+    private void packRowTiles(float[] x, int tiles, float[] xp) {
+        for (int t = 0; t < tiles; t++) {
+            int base = t * 6 * in;
+            for (int k = 0; k < 6; k++) {
+                int row = (t * 6 + k) * in;
+                for (int i = 0; i < in; i++) {
+                    xp[base + i * 6 + k] = x[row + i];
+                }
+            }
+        }
+    }
+
+    private void rows6(float[] xp, int xBase, int r, int w, int o0, float[] y) {
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = FloatVector.zero(SPECIES);
+        FloatVector a10 = FloatVector.zero(SPECIES), a11 = FloatVector.zero(SPECIES);
+        FloatVector a20 = FloatVector.zero(SPECIES), a21 = FloatVector.zero(SPECIES);
+        FloatVector a30 = FloatVector.zero(SPECIES), a31 = FloatVector.zero(SPECIES);
+        FloatVector a40 = FloatVector.zero(SPECIES), a41 = FloatVector.zero(SPECIES);
+        FloatVector a50 = FloatVector.zero(SPECIES), a51 = FloatVector.zero(SPECIES);
+        for (int i = 0; i < in; i++) {
+            int wi = w + i * PANEL;
+            int xi = xBase + i * 6;
+            FloatVector w0 = FloatVector.fromArray(SPECIES, packed, wi);
+            FloatVector w1 = FloatVector.fromArray(SPECIES, packed, wi + LANES);
+            FloatVector b = FloatVector.broadcast(SPECIES, xp[xi]);
+            a00 = w0.fma(b, a00);
+            a01 = w1.fma(b, a01);
+            b = FloatVector.broadcast(SPECIES, xp[xi + 1]);
+            a10 = w0.fma(b, a10);
+            a11 = w1.fma(b, a11);
+            b = FloatVector.broadcast(SPECIES, xp[xi + 2]);
+            a20 = w0.fma(b, a20);
+            a21 = w1.fma(b, a21);
+            b = FloatVector.broadcast(SPECIES, xp[xi + 3]);
+            a30 = w0.fma(b, a30);
+            a31 = w1.fma(b, a31);
+            b = FloatVector.broadcast(SPECIES, xp[xi + 4]);
+            a40 = w0.fma(b, a40);
+            a41 = w1.fma(b, a41);
+            b = FloatVector.broadcast(SPECIES, xp[xi + 5]);
+            a50 = w0.fma(b, a50);
+            a51 = w1.fma(b, a51);
+        }
+        store(a00, a01, r, o0, y);
+        store(a10, a11, r + 1, o0, y);
+        store(a20, a21, r + 2, o0, y);
+        store(a30, a31, r + 3, o0, y);
+        store(a40, a41, r + 4, o0, y);
+        store(a50, a51, r + 5, o0, y);
+    }
+
+    /** One row: the inputs split in two interleaved halves so four independent FMA chains hide FMA latency. */
+    private void row1(float[] x, int r, int w, int o0, float[] y) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+        FloatVector c0 = FloatVector.zero(SPECIES), c1 = FloatVector.zero(SPECIES);
+        int x0 = r * in;
+        int i = 0;
+        for (; i + 1 < in; i += 2) {
+            int wi = w + i * PANEL;
+            FloatVector b = FloatVector.broadcast(SPECIES, x[x0 + i]);
+            a0 = FloatVector.fromArray(SPECIES, packed, wi).fma(b, a0);
+            a1 = FloatVector.fromArray(SPECIES, packed, wi + LANES).fma(b, a1);
+            FloatVector d = FloatVector.broadcast(SPECIES, x[x0 + i + 1]);
+            c0 = FloatVector.fromArray(SPECIES, packed, wi + PANEL).fma(d, c0);
+            c1 = FloatVector.fromArray(SPECIES, packed, wi + PANEL + LANES).fma(d, c1);
+        }
+        if (i < in) {
+            int wi = w + i * PANEL;
+            FloatVector b = FloatVector.broadcast(SPECIES, x[x0 + i]);
+            a0 = FloatVector.fromArray(SPECIES, packed, wi).fma(b, a0);
+            a1 = FloatVector.fromArray(SPECIES, packed, wi + LANES).fma(b, a1);
+        }
+        store(a0.add(c0), a1.add(c1), r, o0, y);
+    }
+
+    private void store(FloatVector lo, FloatVector hi, int r, int o0, float[] y) {
+        FloatVector v0 = lo.add(FloatVector.fromArray(SPECIES, bias, o0));
+        FloatVector v1 = hi.add(FloatVector.fromArray(SPECIES, bias, o0 + LANES));
+        int at = r * out + o0;
+        if (o0 + PANEL <= out) {
+            v0.intoArray(y, at);
+            v1.intoArray(y, at + LANES);
+        } else {
+            float[] tail = new float[PANEL];
+            v0.intoArray(tail, 0);
+            v1.intoArray(tail, LANES);
+            System.arraycopy(tail, 0, y, at, out - o0);
+        }
+    }
+}
