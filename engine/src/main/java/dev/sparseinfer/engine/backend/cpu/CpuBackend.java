@@ -61,25 +61,25 @@ public final class CpuBackend implements Backend {
         int out = w.outFeatures();
         int in = w.inFeatures();
         if (!vectorApi) {
-            return new DenseF32Linear(out, in, w.toDense().data(), b, kernels);
+            return new DenseF32Linear(out, in, w.toDense().data(), b, new ScalarCpuKernels());
         }
         return switch (w) {
             case DenseWeights d -> new PackedDenseLinear(out, in, d.matrix().data(), b);
             case CsrWeights c -> sparse(CompressedRows.of(c.pattern()), c.values(), layer);
             case TwoFourWeights t -> sparse(CompressedRows.of(t.pattern()), t.values(), layer);
-            case Int8Weights q -> new Int8DenseLinear(out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
+            case Int8Weights q -> new PackedInt8Linear(out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
             case CsrInt8Weights q -> sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
             case TwoFourInt8Weights q -> sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
         };
     }
 
     private static CpuLinear sparse(CompressedRows rows, float[] values, Linear layer) {
-        return new SparseF32Linear(layer.outFeatures(), layer.inFeatures(), rows.rowPtr(), rows.colIdx(), values, layer.bias());
+        return TokenMajorSparseLinear.fp32(layer.outFeatures(), layer.inFeatures(), rows, values, layer.bias());
     }
 
     private static CpuLinear sparseInt8(CompressedRows rows, byte[] values, Int8Scales scales, Linear layer) {
-        return new Int8SparseLinear(layer.outFeatures(), layer.inFeatures(), rows.rowPtr(), rows.colIdx(), values,
-                scales.scales(), scales.scheme(), layer.bias());
+        return TokenMajorSparseLinear.int8(layer.outFeatures(), layer.inFeatures(), rows, values, scales.scales(),
+                scales.scheme(), layer.bias());
     }
 
     @Override

@@ -1,11 +1,11 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import dev.sparseinfer.engine.backend.Activation;
-
 /**
- * The CPU backend's numeric kernels. Two implementations sit side by side: {@link ScalarCpuKernels}, plain Java
- * accumulating in float64, which is the test oracle and the fallback when the Vector API module is absent, and
- * {@link VectorCpuKernels}, on the JDK's Vector API. {@link #best()} picks one once.
+ * The CPU backend's row-wise and attention kernels. Two implementations sit side by side: {@link ScalarCpuKernels},
+ * plain Java accumulating in float64, which is the test oracle and the fallback when the Vector API module is
+ * absent, and {@link VectorCpuKernels}, on the JDK's Vector API. {@link #best()} picks one once. Linear layers have
+ * their own prepared kernels, one per weight format ({@link PackedDenseLinear}, {@link TokenMajorSparseLinear},
+ * {@link PackedInt8Linear}); their oracle is {@link ScalarCpuKernels#linear}.
  *
  * <p>All matrices are row-major float arrays; ranges let the backend split work across threads.
  */
@@ -13,13 +13,6 @@ public interface CpuKernels {
 
     /** Name shown in the backend's description, e.g. {@code "Vector API, 256-bit"}. */
     String name();
-
-    /**
-     * {@code y[r, o] = act(b[o] + sum_i x[r, i] * w[o, i])} for rows {@code 0..rows-1} and outputs
-     * {@code outFrom..outTo-1}; x is {@code [rows, in]}, w is {@code [out, in]}, y is {@code [rows, out]}.
-     */
-    void linear(float[] x, int rows, int in, float[] w, float[] bias, int out, int outFrom, int outTo,
-                Activation activation, float[] y);
 
     /**
      * {@code out[r] = LayerNorm(x[r] + residual[r]) * gamma + beta} for rows {@code rowFrom..rowTo-1} of width

@@ -2,8 +2,8 @@ package dev.sparseinfer.engine.backend.cpu;
 
 import dev.sparseinfer.engine.backend.Activation;
 
-/** Dense fp32 weights {@code [out, in]}, run by the backend's {@link CpuKernels}. */
-record DenseF32Linear(int outFeatures, int inFeatures, float[] weights, float[] bias, CpuKernels kernels)
+/** Dense fp32 weights {@code [out, in]} run by the scalar kernels: the CPU backend without the Vector API. */
+record DenseF32Linear(int outFeatures, int inFeatures, float[] weights, float[] bias, ScalarCpuKernels kernels)
         implements CpuLinear {
 
     @Override

@@ -57,7 +57,7 @@ final class PackedDenseLinear implements CpuLinear {
     public void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y) {
         int tiles = rows / 6;
         float[] xp = Scratch.floats(tiles * 6 * in);
-        packRowTiles(x, tiles, xp);
+        RowTiles.pack(x, in, tiles, xp);
         for (int o0 = outFrom; o0 < outTo; o0 += PANEL) {
             int w = (o0 / PANEL) * in * PANEL;
             for (int t = 0; t < tiles; t++) {
@@ -71,19 +71,6 @@ final class PackedDenseLinear implements CpuLinear {
         int to = Math.min(outTo, out);
         for (int r = 0; r < rows; r++) {
             VectorEpilogue.apply(y, r * out + outFrom, to - outFrom, activation);
-        }
-    }
-
-    /** Interleaves each tile of six rows input by input ({@code xp[t][i][0..5]}), so the micro-kernel's six broadcasts read one contiguous run. */
-    private void packRowTiles(float[] x, int tiles, float[] xp) {
-        for (int t = 0; t < tiles; t++) {
-            int base = t * 6 * in;
-            for (int k = 0; k < 6; k++) {
-                int row = (t * 6 + k) * in;
-                for (int i = 0; i < in; i++) {
-                    xp[base + i * 6 + k] = x[row + i];
-                }
-            }
         }
     }
 

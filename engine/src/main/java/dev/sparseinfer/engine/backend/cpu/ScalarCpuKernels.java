@@ -15,7 +15,11 @@ public final class ScalarCpuKernels implements CpuKernels {
         return "scalar";
     }
 
-    @Override
+    /**
+     * {@code y[r, o] = act(b[o] + sum_i x[r, i] * w[o, i])} for rows {@code 0..rows-1} and outputs
+     * {@code outFrom..outTo-1}; x is {@code [rows, in]}, w is {@code [out, in]}, y is {@code [rows, out]}: the oracle
+     * of every linear-layer kernel, and the dense kernel when the Vector API is absent.
+     */
     public void linear(float[] x, int rows, int in, float[] w, float[] bias, int out, int outFrom, int outTo,
                        Activation activation, float[] y) {
         for (int r = 0; r < rows; r++) {

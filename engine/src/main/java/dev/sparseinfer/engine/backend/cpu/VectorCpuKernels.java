@@ -1,6 +1,5 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import dev.sparseinfer.engine.backend.Activation;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,57 +13,6 @@ public final class VectorCpuKernels implements CpuKernels {
     @Override
     public String name() {
         return "Vector API, " + SPECIES.vectorBitSize() + "-bit";
-    }
-
-    /**
-     * Register-blocked over 4 outputs: each loaded slice of an input row is multiplied with the same slice of four
-     * weight rows, so the input is read once per four outputs and four independent FMA chains hide FMA latency.
-     */
-    @Override
-    public void linear(float[] x, int rows, int in, float[] w, float[] bias, int out, int outFrom, int outTo,
-                       Activation activation, float[] y) {
-        int vecEnd = SPECIES.loopBound(in);
-        for (int r = 0; r < rows; r++) {
-            int xBase = r * in;
-            int yBase = r * out;
-            int o = outFrom;
-            for (; o + 3 < outTo; o += 4) {
-                int w0 = o * in;
-                int w1 = w0 + in;
-                int w2 = w1 + in;
-                int w3 = w2 + in;
-                FloatVector acc0 = FloatVector.zero(SPECIES);
-                FloatVector acc1 = FloatVector.zero(SPECIES);
-                FloatVector acc2 = FloatVector.zero(SPECIES);
-                FloatVector acc3 = FloatVector.zero(SPECIES);
-                int i = 0;
-                for (; i < vecEnd; i += LANES) {
-                    FloatVector xv = FloatVector.fromArray(SPECIES, x, xBase + i);
-                    acc0 = xv.fma(FloatVector.fromArray(SPECIES, w, w0 + i), acc0);
-                    acc1 = xv.fma(FloatVector.fromArray(SPECIES, w, w1 + i), acc1);
-                    acc2 = xv.fma(FloatVector.fromArray(SPECIES, w, w2 + i), acc2);
-                    acc3 = xv.fma(FloatVector.fromArray(SPECIES, w, w3 + i), acc3);
-                }
-                float s0 = acc0.reduceLanes(VectorOperators.ADD);
-                float s1 = acc1.reduceLanes(VectorOperators.ADD);
-                float s2 = acc2.reduceLanes(VectorOperators.ADD);
-                float s3 = acc3.reduceLanes(VectorOperators.ADD);
-                for (; i < in; i++) {
-                    float xi = x[xBase + i];
-                    s0 += xi * w[w0 + i];
-                    s1 += xi * w[w1 + i];
-                    s2 += xi * w[w2 + i];
-                    s3 += xi * w[w3 + i];
-                }
-                y[yBase + o] = CpuEpilogue.apply(s0 + bias[o], activation);
-                y[yBase + o + 1] = CpuEpilogue.apply(s1 + bias[o + 1], activation);
-                y[yBase + o + 2] = CpuEpilogue.apply(s2 + bias[o + 2], activation);
-                y[yBase + o + 3] = CpuEpilogue.apply(s3 + bias[o + 3], activation);
-            }
-            for (; o < outTo; o++) {
-                y[yBase + o] = CpuEpilogue.apply(dot(x, xBase, w, o * in, in) + bias[o], activation);
-            }
-        }
     }
 
     @Override

@@ -11,15 +11,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The Vector API kernels against the float64 scalar ones, on fresh random inputs at odd sizes. */
+/** The Vector API kernels (and the packed dense layer) against the float64 scalar ones, on fresh random inputs at odd sizes. */
 class CpuKernelsTest {
 
     private final CpuKernels vector = new VectorCpuKernels();
-    private final CpuKernels reference = new ScalarCpuKernels();
+    private final ScalarCpuKernels reference = new ScalarCpuKernels();
 
     @ParameterizedTest
-    @CsvSource({"1, 1, 1", "1, 7, 5", "3, 17, 9", "5, 64, 33", "2, 385, 131", "13, 96, 7"})
-    void linearMatchesReference(int rows, int in, int out) {
+    @CsvSource({"1, 1, 1", "1, 7, 5", "3, 17, 9", "5, 64, 33", "2, 385, 131", "13, 96, 7", "6, 12, 16", "19, 40, 70"})
+    void packedDenseLinearMatchesReference(int rows, int in, int out) {
         for (Activation activation : Activation.values()) {
             long seed = Seeds.fresh();
             Random random = new Random(seed);
@@ -29,23 +29,26 @@ class CpuKernelsTest {
             float[] expected = new float[rows * out];
             float[] actual = new float[rows * out];
             reference.linear(x, rows, in, w, b, out, 0, out, activation, expected);
-            vector.linear(x, rows, in, w, b, out, 0, out, activation, actual);
+            new PackedDenseLinear(out, in, w, b).compute(x, rows, 0, out, activation, actual);
             assertClose(expected, actual, 1e-5, "linear " + activation + " seed=" + seed);
         }
     }
 
     @ParameterizedTest
-    @CsvSource({"2, 9, 3, 7", "4, 40, 0, 40", "3, 33, 31, 33"})
-    void linearWritesOnlyItsOutputRange(int rows, int in, int outFrom, int outTo) {
+    @CsvSource({"2, 9, 0, 1", "7, 40, 1, 3", "13, 33, 0, 3"})
+    void packedDenseLinearWritesOnlyItsPanels(int rows, int in, int panelFrom, int panelTo) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
-        int out = 40;
+        int panel = PackedDenseLinear.PANEL;
+        int out = 3 * panel - 5;
+        int outFrom = panelFrom * panel;
+        int outTo = Math.min(out, panelTo * panel);
         float[] x = Seeds.gaussian(random, rows * in, 1);
         float[] w = Seeds.gaussian(random, out * in, 1);
         float[] b = Seeds.gaussian(random, out, 1);
         float[] y = new float[rows * out];
         java.util.Arrays.fill(y, Float.NaN);
-        vector.linear(x, rows, in, w, b, out, outFrom, outTo, Activation.NONE, y);
+        new PackedDenseLinear(out, in, w, b).compute(x, rows, outFrom, outTo, Activation.GELU, y);
         for (int r = 0; r < rows; r++) {
             for (int o = 0; o < out; o++) {
                 boolean inside = o >= outFrom && o < outTo;

@@ -1,0 +1,70 @@
+package dev.sparseinfer.bench;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Turns a JMH JSON result file ({@code -rf json}) of {@link LinearKernelBenchmark} and {@link FmaPeakBenchmark}
+ * into a Markdown table: time per call, dense-equivalent GFLOP/s, fraction of the measured FMA peak (per thread),
+ * and speedup over the dense layer at the same shape and tokens. Usage: {@code JmhSummary results.json}.
+ */
+public final class JmhSummary {
+
+    private JmhSummary() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: JmhSummary JMH-RESULTS.json");
+        }
+        JsonArray runs = JsonParser.parseString(Files.readString(Path.of(args[0]))).getAsJsonArray();
+        double peak = Double.NaN;
+        for (JsonElement e : runs) {
+            JsonObject run = e.getAsJsonObject();
+            if (run.get("benchmark").getAsString().endsWith("fmaChains")) {
+                double micros = run.getAsJsonObject("primaryMetric").get("score").getAsDouble();
+                peak = FmaPeakBenchmark.FMAS_PER_CALL * 2.0 * FmaPeakBenchmark.SPECIES.length() / (micros * 1e3);
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "fp32 FMA peak of one core: %.1f GFLOP/s%n%n", peak));
+        b.append("| shape (in x out) | tokens | format | threads | µs per call | GFLOP/s (dense-equivalent) | of peak | vs dense |\n");
+        b.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        for (JsonElement e : runs) {
+            JsonObject run = e.getAsJsonObject();
+            if (!run.get("benchmark").getAsString().endsWith("linear")) {
+                continue;
+            }
+            JsonObject p = run.getAsJsonObject("params");
+            String shape = p.get("shape").getAsString();
+            int tokens = p.get("tokens").getAsInt();
+            int threads = p.get("threads").getAsInt();
+            double micros = run.getAsJsonObject("primaryMetric").get("score").getAsDouble();
+            String[] dims = shape.split("x");
+            double flops = 2.0 * tokens * Double.parseDouble(dims[0]) * Double.parseDouble(dims[1]);
+            double gflops = flops / (micros * 1e3);
+            double dense = denseMicros(runs, shape, tokens, threads);
+            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %.1f | %.1f | %.0f%% | %.2f× |%n", shape, tokens,
+                    p.get("format").getAsString(), threads, micros, gflops, 100 * gflops / (peak * threads), dense / micros));
+        }
+        System.out.print(b);
+    }
+
+    private static double denseMicros(JsonArray runs, String shape, int tokens, int threads) {
+        for (JsonElement e : runs) {
+            JsonObject run = e.getAsJsonObject();
+            JsonObject p = run.getAsJsonObject("params");
+            if (p != null && run.get("benchmark").getAsString().endsWith("linear") && p.get("format").getAsString().equals("dense")
+                    && p.get("shape").getAsString().equals(shape) && p.get("tokens").getAsInt() == tokens
+                    && p.get("threads").getAsInt() == threads) {
+                return run.getAsJsonObject("primaryMetric").get("score").getAsDouble();
+            }
+        }
+        return Double.NaN;
+    }
+}

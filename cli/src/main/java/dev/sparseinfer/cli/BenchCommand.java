@@ -1,0 +1,118 @@
+package dev.sparseinfer.cli;
+
+import dev.sparseinfer.engine.api.BackendKind;
+import dev.sparseinfer.engine.api.EmbeddingModel;
+import dev.sparseinfer.engine.api.ModelOptions;
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.api.Similarity;
+import dev.sparseinfer.engine.tokenizer.TokenizedText;
+import dev.sparseinfer.models.ModelRegistry;
+import dev.sparseinfer.models.calibration.CalibrationSet;
+import dev.sparseinfer.models.evaluate.LatencyBenchmark;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Latency of one or more models on the same texts: median and p90 per text (tokenisation excluded,",
+                "after warm-up), speedup over the first model, and mean cosine of each text's embedding to the first model's."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "SPEC",
+            description = "A model to bench (repeat for several; the first is the baseline): minilm, a .onnx file, a Hugging Face directory or a packed .safetensors.")
+    List<String> models;
+
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
+            description = "Backend to run on (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Option(names = "--input", paramLabel = "FILE",
+            description = "Texts, one per line (default: the 240 shipped held-out sentences).")
+    Path input;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
+            description = "Texts per forward pass; times are per text (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2",
+            description = "Untimed passes over the texts first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "3",
+            description = "Timed passes over the texts; every batch of every pass is one sample (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (schema in the README).")
+    Path json;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (batch < 1 || runs < 1 || warmup < 0) {
+            throw SparseInferException.invalidArgument("--batch and --runs must be at least 1 and --warmup at least 0");
+        }
+        List<String> texts = input == null ? CalibrationSet.heldOutTexts() : CalibrationSet.readTexts(input);
+        ModelOptions options = ModelOptions.defaults().withBackend(BackendKind.parse(backend)).withBatchSize(batch)
+                .withThreads(threads.value());
+        List<Path> paths = models.stream().map(ModelRegistry.standard()::resolve).toList();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        BenchReport report = new BenchReport(texts.size(), batch, runs, warmup);
+        List<float[]> baseline = null;
+        double baselineMedian = 0;
+        for (int m = 0; m < paths.size(); m++) {
+            try (EmbeddingModel model = EmbeddingModel.open(paths.get(m), options)) {
+                if (m == 0) {
+                    model.backendNotice().ifPresent(notice -> err.println("sparseinfer: " + notice));
+                }
+                List<TokenizedText> tokens = model.tokenize(texts);
+                String label = models.get(m);
+                LatencyBenchmark.Result r;
+                try (ProgressBar progress = ProgressBar.onTerminal(err)) {
+                    r = LatencyBenchmark.measure(LatencyBenchmark.BatchEmbedder.of(model), tokens, batch, warmup, runs,
+                            pass -> progress.update("bench " + label, pass, warmup + runs));
+                }
+                if (m == 0) {
+                    baseline = r.embeddings();
+                    baselineMedian = r.medianMs();
+                }
+                report.add(new BenchReport.Row(label, model.backendDescription(), threads.value(), r.medianMs(),
+                        r.p90Ms(), baselineMedian / r.medianMs(), meanCosine(baseline, r.embeddings()),
+                        r.textsPerSecond(), r.runs()));
+            }
+        }
+        report.print(out);
+        if (json != null) {
+            try (AtomicOutput file = AtomicOutput.open(json, out)) {
+                file.writer().write(report.json());
+                file.commit();
+            }
+            err.println("sparseinfer: wrote " + json);
+        }
+        return 0;
+    }
+
+    private static double meanCosine(List<float[]> reference, List<float[]> candidate) {
+        double sum = 0;
+        for (int i = 0; i < reference.size(); i++) {
+            sum += Similarity.cosine(reference.get(i), candidate.get(i));
+        }
+        return sum / reference.size();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.format.Int8Scheme;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Sparse weights as compressed rows (CSR as stored; 2:4 with its 2-bit positions expanded to columns at prepare
+ * time), run token-major: the input is transposed once per call into tiles of tokens, so each stored weight is
+ * broadcast once and multiplies a contiguous run of tokens with whole-vector FMAs. Unlike a gathered dot product,
+ * nothing is gathered and nothing is reduced across lanes; the cost is one broadcast per stored weight, spread
+ * over up to four vectors of tokens.
+ *
+ * <p>Column indices are 16-bit (inputs up to 65,536), so a kept fp32 weight costs 6 bytes and an int8 one 3 bytes.
+ * int8 values stay int8 in memory and are widened per use; their per-output scale is applied once per output.
+ * For {@code w8a8} each token is quantised to int8 first and the products of the two int8 values are summed in
+ * fp32, which is exact while a row's sum of |products| stays below 2^24, then rescaled by weight scale times token
+ * scale.
+ */
+final class TokenMajorSparseLinear implements CpuLinear {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = SPECIES.length();
+    private static final int MAX_TILE = 4 * LANES;
+
+    private final int out;
+    private final int in;
+    private final int[] rowPtr;
+    private final char[] cols;
+    /** fp32 values, or null when the values are int8. */
+    private final float[] floatValues;
+    private final byte[] byteValues;
+    /** Per-output scale of int8 values; null for fp32. */
+    private final float[] scales;
+    private final boolean quantizeInput;
+    private final float[] bias;
+
+    private TokenMajorSparseLinear(int out, int in, CompressedRows rows, float[] floatValues, byte[] byteValues,
+                                   float[] scales, boolean quantizeInput, float[] bias) {
+        if (in > 65536) {
+            throw SparseInferException.invalidArgument("sparse layers take at most 65536 inputs on the CPU, got " + in);
+        }
+        this.out = out;
+        this.in = in;
+        this.rowPtr = rows.rowPtr();
+        this.cols = new char[rows.colIdx().length];
+        for (int k = 0; k < cols.length; k++) {
+            cols[k] = (char) rows.colIdx()[k];
+        }
+        this.floatValues = floatValues;
+        this.byteValues = byteValues;
+        this.scales = scales;
+        this.quantizeInput = quantizeInput;
+        this.bias = bias;
+    }
+
+    static TokenMajorSparseLinear fp32(int out, int in, CompressedRows rows, float[] values, float[] bias) {
+        return new TokenMajorSparseLinear(out, in, rows, values, null, null, false, bias);
+    }
+
+    static TokenMajorSparseLinear int8(int out, int in, CompressedRows rows, byte[] values, float[] scales,
+                                       Int8Scheme scheme, float[] bias) {
+        return new TokenMajorSparseLinear(out, in, rows, null, values, scales, scheme == Int8Scheme.W8A8, bias);
+    }
+
+    @Override
+    public int outFeatures() {
+        return out;
+    }
+
+    @Override
+    public int inFeatures() {
+        return in;
+    }
+
+    @Override
+    public void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y) {
+        float[] tokenScales = quantizeInput ? new float[rows] : null;
+        float[] lanes = new float[LANES];
+        int start = 0;
+        while (start < rows) {
+            int width = tileWidth(rows - start);
+            float[] xt = Scratch.floats(in * width);
+            transpose(x, start, Math.min(width, rows - start), width, xt, tokenScales);
+            for (int o = outFrom; o < outTo; o++) {
+                switch (width / LANES) {
+                    case 4 -> output4(xt, o, start, rows, tokenScales, lanes, y);
+                    case 2 -> output2(xt, o, start, rows, tokenScales, lanes, y);
+                    default -> output1(xt, o, start, rows, tokenScales, lanes, y);
+                }
+            }
+            start += width;
+        }
+        for (int r = 0; r < rows; r++) {
+            VectorEpilogue.apply(y, r * out + outFrom, outTo - outFrom, activation);
+        }
+    }
+
+    /** Tiles of four vectors of tokens while there are that many, then two, then one (padding the last). */
+    private static int tileWidth(int remaining) {
+        if (remaining >= MAX_TILE) {
+            return MAX_TILE;
+        }
+        return remaining > LANES ? 2 * LANES : LANES;
+    }
+
+    /**
+     * {@code xt[i * width + t] = x[start + t, i]} for {@code t < count}, zero beyond; for w8a8 each token is first
+     * quantised to int8 (kept as exact small integers in fp32) and its scale recorded.
+     */
+    private void transpose(float[] x, int start, int count, int width, float[] xt, float[] tokenScales) {
+        java.util.Arrays.fill(xt, 0, in * width, 0f);
+        byte[] q = quantizeInput ? new byte[in] : null;
+        for (int t = 0; t < count; t++) {
+            int row = (start + t) * in;
+            if (q != null) {
+                tokenScales[start + t] = ActivationQuantizer.quantizeRow(x, row, in, q, 0);
+                for (int i = 0; i < in; i++) {
+                    xt[i * width + t] = q[i];
+                }
+            } else {
+                for (int i = 0; i < in; i++) {
+                    xt[i * width + t] = x[row + i];
+                }
+            }
+        }
+    }
+
+    private float value(int k) {
+        return floatValues != null ? floatValues[k] : byteValues[k];
+    }
+
+    private void output4(float[] xt, int o, int start, int rows, float[] tokenScales, float[] lanes, float[] y) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+        FloatVector a2 = FloatVector.zero(SPECIES), a3 = FloatVector.zero(SPECIES);
+        int width = 4 * LANES;
+        for (int k = rowPtr[o], end = rowPtr[o + 1]; k < end; k++) {
+            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            int c = cols[k] * width;
+            a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
+            a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
+            a2 = FloatVector.fromArray(SPECIES, xt, c + 2 * LANES).fma(w, a2);
+            a3 = FloatVector.fromArray(SPECIES, xt, c + 3 * LANES).fma(w, a3);
+        }
+        store(a0, o, start, rows, tokenScales, lanes, y);
+        store(a1, o, start + LANES, rows, tokenScales, lanes, y);
+        store(a2, o, start + 2 * LANES, rows, tokenScales, lanes, y);
+        store(a3, o, start + 3 * LANES, rows, tokenScales, lanes, y);
+    }
+
+    private void output2(float[] xt, int o, int start, int rows, float[] tokenScales, float[] lanes, float[] y) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+        int width = 2 * LANES;
+        for (int k = rowPtr[o], end = rowPtr[o + 1]; k < end; k++) {
+            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            int c = cols[k] * width;
+            a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
+            a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
+        }
+        store(a0, o, start, rows, tokenScales, lanes, y);
+        store(a1, o, start + LANES, rows, tokenScales, lanes, y);
+    }
+
+    /** One vector of tokens: two accumulators over alternate weights, so consecutive FMAs do not wait on each other. */
+    private void output1(float[] xt, int o, int start, int rows, float[] tokenScales, float[] lanes, float[] y) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+        int k = rowPtr[o];
+        int end = rowPtr[o + 1];
+        for (; k + 1 < end; k += 2) {
+            a0 = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, value(k)), a0);
+            a1 = FloatVector.fromArray(SPECIES, xt, cols[k + 1] * LANES).fma(FloatVector.broadcast(SPECIES, value(k + 1)), a1);
+        }
+        if (k < end) {
+            a0 = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, value(k)), a0);
+        }
+        store(a0.add(a1), o, start, rows, tokenScales, lanes, y);
+    }
+
+    /** Scales, adds the bias and scatters one vector of tokens' values of output {@code o} into the row-major y. */
+    private void store(FloatVector acc, int o, int firstToken, int rows, float[] tokenScales, float[] lanes, float[] y) {
+        int count = Math.min(LANES, rows - firstToken);
+        if (count <= 0) {
+            return;
+        }
+        acc.intoArray(lanes, 0);
+        float scale = scales == null ? 1f : scales[o];
+        for (int t = 0; t < count; t++) {
+            float s = tokenScales == null ? scale : scale * tokenScales[firstToken + t];
+            y[(firstToken + t) * out + o] = lanes[t] * s + bias[o];
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.sparseinfer.models.evaluate;
+
+import dev.sparseinfer.engine.api.EmbeddingModel;
+import dev.sparseinfer.engine.tokenizer.TokenizedText;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * Wall-clock latency of a model on pre-tokenised texts (tokenisation is excluded): warm-up passes over all the
+ * texts first, so the JIT has compiled the kernels, then timed passes in which every batch is timed on its own.
+ * Per-text figures divide a batch's time by its size, so batch 1 gives plain per-text latency.
+ */
+public final class LatencyBenchmark {
+
+    private LatencyBenchmark() {
+    }
+
+    /** Anything that embeds a batch of tokenised texts: our engine, or another runtime it is compared with. */
+    @FunctionalInterface
+    public interface BatchEmbedder {
+        List<float[]> embed(List<TokenizedText> batch) throws Exception;
+
+        static BatchEmbedder of(EmbeddingModel model) {
+            return batch -> model.embedBatch(batch).stream().map(e -> e.vector()).toList();
+        }
+    }
+
+    /**
+     * @param samples    per-text milliseconds of every timed batch, sorted
+     * @param embeddings the vectors of the last timed pass, in text order
+     * @param textsPerSecond texts over the timed passes' total time
+     */
+    public record Result(double[] samples, List<float[]> embeddings, double textsPerSecond) {
+
+        public double medianMs() {
+            return percentile(0.5);
+        }
+
+        public double p90Ms() {
+            return percentile(0.9);
+        }
+
+        /** Nearest-rank percentile of the samples. */
+        public double percentile(double p) {
+            int rank = (int) Math.ceil(p * samples.length);
+            return samples[Math.max(0, Math.min(samples.length - 1, rank - 1))];
+        }
+
+        public int runs() {
+            return samples.length;
+        }
+    }
+
+    /** Runs {@code warmup} untimed and {@code passes} timed passes over {@code texts} in batches of {@code batch}. */
+    public static Result measure(BatchEmbedder model, List<TokenizedText> texts, int batch, int warmup, int passes,
+                                 IntConsumer onPass) throws Exception {
+        if (texts.isEmpty() || batch < 1 || passes < 1 || warmup < 0) {
+            throw new IllegalArgumentException("need texts, batch >= 1, passes >= 1, warmup >= 0");
+        }
+        for (int w = 0; w < warmup; w++) {
+            runPass(model, texts, batch, null);
+            onPass.accept(w + 1);
+        }
+        int batchesPerPass = (texts.size() + batch - 1) / batch;
+        double[] samples = new double[batchesPerPass * passes];
+        List<float[]> embeddings = null;
+        long total = 0;
+        for (int p = 0; p < passes; p++) {
+            long[] nanos = new long[batchesPerPass];
+            long started = System.nanoTime();
+            embeddings = runPass(model, texts, batch, nanos);
+            total += System.nanoTime() - started;
+            for (int b = 0; b < batchesPerPass; b++) {
+                int size = Math.min(batch, texts.size() - b * batch);
+                samples[p * batchesPerPass + b] = nanos[b] / 1e6 / size;
+            }
+            onPass.accept(warmup + p + 1);
+        }
+        Arrays.sort(samples);
+        return new Result(samples, embeddings, texts.size() * (double) passes / (total / 1e9));
+    }
+
+    private static List<float[]> runPass(BatchEmbedder model, List<TokenizedText> texts, int batch, long[] nanos) throws Exception {
+        List<float[]> vectors = new ArrayList<>(texts.size());
+        for (int from = 0, b = 0; from < texts.size(); from += batch, b++) {
+            List<TokenizedText> chunk = texts.subList(from, Math.min(texts.size(), from + batch));
+            long started = System.nanoTime();
+            List<float[]> embedded = model.embed(chunk);
+            if (nanos != null) {
+                nanos[b] = System.nanoTime() - started;
+            }
+            vectors.addAll(embedded);
+        }
+        return vectors;
+    }
+}
