@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Calibration texts, tokenised and packed into one batch: the inputs whose activations Wanda and SparseGPT
- * measure. The project ships its own default set ({@code texts/calibration.txt}, 320 varied sentences).
+ * measure. The project ships its own default set ({@code texts/calibration.txt}, 1,370 varied sentences).
  */
 public record CalibrationSet(List<String> texts, TokenBatch batch) {
 
