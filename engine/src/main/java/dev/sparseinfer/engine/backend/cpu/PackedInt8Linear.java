@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Dense int8 weights with per-output scales, packed like {@link PackedDenseLinear} (panels of outputs, input by
  * input) but one byte per weight: a quarter of the memory traffic. The micro-kernel widens each panel row to fp32
- * in registers and runs the same 6-row outer product. {@code w8}: the input stays fp32 and the sum is scaled by
+ * in registers and runs the same 4-row outer product. {@code w8}: the input stays fp32 and the sum is scaled by
  * the weight scale. {@code w8a8}: each token is first quantised to int8 (kept as exact small integers in fp32), so
  * the products are those of two int8 values, summed exactly in fp32 while a row's sum of |products| stays below
  * 2^24, and rescaled by weight scale times token scale.
@@ -21,7 +21,7 @@ final class PackedInt8Linear implements CpuLinear {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8));
-    static final int PANEL = 2 * LANES;
+    static final int PANEL = 3 * LANES;
 
     private final int out;
     private final int in;
@@ -76,15 +76,15 @@ final class PackedInt8Linear implements CpuLinear {
                 }
             }
         }
-        int tiles = rows / 6;
-        float[] xp = new float[tiles * 6 * in];
+        int tiles = rows / RowTiles.ROWS;
+        float[] xp = new float[tiles * RowTiles.ROWS * in];
         RowTiles.pack(input, in, tiles, xp);
         for (int o0 = outFrom; o0 < outTo; o0 += PANEL) {
             int w = (o0 / PANEL) * in * PANEL;
             for (int t = 0; t < tiles; t++) {
-                rows6(xp, t * 6 * in, t * 6, w, o0, tokenScales, y);
+                rows4(xp, t * RowTiles.ROWS * in, t * RowTiles.ROWS, w, o0, tokenScales, y);
             }
-            for (int r = tiles * 6; r < rows; r++) {
+            for (int r = tiles * RowTiles.ROWS; r < rows; r++) {
                 row1(input, r, w, o0, tokenScales, y);
             }
         }
@@ -98,70 +98,73 @@ final class PackedInt8Linear implements CpuLinear {
         return (FloatVector) ByteVector.fromArray(BYTES, packed, at).convertShape(VectorOperators.B2F, SPECIES, 0);
     }
 
-    private void rows6(float[] xp, int xBase, int r, int w, int o0, float[] tokenScales, float[] y) {
-        FloatVector a00 = FloatVector.zero(SPECIES), a01 = FloatVector.zero(SPECIES);
-        FloatVector a10 = FloatVector.zero(SPECIES), a11 = FloatVector.zero(SPECIES);
-        FloatVector a20 = FloatVector.zero(SPECIES), a21 = FloatVector.zero(SPECIES);
-        FloatVector a30 = FloatVector.zero(SPECIES), a31 = FloatVector.zero(SPECIES);
-        FloatVector a40 = FloatVector.zero(SPECIES), a41 = FloatVector.zero(SPECIES);
-        FloatVector a50 = FloatVector.zero(SPECIES), a51 = FloatVector.zero(SPECIES);
+    private void rows4(float[] xp, int xBase, int r, int w, int o0, float[] tokenScales, float[] y) {
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = FloatVector.zero(SPECIES), a02 = FloatVector.zero(SPECIES);
+        FloatVector a10 = FloatVector.zero(SPECIES), a11 = FloatVector.zero(SPECIES), a12 = FloatVector.zero(SPECIES);
+        FloatVector a20 = FloatVector.zero(SPECIES), a21 = FloatVector.zero(SPECIES), a22 = FloatVector.zero(SPECIES);
+        FloatVector a30 = FloatVector.zero(SPECIES), a31 = FloatVector.zero(SPECIES), a32 = FloatVector.zero(SPECIES);
         for (int i = 0; i < in; i++) {
             int wi = w + i * PANEL;
-            int xi = xBase + i * 6;
+            int xi = xBase + i * RowTiles.ROWS;
             FloatVector w0 = lo(wi);
             FloatVector w1 = lo(wi + LANES);
+            FloatVector w2 = lo(wi + 2 * LANES);
             FloatVector b = FloatVector.broadcast(SPECIES, xp[xi]);
             a00 = w0.fma(b, a00);
             a01 = w1.fma(b, a01);
+            a02 = w2.fma(b, a02);
             b = FloatVector.broadcast(SPECIES, xp[xi + 1]);
             a10 = w0.fma(b, a10);
             a11 = w1.fma(b, a11);
+            a12 = w2.fma(b, a12);
             b = FloatVector.broadcast(SPECIES, xp[xi + 2]);
             a20 = w0.fma(b, a20);
             a21 = w1.fma(b, a21);
+            a22 = w2.fma(b, a22);
             b = FloatVector.broadcast(SPECIES, xp[xi + 3]);
             a30 = w0.fma(b, a30);
             a31 = w1.fma(b, a31);
-            b = FloatVector.broadcast(SPECIES, xp[xi + 4]);
-            a40 = w0.fma(b, a40);
-            a41 = w1.fma(b, a41);
-            b = FloatVector.broadcast(SPECIES, xp[xi + 5]);
-            a50 = w0.fma(b, a50);
-            a51 = w1.fma(b, a51);
+            a32 = w2.fma(b, a32);
         }
-        store(a00, a01, r, o0, tokenScales, y);
-        store(a10, a11, r + 1, o0, tokenScales, y);
-        store(a20, a21, r + 2, o0, tokenScales, y);
-        store(a30, a31, r + 3, o0, tokenScales, y);
-        store(a40, a41, r + 4, o0, tokenScales, y);
-        store(a50, a51, r + 5, o0, tokenScales, y);
+        store(a00, a01, a02, r, o0, tokenScales, y);
+        store(a10, a11, a12, r + 1, o0, tokenScales, y);
+        store(a20, a21, a22, r + 2, o0, tokenScales, y);
+        store(a30, a31, a32, r + 3, o0, tokenScales, y);
     }
 
     private void row1(float[] x, int r, int w, int o0, float[] tokenScales, float[] y) {
-        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES), a2 = FloatVector.zero(SPECIES);
         int x0 = r * in;
         for (int i = 0; i < in; i++) {
             int wi = w + i * PANEL;
             FloatVector b = FloatVector.broadcast(SPECIES, x[x0 + i]);
             a0 = lo(wi).fma(b, a0);
             a1 = lo(wi + LANES).fma(b, a1);
+            a2 = lo(wi + 2 * LANES).fma(b, a2);
         }
-        store(a0, a1, r, o0, tokenScales, y);
+        store(a0, a1, a2, r, o0, tokenScales, y);
     }
 
-    private void store(FloatVector lo, FloatVector hi, int r, int o0, float[] tokenScales, float[] y) {
+    private void store(FloatVector v0, FloatVector v1, FloatVector v2, int r, int o0, float[] tokenScales, float[] y) {
         float t = tokenScales[r];
-        FloatVector v0 = lo.mul(FloatVector.fromArray(SPECIES, scales, o0).mul(t)).add(FloatVector.fromArray(SPECIES, bias, o0));
-        FloatVector v1 = hi.mul(FloatVector.fromArray(SPECIES, scales, o0 + LANES).mul(t))
-                .add(FloatVector.fromArray(SPECIES, bias, o0 + LANES));
+        write(scaled(v0, o0, t), scaled(v1, o0 + LANES, t), scaled(v2, o0 + 2 * LANES, t), r, o0, y);
+    }
+
+    private FloatVector scaled(FloatVector acc, int o, float tokenScale) {
+        return acc.mul(FloatVector.fromArray(SPECIES, scales, o).mul(tokenScale)).add(FloatVector.fromArray(SPECIES, bias, o));
+    }
+
+    private void write(FloatVector v0, FloatVector v1, FloatVector v2, int r, int o0, float[] y) {
         int at = r * out + o0;
         if (o0 + PANEL <= out) {
             v0.intoArray(y, at);
             v1.intoArray(y, at + LANES);
+            v2.intoArray(y, at + 2 * LANES);
         } else {
             float[] tail = new float[PANEL];
             v0.intoArray(tail, 0);
             v1.intoArray(tail, LANES);
+            v2.intoArray(tail, 2 * LANES);
             System.arraycopy(tail, 0, y, at, out - o0);
         }
     }
