@@ -46,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "2",
-            description = "Untimed passes over the texts first (default: ${DEFAULT-VALUE}).")
+            description = "Untimed passes over the texts first, continued until at least 3 s have passed (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "3",

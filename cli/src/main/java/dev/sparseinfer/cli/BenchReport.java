@@ -33,7 +33,7 @@ final class BenchReport {
     }
 
     void print(PrintWriter out) {
-        out.printf(Locale.ROOT, "%d texts, batch %d, %d warm-up + %d timed passes; medians and p90 over %d samples per model%n",
+        out.printf(Locale.ROOT, "%d texts, batch %d, warm-up of at least %d pass(es) and 3 s, then %d timed passes; medians and p90 over %d samples per model%n",
                 texts, batch, warmup, passes, rows.isEmpty() ? 0 : rows.getFirst().samples());
         out.printf(Locale.ROOT, "%-40s %-36s %9s %9s %8s %8s %9s%n", "model", "backend", "median ms", "p90 ms", "speedup", "cosine", "texts/s");
         for (Row r : rows) {

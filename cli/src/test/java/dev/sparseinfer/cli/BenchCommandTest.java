@@ -30,7 +30,7 @@ class BenchCommandTest {
         Path json = dir.resolve("bench.json");
         assertEquals(0, cli.run("bench", "--model", "minilm", "--model", pruned.toString(), "--input", input.toString(),
                 "--threads", "1", "--warmup", "1", "--runs", "2", "--json", json.toString()), cli.err());
-        assertTrue(cli.out().contains("3 texts, batch 1, 1 warm-up + 2 timed passes; medians and p90 over 6 samples"), cli.out());
+        assertTrue(cli.out().contains("3 texts, batch 1, warm-up of at least 1 pass(es) and 3 s, then 2 timed passes; medians and p90 over 6 samples"), cli.out());
 
         JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         assertTrue(report.getAsJsonObject("machine").has("cpu"), report.toString());

@@ -9,10 +9,15 @@ import java.util.function.IntConsumer;
 
 /**
  * Wall-clock latency of a model on pre-tokenised texts (tokenisation is excluded): warm-up passes over all the
- * texts first, so the JIT has compiled the kernels, then timed passes in which every batch is timed on its own.
+ * texts first, at least the number asked for and at least {@link #MIN_WARMUP_SECONDS} in all, so the JIT has compiled
+ * the kernels (until it has, Vector API code runs one to two orders of magnitude slower), then timed passes in
+ * which every batch is timed on its own.
  * Per-text figures divide a batch's time by its size, so batch 1 gives plain per-text latency.
  */
 public final class LatencyBenchmark {
+
+    /** Warm-up continues past the passes asked for until this much time has gone by. */
+    public static final int MIN_WARMUP_SECONDS = 3;
 
     private LatencyBenchmark() {
     }
@@ -53,15 +58,19 @@ public final class LatencyBenchmark {
         }
     }
 
-    /** Runs {@code warmup} untimed and {@code passes} timed passes over {@code texts} in batches of {@code batch}. */
+    /**
+     * Runs at least {@code warmup} untimed passes (more if they take under {@link #MIN_WARMUP_SECONDS}), then
+     * {@code passes} timed passes over {@code texts} in batches of {@code batch}.
+     */
     public static Result measure(BatchEmbedder model, List<TokenizedText> texts, int batch, int warmup, int passes,
                                  IntConsumer onPass) throws Exception {
         if (texts.isEmpty() || batch < 1 || passes < 1 || warmup < 0) {
             throw new IllegalArgumentException("need texts, batch >= 1, passes >= 1, warmup >= 0");
         }
-        for (int w = 0; w < warmup; w++) {
+        long warmupStart = System.nanoTime();
+        for (int w = 0; w < warmup || System.nanoTime() - warmupStart < MIN_WARMUP_SECONDS * 1_000_000_000L; w++) {
             runPass(model, texts, batch, null);
-            onPass.accept(w + 1);
+            onPass.accept(Math.min(w + 1, warmup));
         }
         int batchesPerPass = (texts.size() + batch - 1) / batch;
         double[] samples = new double[batchesPerPass * passes];
