@@ -3,7 +3,6 @@ package dev.sparseinfer.bench;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
-import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
@@ -12,6 +11,7 @@ import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import dev.sparseinfer.models.ModelRegistry;
 import dev.sparseinfer.models.calibration.CalibrationSet;
 import dev.sparseinfer.models.calibration.Progress;
+import dev.sparseinfer.models.evaluate.EmbeddingAgreement;
 import dev.sparseinfer.models.evaluate.LatencyBenchmark;
 import dev.sparseinfer.models.evaluate.LatencyBenchmark.BatchEmbedder;
 import dev.sparseinfer.models.evaluate.MachineInfo;
@@ -94,7 +94,7 @@ public final class OnnxRuntimeComparison {
                     reference = single.embeddings();
                 }
                 Row row = new Row(v.name(), v.runtime(), threads, single.medianMs(), single.p90Ms(), batched.textsPerSecond(),
-                        meanCosine(reference, single.embeddings()));
+                        EmbeddingAgreement.meanCosine(reference, single.embeddings()));
                 rows.add(row);
                 System.out.printf(Locale.ROOT, "%-22s %-14s threads=%d  median %.3f ms  p90 %.3f ms  batch-32 %.1f texts/s  cosine %.5f%n",
                         row.variant(), row.runtime(), threads, row.medianMs(), row.p90Ms(), row.batchTextsPerS(), row.cosine());
@@ -174,14 +174,6 @@ public final class OnnxRuntimeComparison {
             }
         }
         return target;
-    }
-
-    private static double meanCosine(List<float[]> reference, List<float[]> candidate) {
-        double sum = 0;
-        for (int i = 0; i < reference.size(); i++) {
-            sum += Similarity.cosine(reference.get(i), candidate.get(i));
-        }
-        return sum / reference.size();
     }
 
     private static String markdown(List<Row> rows, int texts, int runs) {

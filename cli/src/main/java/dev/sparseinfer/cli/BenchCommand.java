@@ -4,10 +4,10 @@ import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.api.SparseInferException;
-import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import dev.sparseinfer.models.ModelRegistry;
 import dev.sparseinfer.models.calibration.CalibrationSet;
+import dev.sparseinfer.models.evaluate.EmbeddingAgreement;
 import dev.sparseinfer.models.evaluate.LatencyBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -93,7 +93,7 @@ final class BenchCommand implements Callable<Integer> {
                     baselineMedian = r.medianMs();
                 }
                 report.add(new BenchReport.Row(label, model.backendDescription(), threads.value(), r.medianMs(),
-                        r.p90Ms(), baselineMedian / r.medianMs(), meanCosine(baseline, r.embeddings()),
+                        r.p90Ms(), baselineMedian / r.medianMs(), EmbeddingAgreement.meanCosine(baseline, r.embeddings()),
                         r.textsPerSecond(), r.runs()));
             }
         }
@@ -108,11 +108,4 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static double meanCosine(List<float[]> reference, List<float[]> candidate) {
-        double sum = 0;
-        for (int i = 0; i < reference.size(); i++) {
-            sum += Similarity.cosine(reference.get(i), candidate.get(i));
-        }
-        return sum / reference.size();
-    }
 }

@@ -41,6 +41,15 @@ public record EmbeddingAgreement(double meanCosine, double minCosine, double nei
         return new EmbeddingAgreement(sum / n, min, agreement / n, k);
     }
 
+    /** The mean over texts of cos(reference_i, candidate_i). */
+    public static double meanCosine(List<float[]> reference, List<float[]> candidate) {
+        double sum = 0;
+        for (int i = 0; i < reference.size(); i++) {
+            sum += Similarity.cosine(reference.get(i), candidate.get(i));
+        }
+        return sum / reference.size();
+    }
+
     /** The k texts most similar to text i (itself excluded), as a membership mask; ties go to the lower index. */
     private static boolean[] topK(List<float[]> vectors, int i, int k) {
         int n = vectors.size();
