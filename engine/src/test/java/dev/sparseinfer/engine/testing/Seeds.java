@@ -33,4 +33,21 @@ public final class Seeds {
         }
         return Math.sqrt(diff / Math.max(norm, 1e-300));
     }
+
+    /**
+     * Error of a sum against its float64 value, relative to the size of the terms summed rather than of the sum:
+     * {@code |a - b| / |m|} with {@code m[i] = sum |term|} for output {@code i}. A float32 sum of terms that nearly
+     * cancel is only ever accurate to a few ulps of its largest terms, so this is the bound a correct kernel meets
+     * whatever the inputs; {@link #relativeError} would fail on such outputs at random.
+     */
+    public static double errorRelativeToTerms(float[] actual, double[] expected, double[] termMagnitudes) {
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double d = actual[i] - expected[i];
+            diff += d * d;
+            norm += termMagnitudes[i] * termMagnitudes[i];
+        }
+        return Math.sqrt(diff / Math.max(norm, 1e-300));
+    }
 }

@@ -1,0 +1,30 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import dev.sparseinfer.engine.backend.Activation;
+
+/**
+ * The float64 oracle for {@code activation(x W^T + b)}: each output, and the sum of the magnitudes of the terms it
+ * adds up (bias included), which is what a float32 kernel's rounding error scales with.
+ */
+record LinearReference(double[] values, double[] termMagnitudes) {
+
+    static LinearReference compute(float[] x, int rows, int in, float[] w, float[] bias, int out,
+                                   Activation activation) {
+        double[] values = new double[rows * out];
+        double[] magnitudes = new double[rows * out];
+        for (int r = 0; r < rows; r++) {
+            for (int o = 0; o < out; o++) {
+                double sum = bias[o];
+                double magnitude = Math.abs(bias[o]);
+                for (int i = 0; i < in; i++) {
+                    double term = (double) x[r * in + i] * w[o * in + i];
+                    sum += term;
+                    magnitude += Math.abs(term);
+                }
+                values[r * out + o] = ScalarCpuKernels.activate(sum, activation);
+                magnitudes[r * out + o] = magnitude;
+            }
+        }
+        return new LinearReference(values, magnitudes);
+    }
+}
