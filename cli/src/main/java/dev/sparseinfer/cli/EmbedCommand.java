@@ -7,11 +7,8 @@ import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.api.SparseInferException;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.Writer;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,27 +63,23 @@ final class EmbedCommand implements Callable<Integer> {
         Path modelPath = model.resolve();
         PrintWriter err = spec.commandLine().getErr();
         long started = System.nanoTime();
-        try (BufferedReader in = openInput();
+        try (ReplacingUtf8Reader decoded = new ReplacingUtf8Reader(input == null ? System.in : Files.newInputStream(input));
+             BufferedReader in = new BufferedReader(decoded, 1 << 16);
              EmbeddingModel embedder = EmbeddingModel.open(modelPath, options);
              AtomicOutput out = AtomicOutput.open(output, spec.commandLine().getOut())) {
             embedder.backendNotice().ifPresent(notice -> err.println("sparseinfer: " + notice));
             long count = embedAll(embedder, in, out.writer(), batch);
             out.commit();
+            if (decoded.replaced() > 0) {
+                err.printf(Locale.ROOT, "sparseinfer: warning: %d malformed UTF-8 sequences in the input were replaced by U+FFFD%n",
+                        decoded.replaced());
+            }
             if (output != null) {
                 err.printf(Locale.ROOT, "sparseinfer: embedded %d texts (%d dimensions) on %s in %.1f s -> %s%n", count,
                         embedder.dimension(), embedder.backendDescription(), (System.nanoTime() - started) / 1e9, output);
             }
         }
         return 0;
-    }
-
-    private BufferedReader openInput() throws IOException {
-        // Malformed UTF-8 becomes U+FFFD rather than an exception: one bad byte must not end a long run.
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        var stream = input == null ? System.in : Files.newInputStream(input);
-        return new BufferedReader(new InputStreamReader(stream, decoder), 1 << 16);
     }
 
     /** Streams the input: reads a batch of lines, embeds it, writes it, so memory stays bounded by the batch. */

@@ -2,18 +2,24 @@ package dev.sparseinfer.cli;
 
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
+import dev.sparseinfer.engine.io.packed.TensorDigests;
+import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
 import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.models.ModelInventory;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Prints every weight matrix of a model (name, shape, format, sparsity, bytes) and the totals.")
+        description = {"Prints every weight matrix of a model (name, shape, format, sparsity, bytes) and the totals.",
+                "With --verify, first checks every tensor of a packed file against the SHA-256 recorded in it."})
 final class InspectCommand implements Callable<Integer> {
 
     @Mixin
@@ -25,11 +31,35 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--verify", description = "Check every tensor against its recorded SHA-256 (packed files).")
+    boolean verify;
+
     @Override
     public Integer call() {
-        LoadedModel loaded = ModelLoader.load(model.resolve());
-        print(loaded, ModelInventory.of(loaded.weights()), spec.commandLine().getOut());
+        Path path = model.resolve();
+        PrintWriter out = spec.commandLine().getOut();
+        if (verify) {
+            out.println(verify(path));
+            out.println();
+        }
+        LoadedModel loaded = ModelLoader.load(path);
+        print(loaded, ModelInventory.of(loaded.weights()), out);
         return 0;
+    }
+
+    /** One line saying what was checked; every mismatched tensor is counted in the error, the first named. */
+    static String verify(Path path) {
+        if (Files.isDirectory(path) || !path.getFileName().toString().endsWith(".safetensors")) {
+            return "verify  not a packed file: no SHA-256 recorded, nothing checked";
+        }
+        try (SafetensorsFile file = SafetensorsFile.open(path)) {
+            TensorDigests.Report report = TensorDigests.check(file);
+            if (!report.recorded()) {
+                return "verify  no SHA-256 recorded (written before packed files kept them), nothing checked";
+            }
+            report.requireIntact(file);
+            return String.format(Locale.ROOT, "verify  %d tensors match their recorded SHA-256", report.checked());
+        }
     }
 
     static void print(LoadedModel loaded, ModelInventory inventory, PrintWriter out) {

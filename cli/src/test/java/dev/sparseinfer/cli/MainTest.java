@@ -50,6 +50,17 @@ class MainTest {
     }
 
     @Test
+    void embedReplacesMalformedUtf8AndCountsItInOneWarning() throws IOException {
+        byte[] bad = {'o', 'k', (byte) 0xFF, '\n', (byte) 0xC3, '\n', 'f', 'i', 'n', 'e', '\n'};
+        Path input = Files.write(dir.resolve("bad.txt"), bad);
+        Path output = dir.resolve("out.jsonl");
+        assertEquals(0, cli.run("embed", "--model", "minilm", "--input", input.toString(), "--output", output.toString()), cli.err());
+        assertEquals(3, Files.readAllLines(output).size());
+        List<String> warnings = cli.err().lines().filter(l -> l.contains("warning")).toList();
+        assertEquals(List.of("sparseinfer: warning: 2 malformed UTF-8 sequences in the input were replaced by U+FFFD"), warnings);
+    }
+
+    @Test
     void inspectListsEveryLayerAndTotals() {
         assertEquals(0, cli.run("inspect", "--model", "minilm"), cli.err());
         String text = cli.out();

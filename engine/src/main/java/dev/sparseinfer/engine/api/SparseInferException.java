@@ -27,13 +27,33 @@ public final class SparseInferException extends RuntimeException {
     private final Code code;
 
     public SparseInferException(Code code, String message) {
-        super(message);
+        super(oneLine(message));
         this.code = code;
     }
 
     public SparseInferException(Code code, String message, Throwable cause) {
-        super(message, cause);
+        super(oneLine(message), cause);
         this.code = code;
+    }
+
+    /**
+     * Messages quote names read from files (tensors, nodes, metadata keys), which may hold any character: line
+     * breaks and other control characters are written as Java-style backslash-u escapes (four hex digits), so a
+     * hostile file cannot make an error span lines or forge a log line.
+     */
+    private static String oneLine(String message) {
+        if (message == null || message.chars().noneMatch(Character::isISOControl)) {
+            return message;
+        }
+        StringBuilder out = new StringBuilder(message.length() + 16);
+        message.chars().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.append((char) c);
+            }
+        });
+        return out.toString();
     }
 
     public Code code() {

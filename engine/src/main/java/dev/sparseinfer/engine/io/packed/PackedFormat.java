@@ -85,8 +85,23 @@ final class PackedFormat {
         return scales.scheme();
     }
 
-    /** Reads layer {@code p} in whichever format the file stores it. */
+    /**
+     * Reads layer {@code p} in whichever format the file stores it. The formats check their own invariants (CSR
+     * indices in range, 2:4 codes valid) without knowing where the data came from; their errors get the file and
+     * layer put in front here, so the user learns which file is bad.
+     */
     static LinearWeights read(String p, SafetensorsFile file, Int8Scheme scheme) {
+        try {
+            return readUnnamed(p, file, scheme);
+        } catch (SparseInferException e) {
+            if (e.getMessage().startsWith(file.path().toString())) {
+                throw e;
+            }
+            throw new SparseInferException(e.code(), file.path() + ": " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static LinearWeights readUnnamed(String p, SafetensorsFile file, Int8Scheme scheme) {
         var names = file.tensors();
         boolean int8 = names.containsKey(p + SCALE);
         if (int8 && scheme == null) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * SparseInfer's packed model file: a standard safetensors file (any safetensors reader opens it) whose
@@ -42,6 +43,7 @@ public final class PackedModel {
     public static void write(LoadedModel model, String recipeJson, Path target) {
         BertWeights w = model.weights();
         SafetensorsWriter out = new SafetensorsWriter()
+                .recordSha256(TensorDigests.KEY)
                 .metadata(FORMAT_KEY, FORMAT_VERSION)
                 .metadata(CONFIG_KEY, w.config().toJson())
                 .metadata(TOKENIZER_KEY, model.tokenizerJson())
@@ -93,6 +95,10 @@ public final class PackedModel {
         return file.metadata().containsKey(FORMAT_KEY);
     }
 
+    /**
+     * Reads a packed model. A file that records tensor digests ({@link TensorDigests}) is checked first and refused
+     * if any tensor does not match; one written before digests were recorded loads unchecked.
+     */
     public static LoadedModel load(Path path) {
         try (SafetensorsFile file = SafetensorsFile.open(path)) {
             Map<String, String> meta = file.metadata();
@@ -109,11 +115,24 @@ public final class PackedModel {
                     throw SparseInferException.invalidModel(path + ": metadata has no " + key);
                 }
             }
+            TensorDigests.check(file).requireIntact(file);
             BertConfig config = BertConfig.fromJson(meta.get(CONFIG_KEY), path + " (" + CONFIG_KEY + ")");
             String schemeLabel = meta.get(INT8_SCHEME_KEY);
             Int8Scheme scheme = schemeLabel == null ? null : Int8Scheme.parseModel(schemeLabel, path.toString());
-            BertWeights weights = BertCheckpoint.toWeights(new PackedSource(file, scheme), config);
+            BertWeights weights = withFileNamed(path, () -> BertCheckpoint.toWeights(new PackedSource(file, scheme), config));
             return new LoadedModel(weights, meta.get(TOKENIZER_KEY), path.toString(), new LinkedHashMap<>(meta));
+        }
+    }
+
+    /** Puts the file's name in front of an error from code that checks values without knowing their file. */
+    private static BertWeights withFileNamed(Path path, Supplier<BertWeights> read) {
+        try {
+            return read.get();
+        } catch (SparseInferException e) {
+            if (e.getMessage().startsWith(path.toString())) {
+                throw e;
+            }
+            throw new SparseInferException(e.code(), path + ": " + e.getMessage(), e);
         }
     }
 

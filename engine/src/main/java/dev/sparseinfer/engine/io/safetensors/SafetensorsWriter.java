@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -65,6 +66,13 @@ public final class SafetensorsWriter {
     private final List<Entry> entries = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private String sha256Key;
+
+    /** Where encoded tensor bytes go: the file, or a digest. */
+    @FunctionalInterface
+    private interface ByteSink {
+        void accept(ByteBuffer bytes) throws IOException;
+    }
 
     /** Adds (or replaces) a {@code __metadata__} entry. */
     public SafetensorsWriter metadata(String key, String value) {
@@ -72,6 +80,16 @@ public final class SafetensorsWriter {
             throw SparseInferException.invalidArgument("safetensors metadata needs a key and a value, got " + key + "=" + value);
         }
         metadata.put(key, value);
+        return this;
+    }
+
+    /**
+     * Records each tensor's SHA-256 (of its stored bytes, lowercase hex) in the metadata under {@code key}, as a JSON
+     * object from tensor name to digest, so a reader can tell a corrupted tensor from a good one. The digests are
+     * computed when {@link #write} runs, by encoding every tensor once more before the file is written.
+     */
+    public SafetensorsWriter recordSha256(String key) {
+        sha256Key = key;
         return this;
     }
 
@@ -128,6 +146,9 @@ public final class SafetensorsWriter {
 
     /** Writes the file atomically; on failure the target is untouched and no temporary file is left. */
     public void write(Path target) {
+        if (sha256Key != null) {
+            metadata.put(sha256Key, sha256s());
+        }
         byte[] header = header();
         Path temp = temporaryBeside(target);
         boolean created = false;
@@ -135,12 +156,13 @@ public final class SafetensorsWriter {
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 created = true;
+                ByteSink file = b -> writeFully(b, out);
                 ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 chunk.putLong(header.length);
-                flush(chunk, out);
-                writeFully(ByteBuffer.wrap(header), out);
+                flush(chunk, file);
+                file.accept(ByteBuffer.wrap(header));
                 for (Entry e : entries) {
-                    writeValues(e, chunk, out);
+                    writeValues(e, chunk, file);
                 }
                 out.force(true);
             }
@@ -155,6 +177,22 @@ public final class SafetensorsWriter {
                 deleteQuietly(temp);
             }
         }
+    }
+
+    /** Every tensor's SHA-256, as a JSON object in tensor order. */
+    private String sha256s() {
+        JsonObject digests = new JsonObject();
+        ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (Entry e : entries) {
+            MessageDigest sha256 = Sha256.newDigest();
+            try {
+                writeValues(e, chunk, sha256::update);
+            } catch (IOException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+            digests.addProperty(e.name(), HexFormat.of().formatHex(sha256.digest()));
+        }
+        return digests.toString();
     }
 
     /** A fresh name in the target's directory (a rename is only atomic within one file system); honours umask. */
@@ -194,9 +232,9 @@ public final class SafetensorsWriter {
     }
 
     /** Encodes one tensor through {@code chunk}, a whole number of values at a time. */
-    private static void writeValues(Entry e, ByteBuffer chunk, FileChannel out) throws IOException {
+    private static void writeValues(Entry e, ByteBuffer chunk, ByteSink out) throws IOException {
         switch (e.values()) {
-            case Raw r -> writeFully(ByteBuffer.wrap(r.bytes()), out);
+            case Raw r -> out.accept(ByteBuffer.wrap(r.bytes()));
             case Ints v -> {
                 for (int i = 0; i < v.values().length; i++) {
                     if (chunk.remaining() < Integer.BYTES) {
@@ -225,9 +263,9 @@ public final class SafetensorsWriter {
         flush(chunk, out);
     }
 
-    private static void flush(ByteBuffer chunk, FileChannel out) throws IOException {
+    private static void flush(ByteBuffer chunk, ByteSink out) throws IOException {
         chunk.flip();
-        writeFully(chunk, out);
+        out.accept(chunk);
         chunk.clear();
     }
 

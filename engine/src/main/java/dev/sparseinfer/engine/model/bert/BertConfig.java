@@ -58,7 +58,9 @@ public record BertConfig(
         } catch (SparseInferException e) {
             throw SparseInferException.invalidModel(source + ": " + e.getMessage());
         } catch (RuntimeException e) {
-            throw SparseInferException.invalidModel(source + ": not a valid BERT config (" + e.getMessage() + ")");
+            // Gson's messages run to several lines (advice, a link); the first says what is wrong and where.
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw SparseInferException.invalidModel(source + ": not a valid BERT config (" + why + ")");
         }
     }
 
