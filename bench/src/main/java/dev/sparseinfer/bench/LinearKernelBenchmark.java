@@ -14,6 +14,7 @@ import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
+import dev.sparseinfer.models.evaluate.RandomLayers;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -93,38 +94,12 @@ public class LinearKernelBenchmark {
         };
     }
 
-    /** Gaussian weights with exactly {@code round(sparsity * in)} zeros per row, at random positions. */
-    static FloatMatrix matrix(Random random, int out, int in, double sparsity) {
-        float[] w = new float[out * in];
-        int zeros = (int) Math.round(sparsity * in);
-        int[] cols = new int[in];
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                cols[i] = i;
-                w[o * in + i] = (float) random.nextGaussian();
-            }
-            for (int z = 0; z < zeros; z++) {
-                int pick = z + random.nextInt(in - z);
-                int c = cols[pick];
-                cols[pick] = cols[z];
-                cols[z] = c;
-                w[o * in + c] = 0f;
-            }
-        }
-        return new FloatMatrix(out, in, w);
+    private static FloatMatrix matrix(Random random, int out, int in, double sparsity) {
+        return RandomLayers.matrix(random, out, in, sparsity);
     }
 
     private static FloatMatrix twoFour(Random random, int out, int in) {
-        float[] w = new float[out * in];
-        for (int o = 0; o < out; o++) {
-            for (int g = 0; g < in; g += 4) {
-                int a = random.nextInt(4);
-                int b = (a + 1 + random.nextInt(3)) % 4;
-                w[o * in + g + a] = (float) random.nextGaussian();
-                w[o * in + g + b] = (float) random.nextGaussian();
-            }
-        }
-        return new FloatMatrix(out, in, w);
+        return RandomLayers.twoFour(random, out, in);
     }
 
     @Benchmark

@@ -51,7 +51,8 @@ final class ReportDirectory {
 
     void write(String name, byte[] content) throws IOException {
         Path target = dir.resolve(name);
-        Path temp = Files.createTempFile(dir, "." + name, ".tmp");
+        // A plain name rather than createTempFile, whose owner-only permissions the renamed file would keep.
+        Path temp = dir.resolve("." + name + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.write(temp, content);
             try {
