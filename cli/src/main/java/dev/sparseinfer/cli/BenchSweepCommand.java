@@ -92,9 +92,9 @@ final class BenchSweepCommand implements Callable<Integer> {
         }
         List<Shape> layerShapes = layerShapes();
         List<Format> formats = formats();
-        List<BackendKind> kinds = backends();
         ReportDirectory reportDir = report == null ? null : ReportDirectory.prepare(report);
         JsonOutput jsonOut = json == null ? null : JsonOutput.checked(json);
+        List<BackendKind> kinds = backends();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 

@@ -90,6 +90,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         ReportDirectory reportDir = report == null ? null : ReportDirectory.prepare(report);
         JsonOutput jsonOut = json == null ? null : JsonOutput.checked(json);
+        ModelRegistry registry = ModelRegistry.standard();
+        Path source = registry.resolve(model);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
@@ -98,8 +100,7 @@ final class DemoCommand implements Callable<Integer> {
                 + backends.notice().map(n -> " (" + n + ")").orElse("");
         err.println("sparseinfer: " + backendLine);
 
-        ModelRegistry registry = ModelRegistry.standard();
-        VariantCache cache = new VariantCache(registry.cacheRoot(), registry.resolve(model), recipe, threads.value());
+        VariantCache cache = new VariantCache(registry.cacheRoot(), source, recipe, threads.value());
         List<Variant> variants = Variant.demoSet();
         List<Path> paths = new ArrayList<>();
         for (Variant v : variants) {
