@@ -49,7 +49,7 @@ final class BenchSweepCommand implements Callable<Integer> {
     @Option(names = "--no-int8", description = "Leave out the w8a8 formats (halves the run time).")
     boolean noInt8;
 
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "5",
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "9",
             description = "Timed calls per configuration; medians are over these (default: ${DEFAULT-VALUE}).")
     int runs;
 

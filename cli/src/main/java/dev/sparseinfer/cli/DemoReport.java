@@ -61,10 +61,10 @@ final class DemoReport {
         out.printf(Locale.ROOT, "%s; variants: %s%n", setup.model(), setup.recipe());
         out.println(setup.backends());
         out.println(timingLine());
-        out.printf(Locale.ROOT, "%-24s %12s %-26s %10s %10s %8s %9s %7s%n", "format", "linear MiB", "backend", "median ms",
+        out.printf(Locale.ROOT, "%-24s %12s %-38s %10s %10s %8s %9s %7s%n", "format", "linear MiB", "backend", "median ms",
                 "p90 ms", "speedup", "cosine", "top-10");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-24s %12.1f %-26s %10.3f %10.3f %7.2fx %9.4f %7.3f%n", r.label(), mib(r.linearBytes()),
+            out.printf(Locale.ROOT, "%-24s %12.1f %-38s %10.3f %10.3f %7.2fx %9.4f %7.3f%n", r.label(), mib(r.linearBytes()),
                     r.backend(), r.medianMs(), r.p90Ms(), r.speedup(), r.cosine(), r.neighbourAgreement());
         }
         out.println("speedup: dense median / variant median on the same backend; cosine: mean over texts of cos(dense, variant);"
@@ -136,7 +136,7 @@ final class DemoReport {
     }
 
     private CategoryChart speedupChart() {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
+        CategoryChart chart = new CategoryChartBuilder().width(1000).height(560)
                 .title(setup.model() + ": latency speedup over dense (batch 1, median)")
                 .xAxisTitle("format").yAxisTitle("speedup over dense fp32 (×, higher is faster)").build();
         style(chart);
@@ -154,7 +154,7 @@ final class DemoReport {
     }
 
     private CategoryChart qualityChart() {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
+        CategoryChart chart = new CategoryChartBuilder().width(1000).height(560)
                 .title(setup.model() + ": agreement with the dense model (" + setup.texts() + " texts)")
                 .xAxisTitle("format").yAxisTitle("agreement with dense (1 = identical)").build();
         style(chart);
@@ -169,7 +169,10 @@ final class DemoReport {
 
     private static void style(CategoryChart chart) {
         CategoryStyler styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+        // Below the plot, so it never hides a bar; the format names are long, so they are tilted to fit.
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        styler.setXAxisLabelRotation(20);
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setLabelsVisible(true);
         styler.setLabelsFontColorAutomaticEnabled(false);

@@ -27,7 +27,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /** What {@code bench sweep} found: speedups over dense per format, and CSR's crossover sparsity, per backend, shape and token count. */
 final class SweepReport {
 
-    private static final Color[] TOKEN_COLOURS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
+    private static final Color[] SERIES_COLOURS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
             new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b)};
 
     private final List<Point> points;
@@ -171,7 +171,7 @@ final class SweepReport {
         List<Point> forShape = points.stream().filter(p -> p.shape().equals(shape)).toList();
         List<String> series = forShape.stream().map(p -> p.backend() + ", " + p.tokens() + " tok").distinct().toList();
         for (int s = 0; s < series.size(); s++) {
-            Color colour = TOKEN_COLOURS[s % TOKEN_COLOURS.length];
+            Color colour = SERIES_COLOURS[s % SERIES_COLOURS.length];
             String key = series.get(s);
             List<Point> mine = forShape.stream().filter(p -> (p.backend() + ", " + p.tokens() + " tok").equals(key)).toList();
             line(chart, "CSR fp32, " + key, mine, false, colour, SeriesLines.SOLID);
