@@ -7,7 +7,6 @@ import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
-import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.Linear;
@@ -81,25 +80,17 @@ public class LinearKernelBenchmark {
 
     private LinearWeights weights(Random random, int out, int in) {
         return switch (format) {
-            case "dense" -> new DenseWeights(matrix(random, out, in, 0));
-            case "csr-50" -> CsrWeights.fromDense(matrix(random, out, in, 0.5));
-            case "csr-75" -> CsrWeights.fromDense(matrix(random, out, in, 0.75));
-            case "csr-90" -> CsrWeights.fromDense(matrix(random, out, in, 0.9));
-            case "2:4" -> TwoFourWeights.fromDense(twoFour(random, out, in));
-            case "w8a8" -> Int8Weights.quantize(matrix(random, out, in, 0), Int8Scheme.W8A8);
-            case "w8" -> Int8Weights.quantize(matrix(random, out, in, 0), Int8Scheme.W8);
-            case "2:4+w8a8" -> TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(twoFour(random, out, in)), Int8Scheme.W8A8);
-            case "csr-90+w8a8" -> CsrInt8Weights.quantize(CsrWeights.fromDense(matrix(random, out, in, 0.9)), Int8Scheme.W8A8);
+            case "dense" -> new DenseWeights(RandomLayers.matrix(random, out, in, 0));
+            case "csr-50" -> CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.5));
+            case "csr-75" -> CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.75));
+            case "csr-90" -> CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.9));
+            case "2:4" -> TwoFourWeights.fromDense(RandomLayers.twoFour(random, out, in));
+            case "w8a8" -> Int8Weights.quantize(RandomLayers.matrix(random, out, in, 0), Int8Scheme.W8A8);
+            case "w8" -> Int8Weights.quantize(RandomLayers.matrix(random, out, in, 0), Int8Scheme.W8);
+            case "2:4+w8a8" -> TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(RandomLayers.twoFour(random, out, in)), Int8Scheme.W8A8);
+            case "csr-90+w8a8" -> CsrInt8Weights.quantize(CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.9)), Int8Scheme.W8A8);
             default -> throw new IllegalArgumentException("unknown format " + format);
         };
-    }
-
-    private static FloatMatrix matrix(Random random, int out, int in, double sparsity) {
-        return RandomLayers.matrix(random, out, in, sparsity);
-    }
-
-    private static FloatMatrix twoFour(Random random, int out, int in) {
-        return RandomLayers.twoFour(random, out, in);
     }
 
     @Benchmark
