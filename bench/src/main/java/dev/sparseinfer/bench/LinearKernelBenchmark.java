@@ -7,13 +7,13 @@ import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
-import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
+import dev.sparseinfer.models.evaluate.RandomLayers;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -80,51 +80,17 @@ public class LinearKernelBenchmark {
 
     private LinearWeights weights(Random random, int out, int in) {
         return switch (format) {
-            case "dense" -> new DenseWeights(matrix(random, out, in, 0));
-            case "csr-50" -> CsrWeights.fromDense(matrix(random, out, in, 0.5));
-            case "csr-75" -> CsrWeights.fromDense(matrix(random, out, in, 0.75));
-            case "csr-90" -> CsrWeights.fromDense(matrix(random, out, in, 0.9));
-            case "2:4" -> TwoFourWeights.fromDense(twoFour(random, out, in));
-            case "w8a8" -> Int8Weights.quantize(matrix(random, out, in, 0), Int8Scheme.W8A8);
-            case "w8" -> Int8Weights.quantize(matrix(random, out, in, 0), Int8Scheme.W8);
-            case "2:4+w8a8" -> TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(twoFour(random, out, in)), Int8Scheme.W8A8);
-            case "csr-90+w8a8" -> CsrInt8Weights.quantize(CsrWeights.fromDense(matrix(random, out, in, 0.9)), Int8Scheme.W8A8);
+            case "dense" -> new DenseWeights(RandomLayers.matrix(random, out, in, 0));
+            case "csr-50" -> CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.5));
+            case "csr-75" -> CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.75));
+            case "csr-90" -> CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.9));
+            case "2:4" -> TwoFourWeights.fromDense(RandomLayers.twoFour(random, out, in));
+            case "w8a8" -> Int8Weights.quantize(RandomLayers.matrix(random, out, in, 0), Int8Scheme.W8A8);
+            case "w8" -> Int8Weights.quantize(RandomLayers.matrix(random, out, in, 0), Int8Scheme.W8);
+            case "2:4+w8a8" -> TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(RandomLayers.twoFour(random, out, in)), Int8Scheme.W8A8);
+            case "csr-90+w8a8" -> CsrInt8Weights.quantize(CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.9)), Int8Scheme.W8A8);
             default -> throw new IllegalArgumentException("unknown format " + format);
         };
-    }
-
-    /** Gaussian weights with exactly {@code round(sparsity * in)} zeros per row, at random positions. */
-    static FloatMatrix matrix(Random random, int out, int in, double sparsity) {
-        float[] w = new float[out * in];
-        int zeros = (int) Math.round(sparsity * in);
-        int[] cols = new int[in];
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                cols[i] = i;
-                w[o * in + i] = (float) random.nextGaussian();
-            }
-            for (int z = 0; z < zeros; z++) {
-                int pick = z + random.nextInt(in - z);
-                int c = cols[pick];
-                cols[pick] = cols[z];
-                cols[z] = c;
-                w[o * in + c] = 0f;
-            }
-        }
-        return new FloatMatrix(out, in, w);
-    }
-
-    private static FloatMatrix twoFour(Random random, int out, int in) {
-        float[] w = new float[out * in];
-        for (int o = 0; o < out; o++) {
-            for (int g = 0; g < in; g += 4) {
-                int a = random.nextInt(4);
-                int b = (a + 1 + random.nextInt(3)) % 4;
-                w[o * in + g + a] = (float) random.nextGaussian();
-                w[o * in + g + b] = (float) random.nextGaussian();
-            }
-        }
-        return new FloatMatrix(out, in, w);
     }
 
     @Benchmark

@@ -15,18 +15,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchSweepCommand.class, BenchCompareCommand.class},
         description = {"Latency of one or more models on the same texts: median and p90 per text (tokenisation excluded,",
                 "after warm-up), speedup over the first model, and mean cosine of each text's embedding to the first model's."})
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "SPEC",
+    @Option(names = "--model", paramLabel = "SPEC",
             description = "A model to bench (repeat for several; the first is the baseline): minilm, a .onnx file, a Hugging Face directory or a packed .safetensors.")
     List<String> models;
 
@@ -64,6 +65,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (models == null || models.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "missing --model (or a subcommand: sweep, compare)");
+        }
         if (batch < 1 || runs < 1 || warmup < 0) {
             throw SparseInferException.invalidArgument("--batch and --runs must be at least 1 and --warmup at least 0");
         }

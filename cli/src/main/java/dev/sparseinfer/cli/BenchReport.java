@@ -48,7 +48,7 @@ final class BenchReport {
     }
 
     String json() {
-        StringBuilder b = new StringBuilder("{\"machine\":{");
+        StringBuilder b = new StringBuilder("{\"kind\":\"bench\",\"machine\":{");
         boolean first = true;
         for (Map.Entry<String, String> e : MachineInfo.describe().entrySet()) {
             b.append(first ? "" : ",").append(quote(e.getKey())).append(':').append(quote(e.getValue()));

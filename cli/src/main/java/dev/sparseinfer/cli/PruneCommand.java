@@ -3,19 +3,12 @@ package dev.sparseinfer.cli;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
-import dev.sparseinfer.engine.io.packed.PackedModel;
-import dev.sparseinfer.engine.model.bert.BertWeights;
-import dev.sparseinfer.engine.tokenizer.TextTokenizer;
-import dev.sparseinfer.models.calibration.CalibrationSet;
-import dev.sparseinfer.models.packed.Recipe;
+import dev.sparseinfer.models.packed.Derivation;
 import dev.sparseinfer.models.prune.PruneMethod;
 import dev.sparseinfer.models.prune.PrunePattern;
 import dev.sparseinfer.models.prune.PruneSpec;
-import dev.sparseinfer.models.prune.StructuredPruner;
-import dev.sparseinfer.models.prune.WeightPruner;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,31 +63,11 @@ final class PruneCommand implements Callable<Integer> {
         Path out = output.checked();
         List<String> calibrationTexts = calibration.texts();
         LoadedModel input = ModelLoader.load(model.resolve());
-        boolean calibrate = p == PrunePattern.LAYERS || (p.isWeightLevel() && pruneSpec.method().needsCalibration());
-
-        BertWeights pruned;
+        Derivation pruned;
         try (ProgressBar progress = ProgressBar.onTerminal(spec.commandLine().getErr())) {
-            CalibrationSet set = null;
-            if (calibrate) {
-                try (TextTokenizer tokenizer = TextTokenizer.fromJson(input.tokenizerJson(), input.source())) {
-                    set = CalibrationSet.of(calibrationTexts, tokenizer);
-                }
-            }
-            pruned = p.isWeightLevel()
-                    ? new WeightPruner(pruneSpec, set, threads.value()).prune(input.weights(), progress)
-                    : StructuredPruner.prune(input.weights(), pruneSpec, set, threads.value(), progress);
+            pruned = Derivation.prune(input, pruneSpec, calibrationTexts, threads.value(), progress);
         }
-        Recipe recipe = Recipe.of(input)
-                .with("prune.pattern", p.label())
-                .with("prune.sparsity", String.format(Locale.ROOT, "%.4f", pruneSpec.sparsity()));
-        if (p.isWeightLevel()) {
-            recipe = recipe.with("prune.method", pruneSpec.method().label());
-        }
-        if (calibrate) {
-            recipe = recipe.with("prune.calibration_texts", Integer.toString(calibrationTexts.size()));
-        }
-        LoadedModel result = new LoadedModel(pruned, input.tokenizerJson(), out.toString(), input.metadata());
-        PackedModel.write(result, recipe.toJson(), out);
+        LoadedModel result = pruned.write(out);
         Summary.print(spec.commandLine().getErr(), input, result, out, threads.value());
         return 0;
     }

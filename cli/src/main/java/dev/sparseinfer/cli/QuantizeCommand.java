@@ -3,10 +3,8 @@ package dev.sparseinfer.cli;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
-import dev.sparseinfer.engine.io.packed.PackedModel;
 import dev.sparseinfer.models.calibration.CalibrationSet;
-import dev.sparseinfer.models.packed.Recipe;
-import dev.sparseinfer.models.quantize.Int8Quantizer;
+import dev.sparseinfer.models.packed.Derivation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,9 +49,7 @@ final class QuantizeCommand implements Callable<Integer> {
         Path out = output.checked();
         List<String> texts = calibration == null ? null : CalibrationSet.readTexts(calibration);
         LoadedModel input = ModelLoader.load(model.resolve());
-        LoadedModel result = new LoadedModel(Int8Quantizer.quantize(input.weights(), s), input.tokenizerJson(),
-                out.toString(), input.metadata());
-        PackedModel.write(result, Recipe.of(input).with("quantize.scheme", s.label()).toJson(), out);
+        LoadedModel result = Derivation.quantize(input, s).write(out);
         Summary.print(spec.commandLine().getErr(), input, result, out, threads.value(), texts);
         return 0;
     }

@@ -33,7 +33,6 @@ final class Summary {
     }
 
     private static double linearMiB(ModelInventory inventory) {
-        return inventory.rows().stream().filter(r -> !r.name().startsWith("embeddings."))
-                .mapToLong(ModelInventory.Row::bytes).sum() / (1024.0 * 1024.0);
+        return inventory.linearBytes() / (1024.0 * 1024.0);
     }
 }

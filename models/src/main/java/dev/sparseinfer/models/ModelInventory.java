@@ -63,6 +63,11 @@ public final class ModelInventory {
         return rows.stream().mapToLong(r -> (long) r.rows() * r.cols()).sum() + otherBytes / 4;
     }
 
+    /** Bytes of the linear layers' weights in their formats (embedding tables, biases and norms excluded). */
+    public long linearBytes() {
+        return rows.stream().filter(r -> !r.name().startsWith("embeddings.")).mapToLong(Row::bytes).sum();
+    }
+
     /** Zero fraction over the linear layers' weights only (embedding tables are never pruned). */
     public double linearSparsity() {
         double zeros = 0;

@@ -1,0 +1,127 @@
+package dev.sparseinfer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.packed.PackedModel;
+import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.testing.RandomBert;
+import dev.sparseinfer.engine.testing.Seeds;
+import dev.sparseinfer.models.ModelRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code demo} end to end on a small random BERT that reads text with MiniLM's tokenizer (MiniLM itself would take
+ * minutes to prune): every variant built once, benched, compared with dense, reported; and clean refusals.
+ */
+class DemoCommandTest {
+
+    /** MiniLM's vocabulary and positions, but 16 wide, one layer: pruning and benching take seconds. */
+    private static final BertConfig CONFIG = new BertConfig(30522, 16, 1, 4, 28, 512, 2, 1e-12, BertConfig.GELU);
+
+    @TempDir
+    Path dir;
+
+    private final CommandLineRun cli = new CommandLineRun();
+
+    private Path tinyModel(long seed) throws IOException {
+        String tokenizer;
+        try (InputStream in = ModelRegistry.class.getClassLoader().getResourceAsStream(ModelRegistry.MINILM.tokenizerResource())) {
+            tokenizer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Path model = dir.resolve("tiny.safetensors");
+        PackedModel.write(new LoadedModel(RandomBert.weights(CONFIG, new Random(seed)), tokenizer, "tiny"), "{\"source\":\"tiny\"}", model);
+        return model;
+    }
+
+    @Test
+    void buildsBenchesAndReportsEveryVariantThenReusesTheCache() throws IOException {
+        long seed = Seeds.fresh();
+        Path model = tinyModel(seed);
+        Path texts = Files.writeString(dir.resolve("texts.txt"), IntStream.range(0, 12)
+                .mapToObj(i -> "sentence number " + i + " is about " + (i % 3 == 0 ? "cats" : i % 3 == 1 ? "the sea" : "trains"))
+                .collect(Collectors.joining("\n")));
+        Path json = dir.resolve("demo.json");
+        Path report = dir.resolve("report");
+        String[] args = {"demo", "--model", model.toString(), "--method", "magnitude", "--input", texts.toString(), "--warmup", "0",
+                "--runs", "1", "--threads", "1", "--json", json.toString(), "--report", report.toString()};
+
+        assertEquals(0, cli.run(args), cli.err());
+        assertEquals(5, count(cli.err(), "sparseinfer: built "), "seed " + seed + ": " + cli.err());
+        assertTrue(cli.err().contains("backends: cpu"), cli.err());
+        assertTrue(cli.out().contains("median and p90 over 12 samples"), cli.out());
+        for (String label : new String[] {"dense fp32", "50% unstructured (CSR)", "90% unstructured (CSR)", "2:4 ", "int8 w8a8", "2:4 + int8 w8a8"}) {
+            assertTrue(cli.out().contains(label), label + " missing: " + cli.out());
+        }
+
+        JsonObject root = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertEquals("demo", root.get("kind").getAsString());
+        JsonArray results = root.getAsJsonArray("results");
+        assertEquals(6, results.size(), root.toString());
+        JsonObject dense = results.get(0).getAsJsonObject();
+        assertEquals(1.0, dense.get("speedup").getAsDouble(), 1e-12);
+        assertEquals(1.0, dense.get("cosine").getAsDouble(), 1e-6);
+        assertEquals(1.0, dense.get("top10_agreement").getAsDouble(), 1e-12);
+        long denseBytes = dense.get("linear_bytes").getAsLong();
+        for (int i = 1; i < 6; i++) {
+            JsonObject r = results.get(i).getAsJsonObject();
+            double cosine = r.get("cosine").getAsDouble();
+            assertTrue(cosine > -1 && cosine < 1 - 1e-7, "seed " + seed + ": a variant cannot equal dense exactly: " + r);
+            double agreement = r.get("top10_agreement").getAsDouble();
+            assertTrue(agreement >= 0 && agreement <= 1, r.toString());
+            assertEquals(12, r.get("samples").getAsInt());
+            assertEquals(dense.get("median_ms").getAsDouble() / r.get("median_ms").getAsDouble(), r.get("speedup").getAsDouble(), 1e-9);
+        }
+        assertTrue(results.get(4).getAsJsonObject().get("linear_bytes").getAsLong() < denseBytes / 3, "int8 is a quarter of fp32");
+
+        assertTrue(Files.readString(report.resolve("demo.md")).contains("| 2:4 + int8 w8a8 |"));
+        for (String chart : new String[] {"demo-speedup", "demo-quality"}) {
+            byte[] png = Files.readAllBytes(report.resolve(chart + ".png"));
+            assertEquals("PNG", new String(Arrays.copyOfRange(png, 1, 4), StandardCharsets.US_ASCII), chart);
+            assertTrue(Files.readString(report.resolve(chart + ".svg")).contains("<svg"), chart);
+        }
+
+        assertEquals(0, cli.run(args), cli.err());
+        assertFalse(cli.err().contains("sparseinfer: built "), "the second run must reuse the cache: " + cli.err());
+    }
+
+    @Test
+    void badOptionsEndInOneLineWithExitTwo() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        assertRefused("--runs", "demo", "--runs", "0");
+        assertRefused("unknown model 'no-such-model'", "demo", "--model", "no-such-model");
+        assertRefused("unknown method 'obs'", "demo", "--method", "obs");
+        assertRefused("--report: cannot write to " + file.resolve("report"), "demo", "--report", file.resolve("report").toString());
+        assertRefused("--calibration-texts", "demo", "--calibration-texts", "x");
+        assertRefused("Unknown option", "demo", "--bogus");
+    }
+
+    private void assertRefused(String expected, String... args) {
+        assertEquals(2, cli.run(args), cli.err());
+        assertEquals(1, cli.err().lines().count(), cli.err());
+        assertTrue(cli.err().contains(expected), expected + " not in: " + cli.err());
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.sparseinfer.models.variants;
+
+import dev.sparseinfer.engine.format.Int8Scheme;
+import dev.sparseinfer.models.prune.PruneMethod;
+import dev.sparseinfer.models.prune.PrunePattern;
+import dev.sparseinfer.models.prune.PruneSpec;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One variant of a dense model: the steps that make it from the dense model, or from another variant (2:4 + int8 is
+ * the 2:4 variant quantised, so the costly pruning runs once for both).
+ *
+ * @param name     short, file-name safe: {@code dense}, {@code unstructured-50}, {@code 2of4-w8a8}, ...
+ * @param label    what tables call it
+ * @param base     the variant it is derived from; empty for the dense model itself
+ * @param pattern  the pruning pattern, if it is pruned here
+ * @param sparsity the fraction pruned (0 when not pruned here)
+ * @param scheme   the int8 scheme, if it is quantised here
+ */
+public record Variant(String name, String label, Optional<Variant> base, Optional<PrunePattern> pattern, double sparsity,
+                      Optional<Int8Scheme> scheme) {
+
+    public static final Variant DENSE = new Variant("dense", "dense fp32", Optional.empty(), Optional.empty(), 0, Optional.empty());
+
+    /** Pruned from the dense model. */
+    public static Variant pruned(String name, String label, PrunePattern pattern, double sparsity) {
+        return new Variant(name, label, Optional.of(DENSE), Optional.of(pattern), sparsity, Optional.empty());
+    }
+
+    /** {@code base} quantised to int8. */
+    public static Variant quantized(String name, String label, Variant base, Int8Scheme scheme) {
+        return new Variant(name, label, Optional.of(base), Optional.empty(), 0, Optional.of(scheme));
+    }
+
+    /** The variants the demo compares: dense, 50 % and 90 % unstructured, 2:4, w8a8, 2:4 + w8a8. */
+    public static List<Variant> demoSet() {
+        Variant twoFour = pruned("2of4", "2:4", PrunePattern.TWO_FOUR, 0.5);
+        return List.of(DENSE,
+                pruned("unstructured-50", "50% unstructured (CSR)", PrunePattern.UNSTRUCTURED, 0.5),
+                pruned("unstructured-90", "90% unstructured (CSR)", PrunePattern.UNSTRUCTURED, 0.9),
+                twoFour,
+                quantized("w8a8", "int8 w8a8", DENSE, Int8Scheme.W8A8),
+                quantized("2of4-w8a8", "2:4 + int8 w8a8", twoFour, Int8Scheme.W8A8));
+    }
+
+    /** The pruning this variant applies to its base, with the recipe's method. */
+    public Optional<PruneSpec> pruneSpec(PruneMethod method) {
+        return pattern.map(p -> new PruneSpec(p, sparsity, method));
+    }
+
+    /** Every step from the dense model to this one, e.g. {@code prune 2:4 0.5 > quantize w8a8}: part of the cache key. */
+    public String steps() {
+        String here = pattern.map(p -> "prune " + p.label() + " " + sparsity).orElse("")
+                + scheme.map(s -> "quantize " + s.label()).orElse("");
+        String before = base.map(Variant::steps).orElse("");
+        return before.isEmpty() ? here : before + " > " + here;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.sparseinfer.models.variants;
+
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.ModelLoader;
+import dev.sparseinfer.engine.io.packed.PackedModel;
+import dev.sparseinfer.models.calibration.Progress;
+import dev.sparseinfer.models.packed.Derivation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Variants of one source model, built once and kept as packed files under
+ * {@code CACHE/variants/<variant>-<key>.safetensors}. The key hashes the source model's content, the recipe, the
+ * variant's steps and the packed format version: a file is reused exactly when all of them are the same, and a
+ * changed model or recipe gets new files instead of stale ones. Files are written to a temporary name and renamed,
+ * so an interrupted build leaves nothing that a later run could mistake for a finished variant.
+ */
+public final class VariantCache {
+
+    private final Path directory;
+    private final Path source;
+    private final VariantRecipe recipe;
+    private final int threads;
+    private final String sourceIdentity;
+    private LoadedModel dense;
+
+    public VariantCache(Path cacheRoot, Path source, VariantRecipe recipe, int threads) {
+        this.directory = cacheRoot.resolve("variants");
+        this.source = source;
+        this.recipe = recipe;
+        this.threads = threads;
+        this.sourceIdentity = SourceIdentity.of(source);
+    }
+
+    /** Where a variant lives: the source model itself for {@link Variant#DENSE}, else its packed file in the cache. */
+    public Path path(Variant variant) {
+        if (variant.base().isEmpty()) {
+            return source;
+        }
+        String key = SourceIdentity.hash("packed-format=" + PackedModel.FORMAT_VERSION + "\nsource=" + sourceIdentity
+                + "\nsteps=" + variant.steps() + "\n" + recipe.keyText());
+        return directory.resolve(variant.name() + "-" + key.substring(0, 16) + ".safetensors");
+    }
+
+    public boolean isCached(Variant variant) {
+        return Files.isRegularFile(path(variant));
+    }
+
+    /** The variant's path, building it (and the variants it derives from) first if the cache lacks it. */
+    public Path obtain(Variant variant, Progress progress) {
+        Path target = path(variant);
+        if (Files.isRegularFile(target)) {
+            return target;
+        }
+        Variant base = variant.base().orElseThrow();
+        LoadedModel input = base.base().isEmpty() ? dense() : ModelLoader.load(obtain(base, progress));
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new SparseInferException(SparseInferException.Code.IO,
+                    "cannot create the variant cache " + directory + ": " + e.getMessage(), e);
+        }
+        Derivation derived = variant.pattern().isPresent()
+                ? Derivation.prune(input, variant.pruneSpec(recipe.method()).orElseThrow(), recipe.calibration(), threads,
+                        (what, done, total) -> progress.update(variant.label() + ": " + what, done, total))
+                : Derivation.quantize(input, variant.scheme().orElseThrow());
+        derived.write(target);
+        return target;
+    }
+
+    private LoadedModel dense() {
+        if (dense == null) {
+            dense = ModelLoader.load(source);
+        }
+        return dense;
+    }
+}
