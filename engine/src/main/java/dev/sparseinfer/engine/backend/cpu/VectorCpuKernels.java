@@ -2,6 +2,7 @@ package dev.sparseinfer.engine.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Kernels on the JDK Vector API, at the widest vector shape the CPU has. */
@@ -9,6 +10,8 @@ public final class VectorCpuKernels implements CpuKernels {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    /** Lane {@code i} to lane {@code i ^ step}, for step = LANES / 2, ..., 1: the stages of {@link #sumLanes}. */
+    private static final VectorShuffle<Float>[] HALVINGS = halvings();
 
     @Override
     public String name() {
@@ -43,7 +46,7 @@ public final class VectorCpuKernels implements CpuKernels {
                 FloatVector d = FloatVector.fromArray(SPECIES, out, base + c).sub(meanV);
                 sq = d.fma(d, sq);
             }
-            float variance = sq.reduceLanes(VectorOperators.ADD);
+            float variance = sumLanes(sq);
             for (; c < cols; c++) {
                 float d = out[base + c] - mean;
                 variance += d * d;
@@ -63,13 +66,36 @@ public final class VectorCpuKernels implements CpuKernels {
         }
     }
 
+    /**
+     * The sum of a vector's lanes, always added in the same order. {@code reduceLanes(ADD)} leaves the order open, and
+     * its compiled form and its Java fallback (what runs before C2 compiles a kernel) do differ, so the same text could
+     * get embeddings a few ulps apart from one run to the next; lane-wise adds of halves are the same in both.
+     */
+    private static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> halving : HALVINGS) {
+            v = v.add(v.rearrange(halving));
+        }
+        return v.lane(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halvings() {
+        int stages = Integer.numberOfTrailingZeros(LANES);
+        VectorShuffle<Float>[] shuffles = new VectorShuffle[stages];
+        for (int k = 0; k < stages; k++) {
+            int step = LANES >> (k + 1);
+            shuffles[k] = VectorShuffle.fromOp(SPECIES, i -> i ^ step);
+        }
+        return shuffles;
+    }
+
     private static float sum(float[] v, int offset, int length, int vecEnd) {
         FloatVector acc = FloatVector.zero(SPECIES);
         int i = 0;
         for (; i < vecEnd; i += LANES) {
             acc = acc.add(FloatVector.fromArray(SPECIES, v, offset + i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < length; i++) {
             s += v[offset + i];
         }
@@ -84,7 +110,7 @@ public final class VectorCpuKernels implements CpuKernels {
         for (; i < vecEnd; i += LANES) {
             acc = FloatVector.fromArray(SPECIES, a, aOffset + i).fma(FloatVector.fromArray(SPECIES, b, bOffset + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < length; i++) {
             s += a[aOffset + i] * b[bOffset + i];
         }
@@ -111,7 +137,7 @@ public final class VectorCpuKernels implements CpuKernels {
             e.intoArray(v, offset + i);
             sumV = sumV.add(e);
         }
-        float sum = sumV.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(sumV);
         for (; i < length; i++) {
             float e = (float) Math.exp(v[offset + i] - max);
             v[offset + i] = e;
