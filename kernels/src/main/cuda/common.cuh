@@ -15,48 +15,52 @@ __device__ __forceinline__ float si_activate(float x, int gelu) {
     return gelu ? si_gelu(x) : x;
 }
 
+// The two reductions the kernels need, each with the value that leaves the other operand unchanged.
+struct SiAdd {
+    __device__ __forceinline__ float operator()(float a, float b) const { return a + b; }
+    __device__ __forceinline__ static float identity() { return 0.0f; }
+};
+
+struct SiMax {
+    __device__ __forceinline__ float operator()(float a, float b) const { return fmaxf(a, b); }
+    __device__ __forceinline__ static float identity() { return -INFINITY; }
+};
+
+// Reduction over the 32 lanes of a warp; every lane gets the result.
+template <typename Op>
+__device__ __forceinline__ float si_warp_reduce(float v, Op op) {
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v = op(v, __shfl_xor_sync(SI_FULL_MASK, v, offset));
+    }
+    return v;
+}
+
 __device__ __forceinline__ float si_warp_sum(float v) {
-    for (int offset = 16; offset > 0; offset >>= 1) {
-        v += __shfl_xor_sync(SI_FULL_MASK, v, offset);
-    }
-    return v;
+    return si_warp_reduce(v, SiAdd());
 }
 
-__device__ __forceinline__ float si_warp_max(float v) {
-    for (int offset = 16; offset > 0; offset >>= 1) {
-        v = fmaxf(v, __shfl_xor_sync(SI_FULL_MASK, v, offset));
-    }
-    return v;
-}
-
-// Sum over the whole block (blockDim.x a multiple of 32, at most 1024); every thread gets the result.
+// Reduction over the whole block (blockDim.x a multiple of 32, at most 1024); every thread gets the result.
 // `scratch` holds at least 32 floats; the call ends with a barrier so scratch can be reused at once.
-__device__ __forceinline__ float si_block_sum(float v, float* scratch) {
+template <typename Op>
+__device__ __forceinline__ float si_block_reduce(float v, float* scratch, Op op) {
     int lane = threadIdx.x & 31;
     int warp = threadIdx.x >> 5;
-    v = si_warp_sum(v);
+    v = si_warp_reduce(v, op);
     if (lane == 0) {
         scratch[warp] = v;
     }
     __syncthreads();
     int warps = blockDim.x >> 5;
-    float total = lane < warps ? scratch[lane] : 0.0f;
-    total = si_warp_sum(total);
+    float total = lane < warps ? scratch[lane] : Op::identity();
+    total = si_warp_reduce(total, op);
     __syncthreads();
     return total;
+}
+
+__device__ __forceinline__ float si_block_sum(float v, float* scratch) {
+    return si_block_reduce(v, scratch, SiAdd());
 }
 
 __device__ __forceinline__ float si_block_max(float v, float* scratch) {
-    int lane = threadIdx.x & 31;
-    int warp = threadIdx.x >> 5;
-    v = si_warp_max(v);
-    if (lane == 0) {
-        scratch[warp] = v;
-    }
-    __syncthreads();
-    int warps = blockDim.x >> 5;
-    float total = lane < warps ? scratch[lane] : -INFINITY;
-    total = si_warp_max(total);
-    __syncthreads();
-    return total;
+    return si_block_reduce(v, scratch, SiMax());
 }
