@@ -1,0 +1,20 @@
+package dev.sparseinfer.engine.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.random.RandomGenerator;
+import jcuda.Pointer;
+import org.junit.jupiter.api.Test;
+
+class NativeAddressTest {
+
+    @Test
+    void addressesSurviveTheRoundTripWithTheirOffsets() {
+        RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+        long base = random.nextLong(1L << 20, 1L << 47) & ~0xFL;
+        long offset = random.nextLong(0, 1 << 20);
+        Pointer raw = NativeAddress.pointer(base);
+        assertEquals(base, NativeAddress.of(raw));
+        assertEquals(base + offset, NativeAddress.of(raw.withByteOffset(offset)));
+    }
+}
