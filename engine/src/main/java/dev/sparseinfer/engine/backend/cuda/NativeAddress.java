@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
+import jcuda.runtime.cudaStream_t;
 
 /**
  * The one place where a raw device address crosses between bindings: memory and streams come from JCuda's driver
@@ -16,6 +17,7 @@ public final class NativeAddress {
 
     private static final MethodHandle NATIVE_POINTER;
     private static final MethodHandle BYTE_OFFSET;
+    private static final MethodHandle STREAM;
 
     static {
         try {
@@ -23,6 +25,8 @@ public final class NativeAddress {
             NATIVE_POINTER = handles.findVirtual(NativePointerObject.class, "getNativePointer", MethodType.methodType(long.class));
             MethodHandles.Lookup pointers = MethodHandles.privateLookupIn(Pointer.class, MethodHandles.lookup());
             BYTE_OFFSET = pointers.findVirtual(Pointer.class, "getByteOffset", MethodType.methodType(long.class));
+            MethodHandles.Lookup streams = MethodHandles.privateLookupIn(cudaStream_t.class, MethodHandles.lookup());
+            STREAM = streams.findConstructor(cudaStream_t.class, MethodType.methodType(void.class, long.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -47,6 +51,19 @@ public final class NativeAddress {
     /** A JCuda pointer to a raw device address, for JCuda library calls on memory whose address is all we hold. */
     public static Pointer pointer(long address) {
         return new RawPointer(address);
+    }
+
+    /**
+     * A JCuda runtime stream for a raw stream address, for JCuda library calls ({@code cublasSetStream},
+     * {@code cusparseSetStream}); JCuda builds one from an address only through a package-private constructor.
+     */
+    public static cudaStream_t stream(long address) {
+        try {
+            return (cudaStream_t) STREAM.invokeExact(address);
+        } catch (Throwable e) {
+            throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
+                    "cuda: cannot wrap a stream address for JCuda: " + e);
+        }
     }
 
     private static final class RawPointer extends Pointer {

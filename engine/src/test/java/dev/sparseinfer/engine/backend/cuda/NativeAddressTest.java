@@ -17,4 +17,11 @@ class NativeAddressTest {
         assertEquals(base, NativeAddress.of(raw));
         assertEquals(base + offset, NativeAddress.of(raw.withByteOffset(offset)));
     }
+
+    @Test
+    void streamAddressesSurviveTheRoundTrip() {
+        long stream = RandomGenerator.of("L64X128MixRandom").nextLong(1L << 20, 1L << 47);
+        assertEquals(stream, NativeAddress.of(NativeAddress.stream(stream)));
+        assertEquals(0L, NativeAddress.of(NativeAddress.stream(0L)));
+    }
 }
