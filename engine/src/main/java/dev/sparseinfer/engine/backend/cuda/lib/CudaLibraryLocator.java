@@ -57,11 +57,6 @@ public final class CudaLibraryLocator {
         return findIn(configured, soname);
     }
 
-    /** The folders the user named, for messages. */
-    public List<Path> configuredFolders() {
-        return configured;
-    }
-
     private static Optional<Path> findIn(List<Path> folders, String soname) {
         for (Path folder : folders) {
             Path candidate = folder.resolve(soname);

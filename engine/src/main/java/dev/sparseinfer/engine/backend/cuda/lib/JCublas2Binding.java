@@ -1,0 +1,73 @@
+package dev.sparseinfer.engine.backend.cuda.lib;
+
+import dev.sparseinfer.engine.backend.cuda.NativeAddress;
+import java.nio.file.Path;
+import jcuda.Pointer;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+
+/**
+ * cuBLAS through JCublas2, whose natives link {@code libcublas.so.12}. Touching {@link JCublas2} loads those
+ * natives, so only {@link #open} does, after the library itself is in the process. JCublas2's own exceptions stay
+ * off: every status is checked here, to name the function that failed.
+ */
+final class JCublas2Binding implements Cublas {
+
+    private static final CublasStatusText STATUS = CublasStatusText.fromTable();
+
+    private final String binding;
+    private final cublasHandle handle;
+    private final int[] alpha = new int[1];
+    private final int[] beta = new int[1];
+    private final Pointer alphaPointer = Pointer.to(alpha);
+    private final Pointer betaPointer = Pointer.to(beta);
+    private boolean closed;
+
+    private JCublas2Binding(Path library, cublasHandle handle) {
+        this.binding = "JCublas2 " + library;
+        this.handle = handle;
+    }
+
+    /**
+     * Creates a handle; throws {@link UnsatisfiedLinkError} (or {@link NoClassDefFoundError} after a first failure)
+     * where JCublas2's natives cannot link.
+     */
+    static JCublas2Binding open(Path library) {
+        cublasHandle handle = new cublasHandle();
+        STATUS.check("cublasCreate_v2", JCublas2.cublasCreate(handle));
+        return new JCublas2Binding(library, handle);
+    }
+
+    @Override
+    public String binding() {
+        return binding;
+    }
+
+    @Override
+    public void setStream(long stream) {
+        STATUS.check("cublasSetStream_v2", JCublas2.cublasSetStream(handle, NativeAddress.stream(stream)));
+    }
+
+    @Override
+    public void gemmEx(Transpose transA, Transpose transB, int m, int n, int k,
+                       float alpha, long a, DataType aType, int lda,
+                       long b, DataType bType, int ldb,
+                       float beta, long c, DataType cType, int ldc,
+                       ComputeType compute) {
+        this.alpha[0] = CublasArguments.scaleBits(compute, alpha);
+        this.beta[0] = CublasArguments.scaleBits(compute, beta);
+        STATUS.check("cublasGemmEx", JCublas2.cublasGemmEx(handle, transA.code, transB.code, m, n, k,
+                alphaPointer, NativeAddress.pointer(a), aType.code, lda,
+                NativeAddress.pointer(b), bType.code, ldb,
+                betaPointer, NativeAddress.pointer(c), cType.code, ldc,
+                compute.code, CublasArguments.GEMM_DEFAULT_ALGO));
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            STATUS.check("cublasDestroy_v2", JCublas2.cublasDestroy(handle));
+        }
+    }
+}
