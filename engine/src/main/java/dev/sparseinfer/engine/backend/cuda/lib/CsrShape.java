@@ -11,8 +11,8 @@ record CsrShape(int out, int in, int nonZeros, DataType valueType, DataType inpu
 
     CsrShape {
         if (out < 1 || in < 1 || maxTokens < 1) {
-            throw SparseInferException.invalidArgument("cuda: a CSR product needs out, in and maxTokens of at least 1, got "
-                    + out + ", " + in + " and " + maxTokens);
+            throw SparseInferException.invalidArgument(
+                    "cuda: a CSR product needs out, in and maxTokens of at least 1, got " + out + ", " + in + " and " + maxTokens);
         }
         if (nonZeros < 0 || nonZeros > (long) out * in) {
             throw SparseInferException.invalidArgument("cuda: a " + out + "x" + in + " CSR matrix cannot hold "

@@ -13,8 +13,8 @@ public final class CublasBindings {
 
     static final String CUBLAS_12 = "libcublas.so.12";
     static final String CUBLAS_13 = "libcublas.so.13";
-    static final String NOT_FOUND =
-            "cuda: cuBLAS not found (need libcublas.so.12 or libcublas.so.13; set " + CudaLibraryLocator.FOLDERS_ENV + ")";
+    static final String NOT_FOUND = "cuda: cuBLAS not found (need libcublas.so.12 or libcublas.so.13; set "
+            + CudaLibraryLocator.FOLDERS_ENV + ")";
 
     private CublasBindings() {}
 

@@ -24,7 +24,8 @@ final class DeviceBuffer implements AutoCloseable {
     static DeviceBuffer allocate(long bytes) {
         CUdeviceptr pointer = new CUdeviceptr();
         if (bytes > 0) {
-            StatusCheck.check("cuMemAlloc(" + bytes + " bytes)", JCudaDriver.cuMemAlloc(pointer, bytes), CUresult::stringFor);
+            StatusCheck.check("cuMemAlloc(" + bytes + " bytes)", JCudaDriver.cuMemAlloc(pointer, bytes),
+                    CUresult::stringFor);
         }
         return new DeviceBuffer(pointer, bytes);
     }

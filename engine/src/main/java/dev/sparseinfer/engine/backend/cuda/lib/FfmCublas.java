@@ -37,10 +37,11 @@ final class FfmCublas implements Cublas {
     private FfmCublas(Path library, SymbolLookup symbols) {
         this.binding = "FFM " + library;
         this.statusText = CublasStatusText.of(symbols);
-        MethodHandle create = downcall(symbols, "cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        this.destroy = downcall(symbols, "cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        this.setStream = downcall(symbols, "cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        this.gemmEx = downcall(symbols, "cublasGemmEx", FunctionDescriptor.of(JAVA_INT,
+        MethodHandle create = downcall(library, symbols, "cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        this.destroy = downcall(library, symbols, "cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        this.setStream = downcall(library, symbols, "cublasSetStream_v2",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        this.gemmEx = downcall(library, symbols, "cublasGemmEx", FunctionDescriptor.of(JAVA_INT,
                 ADDRESS,                       // cublasHandle_t handle
                 JAVA_INT, JAVA_INT,            // cublasOperation_t transa, transb
                 JAVA_INT, JAVA_INT, JAVA_INT,  // int m, n, k
@@ -75,6 +76,7 @@ final class FfmCublas implements Cublas {
     static FfmCublas open(Path library) {
         SymbolLookup symbols;
         try {
+            // Loaded for the life of the process, as JCuda's natives are: handles may be opened again later.
             symbols = SymbolLookup.libraryLookup(library, Arena.global());
         } catch (IllegalArgumentException e) {
             throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
@@ -137,11 +139,12 @@ final class FfmCublas implements Cublas {
         statusText.check("cublasDestroy_v2", status);
     }
 
-    private static MethodHandle downcall(SymbolLookup symbols, String name, FunctionDescriptor descriptor) {
+    private static MethodHandle downcall(Path library, SymbolLookup symbols, String name,
+                                         FunctionDescriptor descriptor) {
         Optional<MemorySegment> symbol = symbols.find(name);
         if (symbol.isEmpty()) {
             throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
-                    "cuda: cuBLAS library lacks " + name);
+                    "cuda: " + library + " lacks " + name);
         }
         return LINKER.downcallHandle(symbol.get(), descriptor);
     }

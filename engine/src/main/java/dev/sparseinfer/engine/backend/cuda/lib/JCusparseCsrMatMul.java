@@ -53,7 +53,8 @@ final class JCusparseCsrMatMul implements CsrMatMul {
     private final DenseOperands[] operandsByTokens;
     private boolean closed;
 
-    private JCusparseCsrMatMul(cusparseHandle handle, CsrShape shape, cusparseSpMatDescr weights, DeviceBuffer workSpace) {
+    private JCusparseCsrMatMul(cusparseHandle handle, CsrShape shape, cusparseSpMatDescr weights,
+                               DeviceBuffer workSpace) {
         this.handle = handle;
         this.shape = shape;
         this.weights = weights;
@@ -159,10 +160,14 @@ final class JCusparseCsrMatMul implements CsrMatMul {
             }
         }
         check("cusparseDestroySpMat", JCusparse.cusparseDestroySpMat(constWeights));
+        if (workSpace.bytes() > 0) {
+            // The last product may still be reading the work space on the handle's stream.
+            StatusCheck.check("cuCtxSynchronize", JCudaDriver.cuCtxSynchronize(), CUresult::stringFor);
+        }
         workSpace.close();
     }
 
-    /** The dense descriptors for one token count: {@code X} ({@code in x tokens}) and {@code Y} ({@code out x tokens}). */
+    /** The dense descriptors for one token count: {@code X} ({@code in x tokens}), {@code Y} ({@code out x tokens}). */
     private static final class DenseOperands implements AutoCloseable {
 
         final cusparseDnMatDescr input;

@@ -17,7 +17,8 @@ final class LoaderCache {
 
     private static final List<Path> LDCONFIG = List.of(Path.of("/sbin/ldconfig"), Path.of("/usr/sbin/ldconfig"));
     private static final List<Path> DEFAULT_FOLDERS = List.of(Path.of("/lib64"), Path.of("/usr/lib64"),
-            Path.of("/lib/x86_64-linux-gnu"), Path.of("/usr/lib/x86_64-linux-gnu"), Path.of("/lib"), Path.of("/usr/lib"));
+            Path.of("/lib/x86_64-linux-gnu"), Path.of("/usr/lib/x86_64-linux-gnu"),
+            Path.of("/lib"), Path.of("/usr/lib"));
 
     private LoaderCache() {}
 
