@@ -76,6 +76,16 @@ class CublasBindingsTest {
     }
 
     @Test
+    void theFactorySaysInOneLineThatThisMachineHasNoCublas() {
+        CudaLibraryLocator here = CudaLibraryLocator.fromEnvironment();
+        assumeTrue(here.find(CublasBindings.CUBLAS_12).isEmpty() && here.find(CublasBindings.CUBLAS_13).isEmpty(),
+                "cuBLAS is installed here");
+        SparseInferException e = assertThrows(SparseInferException.class, CublasBindings::open);
+        assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
+        assertEquals(CublasBindings.NOT_FOUND, e.getMessage());
+    }
+
+    @Test
     void theRealJCublas2ReportsALinkErrorWhereLibcublas12IsMissing() {
         assumeTrue(CudaLibraryLocator.fromEnvironment().find(CublasBindings.CUBLAS_12).isEmpty(),
                 "libcublas.so.12 is installed here, so JCublas2 links");

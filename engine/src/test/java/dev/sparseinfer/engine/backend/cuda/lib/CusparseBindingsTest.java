@@ -52,6 +52,15 @@ class CusparseBindingsTest {
     }
 
     @Test
+    void theFactorySaysInOneLineThatThisMachineHasNoCusparse() {
+        assumeTrue(CudaLibraryLocator.fromEnvironment().find(CusparseBindings.CUSPARSE_12).isEmpty(),
+                "cuSPARSE is installed here");
+        SparseInferException e = assertThrows(SparseInferException.class, CusparseBindings::open);
+        assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
+        assertEquals(CusparseBindings.NOT_FOUND, e.getMessage());
+    }
+
+    @Test
     void theRealJCusparseReportsALinkErrorWhereLibcusparse12IsMissing() {
         assumeTrue(CudaLibraryLocator.fromEnvironment().find(CusparseBindings.CUSPARSE_12).isEmpty(),
                 "libcusparse.so.12 is installed here, so JCusparse links");
