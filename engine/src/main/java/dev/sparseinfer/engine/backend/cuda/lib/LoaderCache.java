@@ -30,14 +30,14 @@ final class LoaderCache {
     }
 
     /**
-     * The path {@code ldconfig -p} lists for {@code soname}. Its lines read
-     * {@code "\tlibcublas.so.12 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcublas.so.12"}.
+     * The 64-bit x86 path {@code ldconfig -p} lists for {@code soname} (the only kind JCuda ships natives for). Its
+     * lines read {@code "\tlibcublas.so.12 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcublas.so.12"}.
      */
     static Optional<Path> cached(String listing, String soname) {
         for (String line : listing.split("\n")) {
             String entry = line.strip();
             int arrow = entry.indexOf(" => ");
-            if (arrow < 0 || !entry.startsWith(soname + " ")) {
+            if (arrow < 0 || !entry.startsWith(soname + " (") || !entry.substring(0, arrow).contains("x86-64")) {
                 continue;
             }
             Path path = Path.of(entry.substring(arrow + 4).strip());

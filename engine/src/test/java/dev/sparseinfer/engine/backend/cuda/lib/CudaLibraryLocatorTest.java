@@ -1,6 +1,7 @@
 package dev.sparseinfer.engine.backend.cuda.lib;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -75,16 +76,25 @@ class CudaLibraryLocatorTest {
     }
 
     @Test
-    void ldconfigListingsAreReadBySoname() throws IOException {
+    void ldconfigListingsAreReadBySonameFor64BitX86Only() throws IOException {
+        Path thirtyTwoBit = library("cache32");
         Path cached = library("cache");
         String listing = """
-                3 libs found in cache `/etc/ld.so.cache'
+                4 libs found in cache `/etc/ld.so.cache'
                 \tlibcublasLt.so.13 (libc6,x86-64) => /nowhere/libcublasLt.so.13
+                \tlibcublas.so.13 (libc6) => %s
                 \tlibcublas.so.13 (libc6,x86-64) => %s
-                """.formatted(cached);
+                """.formatted(thirtyTwoBit, cached);
         assertEquals(Optional.of(cached), LoaderCache.cached(listing, CUBLAS));
         assertEquals(Optional.empty(), LoaderCache.cached(listing, "libcublasLt.so.13"));
         assertEquals(Optional.empty(), LoaderCache.cached(listing, "libcublas.so.1"));
+    }
+
+    @Test
+    void theStandardLoaderFindsTheCLibrary() {
+        Optional<Path> libc = LoaderCache.find("libc.so.6");
+        assertTrue(libc.isPresent() && Files.isRegularFile(libc.get()), libc.toString());
+        assertEquals(Optional.empty(), LoaderCache.find("libsparseinfer-no-such-library.so.1"));
     }
 
     private Path library(String folder) throws IOException {
