@@ -27,14 +27,20 @@ import jcuda.jcusparse.cusparseSpMatDescr;
  * {@code out x tokens} matrix {@code Y}; and {@code Y = W X} with {@code W} as stored, untransposed, and both
  * dense operands column-major with leading dimensions {@code in} and {@code out}.
  *
- * <p>The algorithm is {@code CUSPARSE_SPMM_CSR_ALG1}: it takes column-major operands and fp16 inputs with fp32
- * compute and output, gives bit-wise reproducible results, and is one of the two that {@code cusparseSpMM_preprocess}
- * speeds up. The work space is sized and the matrix preprocessed once, for {@code maxTokens}.
+ * <p>The algorithm is {@code CUSPARSE_SPMM_CSR_ALG1}, cuSPARSE's CSR algorithm for column-major dense operands,
+ * which takes fp16 inputs with fp32 compute and output and is one of the two that {@code cusparseSpMM_preprocess}
+ * speeds up.
  *
  * <p>Dense descriptors carry their sizes and {@code cusparseDnMatSetValues} changes only the pointer, so one pair
  * is kept per token count seen, created on first use and re-pointed with {@code cusparseDnMatSetValues} afterwards:
  * two host calls per product instead of two creations and two destructions, and a token count's work space need is
- * checked once.
+ * checked once. Everything device-side is allocated at prepare time, so a product never allocates (it may run
+ * inside a CUDA graph capture).
+ *
+ * <p>cuSPARSE ties a preprocessed work space to the call it was preprocessed for (its SpMV and SDDMM documentation
+ * spells out that later calls with that buffer must keep every other argument), so the work space preprocessed for
+ * {@code maxTokens} serves only products of {@code maxTokens} rows, through the very descriptors it was
+ * preprocessed with; every other token count uses a second, never preprocessed, work space of the same size.
  */
 final class JCusparseCsrMatMul implements CsrMatMul {
 
@@ -47,61 +53,69 @@ final class JCusparseCsrMatMul implements CsrMatMul {
 
     private final cusparseHandle handle;
     private final CsrShape shape;
-    private final cusparseSpMatDescr weights;
-    private final cusparseConstSpMatDescr constWeights;
+    private final cusparseConstSpMatDescr weights;
+    private final DeviceBuffer preprocessedWorkSpace;
     private final DeviceBuffer workSpace;
     private final DenseOperands[] operandsByTokens;
     private boolean closed;
 
-    private JCusparseCsrMatMul(cusparseHandle handle, CsrShape shape, cusparseSpMatDescr weights,
-                               DeviceBuffer workSpace) {
+    private JCusparseCsrMatMul(cusparseHandle handle, CsrShape shape, cusparseConstSpMatDescr weights,
+                               DenseOperands largest, DeviceBuffer preprocessedWorkSpace, DeviceBuffer workSpace) {
         this.handle = handle;
         this.shape = shape;
         this.weights = weights;
-        this.constWeights = weights.asConst();
+        this.preprocessedWorkSpace = preprocessedWorkSpace;
         this.workSpace = workSpace;
         this.operandsByTokens = new DenseOperands[shape.maxTokens() + 1];
+        this.operandsByTokens[shape.maxTokens()] = largest;
     }
 
     static JCusparseCsrMatMul prepare(cusparseHandle handle, CsrShape shape, long rowOffsets, long columnIndices,
                                       long values) {
-        cusparseSpMatDescr weights = new cusparseSpMatDescr();
-        check("cusparseCreateCsr", JCusparse.cusparseCreateCsr(weights, shape.out(), shape.in(), shape.nonZeros(),
+        cusparseSpMatDescr created = new cusparseSpMatDescr();
+        check("cusparseCreateCsr", JCusparse.cusparseCreateCsr(created, shape.out(), shape.in(), shape.nonZeros(),
                 NativeAddress.pointer(rowOffsets), NativeAddress.pointer(columnIndices), NativeAddress.pointer(values),
                 cusparseIndexType.CUSPARSE_INDEX_32I, cusparseIndexType.CUSPARSE_INDEX_32I,
                 cusparseIndexBase.CUSPARSE_INDEX_BASE_ZERO, shape.valueType().code));
+        // cuSPARSE only reads W from here on; JCusparse copies the descriptor's address into its const twin.
+        cusparseConstSpMatDescr weights = created.asConst();
         try {
             return preprocessed(handle, shape, weights);
         } catch (RuntimeException e) {
-            JCusparse.cusparseDestroySpMat(weights.asConst()); // the first failure is the one worth reporting
+            JCusparse.cusparseDestroySpMat(weights); // the first failure is the one worth reporting
             throw e;
         }
     }
 
     /**
-     * Sizes the work space and preprocesses {@code W} for {@code maxTokens}, on scratch dense operands of that
+     * Sizes the work spaces and preprocesses {@code W} for {@code maxTokens}, on scratch dense operands of that
      * size: cuSPARSE wants real device memory behind every descriptor, and the caller's activations do not exist
-     * yet.
+     * yet. The descriptors stay, to be re-pointed at the caller's memory by each product of {@code maxTokens} rows.
      */
-    private static JCusparseCsrMatMul preprocessed(cusparseHandle handle, CsrShape shape, cusparseSpMatDescr weights) {
+    private static JCusparseCsrMatMul preprocessed(cusparseHandle handle, CsrShape shape,
+                                                   cusparseConstSpMatDescr weights) {
         long tokens = shape.maxTokens();
+        DenseOperands largest = null;
+        DeviceBuffer preprocessed = null;
+        DeviceBuffer plain = null;
         try (DeviceBuffer x = DeviceBuffer.allocate(tokens * shape.in() * shape.inputType().bytes);
-             DeviceBuffer y = DeviceBuffer.allocate(tokens * shape.out() * DataType.F32.bytes);
-             DenseOperands scratch = DenseOperands.create(shape, shape.maxTokens(), x.pointer(), y.pointer())) {
-            JCusparseCsrMatMul plan = new JCusparseCsrMatMul(handle, shape, weights,
-                    DeviceBuffer.allocate(scratch.workSpaceBytes(handle, weights.asConst())));
-            try {
-                check("cusparseSpMM_preprocess", JCusparse.cusparseSpMM_preprocess(handle, NON_TRANSPOSE, NON_TRANSPOSE,
-                        ONE, plan.constWeights, scratch.constInput, ZERO, scratch.output, COMPUTE, ALGORITHM,
-                        plan.workSpace.pointer()));
-                // The scratch operands are freed on leaving this block; preprocessing may still be running on the
-                // handle's stream, and freeing memory a kernel reads is undefined.
-                StatusCheck.check("cuCtxSynchronize", JCudaDriver.cuCtxSynchronize(), CUresult::stringFor);
-                return plan;
-            } catch (RuntimeException e) {
-                plan.workSpace.close();
-                throw e;
+             DeviceBuffer y = DeviceBuffer.allocate(tokens * shape.out() * DataType.F32.bytes)) {
+            largest = DenseOperands.create(shape, shape.maxTokens(), x.pointer(), y.pointer());
+            long bytes = largest.workSpaceBytes(handle, weights);
+            preprocessed = DeviceBuffer.allocate(bytes);
+            plain = DeviceBuffer.allocate(bytes);
+            check("cusparseSpMM_preprocess", JCusparse.cusparseSpMM_preprocess(handle, NON_TRANSPOSE, NON_TRANSPOSE,
+                    ONE, weights, largest.constInput, ZERO, largest.output, COMPUTE, ALGORITHM, preprocessed.pointer()));
+            // The scratch operands are freed on leaving this block; preprocessing may still be running on the
+            // handle's stream, and freeing memory a kernel reads is undefined.
+            StatusCheck.check("cuCtxSynchronize", JCudaDriver.cuCtxSynchronize(), CUresult::stringFor);
+            return new JCusparseCsrMatMul(handle, shape, weights, largest, preprocessed, plain);
+        } catch (RuntimeException e) {
+            // Release what was made before the failure, which is the one worth reporting.
+            for (AutoCloseable made : new AutoCloseable[] {largest, preprocessed, plain}) {
+                closeQuietly(made);
             }
+            throw e;
         }
     }
 
@@ -120,8 +134,9 @@ final class JCusparseCsrMatMul implements CsrMatMul {
         } else {
             operands.pointTo(input, output);
         }
-        check("cusparseSpMM", JCusparse.cusparseSpMM(handle, NON_TRANSPOSE, NON_TRANSPOSE, ONE, constWeights,
-                operands.constInput, ZERO, operands.output, COMPUTE, ALGORITHM, workSpace.pointer()));
+        DeviceBuffer buffer = tokens == shape.maxTokens() ? preprocessedWorkSpace : workSpace;
+        check("cusparseSpMM", JCusparse.cusparseSpMM(handle, NON_TRANSPOSE, NON_TRANSPOSE, ONE, weights,
+                operands.constInput, ZERO, operands.output, COMPUTE, ALGORITHM, buffer.pointer()));
     }
 
     /** New operands for {@code tokens}, whose work space need must fit what was allocated for {@code maxTokens}. */
@@ -129,7 +144,7 @@ final class JCusparseCsrMatMul implements CsrMatMul {
         DenseOperands operands = DenseOperands.create(shape, tokens, input, output);
         long needed;
         try {
-            needed = operands.workSpaceBytes(handle, constWeights);
+            needed = operands.workSpaceBytes(handle, weights);
         } catch (RuntimeException e) {
             operands.close();
             throw e;
@@ -159,12 +174,24 @@ final class JCusparseCsrMatMul implements CsrMatMul {
                 operands.close();
             }
         }
-        check("cusparseDestroySpMat", JCusparse.cusparseDestroySpMat(constWeights));
+        check("cusparseDestroySpMat", JCusparse.cusparseDestroySpMat(weights));
         if (workSpace.bytes() > 0) {
-            // The last product may still be reading the work space on the handle's stream.
+            // The last product may still be reading a work space on the handle's stream.
             StatusCheck.check("cuCtxSynchronize", JCudaDriver.cuCtxSynchronize(), CUresult::stringFor);
         }
+        preprocessedWorkSpace.close();
         workSpace.close();
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // Cleanup after a failure: the original failure is reported.
+        }
     }
 
     /** The dense descriptors for one token count: {@code X} ({@code in x tokens}), {@code Y} ({@code out x tokens}). */
