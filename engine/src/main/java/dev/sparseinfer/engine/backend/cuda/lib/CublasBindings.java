@@ -39,7 +39,6 @@ public final class CublasBindings {
      */
     static Cublas open(CudaLibraryLocator locator, Function<Path, Cublas> jcublas2, Function<Path, Cublas> ffm) {
         Optional<Path> cublas12 = locator.find(CUBLAS_12);
-        Optional<Path> cublas13 = locator.find(CUBLAS_13);
         LinkageError jcublas2Failure = null;
         if (cublas12.isPresent()) {
             try {
@@ -48,6 +47,7 @@ public final class CublasBindings {
                 jcublas2Failure = e;
             }
         }
+        Optional<Path> cublas13 = locator.find(CUBLAS_13);
         if (cublas13.isPresent()) {
             try {
                 return ffm.apply(cublas13.get());

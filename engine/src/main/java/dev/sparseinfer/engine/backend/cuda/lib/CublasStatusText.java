@@ -68,7 +68,7 @@ final class CublasStatusText {
             MemorySegment text = (MemorySegment) function.invokeExact(status);
             return text.equals(MemorySegment.NULL) ? null : text.reinterpret(Long.MAX_VALUE).getString(0);
         } catch (Throwable e) {
-            return null;
+            return null; // the status itself is the error to report; JCublas's table names it instead
         }
     }
 
