@@ -60,7 +60,21 @@ final class JCublas2Binding implements Cublas {
                 alphaPointer, NativeAddress.pointer(a), aType.code, lda,
                 NativeAddress.pointer(b), bType.code, ldb,
                 betaPointer, NativeAddress.pointer(c), cType.code, ldc,
-                compute.code, CublasArguments.GEMM_DEFAULT_ALGO));
+                legacyComputeType(compute), CublasArguments.GEMM_DEFAULT_ALGO));
+    }
+
+    /**
+     * The compute type as JCublas2 must pass it. Its natives call the C++ overload of {@code cublasGemmEx} in
+     * {@code cublas_api.h} that takes the compute type as a {@code cudaDataType} and migrates it, after asking
+     * {@code cublasGetMathMode}: {@code CUDA_R_32F} becomes {@code CUBLAS_COMPUTE_32F}, {@code CUDA_R_32I}
+     * becomes {@code CUBLAS_COMPUTE_32I}, and a {@code cublasComputeType_t} code is answered with
+     * {@code CUBLAS_STATUS_NOT_SUPPORTED}.
+     */
+    static int legacyComputeType(ComputeType compute) {
+        return switch (compute) {
+            case F32 -> DataType.F32.code;
+            case I32 -> DataType.I32.code;
+        };
     }
 
     @Override

@@ -1,8 +1,10 @@
 /*
- * A stand-in for libcublas.so.13 with the real prototypes of cublas_api.h, for testing the FFM binding on machines
- * without a GPU. Each entry point records the arguments it received as one line of text, readable through
- * fake_last_call(function), and returns the status set with fake_set_status(function, status). Built without
- * -DWITH_STATUS_TEXT it lacks cublasGetStatusName/cublasGetStatusString, as older libraries do.
+ * A stand-in for cuBLAS with the real prototypes of cublas_api.h, for testing both bindings on machines without a
+ * GPU: built as libcublas.so.13 for the FFM binding, and as libcublas.so.12 with fake_cublas12.map (every symbol
+ * at version libcublas.so.12, as JCublas2's natives require) for JCublas2. Each entry point records the arguments
+ * it received as one line of text, readable through fake_last_call(function), and returns the status set with
+ * fake_set_status(function, status). Built without -DWITH_STATUS_TEXT it lacks cublasGetStatusName and
+ * cublasGetStatusString, as older libraries do.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +69,13 @@ cublasStatus_t cublasCreate_v2(cublasHandle_t *handle) {
         *handle = FAKE_HANDLE;
     }
     return statuses[CREATE];
+}
+
+/* Asked by cublas_api.h's C++ cublasGemmEx overload (the one JCublas2 calls) before it migrates the compute type. */
+cublasStatus_t cublasGetMathMode(cublasHandle_t handle, int *mode) {
+    (void) handle;
+    *mode = 0; /* CUBLAS_DEFAULT_MATH */
+    return 0;
 }
 
 cublasStatus_t cublasDestroy_v2(cublasHandle_t handle) {
