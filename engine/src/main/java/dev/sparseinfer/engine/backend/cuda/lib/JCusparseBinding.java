@@ -15,11 +15,13 @@ final class JCusparseBinding implements Cusparse {
 
     private final String binding;
     private final cusparseHandle handle;
+    private final DeviceMemory memory;
     private boolean closed;
 
-    private JCusparseBinding(Path library, cusparseHandle handle) {
+    private JCusparseBinding(Path library, cusparseHandle handle, DeviceMemory memory) {
         this.binding = "JCusparse " + library;
         this.handle = handle;
+        this.memory = memory;
     }
 
     /**
@@ -27,9 +29,14 @@ final class JCusparseBinding implements Cusparse {
      * where JCusparse's natives cannot link.
      */
     static JCusparseBinding open(Path library) {
+        return open(library, new DriverDeviceMemory());
+    }
+
+    /** The same, with the plans' device memory from {@code memory}. */
+    static JCusparseBinding open(Path library, DeviceMemory memory) {
         cusparseHandle handle = new cusparseHandle();
         check("cusparseCreate", JCusparse.cusparseCreate(handle));
-        return new JCusparseBinding(library, handle);
+        return new JCusparseBinding(library, handle, memory);
     }
 
     @Override
@@ -45,8 +52,8 @@ final class JCusparseBinding implements Cusparse {
     @Override
     public CsrMatMul prepareCsr(int out, int in, int nonZeros, long rowOffsets, long columnIndices, long values,
                                 DataType valueType, DataType inputType, int maxTokens) {
-        return JCusparseCsrMatMul.prepare(handle, new CsrShape(out, in, nonZeros, valueType, inputType, maxTokens),
-                rowOffsets, columnIndices, values);
+        CsrShape shape = new CsrShape(out, in, nonZeros, valueType, inputType, maxTokens);
+        return JCusparseCsrMatMul.prepare(handle, memory, shape, rowOffsets, columnIndices, values);
     }
 
     @Override

@@ -6,8 +6,6 @@ import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cuda.NativeAddress;
 import jcuda.Pointer;
 import jcuda.cudaDataType;
-import jcuda.driver.CUresult;
-import jcuda.driver.JCudaDriver;
 import jcuda.jcusparse.JCusparse;
 import jcuda.jcusparse.cusparseConstDnMatDescr;
 import jcuda.jcusparse.cusparseConstSpMatDescr;
@@ -52,16 +50,19 @@ final class JCusparseCsrMatMul implements CsrMatMul {
     private static final Pointer ZERO = Pointer.to(new float[] {0f});
 
     private final cusparseHandle handle;
+    private final DeviceMemory memory;
     private final CsrShape shape;
     private final cusparseConstSpMatDescr weights;
-    private final DeviceBuffer preprocessedWorkSpace;
-    private final DeviceBuffer workSpace;
+    private final DeviceMemory.Buffer preprocessedWorkSpace;
+    private final DeviceMemory.Buffer workSpace;
     private final DenseOperands[] operandsByTokens;
     private boolean closed;
 
-    private JCusparseCsrMatMul(cusparseHandle handle, CsrShape shape, cusparseConstSpMatDescr weights,
-                               DenseOperands largest, DeviceBuffer preprocessedWorkSpace, DeviceBuffer workSpace) {
+    private JCusparseCsrMatMul(cusparseHandle handle, DeviceMemory memory, CsrShape shape,
+                               cusparseConstSpMatDescr weights, DenseOperands largest,
+                               DeviceMemory.Buffer preprocessedWorkSpace, DeviceMemory.Buffer workSpace) {
         this.handle = handle;
+        this.memory = memory;
         this.shape = shape;
         this.weights = weights;
         this.preprocessedWorkSpace = preprocessedWorkSpace;
@@ -70,8 +71,8 @@ final class JCusparseCsrMatMul implements CsrMatMul {
         this.operandsByTokens[shape.maxTokens()] = largest;
     }
 
-    static JCusparseCsrMatMul prepare(cusparseHandle handle, CsrShape shape, long rowOffsets, long columnIndices,
-                                      long values) {
+    static JCusparseCsrMatMul prepare(cusparseHandle handle, DeviceMemory memory, CsrShape shape, long rowOffsets,
+                                      long columnIndices, long values) {
         cusparseSpMatDescr created = new cusparseSpMatDescr();
         check("cusparseCreateCsr", JCusparse.cusparseCreateCsr(created, shape.out(), shape.in(), shape.nonZeros(),
                 NativeAddress.pointer(rowOffsets), NativeAddress.pointer(columnIndices), NativeAddress.pointer(values),
@@ -80,7 +81,7 @@ final class JCusparseCsrMatMul implements CsrMatMul {
         // cuSPARSE only reads W from here on; JCusparse copies the descriptor's address into its const twin.
         cusparseConstSpMatDescr weights = created.asConst();
         try {
-            return preprocessed(handle, shape, weights);
+            return preprocessed(handle, memory, shape, weights);
         } catch (RuntimeException e) {
             JCusparse.cusparseDestroySpMat(weights); // the first failure is the one worth reporting
             throw e;
@@ -92,24 +93,24 @@ final class JCusparseCsrMatMul implements CsrMatMul {
      * size: cuSPARSE wants real device memory behind every descriptor, and the caller's activations do not exist
      * yet. The descriptors stay, to be re-pointed at the caller's memory by each product of {@code maxTokens} rows.
      */
-    private static JCusparseCsrMatMul preprocessed(cusparseHandle handle, CsrShape shape,
+    private static JCusparseCsrMatMul preprocessed(cusparseHandle handle, DeviceMemory memory, CsrShape shape,
                                                    cusparseConstSpMatDescr weights) {
         long tokens = shape.maxTokens();
         DenseOperands largest = null;
-        DeviceBuffer preprocessed = null;
-        DeviceBuffer plain = null;
-        try (DeviceBuffer x = DeviceBuffer.allocate(tokens * shape.in() * shape.inputType().bytes);
-             DeviceBuffer y = DeviceBuffer.allocate(tokens * shape.out() * DataType.F32.bytes)) {
+        DeviceMemory.Buffer preprocessed = null;
+        DeviceMemory.Buffer plain = null;
+        try (DeviceMemory.Buffer x = memory.allocate(tokens * shape.in() * shape.inputType().bytes);
+             DeviceMemory.Buffer y = memory.allocate(tokens * shape.out() * DataType.F32.bytes)) {
             largest = DenseOperands.create(shape, shape.maxTokens(), x.pointer(), y.pointer());
             long bytes = largest.workSpaceBytes(handle, weights);
-            preprocessed = DeviceBuffer.allocate(bytes);
-            plain = DeviceBuffer.allocate(bytes);
+            preprocessed = memory.allocate(bytes);
+            plain = memory.allocate(bytes);
             check("cusparseSpMM_preprocess", JCusparse.cusparseSpMM_preprocess(handle, NON_TRANSPOSE, NON_TRANSPOSE,
                     ONE, weights, largest.constInput, ZERO, largest.output, COMPUTE, ALGORITHM, preprocessed.pointer()));
             // The scratch operands are freed on leaving this block; preprocessing may still be running on the
             // handle's stream, and freeing memory a kernel reads is undefined.
-            StatusCheck.check("cuCtxSynchronize", JCudaDriver.cuCtxSynchronize(), CUresult::stringFor);
-            return new JCusparseCsrMatMul(handle, shape, weights, largest, preprocessed, plain);
+            memory.synchronize();
+            return new JCusparseCsrMatMul(handle, memory, shape, weights, largest, preprocessed, plain);
         } catch (RuntimeException e) {
             // Release what was made before the failure, which is the one worth reporting.
             for (AutoCloseable made : new AutoCloseable[] {largest, preprocessed, plain}) {
@@ -134,7 +135,7 @@ final class JCusparseCsrMatMul implements CsrMatMul {
         } else {
             operands.pointTo(input, output);
         }
-        DeviceBuffer buffer = tokens == shape.maxTokens() ? preprocessedWorkSpace : workSpace;
+        DeviceMemory.Buffer buffer = tokens == shape.maxTokens() ? preprocessedWorkSpace : workSpace;
         check("cusparseSpMM", JCusparse.cusparseSpMM(handle, NON_TRANSPOSE, NON_TRANSPOSE, ONE, weights,
                 operands.constInput, ZERO, operands.output, COMPUTE, ALGORITHM, buffer.pointer()));
     }
@@ -177,7 +178,7 @@ final class JCusparseCsrMatMul implements CsrMatMul {
         check("cusparseDestroySpMat", JCusparse.cusparseDestroySpMat(weights));
         if (workSpace.bytes() > 0) {
             // The last product may still be reading a work space on the handle's stream.
-            StatusCheck.check("cuCtxSynchronize", JCudaDriver.cuCtxSynchronize(), CUresult::stringFor);
+            memory.synchronize();
         }
         preprocessedWorkSpace.close();
         workSpace.close();

@@ -60,15 +60,6 @@ class CusparseBindingsTest {
         assertEquals(CusparseBindings.NOT_FOUND, e.getMessage());
     }
 
-    @Test
-    void theRealJCusparseReportsALinkErrorWhereLibcusparse12IsMissing() {
-        assumeTrue(CudaLibraryLocator.fromEnvironment().find(CusparseBindings.CUSPARSE_12).isEmpty(),
-                "libcusparse.so.12 is installed here, so JCusparse links");
-        Path missing = folder.resolve(CusparseBindings.CUSPARSE_12);
-        assertThrows(LinkageError.class, () -> JCusparseBinding.open(missing));
-        assertThrows(LinkageError.class, () -> JCusparseBinding.open(missing));
-    }
-
     /** A binding that only says which it is: the choice is under test, not the calls. */
     private record NamedCusparse(String binding) implements Cusparse {
         @Override

@@ -1,19 +1,8 @@
 package dev.sparseinfer.engine.backend.cuda.lib;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import dev.sparseinfer.engine.backend.cuda.lib.Cublas.ComputeType;
 import dev.sparseinfer.engine.backend.cuda.lib.Cublas.Transpose;
 import java.io.IOException;
-import java.io.InputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,34 +19,24 @@ final class FakeCublas {
     static final String[] FUNCTIONS = {"cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasGemmEx"};
 
     final Path library;
-    private final MethodHandle setStatus;
-    private final MethodHandle lastCall;
+    private final StandInLibrary standIn;
 
-    private FakeCublas(Path library) {
-        this.library = library;
-        SymbolLookup fake = SymbolLookup.libraryLookup(library, Arena.global());
-        Linker linker = Linker.nativeLinker();
-        this.setStatus = linker.downcallHandle(fake.find("fake_set_status").orElseThrow(),
-                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
-        this.lastCall = linker.downcallHandle(fake.find("fake_last_call").orElseThrow(),
-                FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private FakeCublas(StandInLibrary standIn) {
+        this.standIn = standIn;
+        this.library = standIn.library;
     }
 
     /** A {@code libcublas.so.13} in {@code folder}, with or without the status text functions. */
     static FakeCublas cublas13(Path folder, boolean withStatusText) throws IOException {
         return new FakeCublas(withStatusText
-                ? TestLibraries.compileResource("fake_cublas.c", folder, "libcublas.so.13", "-DWITH_STATUS_TEXT")
-                : TestLibraries.compileResource("fake_cublas.c", folder, "libcublas.so.13"));
+                ? StandInLibrary.build("fake_cublas.c", null, folder, "libcublas.so.13", "-DWITH_STATUS_TEXT")
+                : StandInLibrary.build("fake_cublas.c", null, folder, "libcublas.so.13"));
     }
 
     /** A {@code libcublas.so.12} in {@code folder} whose symbols carry the version JCublas2's natives ask for. */
     static FakeCublas cublas12(Path folder) throws IOException {
-        Path versions = folder.resolve("fake_cublas12.map");
-        try (InputStream in = FakeCublas.class.getResourceAsStream("fake_cublas12.map")) {
-            Files.copy(in, versions);
-        }
-        return new FakeCublas(TestLibraries.compileResource("fake_cublas.c", folder, "libcublas.so.12",
-                "-DWITH_STATUS_TEXT", "-Wl,--version-script=" + versions));
+        return new FakeCublas(StandInLibrary.build("fake_cublas.c", "fake_cublas12.map", folder, "libcublas.so.12",
+                "-DWITH_STATUS_TEXT"));
     }
 
     void everyCallSucceeds() throws Throwable {
@@ -67,30 +46,16 @@ final class FakeCublas {
     }
 
     void setStatus(String function, int status) throws Throwable {
-        try (Arena arena = Arena.ofConfined()) {
-            setStatus.invokeExact(arena.allocateFrom(function), status);
-        }
+        standIn.setStatus(function, status);
     }
 
     /** The stand-in's record of its last call to {@code function}, as {@code name=value} pairs. */
     Map<String, String> lastCall(String function) throws Throwable {
-        String line;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment text = (MemorySegment) lastCall.invokeExact(arena.allocateFrom(function));
-            line = text.reinterpret(Long.MAX_VALUE).getString(0);
-        }
-        Map<String, String> call = new HashMap<>();
-        for (String pair : line.split(" ")) {
-            if (!pair.isEmpty()) {
-                int equals = pair.indexOf('=');
-                call.put(pair.substring(0, equals), pair.substring(equals + 1));
-            }
-        }
-        return call;
+        return standIn.lastCall(function);
     }
 
     static String hex(long address) {
-        return Long.toHexString(address);
+        return StandInLibrary.hex(address);
     }
 
     /** C's {@code %a} output is a Java hexadecimal floating-point literal. */
