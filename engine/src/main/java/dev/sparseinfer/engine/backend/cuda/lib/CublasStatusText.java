@@ -17,6 +17,7 @@ import jcuda.jcublas.cublasStatus;
  * {@code cublasGetStatusName} and {@code cublasGetStatusString} name codes newer than any table of ours; where the
  * library lacks them, JCublas's table of names (plain Java, no natives) stands in.
  */
+@SuppressWarnings("restricted") // calling native code is this class's job; the JVM runs with native access
 final class CublasStatusText {
 
     private static final int SUCCESS = 0;

@@ -19,6 +19,7 @@ import java.util.Optional;
  * enum is a C {@code int}). The handle keeps cuBLAS's default host pointer mode, so alpha and beta are read from
  * host memory during the call.
  */
+@SuppressWarnings("restricted") // calling native code is this class's job; the JVM runs with native access
 final class FfmCublas implements Cublas {
 
     private static final Linker LINKER = Linker.nativeLinker();

@@ -11,6 +11,7 @@ import java.util.Set;
  * already in the process, since the dynamic linker matches a needed soname against the libraries it has loaded
  * before it searches any folder; so the user's folders need not be on {@code LD_LIBRARY_PATH} when the JVM starts.
  */
+@SuppressWarnings("restricted") // calling native code is this class's job; the JVM runs with native access
 final class NativeLibraryLoader {
 
     private final CudaLibraryLocator locator;
