@@ -22,6 +22,13 @@ mkdir -p "$bundle/bin" "$bundle/lib/native" "$bundle/tests"
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
     --compress=zip-9 --output "$bundle/runtime"
 
+# Without nvcc the kernels module builds a jar with no fatbin; a GPU bundle without its kernels is no use.
+kernels_jar=("$stage"/lib/sparseinfer-kernels-*.jar)
+kernels_entries="$("$java_home/bin/jar" --list --file "${kernels_jar[0]}")"
+if ! grep -qx 'dev/sparseinfer/kernels/sparseinfer.fatbin' <<<"$kernels_entries"; then
+    echo "build-bundle: ${kernels_jar[0]} holds no fatbin: build with nvcc on the PATH" >&2
+    exit 1
+fi
 cp "$stage"/lib/*.jar "$bundle/lib/"
 cp "$stage"/tests/*.jar "$bundle/tests/"
 
@@ -52,8 +59,7 @@ trap 'rm -rf "$work"' EXIT
 # JCuda libraries and repack the jar without any: the launcher points RUST_LIBRARY_PATH at the library, which DJL
 # then loads directly, never falling back to a download (it would want a CUDA build on a GPU host).
 tokenizers_jar=("$stage"/native-jars/tokenizers-*.jar)
-rm -rf "$work/tokenizers"
-mkdir -p "$work/tokenizers"
+mkdir "$work/tokenizers"
 (cd "$work/tokenizers" && extract "${tokenizers_jar[0]}")
 cp "$work/tokenizers/native/lib/linux-x86_64/cpu/libtokenizers.so" "$bundle/lib/native/"
 rm -rf "$work/tokenizers/native/lib"/*/
