@@ -5,7 +5,7 @@
 # summary.txt is written as the run goes, so even a run killed from outside leaves what it reached.
 #
 # Usage: check.sh [--bundle TARBALL|DIR] [--model FILE] [OUT_DIR]
-#   OUT_DIR   where the results go (default: $OUT); at most 8 files are written there:
+#   OUT_DIR   where the results go (default: $OUT); seven files at most, within the 8 a GPU run brings back:
 #             summary.txt, inventory.txt, log.txt, gpu-tests.xml, gpu-kernels.json, bench-cuda.json, bench-cpu.json
 #   --bundle  the bundle's tarball or unpacked directory; by default the bundle this script lies in, else the one
 #             tarball under dist/target of the checkout it lies in (built by ./mvnw -B -Pgpu-bundle -DskipTests package)
@@ -14,26 +14,26 @@
 set -euo pipefail
 
 # Time limits in seconds. Together (about 9 minutes) they fit one 10-minute run on a lent GPU host.
-readonly LIMIT_PROBE=30 LIMIT_TESTS=240 LIMIT_KERNELS=150 LIMIT_BENCH=75
+readonly LIMIT_PROBE=20 LIMIT_TESTS=240 LIMIT_KERNELS=150 LIMIT_BENCH=75
 # ldconfig and friends live in sbin, which a minimal PATH (env -i) leaves out.
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
-usage() {
+usage() { # EXIT_STATUS: prints the usage from this file's header
     sed -n 's/^# \{0,1\}//; /^Usage:/,/^Exit status/p' "${BASH_SOURCE[0]}" >&2
-    exit 2
+    exit "$1"
 }
 
 bundle_arg="" model="" out="${OUT:-}"
 while [ $# -gt 0 ]; do
     case $1 in
-        --bundle) [ $# -ge 2 ] || usage; bundle_arg=$2; shift 2 ;;
-        --model) [ $# -ge 2 ] || usage; model=$2; shift 2 ;;
-        -h | --help) usage ;;
-        -*) echo "check.sh: unknown option $1" >&2; usage ;;
+        --bundle) [ $# -ge 2 ] || usage 2; bundle_arg=$2; shift 2 ;;
+        --model) [ $# -ge 2 ] || usage 2; model=$2; shift 2 ;;
+        -h | --help) usage 0 ;;
+        -*) echo "check.sh: unknown option $1" >&2; usage 2 ;;
         *) out=$1; shift ;;
     esac
 done
-[ -n "$out" ] || { echo "check.sh: no output directory (pass one, or set OUT)" >&2; usage; }
+[ -n "$out" ] || { echo "check.sh: no output directory (pass one, or set OUT)" >&2; usage 2; }
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 summary="$out/summary.txt" inventory="$out/inventory.txt" log="$out/log.txt"
@@ -42,10 +42,13 @@ summary="$out/summary.txt" inventory="$out/inventory.txt" log="$out/log.txt"
 
 self_dir="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/sparseinfer-check.XXXXXX")"
-step="start" finished=false
+step="start" step_pid="" finished=false
 # shellcheck disable=SC2317 # reached through the EXIT trap
 on_exit() {
     local rc=$?
+    if [ -n "$step_pid" ]; then
+        kill "$step_pid" 2>/dev/null || true
+    fi
     if [ "$finished" != true ]; then
         echo "result: INCOMPLETE (check.sh stopped during step '$step', exit $rc)" >>"$summary"
     fi
@@ -66,7 +69,12 @@ run_step() {
     step=$name
     local start=$SECONDS rc=0
     printf '\n===== %s (limit %ss): %s\n' "$name" "$limit" "$*" >>"$log"
-    timeout --kill-after=10 "$limit" "$@" </dev/null >"$work/$name.out" 2>&1 || rc=$?
+    # In the background and waited for, so that a TERM or INT reaches the traps at once rather than after the step;
+    # on_exit then stops the step (timeout passes the signal on to its command).
+    timeout --kill-after=10 "$limit" "$@" </dev/null >"$work/$name.out" 2>&1 &
+    step_pid=$!
+    wait "$step_pid" || rc=$?
+    step_pid=""
     cat "$work/$name.out" >>"$log"
     local outcome
     case $rc in
@@ -78,7 +86,7 @@ run_step() {
     return "$rc"
 }
 
-note "SparseInfer GPU check on $(hostname), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+note "SparseInfer GPU check on $(uname -n), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 # --- The bundle: this script's own directory when it is the bundle's check.sh, else a tarball or directory.
 step="bundle"
@@ -163,8 +171,8 @@ probe() { # TITLE COMMAND...: one inventory section, with the command's output o
     echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
     printf '\n## bundle\n'
     echo "$source_path ($bundle_size)"
-    grep -E '^(JAVA_VERSION|MODULES)=' "$bundle/runtime/release"
-    (cd "$bundle" && ls -l lib lib/native tests)
+    probe "bundle runtime" grep -E '^(JAVA_VERSION|MODULES)=' "$bundle/runtime/release"
+    probe "bundle files" ls -l "$bundle/lib" "$bundle/lib/native" "$bundle/tests"
     probe "bin/sparseinfer --version" "$bundle/bin/sparseinfer" --version
 } >"$inventory" 2>&1
 note "step inventory: ok -> inventory.txt"
@@ -186,7 +194,7 @@ count() {
 found="$(count 'tests found')" failed="$(count 'tests failed')" containers_failed="$(count 'containers failed')"
 if [ -n "$found" ]; then
     note "  gpu tests: $found found, $(count 'tests successful') successful, $(count 'tests aborted') aborted" \
-        "(skipped: no GPU or a library missing), $(count 'tests skipped') disabled, $failed failed," \
+        "(an assumption failed: reasons below), $(count 'tests skipped') disabled, $failed failed," \
         "$containers_failed classes failed -> gpu-tests.xml"
 else
     note "  gpu tests: the launcher ended before its summary (see log.txt)"
