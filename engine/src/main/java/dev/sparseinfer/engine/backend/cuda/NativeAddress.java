@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
 
 /**
  * The one place where a raw device address crosses between bindings: memory and streams come from JCuda's driver
@@ -47,6 +48,21 @@ public final class NativeAddress {
     /** A JCuda pointer to a raw device address, for JCuda library calls on memory whose address is all we hold. */
     public static Pointer pointer(long address) {
         return new RawPointer(address);
+    }
+
+    /**
+     * A driver-API device pointer to a raw address, for JCuda driver calls (copies, frees) on memory whose address
+     * is all we hold. It is the null pointer displaced by {@code address}, which JCuda adds back when it passes
+     * the pointer to the driver; {@link #of} reads it back the same way.
+     */
+    public static CUdeviceptr devicePointer(long address) {
+        return new RawDevicePointer(address);
+    }
+
+    private static final class RawDevicePointer extends CUdeviceptr {
+        RawDevicePointer(long address) {
+            super(new CUdeviceptr(), address);
+        }
     }
 
     private static final class RawPointer extends Pointer {

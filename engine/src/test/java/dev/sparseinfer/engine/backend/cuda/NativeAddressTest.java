@@ -17,4 +17,13 @@ class NativeAddressTest {
         assertEquals(base, NativeAddress.of(raw));
         assertEquals(base + offset, NativeAddress.of(raw.withByteOffset(offset)));
     }
+
+    @Test
+    void aDevicePointerMadeFromAnAddressCarriesItAndItsOffsets() {
+        RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+        long address = random.nextLong(1L << 20, 1L << 47) & ~0xFFL;
+        long offset = random.nextLong(0, 1 << 20);
+        assertEquals(address, NativeAddress.of(NativeAddress.devicePointer(address)));
+        assertEquals(address + offset, NativeAddress.of(NativeAddress.devicePointer(address).withByteOffset(offset)));
+    }
 }
