@@ -26,13 +26,16 @@ final class CudaStream implements AutoCloseable {
         return NativeAddress.of(stream);
     }
 
-    /** Host to device, ordered on the stream; the host array must stay unchanged until the next synchronize. */
+    /**
+     * Host to device, ordered on the stream. Java arrays are pageable memory, which the driver stages before the
+     * call returns, so the array may change or go away right after.
+     */
     void upload(long device, Pointer host, long bytes) {
         CudaResult.check(JCudaDriver.cuMemcpyHtoDAsync(NativeAddress.devicePointer(device), host, bytes, stream),
                 "cuMemcpyHtoDAsync");
     }
 
-    /** Device to host: waits for everything enqueued before it. */
+    /** Device to host: waits for everything enqueued before it, and for the copy itself. */
     void download(Pointer host, long device, long bytes) {
         CudaResult.check(JCudaDriver.cuMemcpyDtoHAsync(host, NativeAddress.devicePointer(device), bytes, stream),
                 "cuMemcpyDtoHAsync");
