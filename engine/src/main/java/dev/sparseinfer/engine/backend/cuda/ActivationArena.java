@@ -9,6 +9,11 @@ import java.util.List;
  * chains another chunk; the next reset folds all chunks into one of the total size, so the arena settles on
  * one chunk. Because a reset replays the same addresses for the same sequence of requests, a CUDA graph recorded
  * in one pass stays valid for later ones until the arena is rebuilt, which {@link #generation()} counts.
+ *
+ * <p>Operand copies a linear layer makes of its input (fp16 or int8) live only for that layer's call, so they share
+ * one {@link #scratch} block instead: ops run in stream order, so one call's copy is consumed before the next
+ * overwrites it. This also keeps calls made outside any pass (a kernel benchmark's thousands of runs) from growing
+ * the arena.
  */
 final class ActivationArena implements AutoCloseable {
 
@@ -18,8 +23,11 @@ final class ActivationArena implements AutoCloseable {
 
     private final DeviceMemory memory;
     private final List<Chunk> chunks = new ArrayList<>();
+    private final List<Long> retiredScratch = new ArrayList<>();
     private int current;
     private long generation;
+    private long scratch;
+    private long scratchBytes;
 
     private static final class Chunk {
         final long address;
@@ -57,8 +65,27 @@ final class ActivationArena implements AutoCloseable {
         return chunk.address;
     }
 
+    /**
+     * The shared block for one op's operand copies, at least {@code bytes} long. Growing it moves it (a new
+     * generation); the old block may still be read by queued work, so it is freed at the next reset.
+     */
+    long scratch(long bytes) {
+        if (bytes > scratchBytes) {
+            if (scratch != 0) {
+                retiredScratch.add(scratch);
+            }
+            long size = Math.max(bytes, 2 * scratchBytes);
+            scratch = memory.allocate((size + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT, "operand scratch");
+            scratchBytes = size;
+            generation++;
+        }
+        return scratch;
+    }
+
     /** Forgets every block; call only when no device work still uses them. */
     void reset() {
+        retiredScratch.forEach(memory::free);
+        retiredScratch.clear();
         if (chunks.size() > 1) {
             long total = 0;
             for (Chunk chunk : chunks) {
@@ -80,6 +107,7 @@ final class ActivationArena implements AutoCloseable {
         return generation;
     }
 
+    /** Bytes of the activation chunks (the scratch block not included). */
     long capacity() {
         return chunks.stream().mapToLong(c -> c.bytes).sum();
     }
@@ -90,6 +118,13 @@ final class ActivationArena implements AutoCloseable {
             memory.free(chunk.address);
         }
         chunks.clear();
+        retiredScratch.forEach(memory::free);
+        retiredScratch.clear();
+        if (scratch != 0) {
+            memory.free(scratch);
+            scratch = 0;
+            scratchBytes = 0;
+        }
         current = 0;
         generation++;
     }

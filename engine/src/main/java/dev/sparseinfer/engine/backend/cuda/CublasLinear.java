@@ -20,7 +20,7 @@ record CublasLinear(int outFeatures, int inFeatures, long weights, long bias, Cu
     public void forward(DeviceKernels kernels, ActivationArena arena, long x, int tokens, Activation activation,
                         long y) {
         int inPad = DeviceLinear.roundUp(inFeatures, ROW_ALIGNMENT);
-        long x16 = arena.allocate(2L * tokens * inPad, "fp16 activations");
+        long x16 = arena.scratch(2L * tokens * inPad);
         kernels.toHalfPadded(x, x16, tokens, inFeatures, inPad);
         cublas.gemmEx(Cublas.Transpose.T, Cublas.Transpose.N, outFeatures, tokens, inFeatures,
                 1f, weights, DataType.F16, inFeatures,

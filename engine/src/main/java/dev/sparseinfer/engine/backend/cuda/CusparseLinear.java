@@ -60,7 +60,7 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
             plan.close();
             plan = plan(maxTokens);
         }
-        long x16 = arena.allocate(2L * tokens * inFeatures, "fp16 activations");
+        long x16 = arena.scratch(2L * tokens * inFeatures);
         kernels.toHalfPadded(x, x16, tokens, inFeatures, inFeatures);
         plan.multiply(x16, tokens, y);
         kernels.biasActivation(y, bias, tokens, outFeatures, activation == Activation.GELU);

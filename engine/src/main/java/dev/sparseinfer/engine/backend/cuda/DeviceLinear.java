@@ -9,7 +9,7 @@ sealed interface DeviceLinear extends PreparedLinear
 
     /**
      * Enqueues {@code y = activation(x W^T + b)}: {@code x} fp32 {@code [tokens, in]}, {@code y} fp32
-     * {@code [tokens, out]}; operand conversions take scratch from {@code arena}.
+     * {@code [tokens, out]}; operand copies go to the arena's scratch block.
      */
     void forward(DeviceKernels kernels, ActivationArena arena, long x, int tokens, Activation activation, long y);
 

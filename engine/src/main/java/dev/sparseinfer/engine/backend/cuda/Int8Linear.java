@@ -12,8 +12,10 @@ record Int8Linear(int outFeatures, int inFeatures, long weights, long weightScal
     public void forward(DeviceKernels kernels, ActivationArena arena, long x, int tokens, Activation activation,
                         long y) {
         int kWords = Int8RowPacking.words(inFeatures);
-        long quantised = arena.allocate(4L * tokens * kWords, "int8 activations");
-        long scales = arena.allocate(4L * tokens, "activation scales");
+        long quantisedBytes = (4L * tokens * kWords + ActivationArena.ALIGNMENT - 1)
+                / ActivationArena.ALIGNMENT * ActivationArena.ALIGNMENT;
+        long quantised = arena.scratch(quantisedBytes + 4L * tokens);
+        long scales = quantised + quantisedBytes;
         kernels.quantizeRows(x, quantised, scales, tokens, inFeatures, 4 * kWords);
         kernels.int8Gemm(weights, weightScales, quantised, scales, bias, y, tokens, outFeatures, kWords,
                 activation == Activation.GELU);

@@ -14,7 +14,7 @@ record TwoFourLinear(int outFeatures, int inFeatures, long values, long meta, lo
     public void forward(DeviceKernels kernels, ActivationArena arena, long x, int tokens, Activation activation,
                         long y) {
         int kPad = kSteps * 32;
-        long x16 = arena.allocate(2L * tokens * kPad, "fp16 activations");
+        long x16 = arena.scratch(2L * tokens * kPad);
         kernels.toHalfPadded(x, x16, tokens, inFeatures, kPad);
         kernels.twoFour(LinearKernel.twoFourKernel(tokens), values, meta, x16, bias, y, tokens, outFeatures,
                 rowTiles, kSteps, activation == Activation.GELU);

@@ -61,6 +61,9 @@ class MemoryAccountingTest {
                 arena.allocate(100_000L * (pass + 1), "activations");
             }
         }
+        for (int call = 1; call <= 30; call++) {
+            arena.scratch(1000L * call * call);
+        }
         memory.free(freedEarly);
         assertEquals(device.used, memory.bytesInUse());
         arena.close();
@@ -123,5 +126,25 @@ class MemoryAccountingTest {
         arena.reset();
         assertEquals(1, device.live.size(), "the same pass now fits");
         assertEquals(settled, arena.generation());
+    }
+
+    @Test
+    void operandScratchIsOneBlockReusedByEveryCallAndMovesOnlyToGrow() {
+        SimulatedDevice device = new SimulatedDevice(1L << 32);
+        ActivationArena arena = new ActivationArena(new DeviceMemory(device));
+        long first = arena.scratch(10_000);
+        long generation = arena.generation();
+        for (int call = 0; call < 1000; call++) {
+            assertEquals(first, arena.scratch(10_000 - call));
+        }
+        assertEquals(generation, arena.generation());
+        assertEquals(1, device.live.size());
+        long grown = arena.scratch(10_001);
+        assertNotEquals(first, grown);
+        assertNotEquals(generation, arena.generation());
+        assertEquals(2, device.live.size(), "the old block may still be read by queued work");
+        arena.reset();
+        assertEquals(1, device.live.size(), "a reset frees it");
+        assertEquals(grown, arena.scratch(20_000), "grown at least twofold");
     }
 }
