@@ -24,6 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import jcuda.Pointer;
+import jcuda.driver.JCudaDriver;
 
 /**
  * Runs every op on one CUDA device: our kernels from the fatbin for the row-wise ops, 2:4 and w8a8 layers, cuBLAS
@@ -48,6 +49,7 @@ public final class CudaBackend implements Backend {
     private final Cublas cublas;
     private final Cusparse cusparse;
     private final GraphPolicy<RecordedPass> graphs;
+    private final CudaEvents events;
     private final boolean recordGraphs;
     private TokenBatch passBatch;
     private DeviceBatch passDevice;
@@ -74,6 +76,7 @@ public final class CudaBackend implements Backend {
             cusparse.setStream(stream.address());
             graphs = new GraphPolicy<>(pass -> pass.graph().close());
             owned.push(graphs::clear);
+            events = own(new CudaEvents());
         } catch (RuntimeException e) {
             closeOwned(e);
             throw e;
@@ -358,8 +361,43 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** Device bytes this backend holds: weights, the activation arena and its own buffers. */
-    long deviceBytes() {
+    /**
+     * Device time, in milliseconds, of the ops {@code work} issues on this backend, from CUDA events recorded on
+     * its stream around them: for kernel benchmarks, which must not count launch or synchronisation overheads.
+     */
+    public float deviceMillis(Runnable work) {
+        return onDevice(() -> events.millis(stream, work));
+    }
+
+    /**
+     * Device time, in milliseconds, of one device-to-device copy of {@code bytes}, after one untimed copy: the
+     * bandwidth a memory-bound kernel is measured against. The buffers are freed again.
+     */
+    public float copyMillis(long bytes) {
+        return onDevice(() -> {
+            long from = memory.allocate(bytes, "copy benchmark source");
+            try {
+                long to = memory.allocate(bytes, "copy benchmark destination");
+                try {
+                    Runnable copy = () -> CudaResult.check(JCudaDriver.cuMemcpyDtoDAsync(NativeAddress.devicePointer(to),
+                            NativeAddress.devicePointer(from), bytes, stream.handle()), "cuMemcpyDtoDAsync");
+                    copy.run();
+                    return events.millis(stream, copy);
+                } finally {
+                    stream.synchronize();
+                    memory.free(to);
+                }
+            } finally {
+                memory.free(from);
+            }
+        });
+    }
+
+    /**
+     * Device bytes this backend holds: weights, the activation arena and its scratch (not the libraries' own work
+     * buffers). The growth across a {@code prepare} is what the layer's weights take on the device.
+     */
+    public long deviceBytes() {
         return memory.bytesInUse();
     }
 
