@@ -127,7 +127,7 @@ public final class CudaBackend implements Backend {
                     CsrWeights csr = (CsrWeights) weights;
                     yield own(new CusparseLinear(out, in, csr.values().length,
                             uploads.ints(csr.pattern().rowPtr(), what), uploads.ints(csr.pattern().colIdx(), what),
-                            uploads.halves(csr.values(), what), bias, cusparse));
+                            uploads.halves(csr.values(), what), bias, cusparse, this::planReplaced));
                 }
                 case TWO_FOUR_SPARSE_TENSOR_CORES -> {
                     TwoFourFragmentLayout layout = TwoFourFragmentLayout.of((TwoFourWeights) weights);
@@ -314,6 +314,15 @@ public final class CudaBackend implements Backend {
         return split(download(recorded.pooled(), recorded.cols()), recorded.cols());
     }
 
+    /**
+     * A cuSPARSE plan is about to be replaced: queued work may still use its buffers, and recorded graphs hold
+     * them. Never called while recording (a token count is recorded only after it ran without replanning).
+     */
+    private void planReplaced() {
+        stream.synchronize();
+        graphs.clear();
+    }
+
     /** The batch's index arrays: those of the current pass, or uploaded now for an op called outside one. */
     private DeviceBatch deviceBatch(TokenBatch batch) {
         return batch == passBatch ? passDevice : upload(batch);
@@ -352,9 +361,14 @@ public final class CudaBackend implements Backend {
     }
 
     private <T> T onDevice(Supplier<T> op) {
+        // Inside a pass (or another op) this thread already holds the turn and the context is current; skipping
+        // cuCtxSetCurrent there also keeps a graph recording free of anything but stream work.
+        boolean outermost = !turn.isHeldByCurrentThread();
         turn.lock();
         try {
-            context.makeCurrent();
+            if (outermost) {
+                context.makeCurrent();
+            }
             return op.get();
         } finally {
             turn.unlock();
@@ -405,6 +419,9 @@ public final class CudaBackend implements Backend {
     public void close() {
         turn.lock();
         try {
+            if (owned.isEmpty()) {
+                return;
+            }
             context.makeCurrent();
             stream.synchronize();
             closeOwned(null);

@@ -7,7 +7,8 @@ import dev.sparseinfer.engine.backend.cuda.lib.DataType;
 
 /**
  * fp16 CSR weights through cuSPARSE's SpMM. The plan is made for a number of tokens and remade, twice as large,
- * when a batch outgrows it; a CUDA graph is only recorded for a token count that has already run, so a plan never
+ * when a batch outgrows it. Queued work and recorded CUDA graphs may hold the old plan's buffers, so
+ * {@code onReplan} runs first (it drains the stream and drops the graphs); a graph is only recorded for a token count that has already run since, so a plan never
  * changes while one is being recorded.
  */
 final class CusparseLinear implements DeviceLinear, AutoCloseable {
@@ -22,10 +23,11 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
     private final long values;
     private final long bias;
     private final Cusparse cusparse;
+    private final Runnable onReplan;
     private CsrMatMul plan;
 
     CusparseLinear(int outFeatures, int inFeatures, int nonZeros, long rowOffsets, long columns, long values,
-                   long bias, Cusparse cusparse) {
+                   long bias, Cusparse cusparse, Runnable onReplan) {
         this.outFeatures = outFeatures;
         this.inFeatures = inFeatures;
         this.nonZeros = nonZeros;
@@ -34,6 +36,7 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
         this.values = values;
         this.bias = bias;
         this.cusparse = cusparse;
+        this.onReplan = onReplan;
         this.plan = plan(INITIAL_MAX_TOKENS);
     }
 
@@ -57,6 +60,7 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
                         long y) {
         if (tokens > plan.maxTokens()) {
             int maxTokens = Math.max(tokens, 2 * plan.maxTokens());
+            onReplan.run();
             plan.close();
             plan = plan(maxTokens);
         }
