@@ -30,7 +30,8 @@ import jcuda.driver.JCudaDriver;
  * Runs every op on one CUDA device: our kernels from the fatbin for the row-wise ops, 2:4 and w8a8 layers, cuBLAS
  * for dense layers, cuSPARSE for CSR layers (see {@link LinearKernel} for the format dispatch). One primary context
  * use and one stream per instance; weights are uploaded once, at prepare time; activations live in an arena reset
- * before each pass. Threads share an instance by taking turns: device work is serialised on the stream anyway.
+ * before each pass (activations allocated outside any pass, by tests or kernel benchmarks, live there too, until
+ * the next pass begins). Threads share an instance by taking turns: device work is serialised on the stream anyway.
  *
  * <p>Forward passes over one sequence are recorded as CUDA graphs per token count and replayed ({@link GraphPolicy}),
  * which removes the launch overhead that dominates a small model at batch 1.
