@@ -300,12 +300,12 @@ public final class CudaBackend implements Backend {
             Activations h = hiddenStates.apply(batch);
             long pooled = pool(h, batch);
             recorded = new RecordedPass(CudaGraph.endRecording(stream), pooled, h.cols());
-        } catch (SparseInferException e) {
+        } catch (RuntimeException e) {
             CudaGraph.abandonRecording(stream);
-            if (e.code() == SparseInferException.Code.INVALID_ARGUMENT) {
+            if (!(e instanceof SparseInferException s) || s.code() != SparseInferException.Code.BACKEND_UNAVAILABLE) {
                 throw e;
             }
-            // Some library call could not be recorded: this token count runs eagerly from now on.
+            // A device or library call could not be recorded: this token count runs eagerly from now on.
             graphs.recordingFailed(batch.tokens());
             return meanPoolNormalized(hiddenStates.apply(batch), batch);
         }
