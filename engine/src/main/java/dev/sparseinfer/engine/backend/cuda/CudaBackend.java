@@ -23,8 +23,6 @@ import java.util.Deque;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import jcuda.Pointer;
-import jcuda.driver.JCudaDriver;
 
 /**
  * Runs every op on one CUDA device: our kernels from the fatbin for the row-wise ops, 2:4 and w8a8 layers, cuBLAS
@@ -40,9 +38,8 @@ public final class CudaBackend implements Backend {
 
     private final ReentrantLock turn = new ReentrantLock();
     private final Deque<AutoCloseable> owned = new ArrayDeque<>();
-    private final CudaDeviceInfo device;
-    private final CudaContext context;
-    private final CudaStream stream;
+    private final String deviceName;
+    private final CudaDevice device;
     private final DeviceKernels kernels;
     private final DeviceMemory memory;
     private final DeviceUploads uploads;
@@ -50,34 +47,30 @@ public final class CudaBackend implements Backend {
     private final Cublas cublas;
     private final Cusparse cusparse;
     private final GraphPolicy<RecordedPass> graphs;
-    private final CudaEvents events;
     private final boolean recordGraphs;
     private TokenBatch passBatch;
     private DeviceBatch passDevice;
 
     /** A recorded forward pass: its graph and where it leaves the pooled embedding. */
-    private record RecordedPass(CudaGraph graph, long pooled, int cols) {
+    private record RecordedPass(CudaDevice.RecordedWork graph, long pooled, int cols) {
     }
 
-    private CudaBackend(CudaAvailability availability, CudaLibraries libraries, boolean recordGraphs) {
-        this.device = availability.device().orElseThrow(() -> unavailable(availability.reason()));
-        byte[] fatbin = availability.fatbin().orElseThrow(() -> unavailable(availability.reason()));
+    CudaBackend(CudaDevice device, String deviceName, CudaLibraries libraries, boolean recordGraphs) {
+        this.device = device;
+        this.deviceName = deviceName;
         this.recordGraphs = recordGraphs;
+        owned.push(device);
         try {
-            context = own(CudaContext.primary(device.ordinal()));
-            context.makeCurrent();
-            stream = own(new CudaStream());
-            kernels = new DeviceKernels(own(new CudaModule(fatbin, stream.handle())));
-            memory = own(new DeviceMemory(new DriverAllocator()));
-            uploads = new DeviceUploads(memory, stream);
+            kernels = new DeviceKernels(device.kernels());
+            memory = own(new DeviceMemory(device.allocator()));
+            uploads = new DeviceUploads(memory, device);
             arena = own(new ActivationArena(memory));
             cublas = own(libraries.openCublas());
-            cublas.setStream(stream.address());
+            cublas.setStream(device.stream());
             cusparse = own(libraries.openCusparse());
-            cusparse.setStream(stream.address());
+            cusparse.setStream(device.stream());
             graphs = new GraphPolicy<>(pass -> pass.graph().close());
             owned.push(graphs::clear);
-            events = own(new CudaEvents());
         } catch (RuntimeException e) {
             closeOwned(e);
             throw e;
@@ -86,12 +79,15 @@ public final class CudaBackend implements Backend {
 
     /** A backend on the device the probe found, with the libraries' bindings; records graphs for batch 1. */
     public static CudaBackend open(CudaAvailability availability) {
-        return new CudaBackend(availability, CudaLibraries.bound(), true);
+        return open(availability, CudaLibraries.bound(), true);
     }
 
     /** For tests and benchmarks: chosen bindings, and whether one-sequence passes are recorded as graphs. */
     public static CudaBackend open(CudaAvailability availability, CudaLibraries libraries, boolean recordGraphs) {
-        return new CudaBackend(availability, libraries, recordGraphs);
+        CudaDeviceInfo info = availability.device().orElseThrow(() -> unavailable(availability.reason()));
+        byte[] fatbin = availability.fatbin().orElseThrow(() -> unavailable(availability.reason()));
+        // The backend owns the device from its first line on, and closes it if it fails to open.
+        return new CudaBackend(JCudaDevice.open(info, fatbin), info.toString(), libraries, recordGraphs);
     }
 
     private static SparseInferException unavailable(String reason) {
@@ -110,7 +106,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String description() {
-        return "cuda (" + device + "; " + cublas.binding() + "; " + cusparse.binding() + ")";
+        return "cuda (" + deviceName + "; " + cublas.binding() + "; " + cusparse.binding() + ")";
     }
 
     @Override
@@ -141,8 +137,6 @@ public final class CudaBackend implements Backend {
                             uploads.floats(q.scales().scales(), layer.name() + " scales"), bias);
                 }
             };
-            // The host arrays above are temporaries: wait until the driver has read them.
-            stream.synchronize();
             return prepared;
         });
     }
@@ -150,20 +144,16 @@ public final class CudaBackend implements Backend {
     @Override
     public PreparedNorm prepare(LayerNormWeights norm) {
         return onDevice(() -> {
-            CudaPrepared.Norm prepared = new CudaPrepared.Norm(uploads.floats(norm.gamma(), norm.name()),
+            return new CudaPrepared.Norm(uploads.floats(norm.gamma(), norm.name()),
                     uploads.floats(norm.beta(), norm.name()), norm.features());
-            stream.synchronize();
-            return prepared;
         });
     }
 
     @Override
     public PreparedTable prepareTable(FloatMatrix table) {
         return onDevice(() -> {
-            CudaPrepared.Table prepared = new CudaPrepared.Table(uploads.floats(table.data(), "embedding table"),
-                    table.rows(), table.cols());
-            stream.synchronize();
-            return prepared;
+            return new CudaPrepared.Table(uploads.floats(table.data(), "embedding table"), table.rows(),
+                    table.cols());
         });
     }
 
@@ -232,8 +222,7 @@ public final class CudaBackend implements Backend {
         }
         return onDevice(() -> {
             CudaActivations a = new CudaActivations(arena.allocate(4L * data.length, "activations"), rows, cols);
-            stream.upload(a.address(), Pointer.to(data), 4L * data.length);
-            stream.synchronize();
+            device.upload(a.address(), data);
             return a;
         });
     }
@@ -261,9 +250,9 @@ public final class CudaBackend implements Backend {
     public <T> T pass(TokenBatch batch, Supplier<T> body) {
         turn.lock();
         try {
-            context.makeCurrent();
+            device.makeCurrent();
             // Blocks of the previous pass may still be read by work in flight until the stream drains.
-            stream.synchronize();
+            device.synchronize();
             arena.reset();
             passBatch = batch;
             passDevice = upload(batch);
@@ -295,13 +284,13 @@ public final class CudaBackend implements Backend {
 
     private float[][] record(TokenBatch batch, Function<TokenBatch, Activations> hiddenStates) {
         RecordedPass recorded;
-        CudaGraph.beginRecording(stream);
+        device.beginRecording();
         try {
             Activations h = hiddenStates.apply(batch);
             long pooled = pool(h, batch);
-            recorded = new RecordedPass(CudaGraph.endRecording(stream), pooled, h.cols());
+            recorded = new RecordedPass(device.endRecording(), pooled, h.cols());
         } catch (RuntimeException e) {
-            CudaGraph.abandonRecording(stream);
+            device.abandonRecording();
             if (!(e instanceof SparseInferException s) || s.code() != SparseInferException.Code.BACKEND_UNAVAILABLE) {
                 throw e;
             }
@@ -314,7 +303,7 @@ public final class CudaBackend implements Backend {
     }
 
     private float[][] replay(RecordedPass recorded) {
-        recorded.graph().launch(stream);
+        recorded.graph().launch();
         return split(download(recorded.pooled(), recorded.cols()), recorded.cols());
     }
 
@@ -323,7 +312,7 @@ public final class CudaBackend implements Backend {
      * them. Never called while recording (a token count is recorded only after it ran without replanning).
      */
     private void planReplaced() {
-        stream.synchronize();
+        device.synchronize();
         graphs.clear();
     }
 
@@ -335,13 +324,13 @@ public final class CudaBackend implements Backend {
     private DeviceBatch upload(TokenBatch batch) {
         int[] layout = DeviceBatch.layout(batch);
         long address = arena.allocate(4L * layout.length, "token batch");
-        stream.upload(address, Pointer.to(layout), 4L * layout.length);
+        device.upload(address, layout);
         return new DeviceBatch(address, batch.tokens(), batch.sequences(), DeviceBatch.longest(batch));
     }
 
     private float[] download(long address, int count) {
         float[] host = new float[count];
-        stream.download(Pointer.to(host), address, 4L * count);
+        device.download(address, host);
         return host;
     }
 
@@ -371,7 +360,7 @@ public final class CudaBackend implements Backend {
         turn.lock();
         try {
             if (outermost) {
-                context.makeCurrent();
+                device.makeCurrent();
             }
             return op.get();
         } finally {
@@ -384,7 +373,7 @@ public final class CudaBackend implements Backend {
      * its stream around them: for kernel benchmarks, which must not count launch or synchronisation overheads.
      */
     public float deviceMillis(Runnable work) {
-        return onDevice(() -> events.millis(stream, work));
+        return onDevice(() -> device.millis(work));
     }
 
     /**
@@ -397,12 +386,11 @@ public final class CudaBackend implements Backend {
             try {
                 long to = memory.allocate(bytes, "copy benchmark destination");
                 try {
-                    Runnable copy = () -> CudaResult.check(JCudaDriver.cuMemcpyDtoDAsync(NativeAddress.devicePointer(to),
-                            NativeAddress.devicePointer(from), bytes, stream.handle()), "cuMemcpyDtoDAsync");
+                    Runnable copy = () -> device.copy(to, from, bytes);
                     copy.run();
-                    return events.millis(stream, copy);
+                    return device.millis(copy);
                 } finally {
-                    stream.synchronize();
+                    device.synchronize();
                     memory.free(to);
                 }
             } finally {
@@ -426,8 +414,8 @@ public final class CudaBackend implements Backend {
             if (owned.isEmpty()) {
                 return;
             }
-            context.makeCurrent();
-            stream.synchronize();
+            device.makeCurrent();
+            device.synchronize();
             closeOwned(null);
         } finally {
             turn.unlock();

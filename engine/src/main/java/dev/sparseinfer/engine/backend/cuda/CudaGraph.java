@@ -5,15 +5,17 @@ import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.JCudaDriver;
 
-/** The device work of one forward pass, recorded from the backend's stream and instantiated for replay. */
-final class CudaGraph implements AutoCloseable {
+/** Device work recorded from a stream and instantiated for replay on it. */
+final class CudaGraph implements CudaDevice.RecordedWork {
 
     private final CUgraph graph;
     private final CUgraphExec exec;
+    private final CudaStream stream;
 
-    private CudaGraph(CUgraph graph, CUgraphExec exec) {
+    private CudaGraph(CUgraph graph, CUgraphExec exec, CudaStream stream) {
         this.graph = graph;
         this.exec = exec;
+        this.stream = stream;
     }
 
     /**
@@ -34,7 +36,7 @@ final class CudaGraph implements AutoCloseable {
             JCudaDriver.cuGraphDestroy(graph);
             throw CudaResult.failure(result, "cuGraphInstantiate");
         }
-        return new CudaGraph(graph, exec);
+        return new CudaGraph(graph, exec, stream);
     }
 
     /** Leaves recording after a failure inside it; whatever was recorded is dropped, and errors are moot. */
@@ -45,7 +47,8 @@ final class CudaGraph implements AutoCloseable {
         }
     }
 
-    void launch(CudaStream stream) {
+    @Override
+    public void launch() {
         CudaResult.check(JCudaDriver.cuGraphLaunch(exec, stream.handle()), "cuGraphLaunch");
     }
 

@@ -1,7 +1,5 @@
 package dev.sparseinfer.engine.backend.cuda;
 
-import jcuda.Pointer;
-
 /**
  * Copies prepared weights to new device allocations, once, at prepare time. An empty array (a layer pruned to
  * nothing) still gets a small allocation, so every prepared buffer has an address to pass.
@@ -9,19 +7,27 @@ import jcuda.Pointer;
 final class DeviceUploads {
 
     private final DeviceMemory memory;
-    private final CudaStream stream;
+    private final CudaDevice device;
 
-    DeviceUploads(DeviceMemory memory, CudaStream stream) {
+    DeviceUploads(DeviceMemory memory, CudaDevice device) {
         this.memory = memory;
-        this.stream = stream;
+        this.device = device;
     }
 
     long floats(float[] data, String what) {
-        return copy(Pointer.to(data), 4L * data.length, what);
+        long address = memory.allocate(Math.max(4L * data.length, 4), what);
+        if (data.length > 0) {
+            device.upload(address, data);
+        }
+        return address;
     }
 
     long ints(int[] data, String what) {
-        return copy(Pointer.to(data), 4L * data.length, what);
+        long address = memory.allocate(Math.max(4L * data.length, 4), what);
+        if (data.length > 0) {
+            device.upload(address, data);
+        }
+        return address;
     }
 
     /** fp32 values rounded to fp16 (round to nearest even), as the tensor cores and cuBLAS read them. */
@@ -30,13 +36,9 @@ final class DeviceUploads {
         for (int i = 0; i < data.length; i++) {
             half[i] = Float.floatToFloat16(data[i]);
         }
-        return copy(Pointer.to(half), 2L * half.length, what);
-    }
-
-    private long copy(Pointer host, long bytes, String what) {
-        long address = memory.allocate(Math.max(bytes, 4), what);
-        if (bytes > 0) {
-            stream.upload(address, host, bytes);
+        long address = memory.allocate(Math.max(2L * half.length, 4), what);
+        if (half.length > 0) {
+            device.upload(address, half);
         }
         return address;
     }
