@@ -37,10 +37,23 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
             }
             case AUTO -> {
                 CudaAvailability found = probe.get();
-                yield found.available()
-                        ? new BackendSelection(cuda.apply(found), Optional.empty())
-                        : new BackendSelection(new CpuBackend(threads), Optional.of(found.reason() + "; running on cpu"));
+                if (!found.available()) {
+                    yield onCpu(threads, found.reason());
+                }
+                try {
+                    yield new BackendSelection(cuda.apply(found), Optional.empty());
+                } catch (SparseInferException e) {
+                    // Everything was there, yet the device would not open (another process holds its memory, ...).
+                    if (e.code() != SparseInferException.Code.BACKEND_UNAVAILABLE) {
+                        throw e;
+                    }
+                    yield onCpu(threads, e.getMessage());
+                }
             }
         };
+    }
+
+    private static BackendSelection onCpu(int threads, String why) {
+        return new BackendSelection(new CpuBackend(threads), Optional.of(why + "; running on cpu"));
     }
 }

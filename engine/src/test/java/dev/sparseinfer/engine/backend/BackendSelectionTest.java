@@ -52,6 +52,22 @@ class BackendSelectionTest {
     }
 
     @Test
+    void autoFallsBackWhenTheDeviceWillNotOpenButCudaSaysWhy() {
+        String failure = "cuda: out of device memory allocating 90.0 MiB for encoder.layer.0.query weights";
+        java.util.function.Function<CudaAvailability, Backend> failing = found -> {
+            throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, failure);
+        };
+        BackendSelection selection = BackendSelection.select(BackendKind.AUTO, 1, () -> PRESENT, failing);
+        try (Backend backend = selection.backend()) {
+            assertEquals("cpu", backend.name());
+            assertEquals(Optional.of(failure + "; running on cpu"), selection.notice());
+        }
+        SparseInferException e = assertThrows(SparseInferException.class,
+                () -> BackendSelection.select(BackendKind.CUDA, 1, () -> PRESENT, failing));
+        assertEquals(failure, e.getMessage());
+    }
+
+    @Test
     void autoAndCudaOpenTheCudaBackendWhenEverythingIsThere() {
         for (BackendKind kind : List.of(BackendKind.AUTO, BackendKind.CUDA)) {
             try (Backend standIn = new CpuBackend(1)) {
