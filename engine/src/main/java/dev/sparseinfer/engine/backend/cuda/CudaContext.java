@@ -21,6 +21,8 @@ final class CudaContext implements AutoCloseable {
     }
 
     static CudaContext primary(int ordinal) {
+        // The probe initialised the driver already; a second cuInit is free, and makes this safe without one.
+        CudaResult.check(JCudaDriver.cuInit(0), "cuInit");
         CUdevice device = new CUdevice();
         CudaResult.check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet");
         CUcontext context = new CUcontext();
