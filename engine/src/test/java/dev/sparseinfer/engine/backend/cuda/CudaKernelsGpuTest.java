@@ -42,7 +42,7 @@ class CudaKernelsGpuTest {
 
     @Test
     void uploadAndReadRoundTripExactly() {
-        try (CudaBackend backend = GpuTesting.backend()) {
+        try (CudaBackend backend = GpuTesting.backendForKernels()) {
             float[] data = Seeds.gaussian(random, 17 * 33, 1);
             assertArrayEquals(data, backend.read(backend.upload(data, 17, 33)), "seed=" + seed);
         }
@@ -62,7 +62,7 @@ class CudaKernelsGpuTest {
                         + position.get(batch.positions()[t], c) + type.get(batch.typeIds()[t], c);
             }
         }
-        try (CudaBackend backend = GpuTesting.backend()) {
+        try (CudaBackend backend = GpuTesting.backendForKernels()) {
             PreparedTable w = backend.prepareTable(word);
             PreparedTable p = backend.prepareTable(position);
             PreparedTable ty = backend.prepareTable(type);
@@ -99,7 +99,7 @@ class CudaKernelsGpuTest {
                 expected[r * cols + c] = (v - mean) * inv * gamma[c] + beta[c];
             }
         }
-        try (CudaBackend backend = GpuTesting.backend()) {
+        try (CudaBackend backend = GpuTesting.backendForKernels()) {
             PreparedNorm norm = backend.prepare(new LayerNormWeights("norm", gamma, beta));
             Activations xs = backend.upload(x, rows, cols);
             Activations rs = withResidual ? backend.upload(residual, rows, cols) : null;
@@ -155,7 +155,7 @@ class CudaKernelsGpuTest {
                 }
             }
         }
-        try (CudaBackend backend = GpuTesting.backend()) {
+        try (CudaBackend backend = GpuTesting.backendForKernels()) {
             Activations out = GpuTesting.poisoned(backend, n, width);
             backend.attention(backend.upload(q, n, width), backend.upload(k, n, width), backend.upload(v, n, width),
                     heads, batch, out);
@@ -168,7 +168,7 @@ class CudaKernelsGpuTest {
         TokenBatch batch = batch(10);
         int cols = 384;
         float[] x = Seeds.gaussian(random, batch.tokens() * cols, 1);
-        try (CudaBackend backend = GpuTesting.backend()) {
+        try (CudaBackend backend = GpuTesting.backendForKernels()) {
             float[][] pooled = backend.meanPoolNormalized(backend.upload(x, batch.tokens(), cols), batch);
             for (int s = 0; s < batch.sequences(); s++) {
                 double[] mean = new double[cols];

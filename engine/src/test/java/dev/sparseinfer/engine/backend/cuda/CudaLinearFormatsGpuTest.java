@@ -38,41 +38,67 @@ class CudaLinearFormatsGpuTest {
     private static final double HALF_BOUND = 4e-3;
     private static final double W8A8_BOUND = 1e-4;
 
+    private static final String SHAPES = """
+            1, 36, 13
+            7, 100, 33
+            17, 388, 50
+            129, 384, 1536
+            16, 1536, 384
+            65, 68, 200""";
+
+    /** 2:4 (fp32 and int8 of both schemes) and w8a8: our kernels, which need neither cuBLAS nor cuSPARSE. */
     @ParameterizedTest
-    @CsvSource({"1, 36, 13", "7, 100, 33", "17, 388, 50", "129, 384, 1536", "16, 1536, 384", "65, 68, 200"})
-    void everyFormatMatchesTheFloat64Reference(int tokens, int in, int out) {
+    @CsvSource(textBlock = SHAPES)
+    void ourKernelsMatchTheFloat64Reference(int tokens, int in, int out) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
-        FloatMatrix unstructured = RandomWeights.unstructured(random, out, in, 0.6);
-        FloatMatrix twoFour = RandomWeights.twoFour(random, out, in);
-        List<LinearWeights> formats = new ArrayList<>(List.of(
-                new DenseWeights(RandomWeights.dense(random, out, in)),
-                CsrWeights.fromDense(unstructured),
-                TwoFourWeights.fromDense(twoFour)));
+        TwoFourWeights twoFour = TwoFourWeights.fromDense(RandomWeights.twoFour(random, out, in));
+        List<LinearWeights> formats = new ArrayList<>(List.of(twoFour,
+                Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8A8)));
         for (Int8Scheme scheme : Int8Scheme.values()) {
-            formats.add(Int8Weights.quantize(RandomWeights.dense(random, out, in), scheme));
-            formats.add(CsrInt8Weights.quantize(CsrWeights.fromDense(unstructured), scheme));
-            formats.add(TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(twoFour), scheme));
+            formats.add(TwoFourInt8Weights.quantize(twoFour, scheme));
         }
+        try (CudaBackend backend = GpuTesting.backendForKernels()) {
+            check(backend, formats, tokens, in, out, random, seed);
+        }
+    }
+
+    /** Dense and int8 weight-only (cuBLAS), CSR and CSR int8 of both schemes (cuSPARSE). */
+    @ParameterizedTest
+    @CsvSource(textBlock = SHAPES)
+    void libraryFormatsMatchTheFloat64Reference(int tokens, int in, int out) {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        CsrWeights csr = CsrWeights.fromDense(RandomWeights.unstructured(random, out, in, 0.6));
+        List<LinearWeights> formats = new ArrayList<>(List.of(new DenseWeights(RandomWeights.dense(random, out, in)),
+                Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8), csr));
+        for (Int8Scheme scheme : Int8Scheme.values()) {
+            formats.add(CsrInt8Weights.quantize(csr, scheme));
+        }
+        try (CudaBackend backend = GpuTesting.backend()) {
+            check(backend, formats, tokens, in, out, random, seed);
+        }
+    }
+
+    private static void check(CudaBackend backend, List<LinearWeights> formats, int tokens, int in, int out,
+                              Random random, long seed) {
         float[] x = Seeds.gaussian(random, tokens * in, 1);
         float[] bias = Seeds.gaussian(random, out, 0.3);
-        try (CudaBackend backend = GpuTesting.backend()) {
-            for (LinearWeights w : formats) {
-                PreparedLinear layer = backend.prepare(new Linear("layer", w, bias));
-                boolean w8a8 = LinearKernel.forFormat(w) == LinearKernel.INT8_DP4A;
-                for (Activation activation : Activation.values()) {
-                    Activations xs = backend.upload(x, tokens, in);
-                    Activations ys = GpuTesting.poisoned(backend, tokens, out);
-                    backend.linear(layer, xs, activation, ys);
-                    float[] input = w8a8 ? quantised(x, tokens, in) : x;
-                    LinearReference expected = LinearReference.compute(input, tokens, in, w.toDense().data(), bias,
-                            out, activation);
-                    double error = GpuTesting.relativeError(backend.read(ys), expected.values());
-                    double bound = w8a8 ? W8A8_BOUND : HALF_BOUND;
-                    assertTrue(error < bound, w.formatName() + " on " + LinearKernel.forFormat(w) + " " + activation
-                            + " [" + tokens + "x" + in + "] -> " + out + ": relative error " + error + " (seed="
-                            + seed + ")");
-                }
+        for (LinearWeights w : formats) {
+            PreparedLinear layer = backend.prepare(new Linear("layer", w, bias));
+            boolean w8a8 = LinearKernel.forFormat(w) == LinearKernel.INT8_DP4A;
+            for (Activation activation : Activation.values()) {
+                Activations xs = backend.upload(x, tokens, in);
+                Activations ys = GpuTesting.poisoned(backend, tokens, out);
+                backend.linear(layer, xs, activation, ys);
+                float[] input = w8a8 ? quantised(x, tokens, in) : x;
+                LinearReference expected = LinearReference.compute(input, tokens, in, w.toDense().data(), bias,
+                        out, activation);
+                double error = GpuTesting.relativeError(backend.read(ys), expected.values());
+                double bound = w8a8 ? W8A8_BOUND : HALF_BOUND;
+                assertTrue(error < bound, w.formatName() + " on " + LinearKernel.forFormat(w) + " " + activation
+                        + " [" + tokens + "x" + in + "] -> " + out + ": relative error " + error + " (seed="
+                        + seed + ")");
             }
         }
     }
