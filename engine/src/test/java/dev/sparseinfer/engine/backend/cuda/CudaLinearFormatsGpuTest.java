@@ -30,13 +30,18 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Every weight format on the device against the float64 reference of its dense expansion, at token counts on both
  * sides of the 2:4 small-N switch and the kernels' tiles, with in/out features that are not multiples of a tile.
  * fp16 operands with fp32 accumulation land near 1e-3 relative error; w8a8 is compared with its inputs quantised
- * as the format prescribes, so only fp32 rescaling error remains.
+ * as the format prescribes, so its int32 sums are exact and only rounding ties and fp32 rescaling remain.
  */
 @Tag("gpu")
 class CudaLinearFormatsGpuTest {
 
     private static final double HALF_BOUND = 4e-3;
-    private static final double W8A8_BOUND = 1e-4;
+    /**
+     * The reference quantises the input as the CPU does; the device may fuse {@code x * inv + 0.5} into one FMA, so
+     * an input a hair from a rounding tie can land one quantum away, which moves a small layer's output by ~1e-3.
+     * A wrong scale, packing or tile is off by far more.
+     */
+    private static final double W8A8_BOUND = 3e-3;
 
     private static final String SHAPES = """
             1, 36, 13
