@@ -117,7 +117,7 @@ public final class CudaBackend implements Backend {
             int out = layer.outFeatures();
             int in = layer.inFeatures();
             long bias = uploads.floats(layer.bias(), layer.name() + " bias");
-            DeviceLinear prepared = switch (LinearKernel.forFormat(layer.weights())) {
+            return switch (LinearKernel.forFormat(layer.weights())) {
                 case CUBLAS_HALF -> new CublasLinear(out, in,
                         uploads.halves(((DenseWeights) weights).matrix().data(), what), bias, cublas);
                 case CUSPARSE_HALF -> {
@@ -137,24 +137,19 @@ public final class CudaBackend implements Backend {
                             uploads.floats(q.scales().scales(), layer.name() + " scales"), bias);
                 }
             };
-            return prepared;
         });
     }
 
     @Override
     public PreparedNorm prepare(LayerNormWeights norm) {
-        return onDevice(() -> {
-            return new CudaPrepared.Norm(uploads.floats(norm.gamma(), norm.name()),
-                    uploads.floats(norm.beta(), norm.name()), norm.features());
-        });
+        return onDevice(() -> new CudaPrepared.Norm(uploads.floats(norm.gamma(), norm.name()),
+                uploads.floats(norm.beta(), norm.name())));
     }
 
     @Override
     public PreparedTable prepareTable(FloatMatrix table) {
-        return onDevice(() -> {
-            return new CudaPrepared.Table(uploads.floats(table.data(), "embedding table"), table.rows(),
-                    table.cols());
-        });
+        return onDevice(() -> new CudaPrepared.Table(uploads.floats(table.data(), "embedding table"), table.rows(),
+                table.cols()));
     }
 
     @Override

@@ -34,10 +34,6 @@ final class CudaContext implements AutoCloseable {
         CudaResult.check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
     }
 
-    CUdevice device() {
-        return device;
-    }
-
     @Override
     public void close() {
         if (!released) {

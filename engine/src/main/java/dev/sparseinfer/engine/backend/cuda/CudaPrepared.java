@@ -9,7 +9,7 @@ final class CudaPrepared {
     private CudaPrepared() {
     }
 
-    record Norm(long gamma, long beta, int features) implements PreparedNorm {
+    record Norm(long gamma, long beta) implements PreparedNorm {
     }
 
     record Table(long address, int entries, int width) implements PreparedTable {

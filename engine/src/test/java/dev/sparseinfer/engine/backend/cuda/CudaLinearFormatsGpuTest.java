@@ -10,7 +10,6 @@ import dev.sparseinfer.engine.backend.cpu.LinearReference;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
-import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.Linear;
