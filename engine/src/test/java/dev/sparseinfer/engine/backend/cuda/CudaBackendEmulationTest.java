@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
@@ -137,6 +139,34 @@ class CudaBackendEmulationTest {
             }
             assertTrue(recordingDevice.replays() >= 4, recordingDevice.replays() + " replays");
             assertEquals(0, eagerDevice.replays());
+        }
+    }
+
+    @Test
+    void aBatchThatOutgrowsTheSparsePlansDropsTheGraphsThatUseThem() {
+        EmulatedDevice device = new EmulatedDevice();
+        try (CudaBackend cuda = emulated(device, new EmulatedLibraries(device), true)) {
+            BertEncoder encoder = new BertEncoder(weights, cuda);
+            // Grow the operand scratch past what any pass below needs, so only the plans change: a moved
+            // scratch or arena would drop the graphs anyway and hide a plan change that did not.
+            PreparedLinear wide = cuda.prepare(new Linear("wide", TwoFourWeights.fromDense(
+                    RandomWeights.twoFour(random, 8, 128)), new float[8]));
+            encoder.forward(batch(texts(5)));
+            cuda.linear(wide, cuda.allocate(1000, 128), Activation.NONE, cuda.allocate(1000, 8));
+            for (int i = 0; i < 4; i++) {
+                encoder.forward(batch(texts(5)));
+            }
+            int replays = device.replays();
+            assertTrue(replays > 0, "recorded and replayed");
+            int[] lengths = new int[5];
+            java.util.Arrays.fill(lengths, 30);
+            assertTrue(5 * 30 > CusparseLinear.INITIAL_MAX_TOKENS);
+            encoder.forward(batch(texts(lengths)));
+            // A stale graph would run SpMM on a closed plan, which the emulation refuses.
+            for (int i = 0; i < 4; i++) {
+                encoder.forward(batch(texts(5)));
+            }
+            assertTrue(device.replays() > replays, "recorded again and replayed");
         }
     }
 

@@ -96,12 +96,18 @@ final class EmulatedLibraries implements CudaLibraries {
                                         DataType valueType, DataType inputType, int maxTokens) {
                 openHandles++;
                 return new CsrMatMul() {
+                    private boolean closed;
+
                     @Override
                     public void multiply(long x, int tokens, long y) {
                         if (tokens > maxTokens) {
                             throw new IllegalArgumentException(tokens + " tokens, plan for " + maxTokens);
                         }
                         device.enqueue(() -> {
+                            // Also when a recorded graph replays it: a closed plan's buffers are gone.
+                            if (closed) {
+                                throw new IllegalStateException("SpMM on a closed plan");
+                            }
                             for (int t = 0; t < tokens; t++) {
                                 for (int o = 0; o < out; o++) {
                                     float sum = 0;
@@ -123,6 +129,7 @@ final class EmulatedLibraries implements CudaLibraries {
 
                     @Override
                     public void close() {
+                        closed = true;
                         openHandles--;
                     }
                 };
