@@ -2,11 +2,14 @@ package dev.sparseinfer.engine.backend.cuda;
 
 import jcuda.Pointer;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 
 /**
  * The backend's one stream: every kernel, library call and copy of a backend instance is ordered on it, so the
- * only synchronisation is the wait before results are read on the host.
+ * only synchronisation is the wait before results are read on the host. Non-blocking: nothing here relies on the
+ * legacy default stream, and an implicit sync with it (another thread's synchronous call) would break a graph
+ * recording in progress.
  */
 final class CudaStream implements AutoCloseable {
 
@@ -14,7 +17,7 @@ final class CudaStream implements AutoCloseable {
 
     CudaStream() {
         stream = new CUstream();
-        CudaResult.check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
+        CudaResult.check(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
     }
 
     CUstream handle() {
