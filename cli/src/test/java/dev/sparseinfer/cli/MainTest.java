@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sparseinfer.engine.backend.cuda.CudaAvailability;
+import dev.sparseinfer.engine.backend.cuda.CudaProbe;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +49,21 @@ class MainTest {
         Path input = dir.resolve("in.txt");
         Files.writeString(input, "hello\n");
         assertEquals(0, cli.run("embed", "--model", "minilm", "--input", input.toString(), "--output", dir.resolve("o").toString()));
-        assertTrue(cli.err().lines().anyMatch(l -> l.contains("running on cpu")), cli.err());
+        CudaAvailability cuda = CudaProbe.system();
+        Assumptions.assumeFalse(cuda.available(), "this machine runs the CUDA backend");
+        assertTrue(cli.err().lines().anyMatch(l -> l.equals("sparseinfer: " + cuda.reason() + "; running on cpu")),
+                cli.err());
+    }
+
+    @Test
+    void cudaBackendWithoutAGpuExitsOneNamingWhatIsMissing() throws IOException {
+        CudaAvailability cuda = CudaProbe.system();
+        Assumptions.assumeFalse(cuda.available(), "this machine runs the CUDA backend");
+        Path input = dir.resolve("in.txt");
+        Files.writeString(input, "hello\n");
+        assertEquals(1, cli.run("embed", "--model", "minilm", "--backend", "cuda", "--input", input.toString(),
+                "--output", dir.resolve("o").toString()));
+        assertEquals(List.of("sparseinfer: " + cuda.reason()), cli.err().lines().toList());
     }
 
     @Test

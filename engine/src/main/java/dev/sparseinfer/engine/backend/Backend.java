@@ -3,6 +3,8 @@ package dev.sparseinfer.engine.backend;
 import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What a model graph needs from the hardware that runs it. The graph is written once against this interface and
@@ -10,6 +12,12 @@ import dev.sparseinfer.engine.format.Linear;
  * for a GPU); activations stay in backend-owned buffers from the embedding lookup to the pooled result.
  *
  * <p>A backend may be used by several threads at once, each with its own activations.
+ *
+ * <p>A model graph brackets each pass over a batch with {@link #pass} (or {@link #encode}, for a whole forward
+ * pass to pooled embeddings). The CPU backend runs the bracketed code as it is. A GPU backend uses the bracket to
+ * own the pass's activations (the CUDA backend resets its device arena and uploads the batch once, then serialises
+ * passes on its stream) and, in {@link #encode}, to record the device work of a one-sequence pass once per token
+ * count as a CUDA graph and replay it afterwards instead of issuing every op again.
  */
 public interface Backend extends AutoCloseable {
 
@@ -50,6 +58,24 @@ public interface Backend extends AutoCloseable {
 
     /** Mean over each sequence's tokens, then L2 normalisation: one vector per sequence, copied to the heap. */
     float[][] meanPoolNormalized(Activations x, TokenBatch batch);
+
+    /**
+     * Runs {@code body}, one pass of a model graph over {@code batch}, and returns what it returns. Activations
+     * allocated inside are valid until the next pass begins.
+     */
+    default <T> T pass(TokenBatch batch, Supplier<T> body) {
+        return body.get();
+    }
+
+    /**
+     * One forward pass to pooled embeddings: {@code hiddenStates} issues every op from the embedding lookup to the
+     * last layer and returns the final hidden states, which are then mean-pooled and L2-normalised. A backend may
+     * record the ops {@code hiddenStates} issues and replay them for a later batch of the same shape, so it must
+     * issue the same ops for the same token count, read nothing back to the host, and have no other effect.
+     */
+    default float[][] encode(TokenBatch batch, Function<TokenBatch, Activations> hiddenStates) {
+        return pass(batch, () -> meanPoolNormalized(hiddenStates.apply(batch), batch));
+    }
 
     @Override
     void close();

@@ -3,7 +3,12 @@ package dev.sparseinfer.engine.backend;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
+import dev.sparseinfer.engine.backend.cuda.CudaAvailability;
+import dev.sparseinfer.engine.backend.cuda.CudaBackend;
+import dev.sparseinfer.engine.backend.cuda.CudaProbe;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The one place that decides which backend runs a model, and says why in one line when it is not the one asked
@@ -14,14 +19,41 @@ import java.util.Optional;
  */
 public record BackendSelection(Backend backend, Optional<String> notice) {
 
-    /** Why the CUDA backend cannot run here; this build has none. */
-    static final String CUDA_UNAVAILABLE = "cuda: this build has no CUDA backend";
-
     public static BackendSelection select(BackendKind kind, int threads) {
+        return select(kind, threads, CudaProbe::system, CudaBackend::open);
+    }
+
+    /** With the probe and the CUDA backend's constructor given, so tests can stand in for a GPU machine. */
+    static BackendSelection select(BackendKind kind, int threads, Supplier<CudaAvailability> probe,
+                                   Function<CudaAvailability, Backend> cuda) {
         return switch (kind) {
             case CPU -> new BackendSelection(new CpuBackend(threads), Optional.empty());
-            case CUDA -> throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, CUDA_UNAVAILABLE);
-            case AUTO -> new BackendSelection(new CpuBackend(threads), Optional.of(CUDA_UNAVAILABLE + "; running on cpu"));
+            case CUDA -> {
+                CudaAvailability found = probe.get();
+                if (!found.available()) {
+                    throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, found.reason());
+                }
+                yield new BackendSelection(cuda.apply(found), Optional.empty());
+            }
+            case AUTO -> {
+                CudaAvailability found = probe.get();
+                if (!found.available()) {
+                    yield onCpu(threads, found.reason());
+                }
+                try {
+                    yield new BackendSelection(cuda.apply(found), Optional.empty());
+                } catch (SparseInferException e) {
+                    // Everything was there, yet the device would not open (another process holds its memory, ...).
+                    if (e.code() != SparseInferException.Code.BACKEND_UNAVAILABLE) {
+                        throw e;
+                    }
+                    yield onCpu(threads, e.getMessage());
+                }
+            }
         };
+    }
+
+    private static BackendSelection onCpu(int threads, String why) {
+        return new BackendSelection(new CpuBackend(threads), Optional.of(why + "; running on cpu"));
     }
 }

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
 import jcuda.runtime.cudaStream_t;
 
 /**
@@ -63,6 +64,21 @@ public final class NativeAddress {
         } catch (Throwable e) {
             throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
                     "cuda: cannot wrap a stream address for JCuda: " + e);
+        }
+    }
+
+    /**
+     * A driver-API device pointer to a raw address, for JCuda driver calls (copies, frees) on memory whose address
+     * is all we hold. It is the null pointer displaced by {@code address}, which JCuda adds back when it passes
+     * the pointer to the driver; {@link #of} reads it back the same way.
+     */
+    public static CUdeviceptr devicePointer(long address) {
+        return new RawDevicePointer(address);
+    }
+
+    private static final class RawDevicePointer extends CUdeviceptr {
+        RawDevicePointer(long address) {
+            super(new CUdeviceptr(), address);
         }
     }
 

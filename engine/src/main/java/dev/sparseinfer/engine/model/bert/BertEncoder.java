@@ -51,33 +51,43 @@ public final class BertEncoder {
 
     /** One L2-normalised, mean-pooled embedding per sequence of the batch. */
     public float[][] forward(TokenBatch batch) {
+        return backend.encode(batch, this::hiddenStates);
+    }
+
+    /** Embeddings and every layer: the last hidden states, still on the backend. */
+    private Activations hiddenStates(TokenBatch batch) {
         Activations h = embed(batch);
         for (int i = 0; i < layers.size(); i++) {
             layer(i, h, batch, null);
         }
-        return backend.meanPoolNormalized(h, batch);
+        return h;
     }
 
     /** Runs the batch through the layers with a tap watching, until the tap says stop or the layers end. */
     public void forward(TokenBatch batch, LayerTap tap) {
-        Activations h = embed(batch);
-        for (int i = 0; i < layers.size(); i++) {
-            if (!layer(i, h, batch, tap)) {
-                return;
+        backend.pass(batch, () -> {
+            Activations h = embed(batch);
+            for (int i = 0; i < layers.size(); i++) {
+                if (!layer(i, h, batch, tap)) {
+                    break;
+                }
             }
-        }
+            return null;
+        });
     }
 
     /** The embedding block's output (the first layer's input), copied to the heap: for layer-by-layer calibration. */
     public float[] embeddings(TokenBatch batch) {
-        return backend.read(embed(batch));
+        return backend.pass(batch, () -> backend.read(embed(batch)));
     }
 
     /** Runs one encoder layer on a heap copy of its input and returns its output: for layer-by-layer calibration. */
     public float[] runLayer(int index, float[] input, TokenBatch batch, LayerTap tap) {
-        Activations h = backend.upload(input, batch.tokens(), config.hiddenSize());
-        layer(index, h, batch, tap);
-        return backend.read(h);
+        return backend.pass(batch, () -> {
+            Activations h = backend.upload(input, batch.tokens(), config.hiddenSize());
+            layer(index, h, batch, tap);
+            return backend.read(h);
+        });
     }
 
     private Activations embed(TokenBatch batch) {

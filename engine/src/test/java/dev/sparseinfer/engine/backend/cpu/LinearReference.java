@@ -6,9 +6,9 @@ import dev.sparseinfer.engine.backend.Activation;
  * The float64 oracle for {@code activation(x W^T + b)}: each output, and the sum of the magnitudes of the terms it
  * adds up (bias included), which is what a float32 kernel's rounding error scales with.
  */
-record LinearReference(double[] values, double[] termMagnitudes) {
+public record LinearReference(double[] values, double[] termMagnitudes) {
 
-    static LinearReference compute(float[] x, int rows, int in, float[] w, float[] bias, int out,
+    public static LinearReference compute(float[] x, int rows, int in, float[] w, float[] bias, int out,
                                    Activation activation) {
         double[] values = new double[rows * out];
         double[] magnitudes = new double[rows * out];

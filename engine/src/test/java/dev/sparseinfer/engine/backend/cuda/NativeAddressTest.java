@@ -24,4 +24,13 @@ class NativeAddressTest {
         assertEquals(stream, NativeAddress.of(NativeAddress.stream(stream)));
         assertEquals(0L, NativeAddress.of(NativeAddress.stream(0L)));
     }
+
+    @Test
+    void aDevicePointerMadeFromAnAddressCarriesItAndItsOffsets() {
+        RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+        long address = random.nextLong(1L << 20, 1L << 47) & ~0xFFL;
+        long offset = random.nextLong(0, 1 << 20);
+        assertEquals(address, NativeAddress.of(NativeAddress.devicePointer(address)));
+        assertEquals(address + offset, NativeAddress.of(NativeAddress.devicePointer(address).withByteOffset(offset)));
+    }
 }

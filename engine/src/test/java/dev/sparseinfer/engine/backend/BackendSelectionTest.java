@@ -1,0 +1,103 @@
+package dev.sparseinfer.engine.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.sparseinfer.engine.api.BackendKind;
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.backend.cpu.CpuBackend;
+import dev.sparseinfer.engine.backend.cuda.CudaAvailability;
+import dev.sparseinfer.engine.backend.cuda.CudaDeviceInfo;
+import dev.sparseinfer.engine.backend.cuda.CudaProbe;
+import dev.sparseinfer.engine.model.bert.BertEncoder;
+import dev.sparseinfer.engine.model.bert.BertWeights;
+import dev.sparseinfer.engine.testing.RandomBert;
+import dev.sparseinfer.engine.testing.Seeds;
+import dev.sparseinfer.engine.testing.TinyBert;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+class BackendSelectionTest {
+
+    private static final String MISSING = "cuda: kernels not built (nvcc was not found when this build ran)";
+    private static final CudaAvailability WITHOUT_KERNELS =
+            new CudaAvailability(false, MISSING, Optional.empty(), Optional.empty());
+    private static final CudaAvailability PRESENT = new CudaAvailability(true, "cuda: NVIDIA H100 (sm_90)",
+            Optional.of(new CudaDeviceInfo(0, "NVIDIA H100", 9, 0)), Optional.of(new byte[1]));
+
+    @Test
+    void cudaWithAPieceMissingFailsWithThatPieceAsTheMessage() {
+        SparseInferException e = assertThrows(SparseInferException.class, () -> BackendSelection.select(
+                BackendKind.CUDA, 1, () -> WITHOUT_KERNELS, found -> {
+                    throw new AssertionError("no backend may be opened");
+                }));
+        assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
+        assertEquals(MISSING, e.getMessage());
+    }
+
+    @Test
+    void autoFallsBackToTheCpuAndSaysWhy() {
+        BackendSelection selection = BackendSelection.select(BackendKind.AUTO, 1, () -> WITHOUT_KERNELS, found -> {
+            throw new AssertionError("no backend may be opened");
+        });
+        try (Backend backend = selection.backend()) {
+            assertEquals("cpu", backend.name());
+            assertEquals(Optional.of(MISSING + "; running on cpu"), selection.notice());
+        }
+    }
+
+    @Test
+    void autoFallsBackWhenTheDeviceWillNotOpenButCudaSaysWhy() {
+        String failure = "cuda: out of device memory allocating 90.0 MiB for encoder.layer.0.query weights";
+        java.util.function.Function<CudaAvailability, Backend> failing = found -> {
+            throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, failure);
+        };
+        BackendSelection selection = BackendSelection.select(BackendKind.AUTO, 1, () -> PRESENT, failing);
+        try (Backend backend = selection.backend()) {
+            assertEquals("cpu", backend.name());
+            assertEquals(Optional.of(failure + "; running on cpu"), selection.notice());
+        }
+        SparseInferException e = assertThrows(SparseInferException.class,
+                () -> BackendSelection.select(BackendKind.CUDA, 1, () -> PRESENT, failing));
+        assertEquals(failure, e.getMessage());
+    }
+
+    @Test
+    void autoAndCudaOpenTheCudaBackendWhenEverythingIsThere() {
+        for (BackendKind kind : List.of(BackendKind.AUTO, BackendKind.CUDA)) {
+            try (Backend standIn = new CpuBackend(1)) {
+                BackendSelection selection = BackendSelection.select(kind, 1, () -> PRESENT, found -> {
+                    assertSame(PRESENT, found);
+                    return standIn;
+                });
+                assertSame(standIn, selection.backend());
+                assertEquals(Optional.empty(), selection.notice());
+            }
+        }
+    }
+
+    @Test
+    void onThisMachineAutoGivesTheCpuBackendTheSameEmbeddingsBitForBit() {
+        CudaAvailability here = CudaProbe.system();
+        Assumptions.assumeFalse(here.available(), "this machine can run the CUDA backend");
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        BertWeights weights = RandomBert.weights(TinyBert.CONFIG, random);
+        int[][] ids = {{1, 7, 2}, {1, 2}, {1, 4, 9, 9, 11, 3, 2}};
+        int[][] types = {{0, 0, 0}, {0, 1}, {0, 0, 0, 1, 1, 1, 1}};
+        BackendSelection auto = BackendSelection.select(BackendKind.AUTO, 2);
+        assertEquals(Optional.of(here.reason() + "; running on cpu"), auto.notice());
+        try (Backend autoBackend = auto.backend(); Backend cpu = BackendSelection.select(BackendKind.CPU, 2).backend()) {
+            float[][] expected = new BertEncoder(weights, cpu).forward(TokenBatch.pack(ids, types));
+            float[][] actual = new BertEncoder(weights, autoBackend).forward(TokenBatch.pack(ids, types));
+            for (int s = 0; s < ids.length; s++) {
+                assertArrayEquals(expected[s], actual[s], "sequence " + s + " (seed=" + seed + ")");
+            }
+        }
+    }
+}
