@@ -3,11 +3,8 @@ package dev.sparseinfer.engine.backend;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
-import dev.sparseinfer.engine.backend.cuda.CudaAvailability;
-import dev.sparseinfer.engine.backend.cuda.CudaBackend;
-import dev.sparseinfer.engine.backend.cuda.CudaProbe;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.ServiceLoader;
 import java.util.function.Supplier;
 
 /**
@@ -19,29 +16,38 @@ import java.util.function.Supplier;
  */
 public record BackendSelection(Backend backend, Optional<String> notice) {
 
+    /** Why the CUDA backend cannot run in a build that was made without it. */
+    static final String NOT_IN_BUILD = "cuda: this build has no CUDA backend";
+
     public static BackendSelection select(BackendKind kind, int threads) {
-        return select(kind, threads, CudaProbe::system, CudaBackend::open);
+        return select(kind, threads, BackendSelection::probeDevice);
     }
 
-    /** With the probe and the CUDA backend's constructor given, so tests can stand in for a GPU machine. */
-    static BackendSelection select(BackendKind kind, int threads, Supplier<CudaAvailability> probe,
-                                   Function<CudaAvailability, Backend> cuda) {
+    /** What the CUDA backend this build carries finds on this machine. */
+    public static DeviceProbe probeDevice() {
+        return ServiceLoader.load(DeviceBackendProvider.class).findFirst()
+                .map(DeviceBackendProvider::probe)
+                .orElseGet(() -> DeviceProbe.missing(NOT_IN_BUILD));
+    }
+
+    /** With the device probe given, so tests can stand in for a GPU machine. */
+    static BackendSelection select(BackendKind kind, int threads, Supplier<DeviceProbe> probe) {
         return switch (kind) {
             case CPU -> new BackendSelection(new CpuBackend(threads), Optional.empty());
             case CUDA -> {
-                CudaAvailability found = probe.get();
+                DeviceProbe found = probe.get();
                 if (!found.available()) {
-                    throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, found.reason());
+                    throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, found.missing().get());
                 }
-                yield new BackendSelection(cuda.apply(found), Optional.empty());
+                yield new BackendSelection(found.open(), Optional.empty());
             }
             case AUTO -> {
-                CudaAvailability found = probe.get();
+                DeviceProbe found = probe.get();
                 if (!found.available()) {
-                    yield onCpu(threads, found.reason());
+                    yield onCpu(threads, found.missing().get());
                 }
                 try {
-                    yield new BackendSelection(cuda.apply(found), Optional.empty());
+                    yield new BackendSelection(found.open(), Optional.empty());
                 } catch (SparseInferException e) {
                     // Everything was there, yet the device would not open (another process holds its memory, ...).
                     if (e.code() != SparseInferException.Code.BACKEND_UNAVAILABLE) {

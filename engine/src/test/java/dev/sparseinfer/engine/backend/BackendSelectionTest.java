@@ -2,6 +2,7 @@ package dev.sparseinfer.engine.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -9,7 +10,6 @@ import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.backend.cuda.CudaAvailability;
-import dev.sparseinfer.engine.backend.cuda.CudaDeviceInfo;
 import dev.sparseinfer.engine.backend.cuda.CudaProbe;
 import dev.sparseinfer.engine.model.bert.BertEncoder;
 import dev.sparseinfer.engine.model.bert.BertWeights;
@@ -25,26 +25,19 @@ import org.junit.jupiter.api.Test;
 class BackendSelectionTest {
 
     private static final String MISSING = "cuda: kernels not built (nvcc was not found when this build ran)";
-    private static final CudaAvailability WITHOUT_KERNELS =
-            new CudaAvailability(false, MISSING, Optional.empty(), Optional.empty());
-    private static final CudaAvailability PRESENT = new CudaAvailability(true, "cuda: NVIDIA H100 (sm_90)",
-            Optional.of(new CudaDeviceInfo(0, "NVIDIA H100", 9, 0)), Optional.of(new byte[1]));
+    private static final DeviceProbe WITHOUT_KERNELS = DeviceProbe.missing(MISSING);
 
     @Test
     void cudaWithAPieceMissingFailsWithThatPieceAsTheMessage() {
         SparseInferException e = assertThrows(SparseInferException.class, () -> BackendSelection.select(
-                BackendKind.CUDA, 1, () -> WITHOUT_KERNELS, found -> {
-                    throw new AssertionError("no backend may be opened");
-                }));
+                BackendKind.CUDA, 1, () -> WITHOUT_KERNELS));
         assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
         assertEquals(MISSING, e.getMessage());
     }
 
     @Test
     void autoFallsBackToTheCpuAndSaysWhy() {
-        BackendSelection selection = BackendSelection.select(BackendKind.AUTO, 1, () -> WITHOUT_KERNELS, found -> {
-            throw new AssertionError("no backend may be opened");
-        });
+        BackendSelection selection = BackendSelection.select(BackendKind.AUTO, 1, () -> WITHOUT_KERNELS);
         try (Backend backend = selection.backend()) {
             assertEquals("cpu", backend.name());
             assertEquals(Optional.of(MISSING + "; running on cpu"), selection.notice());
@@ -54,16 +47,16 @@ class BackendSelectionTest {
     @Test
     void autoFallsBackWhenTheDeviceWillNotOpenButCudaSaysWhy() {
         String failure = "cuda: out of device memory allocating 90.0 MiB for encoder.layer.0.query weights";
-        java.util.function.Function<CudaAvailability, Backend> failing = found -> {
+        DeviceProbe failing = DeviceProbe.ready(() -> {
             throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, failure);
-        };
-        BackendSelection selection = BackendSelection.select(BackendKind.AUTO, 1, () -> PRESENT, failing);
+        });
+        BackendSelection selection = BackendSelection.select(BackendKind.AUTO, 1, () -> failing);
         try (Backend backend = selection.backend()) {
             assertEquals("cpu", backend.name());
             assertEquals(Optional.of(failure + "; running on cpu"), selection.notice());
         }
         SparseInferException e = assertThrows(SparseInferException.class,
-                () -> BackendSelection.select(BackendKind.CUDA, 1, () -> PRESENT, failing));
+                () -> BackendSelection.select(BackendKind.CUDA, 1, () -> failing));
         assertEquals(failure, e.getMessage());
     }
 
@@ -71,10 +64,7 @@ class BackendSelectionTest {
     void autoAndCudaOpenTheCudaBackendWhenEverythingIsThere() {
         for (BackendKind kind : List.of(BackendKind.AUTO, BackendKind.CUDA)) {
             try (Backend standIn = new CpuBackend(1)) {
-                BackendSelection selection = BackendSelection.select(kind, 1, () -> PRESENT, found -> {
-                    assertSame(PRESENT, found);
-                    return standIn;
-                });
+                BackendSelection selection = BackendSelection.select(kind, 1, () -> DeviceProbe.ready(() -> standIn));
                 assertSame(standIn, selection.backend());
                 assertEquals(Optional.empty(), selection.notice());
             }
@@ -82,8 +72,17 @@ class BackendSelectionTest {
     }
 
     @Test
+    void thisBuildCarriesItsCudaBackendAndItsProbe() {
+        CudaAvailability direct = CudaProbe.system();
+        DeviceProbe found = BackendSelection.probeDevice();
+        assertNotEquals(Optional.of(BackendSelection.NOT_IN_BUILD), found.missing());
+        assertEquals(direct.available(), found.available());
+        assertEquals(direct.available() ? Optional.empty() : Optional.of(direct.reason()), found.missing());
+    }
+
+    @Test
     void onThisMachineAutoGivesTheCpuBackendTheSameEmbeddingsBitForBit() {
-        CudaAvailability here = CudaProbe.system();
+        DeviceProbe here = BackendSelection.probeDevice();
         Assumptions.assumeFalse(here.available(), "this machine can run the CUDA backend");
         long seed = Seeds.fresh();
         Random random = new Random(seed);
@@ -91,7 +90,7 @@ class BackendSelectionTest {
         int[][] ids = {{1, 7, 2}, {1, 2}, {1, 4, 9, 9, 11, 3, 2}};
         int[][] types = {{0, 0, 0}, {0, 1}, {0, 0, 0, 1, 1, 1, 1}};
         BackendSelection auto = BackendSelection.select(BackendKind.AUTO, 2);
-        assertEquals(Optional.of(here.reason() + "; running on cpu"), auto.notice());
+        assertEquals(Optional.of(here.missing().get() + "; running on cpu"), auto.notice());
         try (Backend autoBackend = auto.backend(); Backend cpu = BackendSelection.select(BackendKind.CPU, 2).backend()) {
             float[][] expected = new BertEncoder(weights, cpu).forward(TokenBatch.pack(ids, types));
             float[][] actual = new BertEncoder(weights, autoBackend).forward(TokenBatch.pack(ids, types));
