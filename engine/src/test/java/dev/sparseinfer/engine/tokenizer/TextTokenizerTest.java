@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.sparseinfer.engine.testing.Seeds;
+import dev.sparseinfer.engine.testing.TinyTokenizer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,43 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class TextTokenizerTest {
 
-    private static final int MAX_LENGTH = 12;
-
-    /** A small BERT WordPiece tokenizer.json, built the way Hugging Face writes them, truncating at 12 tokens. */
-    static String wordPieceJson(String truncationDirection, String preTokenizer) {
-        String[] vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "cat", "sat", "on", "mat", "a", "dog", "##s",
-                "##ing", "run", ".", ",", "!", "e", "cafe", "猫", "[MASK]"};
-        StringBuilder v = new StringBuilder();
-        for (int i = 0; i < vocab.length; i++) {
-            v.append(i == 0 ? "" : ",").append('"').append(vocab[i]).append("\":").append(i);
-        }
-        return """
-                {"version":"1.0",
-                 "truncation":{"direction":"%s","max_length":%d,"strategy":"LongestFirst","stride":0},
-                 "padding":null,
-                 "added_tokens":[%s,%s,%s,%s,%s],
-                 "normalizer":{"type":"BertNormalizer","clean_text":true,"handle_chinese_chars":true,
-                               "strip_accents":null,"lowercase":true},
-                 "pre_tokenizer":{"type":"%s"},
-                 "post_processor":{"type":"TemplateProcessing",
-                   "single":[{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},
-                             {"SpecialToken":{"id":"[SEP]","type_id":0}}],
-                   "pair":[{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},
-                           {"SpecialToken":{"id":"[SEP]","type_id":0}},{"Sequence":{"id":"B","type_id":1}},
-                           {"SpecialToken":{"id":"[SEP]","type_id":1}}],
-                   "special_tokens":{"[CLS]":{"id":"[CLS]","ids":[2],"tokens":["[CLS]"]},
-                                     "[SEP]":{"id":"[SEP]","ids":[3],"tokens":["[SEP]"]}}},
-                 "decoder":{"type":"WordPiece","prefix":"##","cleanup":true},
-                 "model":{"type":"WordPiece","unk_token":"[UNK]","continuing_subword_prefix":"##",
-                          "max_input_chars_per_word":100,"vocab":{%s}}}
-                """.formatted(truncationDirection, MAX_LENGTH, special("[PAD]", 0), special("[UNK]", 1),
-                special("[CLS]", 2), special("[SEP]", 3), special("[MASK]", 20), preTokenizer, v);
-    }
-
-    private static String special(String content, int id) {
-        return "{\"id\":" + id + ",\"content\":\"" + content + "\",\"single_word\":false,\"lstrip\":false,"
-                + "\"rstrip\":false,\"normalized\":false,\"special\":true}";
-    }
+    private static final int MAX_LENGTH = TinyTokenizer.MAX_LENGTH;
 
     /**
      * Words that tokenise in every way a cut could get wrong: known, unknown, split into pieces, punctuation, CJK
@@ -70,7 +35,7 @@ class TextTokenizerTest {
     void longTextsGiveTheSameTokensAsWhenTokenisedWhole() throws IOException {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
-        String json = wordPieceJson("Right", "BertPreTokenizer");
+        String json = TinyTokenizer.json("Right", "BertPreTokenizer");
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             texts.add(randomText(random, random.nextInt(i % 10 == 0 ? 2000 : 60)));
@@ -91,7 +56,7 @@ class TextTokenizerTest {
 
     @Test
     void aLongTextIsCutAtASpaceSoonAfterWhatTruncationKeeps() {
-        PrefixCut cut = PrefixCut.forTokenizer(wordPieceJson("Right", "BertPreTokenizer"), MAX_LENGTH);
+        PrefixCut cut = PrefixCut.forTokenizer(TinyTokenizer.json("Right", "BertPreTokenizer"), MAX_LENGTH);
         assertNotNull(cut);
         String text = "cat ".repeat(25_000);
         String prefix = cut.first(text);
@@ -107,9 +72,9 @@ class TextTokenizerTest {
 
     @Test
     void tokenizersThatMayNotWorkWordByWordOrKeepTheEndAreNeverCut() {
-        assertNull(PrefixCut.forTokenizer(wordPieceJson("Left", "BertPreTokenizer"), MAX_LENGTH), "left truncation");
-        assertNull(PrefixCut.forTokenizer(wordPieceJson("Right", "Metaspace"), MAX_LENGTH), "Metaspace pre-tokenizer");
-        assertNull(PrefixCut.forTokenizer(wordPieceJson("Right", "BertPreTokenizer"), -1), "no truncation");
+        assertNull(PrefixCut.forTokenizer(TinyTokenizer.json("Left", "BertPreTokenizer"), MAX_LENGTH), "left truncation");
+        assertNull(PrefixCut.forTokenizer(TinyTokenizer.json("Right", "Metaspace"), MAX_LENGTH), "Metaspace pre-tokenizer");
+        assertNull(PrefixCut.forTokenizer(TinyTokenizer.json("Right", "BertPreTokenizer"), -1), "no truncation");
         assertNull(PrefixCut.forTokenizer("{not json", MAX_LENGTH), "unreadable tokenizer.json");
     }
 
