@@ -183,10 +183,24 @@ public final class OnnxBertLoader {
             if (!i.transposed()) {
                 return i.stored().toFloatTensor(name);
             }
-            // BertCheckpoint expects [out, in].
+            // BertCheckpoint expects [out, in]. Transposed straight from the mapping where the values are raw fp32,
+            // so a layer's weight is copied once, not read into an array and then transposed into another.
             int[] shape = i.stored().shape();
-            FloatMatrix weight = new FloatMatrix(shape[0], shape[1], i.stored().toFloats()).transpose();
-            return new FloatTensor(name, new int[] {weight.rows(), weight.cols()}, weight.data());
+            Optional<MemorySegment> mapped = i.stored().mappedFloats();
+            float[] outByIn = mapped.isPresent() ? transposed(mapped.get(), shape[0], shape[1])
+                    : new FloatMatrix(shape[0], shape[1], i.stored().toFloats()).transpose().data();
+            return new FloatTensor(name, new int[] {shape[1], shape[0]}, outByIn);
+        }
+
+        private static float[] transposed(MemorySegment inByOut, int rows, int cols) {
+            float[] t = new float[Math.multiplyExact(rows, cols)];
+            for (int r = 0; r < rows; r++) {
+                long row = 4L * r * cols;
+                for (int c = 0; c < cols; c++) {
+                    t[c * rows + r] = inByOut.get(FloatTable.F32_LE, row + 4L * c);
+                }
+            }
+            return t;
         }
 
         @Override
