@@ -1,6 +1,6 @@
 package dev.sparseinfer.models;
 
-import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
@@ -82,8 +82,8 @@ public final class ModelInventory {
         return total == 0 ? 0 : zeros / total;
     }
 
-    private static Row tableRow(String name, FloatMatrix m) {
-        return new Row(name, m.rows(), m.cols(), "dense fp32", zeroFraction(m.data()), 4L * m.data().length);
+    private static Row tableRow(String name, FloatTable t) {
+        return new Row(name, t.rows(), t.cols(), "dense fp32", zeroFraction(t.toMatrix().data()), t.values().byteSize());
     }
 
     private static Row linearRow(Linear linear) {

@@ -3,9 +3,11 @@ package dev.sparseinfer.engine.api;
 import dev.sparseinfer.engine.backend.BackendSelection;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.engine.model.bert.BertEncoder;
+import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import dev.sparseinfer.engine.tokenizer.TextTokenizer;
 import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import java.nio.file.Path;
@@ -30,26 +32,48 @@ public final class EmbeddingModel implements AutoCloseable {
     private final BackendSelection selection;
     private final BertEncoder encoder;
     private final ModelOptions options;
+    /** The mapped file the encoder reads its embedding tables from, or null for a model loaded into memory. */
+    private final MappedModel mapping;
+    private volatile boolean closed;
 
-    private EmbeddingModel(TextTokenizer tokenizer, BackendSelection selection, BertEncoder encoder, ModelOptions options) {
+    private EmbeddingModel(TextTokenizer tokenizer, BackendSelection selection, BertEncoder encoder, ModelOptions options,
+            MappedModel mapping) {
         this.tokenizer = tokenizer;
         this.selection = selection;
         this.encoder = encoder;
         this.options = options;
+        this.mapping = mapping;
     }
 
-    /** Opens a model file or directory (see {@link ModelLoader}) on the backend the options ask for. */
+    /**
+     * Opens a model file or directory (see {@link ModelLoader}) on the backend the options ask for. The file stays
+     * mapped until {@link #close}: the layers are read from it one at a time while the backend prepares them, and
+     * the embedding tables are read from it as tokens look them up.
+     */
     public static EmbeddingModel open(Path model, ModelOptions options) {
-        return open(ModelLoader.load(model), options);
+        MappedModel mapped = ModelLoader.open(model);
+        try {
+            EmbeddingModel opened = open(mapped.weights(), mapped.tokenizerJson(), mapped.source(), options, mapped);
+            mapped.releasePages();
+            return opened;
+        } catch (RuntimeException e) {
+            mapped.close();
+            throw e;
+        }
     }
 
     /** Runs an already loaded model. */
     public static EmbeddingModel open(LoadedModel model, ModelOptions options) {
-        TextTokenizer tokenizer = TextTokenizer.fromJson(model.tokenizerJson(), model.source());
+        return open(model.weights(), model.tokenizerJson(), model.source(), options, null);
+    }
+
+    private static EmbeddingModel open(BertLayerSource weights, String tokenizerJson, String source, ModelOptions options,
+            MappedModel mapping) {
+        TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerJson, source);
         try {
             BackendSelection selection = BackendSelection.select(options.backend(), options.threads());
             try {
-                return new EmbeddingModel(tokenizer, selection, new BertEncoder(model.weights(), selection.backend()), options);
+                return new EmbeddingModel(tokenizer, selection, new BertEncoder(weights, selection.backend()), options, mapping);
             } catch (RuntimeException e) {
                 selection.backend().close();
                 throw e;
@@ -85,6 +109,7 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /** Embeds the texts in order, {@link ModelOptions#batchSize()} at a time. */
     public List<Embedding> embed(List<String> texts) {
+        requireOpen();
         List<Embedding> out = new ArrayList<>(texts.size());
         for (int from = 0; from < texts.size(); from += options.batchSize()) {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + options.batchSize()));
@@ -95,6 +120,7 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /** Embeds already tokenised texts as one batch (benchmarks use this to leave tokenisation out). */
     public List<Embedding> embedBatch(List<TokenizedText> texts) {
+        requireOpen();
         int[][] ids = new int[texts.size()][];
         int[][] types = new int[texts.size()][];
         for (int i = 0; i < texts.size(); i++) {
@@ -111,12 +137,31 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /** Tokenises without running the model. */
     public List<TokenizedText> tokenize(List<String> texts) {
+        requireOpen();
         return tokenizer.encode(texts);
     }
 
+    /**
+     * A call after close fails here, with a message, rather than in the tokenizer's native code. (A call still
+     * running when another thread closes the model fails too: the mapped tables then throw, nothing crashes.)
+     */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the model is closed");
+        }
+    }
+
+    /** Frees the backend's buffers and the tokenizer and unmaps the model file. Closing twice does nothing. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         selection.backend().close();
         tokenizer.close();
+        if (mapping != null) {
+            mapping.close();
+        }
     }
 }

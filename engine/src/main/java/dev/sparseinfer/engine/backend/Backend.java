@@ -1,6 +1,7 @@
 package dev.sparseinfer.engine.backend;
 
 import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 import java.util.function.Function;
@@ -32,6 +33,15 @@ public interface Backend extends AutoCloseable {
     PreparedNorm prepare(LayerNormWeights norm);
 
     PreparedTable prepareTable(FloatMatrix table);
+
+    /**
+     * An embedding table that may be a view of a mapped model file, valid while the model is open. A backend that
+     * can read the table where it lies (the CPU) overrides this to keep no copy; by default it is copied to the
+     * heap and prepared as a matrix, which suits a backend that uploads it anyway.
+     */
+    default PreparedTable prepareTable(FloatTable table) {
+        return prepareTable(table.toMatrix());
+    }
 
     Activations allocate(int rows, int cols);
 

@@ -4,7 +4,8 @@ import dev.sparseinfer.engine.model.bert.BertWeights;
 import java.util.Map;
 
 /**
- * A model as read from disk, before any backend touches it.
+ * A model as read from disk, before any backend touches it, wholly in memory: nothing in it refers to the file it
+ * came from (a {@link MappedModel} is one whose file is still mapped).
  *
  * @param weights       the encoder's weights, each linear layer in its stored format
  * @param tokenizerJson the text of its {@code tokenizer.json}

@@ -4,7 +4,6 @@ import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.io.hf.HfBertLoader;
 import dev.sparseinfer.engine.io.onnx.OnnxBertLoader;
 import dev.sparseinfer.engine.io.packed.PackedModel;
-import dev.sparseinfer.engine.model.bert.BertWeights;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,24 +21,30 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
+    /** Reads a whole model into memory, for work on its weights (pruning, quantizing, inspecting). */
     public static LoadedModel load(Path path) {
+        try (MappedModel model = open(path)) {
+            return model.inMemory();
+        }
+    }
+
+    /** Maps a model, to build a model that runs from it (see {@link MappedModel}); the caller closes it. */
+    public static MappedModel open(Path path) {
         if (!Files.exists(path)) {
             throw new SparseInferException(SparseInferException.Code.IO, "model not found: " + path);
         }
         String name = path.getFileName().toString();
         if (Files.isDirectory(path)) {
-            BertWeights weights = HfBertLoader.load(path);
-            return new LoadedModel(weights, readTokenizer(List.of(path.resolve("tokenizer.json")), path), path.toString());
+            return HfBertLoader.open(path, readTokenizer(List.of(path.resolve("tokenizer.json")), path));
         }
         if (name.endsWith(".onnx")) {
-            BertWeights weights = OnnxBertLoader.load(path);
             Path dir = path.toAbsolutePath().getParent();
             String stem = name.substring(0, name.length() - ".onnx".length());
             List<Path> candidates = List.of(dir.resolve("tokenizer.json"), dir.resolve(stem + "-tokenizer.json"));
-            return new LoadedModel(weights, readTokenizer(candidates, path), path.toString());
+            return OnnxBertLoader.open(path, readTokenizer(candidates, path));
         }
         if (name.endsWith(".safetensors")) {
-            return PackedModel.load(path);
+            return PackedModel.open(path);
         }
         throw SparseInferException.invalidArgument(path + ": not a model (expected a Hugging Face directory, a .onnx file"
                 + " or a packed .safetensors file)");

@@ -17,10 +17,12 @@ public final class TextTokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer tokenizer;
     private final String json;
+    private final PrefixCut prefixCut;
 
     private TextTokenizer(HuggingFaceTokenizer tokenizer, String json) {
         this.tokenizer = tokenizer;
         this.json = json;
+        this.prefixCut = PrefixCut.forTokenizer(json, maxLength());
     }
 
     /** Loads a tokenizer from the text of a {@code tokenizer.json}; {@code source} names it in errors. */
@@ -44,13 +46,37 @@ public final class TextTokenizer implements AutoCloseable {
         return "DO_NOT_TRUNCATE".equalsIgnoreCase(tokenizer.getTruncation()) ? -1 : tokenizer.getMaxLength();
     }
 
+    /**
+     * The tokens of each text, truncated as the tokenizer.json says. Where that is safe ({@link PrefixCut}), a long
+     * text is tokenised only as far as truncation keeps, with the same tokens as if it were tokenised whole.
+     */
     public List<TokenizedText> encode(List<String> texts) {
-        Encoding[] encodings;
+        if (prefixCut == null) {
+            return tokens(batchEncode(texts));
+        }
+        List<String> prefixes = texts.stream().map(prefixCut::first).toList();
+        Encoding[] encodings = batchEncode(prefixes);
+        for (int i = 0; i < encodings.length; i++) {
+            String text = texts.get(i);
+            String prefix = prefixes.get(i);
+            // A prefix that fits without truncation may have left out tokens that truncation would have kept.
+            while (prefix.length() < text.length() && !encodings[i].exceedMaxLength()) {
+                prefix = prefixCut.longer(text, prefix);
+                encodings[i] = batchEncode(List.of(prefix))[0];
+            }
+        }
+        return tokens(encodings);
+    }
+
+    private Encoding[] batchEncode(List<String> texts) {
         try {
-            encodings = tokenizer.batchEncode(texts);
+            return tokenizer.batchEncode(texts);
         } catch (RuntimeException e) {
             throw new SparseInferException(SparseInferException.Code.TOKENIZER, "tokenizer failed: " + oneLine(e), e);
         }
+    }
+
+    private static List<TokenizedText> tokens(Encoding[] encodings) {
         return java.util.Arrays.stream(encodings)
                 .map(e -> new TokenizedText(toInts(e.getIds()), toInts(e.getTypeIds())))
                 .toList();

@@ -17,8 +17,10 @@ import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
+import java.lang.foreign.MemorySegment;
 
 /** Runs every op on the CPU, in pure Java, with the kernels {@link CpuKernels#best()} picks. */
 public final class CpuBackend implements Backend {
@@ -89,7 +91,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public PreparedTable prepareTable(FloatMatrix table) {
-        return new CpuPrepared.Table(table.rows(), table.cols(), table.data());
+        return prepareTable(FloatTable.of(table));
+    }
+
+    /** Keeps the table where it lies: rows are read from the mapped file as tokens look them up, never copied. */
+    @Override
+    public PreparedTable prepareTable(FloatTable table) {
+        return new CpuPrepared.Table(table);
     }
 
     @Override
@@ -99,18 +107,21 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void embed(TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out) {
-        float[] w = ((CpuPrepared.Table) word).data();
-        float[] p = ((CpuPrepared.Table) position).data();
-        float[] t = ((CpuPrepared.Table) type).data();
+        MemorySegment w = ((CpuPrepared.Table) word).table().values();
+        MemorySegment p = ((CpuPrepared.Table) position).table().values();
+        MemorySegment t = ((CpuPrepared.Table) type).table().values();
         float[] o = heap(out).data();
         int width = out.cols();
+        long rowBytes = 4L * width;
         for (int i = 0; i < batch.tokens(); i++) {
-            int id = checkedRow(batch.tokenIds()[i], word, "token id");
-            int pos = checkedRow(batch.positions()[i], position, "position");
-            int ty = checkedRow(batch.typeIds()[i], type, "token type");
+            long id = checkedRow(batch.tokenIds()[i], word, "token id") * rowBytes;
+            long pos = checkedRow(batch.positions()[i], position, "position") * rowBytes;
+            long ty = checkedRow(batch.typeIds()[i], type, "token type") * rowBytes;
             int dst = i * width;
             for (int c = 0; c < width; c++) {
-                o[dst + c] = w[id * width + c] + p[pos * width + c] + t[ty * width + c];
+                long at = 4L * c;
+                o[dst + c] = w.get(FloatTable.F32_LE, id + at) + p.get(FloatTable.F32_LE, pos + at)
+                        + t.get(FloatTable.F32_LE, ty + at);
             }
         }
     }

@@ -1,15 +1,19 @@
 package dev.sparseinfer.engine.io.hf;
 
 import dev.sparseinfer.engine.api.SparseInferException;
-import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.io.MappedFile;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
+import dev.sparseinfer.engine.io.safetensors.SafetensorsSource;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
 import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import dev.sparseinfer.engine.model.bert.BertWeights;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +22,8 @@ import java.util.Map;
 /**
  * Loads the encoder of a Hugging Face BERT directory: {@code config.json} and {@code model.safetensors}, or a
  * sharded checkpoint whose {@code model.safetensors.index.json} says which shard holds each tensor. Any dtype
- * safetensors allows for weights (F32, F16, BF16) is widened to fp32. Tensors the encoder does not use (pooler,
- * task heads, {@code position_ids}) are never converted.
+ * safetensors allows for weights (F32, F16, BF16) is widened to fp32 as it is read; fp32 embedding tables are used
+ * straight from the mapping. Tensors the encoder does not use (pooler, task heads, {@code position_ids}) are never read.
  */
 public final class HfBertLoader {
 
@@ -30,29 +34,45 @@ public final class HfBertLoader {
     private HfBertLoader() {
     }
 
+    /** Reads the whole encoder into memory; the files are unmapped before this returns. */
     public static BertWeights load(Path directory) {
-        Path configFile = directory.resolve(CONFIG);
-        BertConfig config = BertConfig.fromJson(read(configFile), configFile.toString());
-        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
-        Path single = directory.resolve(SINGLE);
-        if (Files.isRegularFile(single)) {
-            try (SafetensorsFile file = SafetensorsFile.open(single)) {
-                take(file, file.tensors().keySet(), tensors);
-            }
-        } else {
-            for (Map.Entry<Path, List<String>> shard : shards(directory).entrySet()) {
-                try (SafetensorsFile file = SafetensorsFile.open(shard.getKey())) {
-                    take(file, shard.getValue(), tensors);
-                }
-            }
+        try (MappedModel model = open(directory, "")) {
+            return BertCheckpoint.inMemory(model.weights());
         }
-        return BertCheckpoint.toWeights(tensors, config, directory.toString());
     }
 
-    private static void take(SafetensorsFile file, Collection<String> names, Map<String, FloatTensor> tensors) {
+    /** Maps the checkpoint's files; the model's layers are read from them as it is built (see {@link MappedModel}). */
+    public static MappedModel open(Path directory, String tokenizerJson) {
+        Path configFile = directory.resolve(CONFIG);
+        BertConfig config = BertConfig.fromJson(read(configFile), configFile.toString());
+        Path single = directory.resolve(SINGLE);
+        Map<Path, List<String>> shards = Files.isRegularFile(single) ? null : shards(directory);
+        List<MappedFile> opened = new ArrayList<>();
+        try {
+            Map<String, SafetensorsFile> fileOf = new LinkedHashMap<>();
+            if (shards == null) {
+                SafetensorsFile file = SafetensorsFile.open(single);
+                opened.add(file);
+                take(file, file.tensors().keySet(), fileOf);
+            } else {
+                for (Map.Entry<Path, List<String>> shard : shards.entrySet()) {
+                    SafetensorsFile file = SafetensorsFile.open(shard.getKey());
+                    opened.add(file);
+                    take(file, shard.getValue(), fileOf);
+                }
+            }
+            BertLayerSource weights = BertCheckpoint.read(new SafetensorsSource(fileOf, directory.toString()), config);
+            return new MappedModel(weights, tokenizerJson, directory.toString(), Map.of(), opened);
+        } catch (RuntimeException e) {
+            opened.forEach(MappedFile::close);
+            throw e;
+        }
+    }
+
+    private static void take(SafetensorsFile file, Collection<String> names, Map<String, SafetensorsFile> fileOf) {
         for (String name : names) {
             if (usedByEncoder(name)) {
-                tensors.put(name, file.readFloats(name));
+                fileOf.put(name, file);
             }
         }
     }

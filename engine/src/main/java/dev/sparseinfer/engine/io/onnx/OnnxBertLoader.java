@@ -1,9 +1,15 @@
 package dev.sparseinfer.engine.io.onnx;
 
+import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
+import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import dev.sparseinfer.engine.model.bert.BertWeights;
+import dev.sparseinfer.engine.model.bert.WeightSource;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,12 +61,29 @@ public final class OnnxBertLoader {
         this.model = model;
     }
 
-    /** Reads an ONNX BERT encoder; errors are INVALID_MODEL (or IO) and name the file. */
+    /**
+     * Reads a whole ONNX BERT encoder into memory; the file is unmapped before this returns. Errors are
+     * INVALID_MODEL (or IO) and name the file.
+     */
     public static BertWeights load(Path onnxFile) {
-        OnnxBertLoader loader = new OnnxBertLoader(OnnxModel.open(onnxFile));
-        List<Projection> projections = loader.projections();
-        Map<String, FloatTensor> tensors = loader.tensors(projections);
-        return BertCheckpoint.toWeights(tensors, loader.heads(projections), loader.layerNormEps(), onnxFile.toString());
+        try (MappedModel model = open(onnxFile, "")) {
+            return BertCheckpoint.inMemory(model.weights());
+        }
+    }
+
+    /** Maps an ONNX BERT encoder; its layers are read from the mapping as a model is built (see {@link MappedModel}). */
+    public static MappedModel open(Path onnxFile, String tokenizerJson) {
+        OnnxModel model = OnnxModel.open(onnxFile);
+        try {
+            OnnxBertLoader loader = new OnnxBertLoader(model);
+            List<Projection> projections = loader.projections();
+            WeightSource tensors = loader.tensors(projections, onnxFile.toString());
+            BertLayerSource weights = BertCheckpoint.read(tensors, loader.heads(projections), loader.layerNormEps());
+            return new MappedModel(weights, tokenizerJson, onnxFile.toString(), Map.of(), List.of(model));
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     private List<Projection> projections() {
@@ -121,32 +144,92 @@ public final class OnnxBertLoader {
         return Optional.empty();
     }
 
-    private Map<String, FloatTensor> tensors(List<Projection> projections) {
-        Map<String, FloatTensor> named = new LinkedHashMap<>();
+    /** Which initializer holds each Hugging Face tensor, and whether it is stored transposed. */
+    private WeightSource tensors(List<Projection> projections, String source) {
+        Map<String, Initializer> named = new LinkedHashMap<>();
         Set<String> claimed = new HashSet<>();
         for (Projection p : projections) {
-            named.put(p.module() + ".weight", outByIn(p));
+            named.put(p.module() + ".weight", new Initializer(p.weight(), p.storedInOut()));
             claimed.add(p.weight().name());
             if (p.bias() != null) {
-                named.put(p.module() + ".bias", p.bias().toFloatTensor(p.module() + ".bias"));
+                named.put(p.module() + ".bias", new Initializer(p.bias(), false));
                 claimed.add(p.bias().name());
             }
         }
         // Every other float initializer (embedding tables, LayerNorm parameters) already has its state_dict name.
         for (OnnxTensor t : model.initializers().values()) {
             if (t.isFloatingPoint() && !claimed.contains(t.name()) && !named.containsKey(t.name())) {
-                named.put(t.name(), t.toFloatTensor(t.name()));
+                named.put(t.name(), new Initializer(t, false));
             }
         }
-        return named;
+        return new InitializerSource(named, source);
     }
 
-    /** The weight as {@code [out, in]}, which is what BertCheckpoint expects. */
-    private static FloatTensor outByIn(Projection p) {
-        int[] shape = p.weight().shape();
-        FloatMatrix stored = new FloatMatrix(shape[0], shape[1], p.weight().toFloats());
-        FloatMatrix weight = p.storedInOut() ? stored.transpose() : stored;
-        return new FloatTensor(p.module() + ".weight", new int[] {weight.rows(), weight.cols()}, weight.data());
+    /** An initializer under its Hugging Face name; a transposed one is stored {@code [in, out]}. */
+    private record Initializer(OnnxTensor stored, boolean transposed) {
+    }
+
+    /** The initializers as named tensors, each converted when it is asked for: one layer at a time. */
+    private record InitializerSource(Map<String, Initializer> named, String source) implements WeightSource {
+
+        @Override
+        public Set<String> names() {
+            return named.keySet();
+        }
+
+        @Override
+        public FloatTensor tensor(String name) {
+            Initializer i = initializer(name);
+            if (!i.transposed()) {
+                return i.stored().toFloatTensor(name);
+            }
+            // BertCheckpoint expects [out, in]. Transposed straight from the mapping where the values are raw fp32,
+            // so a layer's weight is copied once, not read into an array and then transposed into another.
+            int[] shape = i.stored().shape();
+            Optional<MemorySegment> mapped = i.stored().mappedFloats();
+            float[] outByIn = mapped.isPresent() ? transposed(mapped.get(), shape[0], shape[1])
+                    : new FloatMatrix(shape[0], shape[1], i.stored().toFloats()).transpose().data();
+            return new FloatTensor(name, new int[] {shape[1], shape[0]}, outByIn);
+        }
+
+        private static float[] transposed(MemorySegment inByOut, int rows, int cols) {
+            float[] t = new float[Math.multiplyExact(rows, cols)];
+            for (int r = 0; r < rows; r++) {
+                long row = 4L * r * cols;
+                for (int c = 0; c < cols; c++) {
+                    t[c * rows + r] = inByOut.get(FloatTable.F32_LE, row + 4L * c);
+                }
+            }
+            return t;
+        }
+
+        @Override
+        public int[] shape(String name) {
+            Initializer i = initializer(name);
+            int[] shape = i.stored().shape();
+            return i.transposed() ? new int[] {shape[1], shape[0]} : shape;
+        }
+
+        @Override
+        public FloatTable table(String name) {
+            Initializer i = initializer(name);
+            int[] shape = i.stored().shape();
+            if (!i.transposed() && shape.length == 2) {
+                Optional<MemorySegment> mapped = i.stored().mappedFloats();
+                if (mapped.isPresent()) {
+                    return new FloatTable(shape[0], shape[1], mapped.get());
+                }
+            }
+            return WeightSource.super.table(name);
+        }
+
+        private Initializer initializer(String name) {
+            Initializer i = named.get(name);
+            if (i == null) {
+                throw SparseInferException.invalidModel(source + ": missing tensor '" + name + "'");
+            }
+            return i;
+        }
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.sparseinfer.engine.io.onnx;
 
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.io.MappedFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,9 +20,10 @@ import java.util.Set;
 /**
  * The graph of an ONNX model file ({@code ModelProto.graph}): its nodes in file order (which ONNX requires to be
  * topological), its initializers by name, and which node produces and which nodes consume each value. The file is
- * memory-mapped, and initializers stay slices of the mapping until their values are asked for.
+ * memory-mapped into an arena of its own, and initializers stay slices of the mapping until their values are asked
+ * for; {@link #close} unmaps it at once.
  */
-public final class OnnxModel {
+public final class OnnxModel implements MappedFile {
 
     private static final int MODEL_GRAPH = 7;
     private static final int GRAPH_NODE = 1;
@@ -29,15 +32,19 @@ public final class OnnxModel {
     private static final int VALUE_INFO_NAME = 1;
 
     private final String source;
+    private final Arena arena;
+    private final MemorySegment file;
     private final List<OnnxNode> nodes;
     private final Map<String, OnnxTensor> initializers;
     private final Set<String> graphInputs;
     private final Map<String, OnnxNode> producers = new HashMap<>();
     private final Map<String, List<OnnxNode>> consumers = new HashMap<>();
 
-    private OnnxModel(String source, List<OnnxNode> nodes, Map<String, OnnxTensor> initializers,
-            List<String> graphInputs) {
+    private OnnxModel(String source, Arena arena, MemorySegment file, List<OnnxNode> nodes,
+            Map<String, OnnxTensor> initializers, List<String> graphInputs) {
         this.source = source;
+        this.arena = arena;
+        this.file = file;
         this.nodes = List.copyOf(nodes);
         this.initializers = Collections.unmodifiableMap(initializers);
         this.graphInputs = Set.copyOf(graphInputs);
@@ -58,6 +65,7 @@ public final class OnnxModel {
 
     /** Maps and parses an {@code .onnx} file. */
     public static OnnxModel open(Path file) {
+        Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size > Integer.MAX_VALUE) {
@@ -65,15 +73,21 @@ public final class OnnxModel {
                 throw SparseInferException.invalidModel(file + ": " + size
                         + " bytes is over the 2 GiB protobuf limit; external data not supported");
             }
-            return parse(channel.map(FileChannel.MapMode.READ_ONLY, 0, size), file.toString());
+            MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
+            return parse(file.toString(), arena, mapped);
         } catch (IOException e) {
+            arena.close();
             throw new SparseInferException(SparseInferException.Code.IO, file + ": cannot read (" + e + ")", e);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
         }
     }
 
     /** Parses a serialized ModelProto; {@code source} names it in error messages. */
-    private static OnnxModel parse(ByteBuffer bytes, String source) {
-        ProtoReader model = new ProtoReader(bytes, source);
+    private static OnnxModel parse(String source, Arena arena, MemorySegment file) {
+        // A view of the mapping, so byte buffers sliced from it (raw_data) stay tied to the arena's lifetime.
+        ProtoReader model = new ProtoReader(file.asByteBuffer(), source);
         ProtoReader graph = null;
         while (model.next()) {
             if (model.field() == MODEL_GRAPH) {
@@ -99,7 +113,7 @@ public final class OnnxModel {
                 default -> graph.skip();
             }
         }
-        return new OnnxModel(source, nodes, initializers, inputs);
+        return new OnnxModel(source, arena, file, nodes, initializers, inputs);
     }
 
     private static String valueName(ProtoReader valueInfo) {
@@ -152,6 +166,21 @@ public final class OnnxModel {
                 .filter(node -> node.opType().equals("Constant"))
                 .flatMap(node -> node.attribute("value"))
                 .map(OnnxAttribute::t);
+    }
+
+    @Override
+    public void releasePages() {
+        if (arena.scope().isAlive()) {
+            file.unload();
+        }
+    }
+
+    /** Unmaps the file: initializers' values can no longer be read. Closing twice does nothing. */
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
     }
 
     /** An error about this model, naming its file. */

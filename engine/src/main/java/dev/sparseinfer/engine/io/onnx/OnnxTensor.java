@@ -1,10 +1,12 @@
 package dev.sparseinfer.engine.io.onnx;
 
 import dev.sparseinfer.engine.format.FloatTensor;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An ONNX {@code TensorProto}: an initializer, or the value of a {@code Constant} node. Only the header is parsed
@@ -95,6 +97,19 @@ public final class OnnxTensor {
             case FLOAT16 -> halves(count);
             default -> throw unsupportedType("FLOAT and FLOAT16 are read as floats");
         };
+    }
+
+    /**
+     * The values of a FLOAT tensor stored in {@code raw_data} (little-endian, as ONNX requires), as a view of the
+     * mapped file, nothing copied; empty for any other type or storage.
+     */
+    public Optional<MemorySegment> mappedFloats() {
+        requireInline();
+        if (dataType != FLOAT || rawData == null) {
+            return Optional.empty();
+        }
+        checkRawSize(elementCount(), Float.BYTES);
+        return Optional.of(MemorySegment.ofBuffer(rawData));
     }
 
     /** The values of an INT64 or INT32 tensor. */

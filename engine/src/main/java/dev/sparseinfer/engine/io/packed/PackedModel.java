@@ -1,22 +1,27 @@
 package dev.sparseinfer.engine.io.packed;
 
 import dev.sparseinfer.engine.api.SparseInferException;
-import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
+import dev.sparseinfer.engine.io.safetensors.SafetensorsSource;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsWriter;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
 import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.model.bert.BertEmbeddings;
 import dev.sparseinfer.engine.model.bert.BertLayer;
+import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.model.bert.WeightSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -71,8 +76,8 @@ public final class PackedModel {
         out.write(target);
     }
 
-    private static void table(SafetensorsWriter out, String name, FloatMatrix m) {
-        out.addF32(name, new int[] {m.rows(), m.cols()}, m.data());
+    private static void table(SafetensorsWriter out, String name, FloatTable t) {
+        out.addF32(name, new int[] {t.rows(), t.cols()}, t.toMatrix().data());
     }
 
     private static void norm(SafetensorsWriter out, String name, LayerNormWeights n) {
@@ -95,12 +100,22 @@ public final class PackedModel {
         return file.metadata().containsKey(FORMAT_KEY);
     }
 
-    /**
-     * Reads a packed model. A file that records tensor digests ({@link TensorDigests}) is checked first and refused
-     * if any tensor does not match; one written before digests were recorded loads unchecked.
-     */
+    /** Reads a whole packed model into memory (see {@link #open}); the file is unmapped before this returns. */
     public static LoadedModel load(Path path) {
-        try (SafetensorsFile file = SafetensorsFile.open(path)) {
+        try (MappedModel model = open(path)) {
+            return model.inMemory();
+        }
+    }
+
+    /**
+     * Maps a packed model; its layers are read from the mapping as a model is built from them, its fp32 tables
+     * stay views of it (see {@link MappedModel}). A file that records tensor digests ({@link TensorDigests}) is
+     * checked first and refused if any tensor does not match; one written before digests were recorded opens
+     * unchecked.
+     */
+    public static MappedModel open(Path path) {
+        SafetensorsFile file = SafetensorsFile.open(path);
+        try {
             Map<String, String> meta = file.metadata();
             String version = meta.get(FORMAT_KEY);
             if (version == null) {
@@ -119,13 +134,17 @@ public final class PackedModel {
             BertConfig config = BertConfig.fromJson(meta.get(CONFIG_KEY), path + " (" + CONFIG_KEY + ")");
             String schemeLabel = meta.get(INT8_SCHEME_KEY);
             Int8Scheme scheme = schemeLabel == null ? null : Int8Scheme.parseModel(schemeLabel, path.toString());
-            BertWeights weights = withFileNamed(path, () -> BertCheckpoint.toWeights(new PackedSource(file, scheme), config));
-            return new LoadedModel(weights, meta.get(TOKENIZER_KEY), path.toString(), new LinkedHashMap<>(meta));
+            BertLayerSource weights = withFileNamed(path, () -> BertCheckpoint.read(new PackedSource(file, scheme), config));
+            return new MappedModel(new FileNamedLayers(path, weights), meta.get(TOKENIZER_KEY), path.toString(),
+                    new LinkedHashMap<>(meta), List.of(file));
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
         }
     }
 
     /** Puts the file's name in front of an error from code that checks values without knowing their file. */
-    private static BertWeights withFileNamed(Path path, Supplier<BertWeights> read) {
+    private static <T> T withFileNamed(Path path, Supplier<T> read) {
         try {
             return read.get();
         } catch (SparseInferException e) {
@@ -136,22 +155,68 @@ public final class PackedModel {
         }
     }
 
+    /** Layers read as they are asked for, with the file named in their errors as in those found while opening. */
+    private record FileNamedLayers(Path path, BertLayerSource layers) implements BertLayerSource {
+
+        @Override
+        public BertConfig config() {
+            return layers.config();
+        }
+
+        @Override
+        public BertEmbeddings embeddings() {
+            return layers.embeddings();
+        }
+
+        @Override
+        public int layerCount() {
+            return layers.layerCount();
+        }
+
+        @Override
+        public BertLayer layer(int index) {
+            return withFileNamed(path, () -> layers.layer(index));
+        }
+    }
+
     /** The file's tensors as a weight source that reads each linear layer in its stored format. */
-    private record PackedSource(SafetensorsFile file, Int8Scheme scheme) implements WeightSource {
+    private static final class PackedSource implements WeightSource {
+
+        private final SafetensorsFile file;
+        private final Int8Scheme scheme;
+        private final SafetensorsSource tensors;
+
+        PackedSource(SafetensorsFile file, Int8Scheme scheme) {
+            this.file = file;
+            this.scheme = scheme;
+            Map<String, SafetensorsFile> all = new LinkedHashMap<>();
+            file.tensors().keySet().forEach(name -> all.put(name, file));
+            this.tensors = new SafetensorsSource(all, file.path().toString());
+        }
 
         @Override
         public String source() {
-            return file.path().toString();
+            return tensors.source();
         }
 
         @Override
         public Set<String> names() {
-            return file.tensors().keySet();
+            return tensors.names();
         }
 
         @Override
         public FloatTensor tensor(String name) {
-            return file.readFloats(name);
+            return tensors.tensor(name);
+        }
+
+        @Override
+        public int[] shape(String name) {
+            return tensors.shape(name);
+        }
+
+        @Override
+        public FloatTable table(String name) {
+            return tensors.table(name);
         }
 
         @Override

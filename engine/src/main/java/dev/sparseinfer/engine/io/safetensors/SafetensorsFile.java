@@ -1,7 +1,9 @@
 package dev.sparseinfer.engine.io.safetensors;
 
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.io.MappedFile;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -20,10 +23,10 @@ import java.util.Map;
  *
  * <p>The mapping lives in its own arena, so {@link #close} unmaps the file at once rather than whenever the
  * garbage collector gets to it: a file can then be replaced right after reading it (Windows refuses while it is
- * mapped), and files over 2 GiB map whole. Buffers from {@link #bytes} are views of the mapping and must not be
- * used after {@code close}; the {@code read*} methods copy.
+ * mapped), and files over 2 GiB map whole. Buffers from {@link #bytes} and tables from {@link #table} are views of
+ * the mapping, which throw {@link IllegalStateException} after {@code close}; the {@code read*} methods copy.
  */
-public final class SafetensorsFile implements AutoCloseable {
+public final class SafetensorsFile implements MappedFile {
 
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -94,6 +97,22 @@ public final class SafetensorsFile implements AutoCloseable {
         TensorInfo info = info(name);
         requireArraySized(info, info.byteLength());
         return data.asSlice(info.begin(), info.byteLength()).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * A 2-D tensor as a table: an F32 tensor is a view of the mapping, valid until {@link #close} (nothing is
+     * copied); other types are widened into a heap copy.
+     */
+    public FloatTable table(String name) {
+        TensorInfo info = info(name);
+        int[] shape = info.shape();
+        if (info.dtype() != DType.F32) {
+            return FloatTable.of(readFloats(name).matrix(-1, -1));
+        }
+        if (shape.length != 2) {
+            throw SafetensorsHeader.invalid(path, "tensor '" + name + "' must be 2-D, has shape " + Arrays.toString(shape));
+        }
+        return new FloatTable(shape[0], shape[1], data.asSlice(info.begin(), info.byteLength()));
     }
 
     /** The tensor's raw bytes, copied out (int8 and uint8 tensors are used as they are). */
@@ -177,7 +196,14 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    /** Unmaps the file; views from {@link #bytes} become unusable. Closing twice does nothing. */
+    @Override
+    public void releasePages() {
+        if (arena.scope().isAlive()) {
+            data.unload();
+        }
+    }
+
+    /** Unmaps the file; views from {@link #bytes} and {@link #table} become unusable. Closing twice does nothing. */
     @Override
     public void close() {
         if (arena.scope().isAlive()) {

@@ -1,6 +1,7 @@
 package dev.sparseinfer.engine.model.bert;
 
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
@@ -8,13 +9,14 @@ import dev.sparseinfer.engine.format.LinearWeights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Maps tensors named as in Hugging Face's {@code BertModel} ({@code embeddings.word_embeddings.weight},
- * {@code encoder.layer.3.attention.self.query.weight}, ...; an optional {@code bert.} prefix) to
- * {@link BertWeights}, checking every shape. Linear weights are expected as {@code [out, in]}; loaders of formats
+ * {@code encoder.layer.3.attention.self.query.weight}, ...; an optional {@code bert.} prefix) to a
+ * {@link BertLayerSource} that reads one layer at a time, or to {@link BertWeights}, checking every shape. Linear weights are expected as {@code [out, in]}; loaders of formats
  * that store them otherwise (ONNX MatMul initializers are {@code [in, out]}) transpose them first.
  */
 public final class BertCheckpoint {
@@ -33,17 +35,19 @@ public final class BertCheckpoint {
 
     /** Builds the weights from named tensors, with {@code heads} and {@code eps} taken from outside the weights. */
     public static BertWeights toWeights(Map<String, FloatTensor> tensors, int heads, double layerNormEps, String source) {
-        BertCheckpoint c = new BertCheckpoint(WeightSource.of(tensors, source));
-        return c.build(c.inferConfig(heads, layerNormEps));
+        return inMemory(read(WeightSource.of(tensors, source), heads, layerNormEps));
     }
 
     /** Builds the weights from named tensors, checking them against a known config. */
     public static BertWeights toWeights(Map<String, FloatTensor> tensors, BertConfig config, String source) {
-        return toWeights(WeightSource.of(tensors, source), config);
+        return inMemory(read(WeightSource.of(tensors, source), config));
     }
 
-    /** Builds the weights from a source whose linear layers may be in any format, checking them against a config. */
-    public static BertWeights toWeights(WeightSource tensors, BertConfig config) {
+    /**
+     * The weights of a source whose linear layers may be in any format, checked against a config now, each layer's
+     * shapes checked as it is read.
+     */
+    public static BertLayerSource read(WeightSource tensors, BertConfig config) {
         BertCheckpoint c = new BertCheckpoint(tensors);
         BertConfig inferred = c.inferConfig(config.heads(), config.layerNormEps());
         if (inferred.layers() != config.layers() || inferred.hiddenSize() != config.hiddenSize()
@@ -52,21 +56,35 @@ public final class BertCheckpoint {
                     + inferred.hiddenSize() + ", vocab " + inferred.vocabSize() + ") do not match the config ("
                     + config.layers() + " layers, hidden " + config.hiddenSize() + ", vocab " + config.vocabSize() + ")");
         }
-        return c.build(config);
+        return c.reader(config);
+    }
+
+    /** The weights of a source, with the config inferred from their shapes and {@code heads}, {@code eps} given. */
+    public static BertLayerSource read(WeightSource tensors, int heads, double layerNormEps) {
+        BertCheckpoint c = new BertCheckpoint(tensors);
+        return c.reader(c.inferConfig(heads, layerNormEps));
+    }
+
+    /** Every layer read and the tables copied to the heap: weights that no longer depend on the source. */
+    public static BertWeights inMemory(BertLayerSource source) {
+        List<BertLayer> layers = new ArrayList<>();
+        for (int i = 0; i < source.layerCount(); i++) {
+            layers.add(source.layer(i));
+        }
+        return new BertWeights(source.config(), source.embeddings().onHeap(), layers);
     }
 
     private BertConfig inferConfig(int heads, double eps) {
-        FloatTensor word = tensor("embeddings.word_embeddings.weight");
-        FloatTensor position = tensor("embeddings.position_embeddings.weight");
-        FloatTensor type = tensor("embeddings.token_type_embeddings.weight");
-        if (word.rank() != 2 || position.rank() != 2 || type.rank() != 2) {
+        int[] word = tensors.shape(prefix + "embeddings.word_embeddings.weight");
+        int[] position = tensors.shape(prefix + "embeddings.position_embeddings.weight");
+        int[] type = tensors.shape(prefix + "embeddings.token_type_embeddings.weight");
+        if (word.length != 2 || position.length != 2 || type.length != 2) {
             throw SparseInferException.invalidModel(source + ": embedding tables must be 2-D");
         }
         int layers = countLayers();
-        int intermediate = layers == 0 ? 4 * word.shape()[1]
+        int intermediate = layers == 0 ? 4 * word[1]
                 : tensors.linear(prefix + "encoder.layer.0.intermediate.dense").outFeatures();
-        return new BertConfig(word.shape()[0], word.shape()[1], layers, heads, intermediate,
-                position.shape()[0], type.shape()[0], eps, BertConfig.GELU);
+        return new BertConfig(word[0], word[1], layers, heads, intermediate, position[0], type[0], eps, BertConfig.GELU);
     }
 
     private int countLayers() {
@@ -81,34 +99,68 @@ public final class BertCheckpoint {
         return max + 1;
     }
 
-    private BertWeights build(BertConfig config) {
-        int hidden = config.hiddenSize();
-        BertEmbeddings embeddings = new BertEmbeddings(
-                tensor("embeddings.word_embeddings.weight").matrix(config.vocabSize(), hidden),
-                tensor("embeddings.position_embeddings.weight").matrix(config.maxPositions(), hidden),
-                tensor("embeddings.token_type_embeddings.weight").matrix(config.typeVocabSize(), hidden),
-                norm("embeddings.LayerNorm", hidden));
-        List<BertLayer> layers = new ArrayList<>();
-        for (int i = 0; i < config.layers(); i++) {
-            String p = "encoder.layer." + i + ".";
-            Linear query = linear(p + "attention.self.query", -1, hidden);
-            int attentionWidth = query.outFeatures();
-            if (attentionWidth % config.headDim() != 0) {
-                throw SparseInferException.invalidModel(source + ": " + query.name() + " has " + attentionWidth
-                        + " outputs, not a whole number of " + config.headDim() + "-wide heads");
+    private BertLayerSource reader(BertConfig config) {
+        BertEmbeddings embeddings = embeddings(config);
+        return new BertLayerSource() {
+            @Override
+            public BertConfig config() {
+                return config;
             }
-            Linear intermediate = linear(p + "intermediate.dense", -1, hidden);
-            layers.add(new BertLayer(
-                    query,
-                    linear(p + "attention.self.key", attentionWidth, hidden),
-                    linear(p + "attention.self.value", attentionWidth, hidden),
-                    linear(p + "attention.output.dense", hidden, attentionWidth),
-                    norm(p + "attention.output.LayerNorm", hidden),
-                    intermediate,
-                    linear(p + "output.dense", hidden, intermediate.outFeatures()),
-                    norm(p + "output.LayerNorm", hidden)));
+
+            @Override
+            public BertEmbeddings embeddings() {
+                return embeddings;
+            }
+
+            @Override
+            public int layerCount() {
+                return config.layers();
+            }
+
+            @Override
+            public BertLayer layer(int index) {
+                return BertCheckpoint.this.layer(Objects.checkIndex(index, config.layers()), config);
+            }
+        };
+    }
+
+    private BertEmbeddings embeddings(BertConfig config) {
+        int hidden = config.hiddenSize();
+        return new BertEmbeddings(
+                table("embeddings.word_embeddings.weight", config.vocabSize(), hidden),
+                table("embeddings.position_embeddings.weight", config.maxPositions(), hidden),
+                table("embeddings.token_type_embeddings.weight", config.typeVocabSize(), hidden),
+                norm("embeddings.LayerNorm", hidden));
+    }
+
+    private FloatTable table(String name, int rows, int cols) {
+        FloatTable t = tensors.table(prefix + name);
+        if (t.rows() != rows || t.cols() != cols) {
+            throw SparseInferException.invalidModel(source + ": " + prefix + name + ": expected shape [" + rows + ", "
+                    + cols + "], found [" + t.rows() + ", " + t.cols() + "]");
         }
-        return new BertWeights(config, embeddings, layers);
+        return t;
+    }
+
+    private BertLayer layer(int i, BertConfig config) {
+        int hidden = config.hiddenSize();
+        String p = "encoder.layer." + i + ".";
+        Linear query = linear(p + "attention.self.query", -1, hidden);
+        int attentionWidth = query.outFeatures();
+        if (attentionWidth % config.headDim() != 0) {
+            throw SparseInferException.invalidModel(source + ": " + query.name() + " has " + attentionWidth
+                    + " outputs, not a whole number of " + config.headDim() + "-wide heads");
+        }
+        Linear intermediate = linear(p + "intermediate.dense", -1, hidden);
+        return new BertLayer(
+                query,
+                linear(p + "attention.self.key", attentionWidth, hidden),
+                linear(p + "attention.self.value", attentionWidth, hidden),
+                linear(p + "attention.output.dense", hidden, attentionWidth),
+                norm(p + "attention.output.LayerNorm", hidden),
+                intermediate,
+                linear(p + "output.dense", hidden, intermediate.outFeatures()),
+                norm(p + "output.LayerNorm", hidden));
     }
 
     private Linear linear(String name, int out, int in) {

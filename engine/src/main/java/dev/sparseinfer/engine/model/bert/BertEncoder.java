@@ -7,6 +7,7 @@ import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
 import dev.sparseinfer.engine.backend.TokenBatch;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,7 +31,12 @@ public final class BertEncoder {
                          PreparedNorm outputNorm, int heads) {
     }
 
-    public BertEncoder(BertWeights weights, Backend backend) {
+    /**
+     * Prepares the weights on the backend, one layer at a time: a source that reads layers from a file holds only
+     * one layer's copy while it is prepared. The embedding tables are prepared where they lie, so a model whose
+     * tables are views of a mapped file must stay open while this encoder runs.
+     */
+    public BertEncoder(BertLayerSource weights, Backend backend) {
         this.backend = backend;
         this.config = weights.config();
         BertEmbeddings e = weights.embeddings();
@@ -38,11 +44,16 @@ public final class BertEncoder {
         this.positionEmbeddings = backend.prepareTable(e.position());
         this.typeEmbeddings = backend.prepareTable(e.tokenType());
         this.embeddingNorm = backend.prepare(e.norm());
-        this.layers = weights.layers().stream().map(l -> new Layer(
-                backend.prepare(l.query()), backend.prepare(l.key()), backend.prepare(l.value()),
-                backend.prepare(l.attentionOutput()), backend.prepare(l.attentionNorm()),
-                backend.prepare(l.intermediate()), backend.prepare(l.output()), backend.prepare(l.outputNorm()),
-                l.query().outFeatures() / config.headDim())).toList();
+        List<Layer> prepared = new ArrayList<>(weights.layerCount());
+        for (int i = 0; i < weights.layerCount(); i++) {
+            BertLayer l = weights.layer(i);
+            prepared.add(new Layer(
+                    backend.prepare(l.query()), backend.prepare(l.key()), backend.prepare(l.value()),
+                    backend.prepare(l.attentionOutput()), backend.prepare(l.attentionNorm()),
+                    backend.prepare(l.intermediate()), backend.prepare(l.output()), backend.prepare(l.outputNorm()),
+                    l.query().outFeatures() / config.headDim()));
+        }
+        this.layers = List.copyOf(prepared);
     }
 
     public BertConfig config() {

@@ -2,6 +2,7 @@ package dev.sparseinfer.engine.model.bert;
 
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.DenseWeights;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.format.LinearWeights;
 import java.util.Map;
@@ -21,6 +22,19 @@ public interface WeightSource {
 
     /** The tensor, or a one-line error naming it and the source. */
     FloatTensor tensor(String name);
+
+    /** The tensor's shape, without reading its values. */
+    default int[] shape(String name) {
+        return tensor(name).shape();
+    }
+
+    /**
+     * A 2-D fp32 tensor used as it is stored (an embedding table). A source over a mapped file returns a view of
+     * the mapping where the file stores fp32, valid while the file stays mapped.
+     */
+    default FloatTable table(String name) {
+        return FloatTable.of(tensor(name).matrix(-1, -1));
+    }
 
     default boolean has(String name) {
         return names().contains(name);

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.format.FloatTable;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.DenseWeights;
@@ -38,6 +40,21 @@ class HfBertLoaderTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    void opensFp32EmbeddingTablesAsViewsOfTheMappedFileAndWidensOthersOntoTheHeap() {
+        long seed = Seeds.fresh();
+        TinyBert model = TinyBert.write(dir, seed);
+
+        try (MappedModel mapped = HfBertLoader.open(dir, "{}")) {
+            FloatTable position = mapped.weights().embeddings().position();
+            assertTrue(position.values().isMapped(), "the F32 position table is read from the file, not copied");
+            assertArrayEquals(model.tensors().get("embeddings.position_embeddings.weight"), position.toMatrix().data(), "seed " + seed);
+            FloatTable word = mapped.weights().embeddings().word();
+            assertFalse(word.values().isNative(), "the F16 word table is widened into a heap copy");
+            assertArrayEquals(model.tensors().get("embeddings.word_embeddings.weight"), word.toMatrix().data(), "seed " + seed);
+        }
+    }
 
     @Test
     void putsEveryTensorWhereTheEncoderExpectsIt() {
@@ -168,9 +185,9 @@ class HfBertLoaderTest {
     }
 
     private static void assertWeightsAre(Map<String, float[]> expected, BertWeights w, String context) {
-        assertArrayEquals(expected.get("embeddings.word_embeddings.weight"), w.embeddings().word().data(), context);
-        assertArrayEquals(expected.get("embeddings.position_embeddings.weight"), w.embeddings().position().data(), context);
-        assertArrayEquals(expected.get("embeddings.token_type_embeddings.weight"), w.embeddings().tokenType().data(), context);
+        assertArrayEquals(expected.get("embeddings.word_embeddings.weight"), w.embeddings().word().toMatrix().data(), context);
+        assertArrayEquals(expected.get("embeddings.position_embeddings.weight"), w.embeddings().position().toMatrix().data(), context);
+        assertArrayEquals(expected.get("embeddings.token_type_embeddings.weight"), w.embeddings().tokenType().toMatrix().data(), context);
         assertNorm(expected, "embeddings.LayerNorm", w.embeddings().norm(), context);
         assertEquals(TinyBert.CONFIG.layers(), w.layers().size(), context);
         for (int i = 0; i < w.layers().size(); i++) {

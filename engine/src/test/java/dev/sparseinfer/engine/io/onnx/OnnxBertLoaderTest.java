@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.DenseWeights;
 import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.io.onnx.SyntheticBertOnnx.HeadCount;
@@ -123,6 +125,20 @@ class OnnxBertLoaderTest {
         }
     }
 
+    @Test
+    void opensTheEmbeddingTablesAsViewsOfTheMappedFile() throws IOException {
+        long seed = Seeds.fresh();
+        Map<String, FloatTensor> tensors = RandomBert.tensors(CONFIG, new Random(seed));
+        Path file = write(SyntheticBertOnnx.write(tensors, CONFIG, Style.TORCH_2_0));
+
+        try (MappedModel model = OnnxBertLoader.open(file, "{}")) {
+            FloatTable word = model.weights().embeddings().word();
+            assertTrue(word.values().isMapped(), "the word table is read from the file, not copied");
+            assertArrayEquals(tensors.get("embeddings.word_embeddings.weight").data(), word.toMatrix().data(), "seed " + seed);
+            assertFalse(model.inMemory().weights().embeddings().word().values().isNative(), "in memory, it is on the heap");
+        }
+    }
+
     private void assertLoadsExactly(Style style, BertConfig config) throws IOException {
         long seed = Seeds.fresh();
         Map<String, FloatTensor> tensors = RandomBert.tensors(config, new Random(seed));
@@ -133,9 +149,9 @@ class OnnxBertLoaderTest {
 
         String context = style + " (seed=" + seed + ")";
         assertEquals(config, actual.config(), context);
-        assertArrayEquals(expected.embeddings().word().data(), actual.embeddings().word().data(), context);
-        assertArrayEquals(expected.embeddings().position().data(), actual.embeddings().position().data(), context);
-        assertArrayEquals(expected.embeddings().tokenType().data(), actual.embeddings().tokenType().data(), context);
+        assertArrayEquals(expected.embeddings().word().toMatrix().data(), actual.embeddings().word().toMatrix().data(), context);
+        assertArrayEquals(expected.embeddings().position().toMatrix().data(), actual.embeddings().position().toMatrix().data(), context);
+        assertArrayEquals(expected.embeddings().tokenType().toMatrix().data(), actual.embeddings().tokenType().toMatrix().data(), context);
         assertSameNorm(expected.embeddings().norm(), actual.embeddings().norm(), context);
         for (int layer = 0; layer < config.layers(); layer++) {
             var e = expected.layers().get(layer);

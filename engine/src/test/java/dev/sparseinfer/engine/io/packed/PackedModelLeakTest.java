@@ -3,10 +3,15 @@ package dev.sparseinfer.engine.io.packed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.api.BackendKind;
+import dev.sparseinfer.engine.api.EmbeddingModel;
+import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.testing.RandomBert;
 import dev.sparseinfer.engine.testing.Seeds;
+import dev.sparseinfer.engine.testing.TinyTokenizer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -18,7 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A packed file loaded 1,000 times (each load maps the file, checks its digests, reads every tensor and unmaps it)
+ * A packed file loaded 1,000 times (each load maps the file, checks its digests, reads every tensor and unmaps it),
+ * or opened as a running model, used and closed 1,000 times (the model keeps the file mapped until it is closed),
  * leaves nothing behind: no open file descriptor, no mapping of the file, and no heap that survives a GC.
  */
 class PackedModelLeakTest {
@@ -46,6 +52,31 @@ class PackedModelLeakTest {
         long grown = heapAfterGc() - heap;
         // One load holds about 40 KB of weights; a leak of one per load would be 40 MB.
         assertTrue(grown < 4L << 20, "heap grew by " + grown + " bytes over " + LOADS + " loads");
+    }
+
+    @Test
+    void openingEmbeddingAndClosingAThousandTimesLeaksNoDescriptorMappingOrHeap() throws IOException {
+        Path file = dir.resolve("runnable.safetensors");
+        BertWeights weights = RandomBert.weights(CONFIG, new Random(Seeds.fresh()));
+        PackedModel.write(new LoadedModel(weights, TinyTokenizer.json(), "random"), "{}", file);
+        ModelOptions cpu = ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(1);
+        try (EmbeddingModel first = EmbeddingModel.open(file, cpu)) {
+            first.embed("the cat sat"); // first use: classes loaded, caches filled
+            assertTrue(mappingsOf(file) > 0, "an open model keeps its file mapped");
+        }
+        long descriptors = openDescriptors();
+        long heap = heapAfterGc();
+
+        for (int i = 0; i < LOADS; i++) {
+            try (EmbeddingModel model = EmbeddingModel.open(file, cpu)) {
+                assertEquals(CONFIG.hiddenSize(), model.embed("the cat sat").vector().length, "open " + i);
+            }
+        }
+
+        assertEquals(descriptors, openDescriptors(), "open file descriptors");
+        assertEquals(0, mappingsOf(file), "mappings of the file left in /proc/self/maps");
+        long grown = heapAfterGc() - heap;
+        assertTrue(grown < 4L << 20, "heap grew by " + grown + " bytes over " + LOADS + " opens");
     }
 
     private static long openDescriptors() throws IOException {

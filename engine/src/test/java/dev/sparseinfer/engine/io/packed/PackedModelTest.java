@@ -2,6 +2,7 @@ package dev.sparseinfer.engine.io.packed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
 import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.LayerNormWeights;
@@ -22,6 +24,7 @@ import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsWriter;
 import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.engine.model.bert.BertLayer;
@@ -158,6 +161,25 @@ class PackedModelTest {
         assertTrue(e.getMessage().contains("without SparseInfer metadata"), e.getMessage());
     }
 
+    @Test
+    void opensTablesAsViewsOfTheMappingThatFailClearlyOnceItIsClosed() {
+        long seed = Seeds.fresh();
+        Path file = dir.resolve("model.safetensors");
+        LoadedModel written = model(new Random(seed), (r, m) -> new DenseWeights(m));
+        PackedModel.write(written, RECIPE, file);
+
+        MappedModel mapped = PackedModel.open(file);
+        FloatTable word = mapped.weights().embeddings().word();
+        assertTrue(word.values().isMapped(), "the word table is read from the file, not copied");
+        assertArrayEquals(written.weights().embeddings().word().toMatrix().data(), word.toMatrix().data(), "seed=" + seed);
+        mapped.close();
+
+        assertThrows(IllegalStateException.class, () -> word.get(0, 0), "a read after close");
+        assertThrows(IllegalStateException.class, () -> mapped.weights().layer(0), "a layer read after close");
+        mapped.close(); // closing twice does nothing
+        assertFalse(PackedModel.load(file).weights().embeddings().word().values().isNative(), "loaded: on the heap");
+    }
+
     private void assertRoundTrips(BiFunction<Random, FloatMatrix, LinearWeights> format) {
         long seed = Seeds.fresh();
         LoadedModel written = model(new Random(seed), format);
@@ -172,9 +194,9 @@ class PackedModelTest {
         assertEquals(RECIPE, read.metadata().get(PackedModel.RECIPE_KEY), context);
         BertWeights a = written.weights();
         BertWeights b = read.weights();
-        assertArrayEquals(a.embeddings().word().data(), b.embeddings().word().data(), context);
-        assertArrayEquals(a.embeddings().position().data(), b.embeddings().position().data(), context);
-        assertArrayEquals(a.embeddings().tokenType().data(), b.embeddings().tokenType().data(), context);
+        assertArrayEquals(a.embeddings().word().toMatrix().data(), b.embeddings().word().toMatrix().data(), context);
+        assertArrayEquals(a.embeddings().position().toMatrix().data(), b.embeddings().position().toMatrix().data(), context);
+        assertArrayEquals(a.embeddings().tokenType().toMatrix().data(), b.embeddings().tokenType().toMatrix().data(), context);
         assertNormEquals(a.embeddings().norm(), b.embeddings().norm(), context);
         Set<String> formats = new HashSet<>();
         for (int l = 0; l < CONFIG.layers(); l++) {

@@ -11,6 +11,8 @@ import dev.sparseinfer.engine.backend.cpu.VectorCpuKernels;
 import dev.sparseinfer.engine.testing.RandomBert;
 import dev.sparseinfer.engine.testing.ReferenceBert;
 import dev.sparseinfer.engine.testing.Seeds;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,38 @@ class BertEncoderTest {
                 }
             }
         }
+    }
+
+    @Test
+    void readsEachLayerOnceInOrderWhilePreparingThem() {
+        BertWeights weights = RandomBert.weights(CONFIG, new Random(Seeds.fresh()));
+        List<Integer> asked = new ArrayList<>();
+        BertLayerSource counting = new BertLayerSource() {
+            @Override
+            public BertConfig config() {
+                return weights.config();
+            }
+
+            @Override
+            public BertEmbeddings embeddings() {
+                return weights.embeddings();
+            }
+
+            @Override
+            public int layerCount() {
+                return weights.layerCount();
+            }
+
+            @Override
+            public BertLayer layer(int index) {
+                asked.add(index);
+                return weights.layer(index);
+            }
+        };
+        try (CpuBackend backend = new CpuBackend(1)) {
+            new BertEncoder(counting, backend);
+        }
+        assertEquals(List.of(0, 1, 2), asked, "a reader stages one layer at a time and none twice");
     }
 
     @Test

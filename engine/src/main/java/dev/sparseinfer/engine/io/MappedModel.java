@@ -1,0 +1,57 @@
+package dev.sparseinfer.engine.io;
+
+import dev.sparseinfer.engine.model.bert.BertCheckpoint;
+import dev.sparseinfer.engine.model.bert.BertLayerSource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model opened from disk with its files still mapped: the weights are read from the mapping as a model is built
+ * from them, one layer at a time, and embedding tables stored as fp32 stay views of the mapping (see
+ * {@link dev.sparseinfer.engine.format.FloatTable}). Whoever builds a model from it keeps it open as long as that
+ * model runs, and closes it with the model.
+ */
+public final class MappedModel implements AutoCloseable {
+
+    private final BertLayerSource weights;
+    private final String tokenizerJson;
+    private final String source;
+    private final Map<String, String> metadata;
+    private final List<MappedFile> files;
+
+    public MappedModel(BertLayerSource weights, String tokenizerJson, String source, Map<String, String> metadata,
+            List<MappedFile> files) {
+        this.weights = weights;
+        this.tokenizerJson = tokenizerJson;
+        this.source = source;
+        this.metadata = Map.copyOf(metadata);
+        this.files = List.copyOf(files);
+    }
+
+    public BertLayerSource weights() {
+        return weights;
+    }
+
+    public String tokenizerJson() {
+        return tokenizerJson;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** Every layer read and every table copied to the heap: a model that outlives this mapping. */
+    public LoadedModel inMemory() {
+        return new LoadedModel(BertCheckpoint.inMemory(weights), tokenizerJson, source, metadata);
+    }
+
+    /** See {@link MappedFile#releasePages()}: for when the model built from this one no longer reads most of it. */
+    public void releasePages() {
+        files.forEach(MappedFile::releasePages);
+    }
+
+    @Override
+    public void close() {
+        files.forEach(MappedFile::close);
+    }
+}
