@@ -1,6 +1,5 @@
 package dev.sparseinfer.engine.backend;
 
-import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
@@ -32,16 +31,11 @@ public interface Backend extends AutoCloseable {
 
     PreparedNorm prepare(LayerNormWeights norm);
 
-    PreparedTable prepareTable(FloatMatrix table);
-
     /**
-     * An embedding table that may be a view of a mapped model file, valid while the model is open. A backend that
-     * can read the table where it lies (the CPU) overrides this to keep no copy; by default it is copied to the
-     * heap and prepared as a matrix, which suits a backend that uploads it anyway.
+     * An embedding table that may be a view of a mapped model file, valid while the model is open: the CPU reads it
+     * where it lies and keeps no copy; a GPU backend uploads it.
      */
-    default PreparedTable prepareTable(FloatTable table) {
-        return prepareTable(table.toMatrix());
-    }
+    PreparedTable prepareTable(FloatTable table);
 
     Activations allocate(int rows, int cols);
 

@@ -16,7 +16,6 @@ import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
-import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
@@ -87,11 +86,6 @@ public final class CpuBackend implements Backend {
     @Override
     public PreparedNorm prepare(LayerNormWeights norm) {
         return new CpuPrepared.Norm(norm.gamma(), norm.beta());
-    }
-
-    @Override
-    public PreparedTable prepareTable(FloatMatrix table) {
-        return prepareTable(FloatTable.of(table));
     }
 
     /** Keeps the table where it lies: rows are read from the mapped file as tokens look them up, never copied. */

@@ -12,7 +12,7 @@ import dev.sparseinfer.engine.backend.cuda.lib.Cublas;
 import dev.sparseinfer.engine.backend.cuda.lib.Cusparse;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
-import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
@@ -147,8 +147,10 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public PreparedTable prepareTable(FloatMatrix table) {
-        return onDevice(() -> new CudaPrepared.Table(uploads.floats(table.data(), "embedding table"), table.rows(),
+    public PreparedTable prepareTable(FloatTable table) {
+        // Staged through the heap once: the upload copies from a float array.
+        float[] values = table.toMatrix().data();
+        return onDevice(() -> new CudaPrepared.Table(uploads.floats(values, "embedding table"), table.rows(),
                 table.cols()));
     }
 

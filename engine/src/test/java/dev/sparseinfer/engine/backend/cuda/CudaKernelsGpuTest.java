@@ -8,6 +8,7 @@ import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.testing.Seeds;
 import java.util.Random;
@@ -63,9 +64,9 @@ class CudaKernelsGpuTest {
             }
         }
         try (CudaBackend backend = GpuTesting.backendForKernels()) {
-            PreparedTable w = backend.prepareTable(word);
-            PreparedTable p = backend.prepareTable(position);
-            PreparedTable ty = backend.prepareTable(type);
+            PreparedTable w = backend.prepareTable(FloatTable.of(word));
+            PreparedTable p = backend.prepareTable(FloatTable.of(position));
+            PreparedTable ty = backend.prepareTable(FloatTable.of(type));
             Activations out = GpuTesting.poisoned(backend, batch.tokens(), width);
             backend.embed(batch, w, p, ty, out);
             assertBelow(GpuTesting.relativeError(backend.read(out), expected), FP32_BOUND, "embed");
