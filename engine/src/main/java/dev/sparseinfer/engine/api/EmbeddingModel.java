@@ -71,13 +71,10 @@ public final class EmbeddingModel implements AutoCloseable {
             MappedModel mapping) {
         TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerJson, source);
         try {
-            BackendSelection selection = BackendSelection.select(options.backend(), options.threads());
-            try {
-                return new EmbeddingModel(tokenizer, selection, new BertEncoder(weights, selection.backend()), options, mapping);
-            } catch (RuntimeException e) {
-                selection.backend().close();
-                throw e;
-            }
+            BackendSelection selected = BackendSelection.select(options.backend(), options.threads());
+            BackendSelection.Prepared<BertEncoder> prepared = selected.prepare(options.backend(), options.threads(),
+                    backend -> new BertEncoder(weights, backend));
+            return new EmbeddingModel(tokenizer, prepared.selection(), prepared.model(), options, mapping);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;

@@ -5,6 +5,7 @@ import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -58,6 +59,28 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
             }
         };
     }
+
+    /**
+     * Prepares a model on this backend, closing the backend (and so freeing what it holds) if that fails. With
+     * {@code auto}, a device that opened but cannot hold the model ({@code BACKEND_UNAVAILABLE}: out of device
+     * memory, ...) hands it over to the CPU, and the notice says why.
+     */
+    public <T> Prepared<T> prepare(BackendKind asked, int threads, Function<Backend, T> prepare) {
+        try {
+            return new Prepared<>(this, prepare.apply(backend));
+        } catch (RuntimeException e) {
+            backend.close();
+            boolean deviceGaveUp = e instanceof SparseInferException s
+                    && s.code() == SparseInferException.Code.BACKEND_UNAVAILABLE;
+            if (asked != BackendKind.AUTO || !deviceGaveUp) {
+                throw e;
+            }
+            return onCpu(threads, e.getMessage()).prepare(BackendKind.CPU, threads, prepare);
+        }
+    }
+
+    /** A model prepared on the backend of {@code selection}. */
+    public record Prepared<T>(BackendSelection selection, T model) {}
 
     private static BackendSelection onCpu(int threads, String why) {
         return new BackendSelection(new CpuBackend(threads), Optional.of(why + "; running on cpu"));

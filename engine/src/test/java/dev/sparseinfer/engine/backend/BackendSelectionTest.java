@@ -3,6 +3,7 @@ package dev.sparseinfer.engine.backend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -16,6 +17,7 @@ import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.testing.RandomBert;
 import dev.sparseinfer.engine.testing.Seeds;
 import dev.sparseinfer.engine.testing.TinyBert;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -68,6 +70,51 @@ class BackendSelectionTest {
                 assertSame(standIn, selection.backend());
                 assertEquals(Optional.empty(), selection.notice());
             }
+        }
+    }
+
+    @Test
+    void aDeviceThatCannotHoldTheModelHandsItToTheCpuUnderAutoOnly() {
+        String full = "cuda: out of device memory allocating 44.7 MiB for embedding table";
+        for (BackendKind kind : List.of(BackendKind.AUTO, BackendKind.CUDA)) {
+            try (Backend device = new CpuBackend(1)) {
+                BackendSelection selected = BackendSelection.select(kind, 1, () -> DeviceProbe.ready(() -> device));
+                List<Backend> triedOn = new ArrayList<>();
+                java.util.function.Function<Backend, String> prepare = backend -> {
+                    triedOn.add(backend);
+                    if (backend == device) {
+                        throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, full);
+                    }
+                    return "prepared on " + backend.name();
+                };
+                if (kind == BackendKind.CUDA) {
+                    SparseInferException e = assertThrows(SparseInferException.class,
+                            () -> selected.prepare(kind, 1, prepare));
+                    assertEquals(full, e.getMessage());
+                    assertEquals(List.of(device), triedOn);
+                    continue;
+                }
+                BackendSelection.Prepared<String> prepared = selected.prepare(kind, 1, prepare);
+                try (Backend cpu = prepared.selection().backend()) {
+                    assertEquals(2, triedOn.size());
+                    assertSame(cpu, triedOn.get(1));
+                    assertNotSame(device, cpu);
+                    assertEquals("prepared on cpu", prepared.model());
+                    assertEquals(Optional.of(full + "; running on cpu"), prepared.selection().notice());
+                }
+            }
+        }
+    }
+
+    @Test
+    void otherFailuresWhilePreparingAreNotHiddenByAFallback() {
+        try (Backend device = new CpuBackend(1)) {
+            BackendSelection selected = BackendSelection.select(BackendKind.AUTO, 1, () -> DeviceProbe.ready(() -> device));
+            SparseInferException e = assertThrows(SparseInferException.class, () -> selected.prepare(BackendKind.AUTO, 1,
+                    backend -> {
+                        throw SparseInferException.invalidModel("layer 3: 2:4 has 7 values for 4 groups");
+                    }));
+            assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
         }
     }
 
