@@ -27,6 +27,19 @@ public interface Backend extends AutoCloseable {
 
     Activations allocate(int rows, int cols);
 
+    /**
+     * {@code [rows, cols]} activations in {@code buffer}'s storage where the backend can share it, so a model can
+     * keep its buffers between calls of different lengths; contents undefined. They must fit:
+     * {@code rows * cols <= buffer.rows() * buffer.cols()}. By default new activations are allocated.
+     */
+    default Activations reshape(Activations buffer, int rows, int cols) {
+        if ((long) rows * cols > (long) buffer.rows() * buffer.cols()) {
+            throw new IllegalArgumentException("[" + rows + ", " + cols + "] activations do not fit in ["
+                    + buffer.rows() + ", " + buffer.cols() + "]");
+        }
+        return allocate(rows, cols);
+    }
+
     /** {@code out[t] = word[tokenIds[t]] + position[positions[t]] + type[typeIds[t]]}. */
     void embed(TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out);
 

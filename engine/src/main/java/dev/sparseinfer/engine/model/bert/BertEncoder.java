@@ -7,13 +7,15 @@ import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
 import dev.sparseinfer.engine.backend.TokenBatch;
+import java.util.ArrayDeque;
 import java.util.List;
 
 /**
  * The BERT encoder's forward pass (Devlin et al. 2019, post-LayerNorm), written once against {@link Backend}:
  * embeddings, then per layer self-attention and the feed-forward block, each followed by residual + LayerNorm,
- * then mean pooling and L2 normalisation (the sentence-transformers recipe). Thread-safe: every call allocates
- * its own activations, the prepared weights are read-only.
+ * then mean pooling and L2 normalisation (the sentence-transformers recipe). Thread-safe: each call takes a set of
+ * activation buffers no other call holds (kept for the next call rather than allocated anew), and the prepared
+ * weights are read-only.
  */
 public final class BertEncoder {
 
@@ -24,6 +26,8 @@ public final class BertEncoder {
     private final PreparedTable typeEmbeddings;
     private final PreparedNorm embeddingNorm;
     private final List<Layer> layers;
+    /** Buffers no call holds right now; guarded by itself. */
+    private final ArrayDeque<ActivationBuffers> idleBuffers = new ArrayDeque<>();
 
     private record Layer(PreparedLinear query, PreparedLinear key, PreparedLinear value, PreparedLinear attentionOutput,
                          PreparedNorm attentionNorm, PreparedLinear intermediate, PreparedLinear output,
@@ -51,37 +55,77 @@ public final class BertEncoder {
 
     /** One L2-normalised, mean-pooled embedding per sequence of the batch. */
     public float[][] forward(TokenBatch batch) {
-        Activations h = embed(batch);
-        for (int i = 0; i < layers.size(); i++) {
-            layer(i, h, batch, null);
+        ActivationBuffers buffers = acquire(batch.tokens());
+        try {
+            Activations h = embed(batch, buffers);
+            for (int i = 0; i < layers.size(); i++) {
+                layer(i, h, batch, null, buffers);
+            }
+            return backend.meanPoolNormalized(h, batch);
+        } finally {
+            release(buffers);
         }
-        return backend.meanPoolNormalized(h, batch);
     }
 
     /** Runs the batch through the layers with a tap watching, until the tap says stop or the layers end. */
     public void forward(TokenBatch batch, LayerTap tap) {
-        Activations h = embed(batch);
-        for (int i = 0; i < layers.size(); i++) {
-            if (!layer(i, h, batch, tap)) {
-                return;
+        ActivationBuffers buffers = acquire(batch.tokens());
+        try {
+            Activations h = embed(batch, buffers);
+            for (int i = 0; i < layers.size(); i++) {
+                if (!layer(i, h, batch, tap, buffers)) {
+                    return;
+                }
             }
+        } finally {
+            release(buffers);
         }
     }
 
     /** The embedding block's output (the first layer's input), copied to the heap: for layer-by-layer calibration. */
     public float[] embeddings(TokenBatch batch) {
-        return backend.read(embed(batch));
+        ActivationBuffers buffers = acquire(batch.tokens());
+        try {
+            return backend.read(embed(batch, buffers));
+        } finally {
+            release(buffers);
+        }
     }
 
     /** Runs one encoder layer on a heap copy of its input and returns its output: for layer-by-layer calibration. */
     public float[] runLayer(int index, float[] input, TokenBatch batch, LayerTap tap) {
-        Activations h = backend.upload(input, batch.tokens(), config.hiddenSize());
-        layer(index, h, batch, tap);
-        return backend.read(h);
+        ActivationBuffers buffers = acquire(batch.tokens());
+        try {
+            Activations h = backend.upload(input, batch.tokens(), config.hiddenSize());
+            layer(index, h, batch, tap, buffers);
+            return backend.read(h);
+        } finally {
+            release(buffers);
+        }
     }
 
-    private Activations embed(TokenBatch batch) {
-        Activations h = backend.allocate(batch.tokens(), config.hiddenSize());
+    private ActivationBuffers acquire(int tokens) {
+        ActivationBuffers buffers;
+        synchronized (idleBuffers) {
+            buffers = idleBuffers.pollLast();
+        }
+        if (buffers == null) {
+            buffers = new ActivationBuffers(backend, config.hiddenSize(),
+                    layers.stream().mapToInt(l -> l.query().outFeatures()).toArray(),
+                    layers.stream().mapToInt(l -> l.intermediate().outFeatures()).toArray());
+        }
+        buffers.fit(tokens);
+        return buffers;
+    }
+
+    private void release(ActivationBuffers buffers) {
+        synchronized (idleBuffers) {
+            idleBuffers.addLast(buffers);
+        }
+    }
+
+    private Activations embed(TokenBatch batch, ActivationBuffers buffers) {
+        Activations h = buffers.hiddenStates();
         backend.embed(batch, wordEmbeddings, positionEmbeddings, typeEmbeddings, h);
         backend.addLayerNorm(h, null, embeddingNorm, (float) config.layerNormEps(), h);
         return h;
@@ -91,16 +135,15 @@ public final class BertEncoder {
      * Encoder layer {@code i}, in place on {@code h}; returns whether the tap wants the pass to go on (if it stopped
      * the pass inside the layer, h is left part-way).
      */
-    private boolean layer(int i, Activations h, TokenBatch batch, LayerTap tap) {
-        int tokens = batch.tokens();
+    private boolean layer(int i, Activations h, TokenBatch batch, LayerTap tap, ActivationBuffers buffers) {
         float eps = (float) config.layerNormEps();
         Layer layer = layers.get(i);
-        int width = layer.query().outFeatures();
-        Activations q = backend.allocate(tokens, width);
-        Activations k = backend.allocate(tokens, width);
-        Activations v = backend.allocate(tokens, width);
-        Activations context = backend.allocate(tokens, width);
-        Activations projected = backend.allocate(tokens, config.hiddenSize());
+        ActivationBuffers.LayerViews views = buffers.layer(i);
+        Activations q = views.query();
+        Activations k = views.key();
+        Activations v = views.value();
+        Activations context = views.context();
+        Activations projected = buffers.projected();
 
         if (!tap(tap, i, LayerTap.Site.ATTENTION_INPUT, h)) {
             return false;
@@ -115,7 +158,7 @@ public final class BertEncoder {
         backend.linear(layer.attentionOutput(), context, Activation.NONE, projected);
         backend.addLayerNorm(projected, h, layer.attentionNorm(), eps, h);
 
-        Activations inner = backend.allocate(tokens, layer.intermediate().outFeatures());
+        Activations inner = views.inner();
         if (!tap(tap, i, LayerTap.Site.FFN_INPUT, h)) {
             return false;
         }
