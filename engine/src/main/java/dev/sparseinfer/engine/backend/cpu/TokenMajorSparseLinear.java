@@ -75,6 +75,16 @@ final class TokenMajorSparseLinear implements CpuLinear {
         return in;
     }
 
+    /**
+     * Whole vectors: the activation runs lane-wise on whole vectors of a thread's outputs and scalar on the rest,
+     * whose results differ in the last bits, so shares must start on the vectors a single thread would use for the
+     * outputs to be the same bits on any thread count.
+     */
+    @Override
+    public int outputAlignment() {
+        return LANES;
+    }
+
     @Override
     public void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y) {
         float[] tokenScales = quantizeInput ? Scratch.floats(Scratch.Use.TOKEN_SCALES, rows) : null;
