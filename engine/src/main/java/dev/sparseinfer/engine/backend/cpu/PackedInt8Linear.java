@@ -162,15 +162,13 @@ final class PackedInt8Linear implements CpuLinear {
         }
     }
 
-    /** {@code y[row + o] = y[row + o] * (scale[o] * tokenScale) + bias[o]} for {@code from <= o < to}. */
+    /**
+     * {@code y[row + o] = y[row + o] * (scale[o] * tokenScale) + bias[o]} for {@code from <= o < to}. Scalar on
+     * purpose: a few thousand multiply-adds per layer, and the Vector API version of this loop was seen boxing its
+     * vectors (about 50 KB allocated per call) where C2 had not compiled it with intrinsics.
+     */
     private void rescale(float[] y, int row, int from, int to, float tokenScale) {
-        int o = from;
-        for (; o + LANES <= to; o += LANES) {
-            FloatVector s = FloatVector.fromArray(SPECIES, scales, o).mul(tokenScale);
-            FloatVector.fromArray(SPECIES, y, row + o).mul(s).add(FloatVector.fromArray(SPECIES, bias, o))
-                    .intoArray(y, row + o);
-        }
-        for (; o < to; o++) {
+        for (int o = from; o < to; o++) {
             y[row + o] = y[row + o] * (scales[o] * tokenScale) + bias[o];
         }
     }
