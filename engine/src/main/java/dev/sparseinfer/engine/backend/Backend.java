@@ -39,6 +39,19 @@ public interface Backend extends AutoCloseable {
 
     Activations allocate(int rows, int cols);
 
+    /**
+     * {@code [rows, cols]} activations in {@code buffer}'s storage where the backend can share it, so a model can
+     * keep its buffers between calls of different lengths; contents undefined. They must fit:
+     * {@code rows * cols <= buffer.rows() * buffer.cols()}. By default new activations are allocated.
+     */
+    default Activations reshape(Activations buffer, int rows, int cols) {
+        if ((long) rows * cols > (long) buffer.rows() * buffer.cols()) {
+            throw new IllegalArgumentException("[" + rows + ", " + cols + "] activations do not fit in ["
+                    + buffer.rows() + ", " + buffer.cols() + "]");
+        }
+        return allocate(rows, cols);
+    }
+
     /** {@code out[t] = word[tokenIds[t]] + position[positions[t]] + type[typeIds[t]]}. */
     void embed(TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out);
 
@@ -62,6 +75,15 @@ public interface Backend extends AutoCloseable {
 
     /** Mean over each sequence's tokens, then L2 normalisation: one vector per sequence, copied to the heap. */
     float[][] meanPoolNormalized(Activations x, TokenBatch batch);
+
+    /**
+     * Whether activations allocated in one pass stay valid in later passes, so a model may keep its buffers between
+     * calls. A backend that resets a per-pass arena (the GPU's) says no: its activations are allocated anew inside
+     * each pass.
+     */
+    default boolean activationsOutlivePasses() {
+        return true;
+    }
 
     /**
      * Runs {@code body}, one pass of a model graph over {@code batch}, and returns what it returns. Activations

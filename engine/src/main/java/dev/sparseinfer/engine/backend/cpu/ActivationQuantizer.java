@@ -11,19 +11,44 @@ public final class ActivationQuantizer {
 
     /** Quantises {@code x[offset .. offset+length-1]} into {@code q[qOffset ..]} and returns the scale (0 for a zero row). */
     public static float quantizeRow(float[] x, int offset, int length, byte[] q, int qOffset) {
-        float max = 0;
-        for (int i = 0; i < length; i++) {
-            max = Math.max(max, Math.abs(x[offset + i]));
-        }
+        float max = maxAbs(x, offset, length);
         if (max == 0f) {
             java.util.Arrays.fill(q, qOffset, qOffset + length, (byte) 0);
             return 0f;
         }
-        float scale = max / 127f;
         float inv = 127f / max;
         for (int i = 0; i < length; i++) {
-            q[qOffset + i] = (byte) Math.max(-127, Math.min(127, Math.round(x[offset + i] * inv)));
+            q[qOffset + i] = (byte) quantize(x[offset + i], inv);
         }
-        return scale;
+        return max / 127f;
+    }
+
+    /**
+     * The same quantisation, the int8 values written as floats: the kernels multiply them in fp32, where every
+     * product of two int8 values is exact, and this way need no byte row in between.
+     */
+    static float quantizeRow(float[] x, int offset, int length, float[] q, int qOffset) {
+        float max = maxAbs(x, offset, length);
+        if (max == 0f) {
+            java.util.Arrays.fill(q, qOffset, qOffset + length, 0f);
+            return 0f;
+        }
+        float inv = 127f / max;
+        for (int i = 0; i < length; i++) {
+            q[qOffset + i] = quantize(x[offset + i], inv);
+        }
+        return max / 127f;
+    }
+
+    private static float maxAbs(float[] x, int offset, int length) {
+        float max = 0;
+        for (int i = 0; i < length; i++) {
+            max = Math.max(max, Math.abs(x[offset + i]));
+        }
+        return max;
+    }
+
+    private static int quantize(float v, float inv) {
+        return Math.max(-127, Math.min(127, Math.round(v * inv)));
     }
 }

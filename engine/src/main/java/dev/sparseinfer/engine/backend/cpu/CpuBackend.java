@@ -100,6 +100,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Activations reshape(Activations buffer, int rows, int cols) {
+        // The record's constructor refuses a shape that does not fit.
+        return new CpuActivations(rows, cols, heap(buffer).data());
+    }
+
+    @Override
     public void embed(TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out) {
         MemorySegment w = ((CpuPrepared.Table) word).table().values();
         MemorySegment p = ((CpuPrepared.Table) position).table().values();
@@ -162,7 +168,7 @@ public final class CpuBackend implements Backend {
                 int col = (task % heads) * headDim;
                 int start = batch.starts()[s];
                 int length = batch.lengths()[s];
-                float[] scores = new float[length];
+                float[] scores = Scratch.floats(Scratch.Use.ROW, length);
                 for (int i = start; i < start + length; i++) {
                     for (int j = 0; j < length; j++) {
                         scores[j] = scale * kernels.dot(qs, i * width + col, ks, (start + j) * width + col, headDim);
@@ -188,7 +194,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public float[] read(Activations x) {
-        return heap(x).data().clone();
+        return java.util.Arrays.copyOf(heap(x).data(), x.rows() * x.cols());
     }
 
     @Override

@@ -63,7 +63,8 @@ final class PackedDenseLinear implements CpuLinear {
     @Override
     public void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y) {
         int tiles = rows / RowTiles.ROWS;
-        float[] xp = Scratch.floats(tiles * RowTiles.ROWS * in);
+        float[] xp = Scratch.floats(Scratch.Use.PACKED_INPUT, tiles * RowTiles.ROWS * in);
+        float[] tail = Scratch.floats(Scratch.Use.ROW, PANEL);
         RowTiles.pack(x, in, tiles, xp);
         for (int k0 = 0; k0 < in; k0 += K_BLOCK) {
             int k1 = Math.min(in, k0 + K_BLOCK);
@@ -71,10 +72,10 @@ final class PackedDenseLinear implements CpuLinear {
             for (int o0 = outFrom; o0 < outTo; o0 += PANEL) {
                 int w = (o0 / PANEL) * in * PANEL;
                 for (int t = 0; t < tiles; t++) {
-                    rows4(xp, t * RowTiles.ROWS * in, t * RowTiles.ROWS, w, o0, k0, k1, first, y);
+                    rows4(xp, t * RowTiles.ROWS * in, t * RowTiles.ROWS, w, o0, k0, k1, first, tail, y);
                 }
                 for (int r = tiles * RowTiles.ROWS; r < rows; r++) {
-                    row1(x, r, w, o0, k0, k1, first, y);
+                    row1(x, r, w, o0, k0, k1, first, tail, y);
                 }
             }
         }
@@ -84,7 +85,8 @@ final class PackedDenseLinear implements CpuLinear {
         }
     }
 
-    private void rows4(float[] xp, int xBase, int r, int w, int o0, int k0, int k1, boolean first, float[] y) {
+    private void rows4(float[] xp, int xBase, int r, int w, int o0, int k0, int k1, boolean first, float[] tail,
+                       float[] y) {
         FloatVector a00 = FloatVector.zero(SPECIES), a01 = FloatVector.zero(SPECIES), a02 = FloatVector.zero(SPECIES);
         FloatVector a10 = FloatVector.zero(SPECIES), a11 = FloatVector.zero(SPECIES), a12 = FloatVector.zero(SPECIES);
         FloatVector a20 = FloatVector.zero(SPECIES), a21 = FloatVector.zero(SPECIES), a22 = FloatVector.zero(SPECIES);
@@ -112,14 +114,14 @@ final class PackedDenseLinear implements CpuLinear {
             a31 = w1.fma(b, a31);
             a32 = w2.fma(b, a32);
         }
-        store(a00, a01, a02, r, o0, first, y);
-        store(a10, a11, a12, r + 1, o0, first, y);
-        store(a20, a21, a22, r + 2, o0, first, y);
-        store(a30, a31, a32, r + 3, o0, first, y);
+        store(a00, a01, a02, r, o0, first, tail, y);
+        store(a10, a11, a12, r + 1, o0, first, tail, y);
+        store(a20, a21, a22, r + 2, o0, first, tail, y);
+        store(a30, a31, a32, r + 3, o0, first, tail, y);
     }
 
     /** One row: the inputs split in two interleaved halves so six independent FMA chains hide FMA latency. */
-    private void row1(float[] x, int r, int w, int o0, int k0, int k1, boolean first, float[] y) {
+    private void row1(float[] x, int r, int w, int o0, int k0, int k1, boolean first, float[] tail, float[] y) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES), a2 = FloatVector.zero(SPECIES);
         FloatVector c0 = FloatVector.zero(SPECIES), c1 = FloatVector.zero(SPECIES), c2 = FloatVector.zero(SPECIES);
         int x0 = r * in;
@@ -142,11 +144,15 @@ final class PackedDenseLinear implements CpuLinear {
             a1 = FloatVector.fromArray(SPECIES, packed, wi + LANES).fma(b, a1);
             a2 = FloatVector.fromArray(SPECIES, packed, wi + 2 * LANES).fma(b, a2);
         }
-        store(a0.add(c0), a1.add(c1), a2.add(c2), r, o0, first, y);
+        store(a0.add(c0), a1.add(c1), a2.add(c2), r, o0, first, tail, y);
     }
 
-    /** Writes bias plus the first input block's sums, then adds each later block's sums to what is there. */
-    private void store(FloatVector acc0, FloatVector acc1, FloatVector acc2, int r, int o0, boolean first, float[] y) {
+    /**
+     * Writes bias plus the first input block's sums, then adds each later block's sums to what is there. The last
+     * panel of a layer whose outputs are not a multiple of the panel goes through {@code tail}.
+     */
+    private void store(FloatVector acc0, FloatVector acc1, FloatVector acc2, int r, int o0, boolean first,
+                       float[] tail, float[] y) {
         int at = r * out + o0;
         float[] base = bias;
         int from = o0;
@@ -155,7 +161,7 @@ final class PackedDenseLinear implements CpuLinear {
                 base = y;
                 from = at;
             } else {
-                base = new float[PANEL];
+                base = tail;
                 System.arraycopy(y, at, base, 0, out - o0);
                 from = 0;
             }
@@ -168,7 +174,6 @@ final class PackedDenseLinear implements CpuLinear {
             v1.intoArray(y, at + LANES);
             v2.intoArray(y, at + 2 * LANES);
         } else {
-            float[] tail = new float[PANEL];
             v0.intoArray(tail, 0);
             v1.intoArray(tail, LANES);
             v2.intoArray(tail, 2 * LANES);

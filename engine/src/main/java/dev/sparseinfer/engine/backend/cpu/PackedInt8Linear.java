@@ -64,32 +64,30 @@ final class PackedInt8Linear implements CpuLinear {
     @Override
     public void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y) {
         float[] input = x;
-        float[] tokenScales = new float[rows];
-        java.util.Arrays.fill(tokenScales, 1f);
+        float[] tokenScales = null;
         if (quantizeInput) {
-            input = Scratch.floats(rows * in);
-            byte[] q = new byte[in];
+            input = Scratch.floats(Scratch.Use.QUANTIZED_INPUT, rows * in);
+            tokenScales = Scratch.floats(Scratch.Use.TOKEN_SCALES, rows);
             for (int r = 0; r < rows; r++) {
-                tokenScales[r] = ActivationQuantizer.quantizeRow(x, r * in, in, q, 0);
-                for (int i = 0; i < in; i++) {
-                    input[r * in + i] = q[i];
-                }
+                tokenScales[r] = ActivationQuantizer.quantizeRow(x, r * in, in, input, r * in);
             }
         }
         int tiles = rows / RowTiles.ROWS;
-        float[] xp = new float[tiles * RowTiles.ROWS * in];
+        float[] xp = Scratch.floats(Scratch.Use.PACKED_INPUT, tiles * RowTiles.ROWS * in);
+        float[] tail = Scratch.floats(Scratch.Use.ROW, PANEL);
         RowTiles.pack(input, in, tiles, xp);
         for (int o0 = outFrom; o0 < outTo; o0 += PANEL) {
             int w = (o0 / PANEL) * in * PANEL;
             for (int t = 0; t < tiles; t++) {
-                rows4(xp, t * RowTiles.ROWS * in, t * RowTiles.ROWS, w, o0, tokenScales, y);
+                rows4(xp, t * RowTiles.ROWS * in, t * RowTiles.ROWS, w, o0, tail, y);
             }
             for (int r = tiles * RowTiles.ROWS; r < rows; r++) {
-                row1(input, r, w, o0, tokenScales, y);
+                row1(input, r, w, o0, tail, y);
             }
         }
         int to = Math.min(outTo, out);
         for (int r = 0; r < rows; r++) {
+            rescale(y, r * out, outFrom, to, tokenScales == null ? 1f : tokenScales[r]);
             VectorEpilogue.apply(y, r * out + outFrom, to - outFrom, activation);
         }
     }
@@ -98,7 +96,7 @@ final class PackedInt8Linear implements CpuLinear {
         return (FloatVector) ByteVector.fromArray(BYTES, packed, at).convertShape(VectorOperators.B2F, SPECIES, 0);
     }
 
-    private void rows4(float[] xp, int xBase, int r, int w, int o0, float[] tokenScales, float[] y) {
+    private void rows4(float[] xp, int xBase, int r, int w, int o0, float[] tail, float[] y) {
         FloatVector a00 = FloatVector.zero(SPECIES), a01 = FloatVector.zero(SPECIES), a02 = FloatVector.zero(SPECIES);
         FloatVector a10 = FloatVector.zero(SPECIES), a11 = FloatVector.zero(SPECIES), a12 = FloatVector.zero(SPECIES);
         FloatVector a20 = FloatVector.zero(SPECIES), a21 = FloatVector.zero(SPECIES), a22 = FloatVector.zero(SPECIES);
@@ -126,13 +124,13 @@ final class PackedInt8Linear implements CpuLinear {
             a31 = w1.fma(b, a31);
             a32 = w2.fma(b, a32);
         }
-        store(a00, a01, a02, r, o0, tokenScales, y);
-        store(a10, a11, a12, r + 1, o0, tokenScales, y);
-        store(a20, a21, a22, r + 2, o0, tokenScales, y);
-        store(a30, a31, a32, r + 3, o0, tokenScales, y);
+        store(a00, a01, a02, r, o0, tail, y);
+        store(a10, a11, a12, r + 1, o0, tail, y);
+        store(a20, a21, a22, r + 2, o0, tail, y);
+        store(a30, a31, a32, r + 3, o0, tail, y);
     }
 
-    private void row1(float[] x, int r, int w, int o0, float[] tokenScales, float[] y) {
+    private void row1(float[] x, int r, int w, int o0, float[] tail, float[] y) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES), a2 = FloatVector.zero(SPECIES);
         int x0 = r * in;
         for (int i = 0; i < in; i++) {
@@ -142,30 +140,36 @@ final class PackedInt8Linear implements CpuLinear {
             a1 = lo(wi + LANES).fma(b, a1);
             a2 = lo(wi + 2 * LANES).fma(b, a2);
         }
-        store(a0, a1, a2, r, o0, tokenScales, y);
+        store(a0, a1, a2, r, o0, tail, y);
     }
 
-    private void store(FloatVector v0, FloatVector v1, FloatVector v2, int r, int o0, float[] tokenScales, float[] y) {
-        float t = tokenScales[r];
-        write(scaled(v0, o0, t), scaled(v1, o0 + LANES, t), scaled(v2, o0 + 2 * LANES, t), r, o0, y);
-    }
-
-    private FloatVector scaled(FloatVector acc, int o, float tokenScale) {
-        return acc.mul(FloatVector.fromArray(SPECIES, scales, o).mul(tokenScale)).add(FloatVector.fromArray(SPECIES, bias, o));
-    }
-
-    private void write(FloatVector v0, FloatVector v1, FloatVector v2, int r, int o0, float[] y) {
+    /**
+     * Writes a panel's raw integer-valued sums; scales and bias follow in {@link #rescale}, once per output rather
+     * than inside the micro-kernel. Kept this small so C2 always inlines it: when it did not (a cold call site after
+     * the long loop, or a caller already over its inlining budget), the twelve accumulators were boxed on every call.
+     */
+    private void store(FloatVector v0, FloatVector v1, FloatVector v2, int r, int o0, float[] tail, float[] y) {
         int at = r * out + o0;
         if (o0 + PANEL <= out) {
             v0.intoArray(y, at);
             v1.intoArray(y, at + LANES);
             v2.intoArray(y, at + 2 * LANES);
         } else {
-            float[] tail = new float[PANEL];
             v0.intoArray(tail, 0);
             v1.intoArray(tail, LANES);
             v2.intoArray(tail, 2 * LANES);
             System.arraycopy(tail, 0, y, at, out - o0);
+        }
+    }
+
+    /**
+     * {@code y[row + o] = y[row + o] * (scale[o] * tokenScale) + bias[o]} for {@code from <= o < to}. Scalar on
+     * purpose: a few thousand multiply-adds per layer, and the Vector API version of this loop was seen boxing its
+     * vectors (about 50 KB allocated per call) where C2 had not compiled it with intrinsics.
+     */
+    private void rescale(float[] y, int row, int from, int to, float tokenScale) {
+        for (int o = from; o < to; o++) {
+            y[row + o] = y[row + o] * (scales[o] * tokenScale) + bias[o];
         }
     }
 }

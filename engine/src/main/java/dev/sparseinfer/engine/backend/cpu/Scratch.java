@@ -2,21 +2,39 @@ package dev.sparseinfer.engine.backend.cpu;
 
 /**
  * Per-thread scratch arrays that grow to the largest size asked for and are then reused, so kernels that repack
- * their input (row tiles, transposes) allocate nothing on the hot path after the first calls.
+ * their input (row tiles, transposes, quantised tokens) allocate nothing on the hot path after the first calls.
+ * Each use has its own array, so one kernel may hold several at once; no kernel calls another while holding one.
  */
 final class Scratch {
 
-    private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[0]);
+    /** What a scratch array holds; each gets its own array per thread. */
+    enum Use {
+        /** A kernel's repacked input: row tiles or token-major tiles. */
+        PACKED_INPUT,
+        /** w8a8 inputs quantised to int8, kept as exact small integers in fp32. */
+        QUANTIZED_INPUT,
+        /** w8a8 per-token scales. */
+        TOKEN_SCALES,
+        /** One row's partial results: a panel's outputs past the end of y, a vector's lanes, attention scores. */
+        ROW
+    }
+
+    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> {
+        float[][] arrays = new float[Use.values().length][];
+        java.util.Arrays.fill(arrays, new float[0]);
+        return arrays;
+    });
 
     private Scratch() {
     }
 
-    /** An array of at least {@code length} floats owned by the calling thread; its contents are undefined. */
-    static float[] floats(int length) {
-        float[] a = FLOATS.get();
+    /** An array of at least {@code length} floats owned by the calling thread for {@code use}; contents undefined. */
+    static float[] floats(Use use, int length) {
+        float[][] arrays = FLOATS.get();
+        float[] a = arrays[use.ordinal()];
         if (a.length < length) {
             a = new float[length];
-            FLOATS.set(a);
+            arrays[use.ordinal()] = a;
         }
         return a;
     }

@@ -75,14 +75,24 @@ final class TokenMajorSparseLinear implements CpuLinear {
         return in;
     }
 
+    /**
+     * Whole vectors: the activation runs lane-wise on whole vectors of a thread's outputs and scalar on the rest,
+     * whose results differ in the last bits, so shares must start on the vectors a single thread would use for the
+     * outputs to be the same bits on any thread count.
+     */
+    @Override
+    public int outputAlignment() {
+        return LANES;
+    }
+
     @Override
     public void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y) {
-        float[] tokenScales = quantizeInput ? new float[rows] : null;
-        float[] lanes = new float[LANES];
+        float[] tokenScales = quantizeInput ? Scratch.floats(Scratch.Use.TOKEN_SCALES, rows) : null;
+        float[] lanes = Scratch.floats(Scratch.Use.ROW, LANES);
         int start = 0;
         while (start < rows) {
             int width = tileWidth(rows - start);
-            float[] xt = Scratch.floats(in * width);
+            float[] xt = Scratch.floats(Scratch.Use.PACKED_INPUT, in * width);
             transpose(x, start, Math.min(width, rows - start), width, xt, tokenScales);
             for (int o = outFrom; o < outTo; o++) {
                 switch (width / LANES) {
@@ -112,18 +122,17 @@ final class TokenMajorSparseLinear implements CpuLinear {
      */
     private void transpose(float[] x, int start, int count, int width, float[] xt, float[] tokenScales) {
         java.util.Arrays.fill(xt, 0, in * width, 0f);
-        byte[] q = quantizeInput ? new byte[in] : null;
+        float[] q = quantizeInput ? Scratch.floats(Scratch.Use.QUANTIZED_INPUT, in) : null;
         for (int t = 0; t < count; t++) {
+            float[] source = x;
             int row = (start + t) * in;
             if (q != null) {
                 tokenScales[start + t] = ActivationQuantizer.quantizeRow(x, row, in, q, 0);
-                for (int i = 0; i < in; i++) {
-                    xt[i * width + t] = q[i];
-                }
-            } else {
-                for (int i = 0; i < in; i++) {
-                    xt[i * width + t] = x[row + i];
-                }
+                source = q;
+                row = 0;
+            }
+            for (int i = 0; i < in; i++) {
+                xt[i * width + t] = source[row + i];
             }
         }
     }

@@ -261,6 +261,12 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** Activations live in the arena, which every pass resets. */
+    @Override
+    public boolean activationsOutlivePasses() {
+        return false;
+    }
+
     @Override
     public float[][] encode(TokenBatch batch, Function<TokenBatch, Activations> hiddenStates) {
         return pass(batch, () -> {

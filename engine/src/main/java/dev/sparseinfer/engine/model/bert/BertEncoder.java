@@ -7,14 +7,16 @@ import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
 import dev.sparseinfer.engine.backend.TokenBatch;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The BERT encoder's forward pass (Devlin et al. 2019, post-LayerNorm), written once against {@link Backend}:
  * embeddings, then per layer self-attention and the feed-forward block, each followed by residual + LayerNorm,
- * then mean pooling and L2 normalisation (the sentence-transformers recipe). Thread-safe: every call allocates
- * its own activations, the prepared weights are read-only.
+ * then mean pooling and L2 normalisation (the sentence-transformers recipe). Thread-safe: each call takes a set of
+ * activation buffers no other call holds (kept for the next call rather than allocated anew), and the prepared
+ * weights are read-only.
  */
 public final class BertEncoder {
 
@@ -25,6 +27,8 @@ public final class BertEncoder {
     private final PreparedTable typeEmbeddings;
     private final PreparedNorm embeddingNorm;
     private final List<Layer> layers;
+    /** Buffers no call holds right now; guarded by itself. */
+    private final ArrayDeque<ActivationBuffers> idleBuffers = new ArrayDeque<>();
 
     private record Layer(PreparedLinear query, PreparedLinear key, PreparedLinear value, PreparedLinear attentionOutput,
                          PreparedNorm attentionNorm, PreparedLinear intermediate, PreparedLinear output,
@@ -62,47 +66,97 @@ public final class BertEncoder {
 
     /** One L2-normalised, mean-pooled embedding per sequence of the batch. */
     public float[][] forward(TokenBatch batch) {
-        return backend.encode(batch, this::hiddenStates);
+        try (BufferLease lease = new BufferLease()) {
+            return backend.encode(batch, b -> hiddenStates(b, lease.buffers(b.tokens())));
+        }
     }
 
     /** Embeddings and every layer: the last hidden states, still on the backend. */
-    private Activations hiddenStates(TokenBatch batch) {
-        Activations h = embed(batch);
+    private Activations hiddenStates(TokenBatch batch, ActivationBuffers buffers) {
+        Activations h = embed(batch, buffers);
         for (int i = 0; i < layers.size(); i++) {
-            layer(i, h, batch, null);
+            layer(i, h, batch, null, buffers);
         }
         return h;
     }
 
     /** Runs the batch through the layers with a tap watching, until the tap says stop or the layers end. */
     public void forward(TokenBatch batch, LayerTap tap) {
-        backend.pass(batch, () -> {
-            Activations h = embed(batch);
-            for (int i = 0; i < layers.size(); i++) {
-                if (!layer(i, h, batch, tap)) {
-                    break;
+        try (BufferLease lease = new BufferLease()) {
+            backend.pass(batch, () -> {
+                ActivationBuffers buffers = lease.buffers(batch.tokens());
+                Activations h = embed(batch, buffers);
+                for (int i = 0; i < layers.size(); i++) {
+                    if (!layer(i, h, batch, tap, buffers)) {
+                        break;
+                    }
                 }
-            }
-            return null;
-        });
+                return null;
+            });
+        }
     }
 
     /** The embedding block's output (the first layer's input), copied to the heap: for layer-by-layer calibration. */
     public float[] embeddings(TokenBatch batch) {
-        return backend.pass(batch, () -> backend.read(embed(batch)));
+        try (BufferLease lease = new BufferLease()) {
+            return backend.pass(batch, () -> backend.read(embed(batch, lease.buffers(batch.tokens()))));
+        }
     }
 
     /** Runs one encoder layer on a heap copy of its input and returns its output: for layer-by-layer calibration. */
     public float[] runLayer(int index, float[] input, TokenBatch batch, LayerTap tap) {
-        return backend.pass(batch, () -> {
-            Activations h = backend.upload(input, batch.tokens(), config.hiddenSize());
-            layer(index, h, batch, tap);
-            return backend.read(h);
-        });
+        try (BufferLease lease = new BufferLease()) {
+            return backend.pass(batch, () -> {
+                ActivationBuffers buffers = lease.buffers(batch.tokens());
+                Activations h = backend.upload(input, batch.tokens(), config.hiddenSize());
+                layer(index, h, batch, tap, buffers);
+                return backend.read(h);
+            });
+        }
     }
 
-    private Activations embed(TokenBatch batch) {
-        Activations h = backend.allocate(batch.tokens(), config.hiddenSize());
+    /**
+     * The buffers one call works in: taken when its pass first needs them (inside the pass, where a backend with a
+     * per-pass arena must allocate them) and given back when the whole call, pooling included, is over.
+     */
+    private final class BufferLease implements AutoCloseable {
+
+        private ActivationBuffers held;
+
+        ActivationBuffers buffers(int tokens) {
+            if (held == null) {
+                held = acquire();
+            }
+            held.fit(tokens);
+            return held;
+        }
+
+        @Override
+        public void close() {
+            if (held != null && backend.activationsOutlivePasses()) {
+                synchronized (idleBuffers) {
+                    idleBuffers.addLast(held);
+                }
+            }
+        }
+    }
+
+    private ActivationBuffers acquire() {
+        if (backend.activationsOutlivePasses()) {
+            synchronized (idleBuffers) {
+                ActivationBuffers idle = idleBuffers.pollLast();
+                if (idle != null) {
+                    return idle;
+                }
+            }
+        }
+        return new ActivationBuffers(backend, config.hiddenSize(),
+                layers.stream().mapToInt(l -> l.query().outFeatures()).toArray(),
+                layers.stream().mapToInt(l -> l.intermediate().outFeatures()).toArray());
+    }
+
+    private Activations embed(TokenBatch batch, ActivationBuffers buffers) {
+        Activations h = buffers.hiddenStates();
         backend.embed(batch, wordEmbeddings, positionEmbeddings, typeEmbeddings, h);
         backend.addLayerNorm(h, null, embeddingNorm, (float) config.layerNormEps(), h);
         return h;
@@ -112,16 +166,15 @@ public final class BertEncoder {
      * Encoder layer {@code i}, in place on {@code h}; returns whether the tap wants the pass to go on (if it stopped
      * the pass inside the layer, h is left part-way).
      */
-    private boolean layer(int i, Activations h, TokenBatch batch, LayerTap tap) {
-        int tokens = batch.tokens();
+    private boolean layer(int i, Activations h, TokenBatch batch, LayerTap tap, ActivationBuffers buffers) {
         float eps = (float) config.layerNormEps();
         Layer layer = layers.get(i);
-        int width = layer.query().outFeatures();
-        Activations q = backend.allocate(tokens, width);
-        Activations k = backend.allocate(tokens, width);
-        Activations v = backend.allocate(tokens, width);
-        Activations context = backend.allocate(tokens, width);
-        Activations projected = backend.allocate(tokens, config.hiddenSize());
+        ActivationBuffers.LayerViews views = buffers.layer(i);
+        Activations q = views.query();
+        Activations k = views.key();
+        Activations v = views.value();
+        Activations context = views.context();
+        Activations projected = buffers.projected();
 
         if (!tap(tap, i, LayerTap.Site.ATTENTION_INPUT, h)) {
             return false;
@@ -136,7 +189,7 @@ public final class BertEncoder {
         backend.linear(layer.attentionOutput(), context, Activation.NONE, projected);
         backend.addLayerNorm(projected, h, layer.attentionNorm(), eps, h);
 
-        Activations inner = backend.allocate(tokens, layer.intermediate().outFeatures());
+        Activations inner = views.inner();
         if (!tap(tap, i, LayerTap.Site.FFN_INPUT, h)) {
             return false;
         }

@@ -36,4 +36,19 @@ class ActivationQuantizerTest {
             assertTrue(Math.abs(q[i] * scale - x[i]) <= scale * 0.5001f, "element " + i + " seed=" + seed);
         }
     }
+
+    @Test
+    void floatRowsHoldTheSameIntegersAsByteRows() {
+        long seed = Seeds.fresh();
+        float[] x = Seeds.gaussian(new Random(seed), 2 * 301, 3);
+        x[400] = 0f;
+        byte[] bytes = new byte[301];
+        float[] floats = new float[310];
+        float byteScale = ActivationQuantizer.quantizeRow(x, 301, 301, bytes, 0);
+        float floatScale = ActivationQuantizer.quantizeRow(x, 301, 301, floats, 9);
+        assertEquals(byteScale, floatScale, "seed=" + seed);
+        for (int i = 0; i < bytes.length; i++) {
+            assertEquals(bytes[i], floats[9 + i], "element " + i + " seed=" + seed);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.backend.Activation;
@@ -60,6 +61,42 @@ class CpuLinearFormatsTest {
                             expected.termMagnitudes());
                     assertTrue(error < 1e-5, w.formatName() + " " + activation + " [" + rows + "x" + in + "] -> " + out
                             + ": relative error " + error + " (seed=" + seed + ")");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"12, 388, 100", "13, 64, 50", "3, 36, 13"})
+    void everyFormatGivesTheSameBitsOnAnyThreadCount(int rows, int in, int out) {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        FloatMatrix unstructured = RandomWeights.unstructured(random, out, in, 0.6);
+        FloatMatrix twoFour = RandomWeights.twoFour(random, out, in);
+        List<LinearWeights> formats = new ArrayList<>(List.of(
+                new DenseWeights(RandomWeights.dense(random, out, in)),
+                CsrWeights.fromDense(unstructured),
+                TwoFourWeights.fromDense(twoFour)));
+        for (Int8Scheme scheme : Int8Scheme.values()) {
+            formats.add(Int8Weights.quantize(RandomWeights.dense(random, out, in), scheme));
+            formats.add(TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(twoFour), scheme));
+        }
+        float[] x = Seeds.gaussian(random, rows * in, 1);
+        float[] bias = Seeds.gaussian(random, out, 0.3);
+        for (LinearWeights w : formats) {
+            float[] single = null;
+            for (int threads = 1; threads <= 3; threads++) {
+                try (CpuBackend backend = new CpuBackend(threads)) {
+                    Activations ys = backend.allocate(rows, out);
+                    backend.linear(backend.prepare(new Linear("layer", w, bias)), backend.upload(x, rows, in),
+                            Activation.GELU, ys);
+                    float[] got = backend.read(ys);
+                    if (single == null) {
+                        single = got;
+                    } else {
+                        assertArrayEquals(single, got, w.formatName() + " on "
+                                + threads + " threads differs from 1 thread (seed=" + seed + ")");
+                    }
                 }
             }
         }
