@@ -181,7 +181,12 @@ note "step inventory: ok -> inventory.txt"
 test_jars="$(printf '%s:' "$bundle"/tests/sparseinfer-*-tests.jar)"
 reports="$work/reports"
 tests_rc=0
-run_step gpu-tests "$LIMIT_TESTS" "$bundle/bin/java" -cp "$bundle/lib/*:$bundle/tests/*" \
+# The MiniLM end-to-end test runs on the model given with --model, and reports itself skipped without one.
+model_property=()
+if [ -n "$model" ] && [ -f "$model" ]; then
+    model_property=("-Dsparseinfer.gpu.model=$(cd "$(dirname "$model")" && pwd)/$(basename "$model")")
+fi
+run_step gpu-tests "$LIMIT_TESTS" "$bundle/bin/java" "${model_property[@]}" -cp "$bundle/lib/*:$bundle/tests/*" \
     org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors --details=tree \
     --include-tag gpu --scan-classpath "${test_jars%:}" --reports-dir "$reports" || tests_rc=$?
 if [ -f "$reports/TEST-junit-jupiter.xml" ]; then
