@@ -245,6 +245,7 @@ public final class PackedModel {
 
         @Override
         public int[] shape(String name) {
+            // The config is checked against the tables' shapes before they are read; an int8 table has its values'.
             boolean int8Table = tables == TableFormat.INT8 && !file.has(name) && file.has(name + PackedFormat.TABLE_INT8);
             return tensors.shape(int8Table ? name + PackedFormat.TABLE_INT8 : name);
         }
