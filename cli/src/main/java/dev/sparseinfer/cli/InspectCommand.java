@@ -2,6 +2,8 @@ package dev.sparseinfer.cli;
 
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
+import dev.sparseinfer.engine.io.packed.PackedModel;
+import dev.sparseinfer.engine.io.packed.TableFormat;
 import dev.sparseinfer.engine.io.packed.TensorDigests;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
 import dev.sparseinfer.engine.model.bert.BertConfig;
@@ -43,8 +45,14 @@ final class InspectCommand implements Callable<Integer> {
             out.println();
         }
         LoadedModel loaded = ModelLoader.load(path);
-        print(loaded, ModelInventory.of(loaded.weights()), out);
+        print(loaded, ModelInventory.of(loaded.weights(), tableFormat(loaded)), out);
         return 0;
+    }
+
+    /** How the model's source stores its embedding tables: only a packed file can say int8. */
+    static TableFormat tableFormat(LoadedModel loaded) {
+        String label = loaded.metadata().get(PackedModel.TABLES_KEY);
+        return label == null ? TableFormat.FP32 : TableFormat.parseModel(label, loaded.source());
     }
 
     /** One line saying what was checked; every mismatched tensor is counted in the error, the first named. */

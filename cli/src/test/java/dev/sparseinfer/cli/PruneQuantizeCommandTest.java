@@ -3,7 +3,14 @@ package dev.sparseinfer.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.packed.PackedModel;
+import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.testing.RandomBert;
+import dev.sparseinfer.engine.testing.Seeds;
+import dev.sparseinfer.models.ModelRegistry;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -21,6 +29,9 @@ class PruneQuantizeCommandTest {
 
     @TempDir
     Path dir;
+
+    /** MiniLM's vocabulary and positions, so its tokenizer fits, but 16 wide and one layer: quantised in a second. */
+    private static final BertConfig TINY = new BertConfig(30522, 16, 1, 4, 28, 512, 2, 1e-12, BertConfig.GELU);
 
     private final CommandLineRun cli = new CommandLineRun();
 
@@ -49,6 +60,26 @@ class PruneQuantizeCommandTest {
     }
 
     @Test
+    void int8TablesAreWhatInspectShowsAndTakeAQuarterOfTheBytes() throws IOException {
+        Path tiny = dir.resolve("tiny.safetensors");
+        PackedModel.write(new LoadedModel(RandomBert.weights(TINY, new Random(Seeds.fresh())), minilmTokenizer(), "tiny"), "{}", tiny);
+        Path quantized = dir.resolve("int8-tables.safetensors");
+        assertEquals(0, cli.run("quantize", "--model", tiny.toString(), "--scheme", "w8", "--tables", "int8", "--out", quantized.toString()), cli.err());
+        assertTrue(cli.err().contains("mean cosine"), cli.err());
+
+        assertEquals(0, cli.run("inspect", "--model", quantized.toString()), cli.err());
+        // 30,522 rows of 16 int8 values and one 4-byte scale each.
+        assertTrue(cli.out().lines().anyMatch(l -> l.matches("embeddings\\.word_embeddings +30522x16 +int8 per row +[0-9.]+% +610,440")), cli.out());
+        assertEquals(3, count(cli.out(), "int8 per row"), cli.out());
+    }
+
+    private static String minilmTokenizer() throws IOException {
+        try (InputStream in = ModelRegistry.class.getClassLoader().getResourceAsStream(ModelRegistry.MINILM.tokenizerResource())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void badArgumentsExitTwoWithOneLineAndWriteNothing() throws IOException {
         Path target = dir.resolve("out.safetensors");
         Path empty = Files.writeString(dir.resolve("empty.txt"), "\n   \n\n");
@@ -60,6 +91,7 @@ class PruneQuantizeCommandTest {
         assertRefused(2, "--method", "prune", "--model", "minilm", "--pattern", "heads", "--method", "wanda", "--out", target.toString());
         assertRefused(2, "obs", "prune", "--model", "minilm", "--pattern", "2:4", "--method", "obs", "--out", target.toString());
         assertRefused(2, "w4", "quantize", "--model", "minilm", "--scheme", "w4", "--out", target.toString());
+        assertRefused(2, "int4", "quantize", "--model", "minilm", "--scheme", "w8", "--tables", "int4", "--out", target.toString());
         assertRefused(2, ".safetensors", "quantize", "--model", "minilm", "--scheme", "w8", "--out", dir.resolve("model.bin").toString());
     }
 

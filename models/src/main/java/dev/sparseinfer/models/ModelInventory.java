@@ -1,9 +1,11 @@
 package dev.sparseinfer.models;
 
 import dev.sparseinfer.engine.format.FloatTable;
+import dev.sparseinfer.engine.format.Int8Table;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
+import dev.sparseinfer.engine.io.packed.TableFormat;
 import dev.sparseinfer.engine.model.bert.BertLayer;
 import dev.sparseinfer.engine.model.bert.BertWeights;
 import java.util.ArrayList;
@@ -29,12 +31,18 @@ public final class ModelInventory {
         this.otherBytes = otherBytes;
     }
 
+    /** A model whose embedding tables are fp32, as every source but an int8-table packed file gives them. */
     public static ModelInventory of(BertWeights weights) {
+        return of(weights, TableFormat.FP32);
+    }
+
+    /** {@code tables} is how the file stores the tables: a loaded model holds them as fp32 whatever it is. */
+    public static ModelInventory of(BertWeights weights, TableFormat tables) {
         List<Row> rows = new ArrayList<>();
         var e = weights.embeddings();
-        rows.add(tableRow("embeddings.word_embeddings", e.word()));
-        rows.add(tableRow("embeddings.position_embeddings", e.position()));
-        rows.add(tableRow("embeddings.token_type_embeddings", e.tokenType()));
+        rows.add(tableRow("embeddings.word_embeddings", e.word(), tables));
+        rows.add(tableRow("embeddings.position_embeddings", e.position(), tables));
+        rows.add(tableRow("embeddings.token_type_embeddings", e.tokenType(), tables));
         long other = normBytes(e.norm());
         for (BertLayer layer : weights.layers()) {
             for (Linear linear : layer.linears()) {
@@ -82,8 +90,12 @@ public final class ModelInventory {
         return total == 0 ? 0 : zeros / total;
     }
 
-    private static Row tableRow(String name, FloatTable t) {
-        return new Row(name, t.rows(), t.cols(), "dense fp32", zeroFraction(t.toMatrix().data()), t.values().byteSize());
+    private static Row tableRow(String name, FloatTable t, TableFormat tables) {
+        double sparsity = zeroFraction(t.toMatrix().data());
+        return switch (tables) {
+            case FP32 -> new Row(name, t.rows(), t.cols(), "dense fp32", sparsity, t.values().byteSize());
+            case INT8 -> new Row(name, t.rows(), t.cols(), "int8 per row", sparsity, Int8Table.storedBytes(t.rows(), t.cols()));
+        };
     }
 
     private static Row linearRow(Linear linear) {

@@ -9,9 +9,14 @@ import dev.sparseinfer.engine.api.SparseInferException;
 public record Int8Scales(float[] scales, Int8Scheme scheme) {
 
     public Int8Scales {
+        checkFinite(scales, "output");
+    }
+
+    /** Scales must be finite and non-negative; {@code row} names what each scale belongs to in the error. */
+    static void checkFinite(float[] scales, String row) {
         for (int o = 0; o < scales.length; o++) {
             if (!(scales[o] >= 0) || Float.isInfinite(scales[o])) {
-                throw SparseInferException.invalidModel("int8 scale of output " + o + " is " + scales[o]);
+                throw SparseInferException.invalidModel("int8 scale of " + row + " " + o + " is " + scales[o]);
             }
         }
     }

@@ -1,8 +1,12 @@
 package dev.sparseinfer.models.packed;
 
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.Int8Scheme;
+import dev.sparseinfer.engine.format.Int8Table;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.packed.PackedModel;
+import dev.sparseinfer.engine.io.packed.TableFormat;
+import dev.sparseinfer.engine.model.bert.BertEmbeddings;
 import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.tokenizer.TextTokenizer;
 import dev.sparseinfer.models.calibration.CalibrationSet;
@@ -21,7 +25,7 @@ import java.util.Locale;
  * {@code prune} and {@code quantize} commands and the demo's variant cache all derive models through here, so a
  * packed file says how it was made the same way whoever made it.
  */
-public record Derivation(LoadedModel input, BertWeights weights, Recipe recipe) {
+public record Derivation(LoadedModel input, BertWeights weights, Recipe recipe, TableFormat tables) {
 
     /** Prunes {@code input}; {@code calibration} texts are used only by the methods and patterns that need them. */
     public static Derivation prune(LoadedModel input, PruneSpec spec, List<String> calibration, int threads, Progress progress) {
@@ -46,19 +50,40 @@ public record Derivation(LoadedModel input, BertWeights weights, Recipe recipe) 
         if (calibrate) {
             recipe = recipe.with("prune.calibration_texts", Integer.toString(calibration.size()));
         }
-        return new Derivation(input, pruned, recipe);
+        return new Derivation(input, pruned, recipe, TableFormat.FP32);
     }
 
-    /** Quantises every linear layer of {@code input} to int8, keeping its sparsity. */
+    /** Quantises every linear layer of {@code input} to int8, keeping its sparsity; embedding tables stay fp32. */
     public static Derivation quantize(LoadedModel input, Int8Scheme scheme) {
-        return new Derivation(input, Int8Quantizer.quantize(input.weights(), scheme),
-                Recipe.of(input).with("quantize.scheme", scheme.label()));
+        return quantize(input, scheme, TableFormat.FP32);
     }
 
-    /** Writes the derived model as a packed file (atomically) and returns it as loaded from there. */
+    /** Quantises every linear layer of {@code input} to int8, keeping its sparsity, and stores its tables as {@code tables}. */
+    public static Derivation quantize(LoadedModel input, Int8Scheme scheme, TableFormat tables) {
+        Recipe recipe = Recipe.of(input).with("quantize.scheme", scheme.label());
+        if (tables != TableFormat.FP32) {
+            recipe = recipe.with("quantize.tables", tables.label());
+        }
+        return new Derivation(input, Int8Quantizer.quantize(input.weights(), scheme), recipe, tables);
+    }
+
+    /**
+     * Writes the derived model as a packed file (atomically) and returns it as loaded from there: with int8 tables,
+     * the tables it returns are the stored ones dequantised, so what is measured on it is what the file gives.
+     */
     public LoadedModel write(Path out) {
-        LoadedModel result = new LoadedModel(weights, input.tokenizerJson(), out.toString(), input.metadata());
-        PackedModel.write(result, recipe.toJson(), out);
-        return result;
+        PackedModel.write(new LoadedModel(weights, input.tokenizerJson(), out.toString(), input.metadata()), recipe.toJson(), tables, out);
+        BertWeights stored = tables == TableFormat.INT8 ? withInt8Tables(weights) : weights;
+        return new LoadedModel(stored, input.tokenizerJson(), out.toString(), input.metadata());
+    }
+
+    private static BertWeights withInt8Tables(BertWeights w) {
+        BertEmbeddings e = w.embeddings();
+        BertEmbeddings stored = new BertEmbeddings(roundTrip(e.word()), roundTrip(e.position()), roundTrip(e.tokenType()), e.norm());
+        return new BertWeights(w.config(), stored, w.layers());
+    }
+
+    private static FloatTable roundTrip(FloatTable table) {
+        return Int8Table.quantize(table).dequantize();
     }
 }

@@ -5,9 +5,11 @@ import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrPattern;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.format.Int8Scales;
 import dev.sparseinfer.engine.format.Int8Scheme;
+import dev.sparseinfer.engine.format.Int8Table;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
@@ -16,10 +18,11 @@ import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.io.safetensors.DType;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsWriter;
+import java.util.function.Supplier;
 
 /**
- * How each linear-weight format is stored in a packed file, both ways, so writer and reader cannot drift apart.
- * For a layer {@code P} (e.g. {@code encoder.layer.0.attention.self.query}):
+ * How each linear-weight format, and an int8 embedding table, is stored in a packed file, both ways, so writer and
+ * reader cannot drift apart. For a layer {@code P} (e.g. {@code encoder.layer.0.attention.self.query}):
  * <pre>
  * dense fp32    P.weight                 F32 [out, in]
  * CSR           P.weight.csr.values      F32 or I8 [nnz]
@@ -31,6 +34,12 @@ import dev.sparseinfer.engine.io.safetensors.SafetensorsWriter;
  * int8 dense    P.weight.int8            I8 [out, in]
  * any int8      P.weight.scale           F32 [out]  (the scheme, w8a8 or w8, is in the metadata)
  * </pre>
+ * An embedding table {@code T} (e.g. {@code embeddings.word_embeddings}) is {@code T.weight} F32 {@code [rows, cols]},
+ * or, in a file whose metadata says its tables are int8 ({@link TableFormat}), named as an int8 linear weight is:
+ * <pre>
+ * int8 table    T.weight.int8            I8 [rows, cols]
+ *               T.weight.scale           F32 [rows]  (one per row: see {@link Int8Table})
+ * </pre>
  */
 final class PackedFormat {
 
@@ -38,6 +47,9 @@ final class PackedFormat {
     static final String TWO_FOUR = ".weight.2of4.";
     static final String INT8 = ".weight.int8";
     static final String SCALE = ".weight.scale";
+    /** Appended to a table's own name, which ends in {@code .weight}, to give the names above. */
+    static final String TABLE_INT8 = ".int8";
+    static final String TABLE_SCALE = ".scale";
 
     private PackedFormat() {
     }
@@ -91,13 +103,17 @@ final class PackedFormat {
      * layer put in front here, so the user learns which file is bad.
      */
     static LinearWeights read(String p, SafetensorsFile file, Int8Scheme scheme) {
+        return named(file, p, () -> readUnnamed(p, file, scheme));
+    }
+
+    private static <T> T named(SafetensorsFile file, String name, Supplier<T> read) {
         try {
-            return readUnnamed(p, file, scheme);
+            return read.get();
         } catch (SparseInferException e) {
             if (e.getMessage().startsWith(file.path().toString())) {
                 throw e;
             }
-            throw new SparseInferException(e.code(), file.path() + ": " + p + ": " + e.getMessage(), e);
+            throw new SparseInferException(e.code(), file.path() + ": " + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -143,6 +159,26 @@ final class PackedFormat {
             throw SparseInferException.invalidModel(file.path() + ": " + name + " must be I8, is " + file.info(name).dtype());
         }
         return file.readBytes(name);
+    }
+
+    /** Adds the table {@code name} (e.g. {@code embeddings.word_embeddings.weight}) as int8 with one scale per row. */
+    static void writeInt8Table(String name, FloatTable table, SafetensorsWriter out) {
+        Int8Table q = Int8Table.quantize(table);
+        out.add(name + TABLE_INT8, DType.I8, new int[] {q.rows(), q.cols()}, q.values());
+        out.addF32(name + TABLE_SCALE, new int[] {q.rows()}, q.scales());
+    }
+
+    /** Reads an int8 table and dequantises it to the fp32 heap table a model uses; errors name the file and table. */
+    static FloatTable readInt8Table(String name, SafetensorsFile file) {
+        return named(file, name, () -> {
+            int[] shape = file.info(name + TABLE_INT8).shape();
+            if (shape.length != 2) {
+                throw SparseInferException.invalidModel(file.path() + ": " + name + TABLE_INT8 + " must be 2-D");
+            }
+            byte[] values = int8Values(file, name + TABLE_INT8);
+            float[] scales = file.readFloats(name + TABLE_SCALE).vector(-1);
+            return new Int8Table(shape[0], shape[1], values, scales).dequantize();
+        });
     }
 
     private static Int8Scales scales(SafetensorsFile file, String p, Int8Scheme scheme) {

@@ -29,33 +29,50 @@ import java.util.function.Supplier;
 /**
  * SparseInfer's packed model file: a standard safetensors file (any safetensors reader opens it) whose
  * {@code __metadata__} holds the format version, the architecture config, the tokenizer and how the model was
- * made, and whose linear layers are stored in their own formats ({@link PackedFormat}). Embedding tables, biases
- * and LayerNorms are fp32 under their Hugging Face names.
+ * made, and whose linear layers are stored in their own formats ({@link PackedFormat}). Biases and LayerNorms are
+ * fp32 under their Hugging Face names; embedding tables too, unless the file was written with int8 tables
+ * ({@link TableFormat}).
  */
 public final class PackedModel {
 
     public static final String FORMAT_KEY = "sparseinfer.format";
+    /** The version of a file with fp32 tables, which every reader since the format began opens. */
     public static final String FORMAT_VERSION = "1";
+    /**
+     * The version of a file with int8 tables. It differs so that a reader that knows only version 1 refuses such a
+     * file by its version, instead of failing on a missing fp32 table with a message that does not say why.
+     */
+    public static final String INT8_TABLES_VERSION = "2";
     public static final String CONFIG_KEY = "sparseinfer.config";
     public static final String TOKENIZER_KEY = "sparseinfer.tokenizer";
     public static final String RECIPE_KEY = "sparseinfer.recipe";
     public static final String INT8_SCHEME_KEY = "sparseinfer.int8_scheme";
+    public static final String TABLES_KEY = "sparseinfer.tables";
 
     private PackedModel() {
     }
 
-    /** Writes a model atomically (temporary file, then rename); {@code recipeJson} says how it was made. */
+    /** Writes a model with fp32 tables; see {@link #write(LoadedModel, String, TableFormat, Path)}. */
     public static void write(LoadedModel model, String recipeJson, Path target) {
+        write(model, recipeJson, TableFormat.FP32, target);
+    }
+
+    /**
+     * Writes a model atomically (temporary file, then rename); {@code recipeJson} says how it was made, {@code tables}
+     * how its embedding tables are stored (int8 tables are quantised here, so the file holds less than the model).
+     */
+    public static void write(LoadedModel model, String recipeJson, TableFormat tables, Path target) {
         BertWeights w = model.weights();
         SafetensorsWriter out = new SafetensorsWriter()
                 .recordSha256(TensorDigests.KEY)
-                .metadata(FORMAT_KEY, FORMAT_VERSION)
+                .metadata(FORMAT_KEY, tables == TableFormat.INT8 ? INT8_TABLES_VERSION : FORMAT_VERSION)
                 .metadata(CONFIG_KEY, w.config().toJson())
                 .metadata(TOKENIZER_KEY, model.tokenizerJson())
-                .metadata(RECIPE_KEY, recipeJson);
-        table(out, "embeddings.word_embeddings.weight", w.embeddings().word());
-        table(out, "embeddings.position_embeddings.weight", w.embeddings().position());
-        table(out, "embeddings.token_type_embeddings.weight", w.embeddings().tokenType());
+                .metadata(RECIPE_KEY, recipeJson)
+                .metadata(TABLES_KEY, tables.label());
+        table(out, "embeddings.word_embeddings.weight", w.embeddings().word(), tables);
+        table(out, "embeddings.position_embeddings.weight", w.embeddings().position(), tables);
+        table(out, "embeddings.token_type_embeddings.weight", w.embeddings().tokenType(), tables);
         norm(out, "embeddings.LayerNorm", w.embeddings().norm());
         Int8Scheme scheme = null;
         for (int i = 0; i < w.layers().size(); i++) {
@@ -76,8 +93,11 @@ public final class PackedModel {
         out.write(target);
     }
 
-    private static void table(SafetensorsWriter out, String name, FloatTable t) {
-        out.addF32(name, new int[] {t.rows(), t.cols()}, t.toMatrix().data());
+    private static void table(SafetensorsWriter out, String name, FloatTable t, TableFormat format) {
+        switch (format) {
+            case FP32 -> out.addF32(name, new int[] {t.rows(), t.cols()}, t.toMatrix().data());
+            case INT8 -> PackedFormat.writeInt8Table(name, t, out);
+        }
     }
 
     private static void norm(SafetensorsWriter out, String name, LayerNormWeights n) {
@@ -122,8 +142,9 @@ public final class PackedModel {
                 throw SparseInferException.invalidModel(path + ": a safetensors file without SparseInfer metadata "
                         + "(use a Hugging Face directory for plain checkpoints)");
             }
-            if (!FORMAT_VERSION.equals(version)) {
-                throw SparseInferException.invalidModel(path + ": packed format version " + version + " is not supported (expected " + FORMAT_VERSION + ")");
+            if (!FORMAT_VERSION.equals(version) && !INT8_TABLES_VERSION.equals(version)) {
+                throw SparseInferException.invalidModel(path + ": packed format version " + version + " is not supported (expected "
+                        + FORMAT_VERSION + " or " + INT8_TABLES_VERSION + ")");
             }
             for (String key : new String[] {CONFIG_KEY, TOKENIZER_KEY}) {
                 if (!meta.containsKey(key)) {
@@ -134,13 +155,24 @@ public final class PackedModel {
             BertConfig config = BertConfig.fromJson(meta.get(CONFIG_KEY), path + " (" + CONFIG_KEY + ")");
             String schemeLabel = meta.get(INT8_SCHEME_KEY);
             Int8Scheme scheme = schemeLabel == null ? null : Int8Scheme.parseModel(schemeLabel, path.toString());
-            BertLayerSource weights = withFileNamed(path, () -> BertCheckpoint.read(new PackedSource(file, scheme), config));
+            TableFormat tables = tableFormat(path, version, meta.get(TABLES_KEY));
+            BertLayerSource weights = withFileNamed(path, () -> BertCheckpoint.read(new PackedSource(file, scheme, tables), config));
             return new MappedModel(new FileNamedLayers(path, weights), meta.get(TOKENIZER_KEY), path.toString(),
                     new LinkedHashMap<>(meta), List.of(file));
         } catch (RuntimeException e) {
             file.close();
             throw e;
         }
+    }
+
+    /** The tables' format a file records; version 1 files, some written before it was recorded, have fp32 tables. */
+    private static TableFormat tableFormat(Path path, String version, String label) {
+        TableFormat tables = label == null ? TableFormat.FP32 : TableFormat.parseModel(label, path.toString());
+        if ((tables == TableFormat.INT8) != INT8_TABLES_VERSION.equals(version)) {
+            throw SparseInferException.invalidModel(path + ": packed format version " + version + " cannot hold "
+                    + tables.label() + " embedding tables");
+        }
+        return tables;
     }
 
     /** Puts the file's name in front of an error from code that checks values without knowing their file. */
@@ -184,11 +216,13 @@ public final class PackedModel {
 
         private final SafetensorsFile file;
         private final Int8Scheme scheme;
+        private final TableFormat tables;
         private final SafetensorsSource tensors;
 
-        PackedSource(SafetensorsFile file, Int8Scheme scheme) {
+        PackedSource(SafetensorsFile file, Int8Scheme scheme, TableFormat tables) {
             this.file = file;
             this.scheme = scheme;
+            this.tables = tables;
             Map<String, SafetensorsFile> all = new LinkedHashMap<>();
             file.tensors().keySet().forEach(name -> all.put(name, file));
             this.tensors = new SafetensorsSource(all, file.path().toString());
@@ -211,12 +245,17 @@ public final class PackedModel {
 
         @Override
         public int[] shape(String name) {
-            return tensors.shape(name);
+            // The config is checked against the tables' shapes before they are read; an int8 table has its values'.
+            boolean int8Table = tables == TableFormat.INT8 && !file.has(name) && file.has(name + PackedFormat.TABLE_INT8);
+            return tensors.shape(int8Table ? name + PackedFormat.TABLE_INT8 : name);
         }
 
         @Override
         public FloatTable table(String name) {
-            return tensors.table(name);
+            return switch (tables) {
+                case FP32 -> tensors.table(name);
+                case INT8 -> PackedFormat.readInt8Table(name, file);
+            };
         }
 
         @Override

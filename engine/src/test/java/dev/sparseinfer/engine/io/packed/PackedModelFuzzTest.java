@@ -10,11 +10,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Any byte string, loaded as a packed model (its metadata: format version, config, int8 scheme, tensor digests;
- * then every linear layer in its stored format), either loads or fails with one declared, one-line error. Seeded
- * (in {@code PackedModelFuzzTestInputs/}) with tiny packed models in all six formats written by
- * {@link PackedModel#write}: each without tensor digests, so mutated tensor data reaches the format readers, and
- * two with them.
+ * Any byte string, loaded as a packed model (its metadata: format version, config, int8 scheme, table format,
+ * tensor digests; then the embedding tables and every linear layer in their stored formats), either loads or fails
+ * with one declared, one-line error. Seeded (in {@code PackedModelFuzzTestInputs/}) with tiny packed models in all
+ * six linear formats and one with int8 embedding tables, written by {@link PackedModel#write}: each without tensor
+ * digests, so mutated tensor data reaches the format readers, and two with them.
  */
 class PackedModelFuzzTest {
 
