@@ -21,6 +21,11 @@ mkdir -p "$bundle/bin" "$bundle/lib/native" "$bundle/tests"
 # --compress=zip-9 shrinks lib/modules; the tarball's gzip cannot do much more with it.
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
     --compress=zip-9 --output "$bundle/runtime"
+# --strip-debug leaves libjvm.so's symbol table (about 1.5 MiB packed), which only a native debugger would read.
+if command -v strip >/dev/null; then
+    chmod u+w "$bundle/runtime/lib/server/libjvm.so"
+    strip --strip-unneeded "$bundle/runtime/lib/server/libjvm.so"
+fi
 
 # Without nvcc the kernels module builds a jar with no fatbin; a GPU bundle without its kernels is no use.
 kernels_jar=("$stage"/lib/sparseinfer-kernels-*.jar)
@@ -30,6 +35,9 @@ if ! grep -qx 'dev/sparseinfer/kernels/sparseinfer.fatbin' <<<"$kernels_entries"
     exit 1
 fi
 cp "$stage"/lib/*.jar "$bundle/lib/"
+# JMH and what only it needs come with the bench module's JMH benchmarks, which run on build machines, never here:
+# the GPU benchmark is a plain main. Leaving them out makes room for a model beside the bundle.
+rm -f "$bundle"/lib/jmh-core-*.jar "$bundle"/lib/jopt-simple-*.jar "$bundle"/lib/commons-math3-*.jar
 cp "$stage"/tests/*.jar "$bundle/tests/"
 
 # JCuda's loader (jcuda.LibUtils.loadLibrary) first tries System.loadLibrary("JCudaDriver-12.6.0-linux-x86_64")
