@@ -18,8 +18,6 @@ import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -37,7 +35,7 @@ import java.util.function.Supplier;
 public final class CudaBackend implements Backend {
 
     private final ReentrantLock turn = new ReentrantLock();
-    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    private final OwnedResources owned = new OwnedResources();
     private final String deviceName;
     private final CudaDevice device;
     private final DeviceKernels kernels;
@@ -72,7 +70,7 @@ public final class CudaBackend implements Backend {
             graphs = new GraphPolicy<>(pass -> pass.graph().close());
             owned.push(graphs::clear);
         } catch (RuntimeException e) {
-            closeOwned(e);
+            owned.closeAll(e);
             throw e;
         }
     }
@@ -419,28 +417,9 @@ public final class CudaBackend implements Backend {
             }
             device.makeCurrent();
             device.synchronize();
-            closeOwned(null);
+            owned.closeAll(null);
         } finally {
             turn.unlock();
-        }
-    }
-
-    /** Releases in reverse order of acquisition; the first failure is thrown, later ones are attached to it. */
-    private void closeOwned(RuntimeException pending) {
-        RuntimeException failure = pending;
-        while (!owned.isEmpty()) {
-            try {
-                owned.pop().close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null && failure != pending) {
-            throw failure;
         }
     }
 }

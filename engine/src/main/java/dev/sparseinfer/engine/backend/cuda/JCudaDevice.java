@@ -1,14 +1,12 @@
 package dev.sparseinfer.engine.backend.cuda;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
 
 /** A GPU through JCuda's driver API: the primary context, one stream, our kernels module, a pair of timing events. */
 final class JCudaDevice implements CudaDevice {
 
-    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    private final OwnedResources owned = new OwnedResources();
     private final CudaContext context;
     private final CudaStream stream;
     private final CudaModule module;
@@ -23,7 +21,7 @@ final class JCudaDevice implements CudaDevice {
             module = own(new CudaModule(fatbin, stream.handle()));
             events = own(new CudaEvents());
         } catch (RuntimeException e) {
-            closeOwned(e);
+            owned.closeAll(e);
             throw e;
         }
     }
@@ -110,25 +108,6 @@ final class JCudaDevice implements CudaDevice {
 
     @Override
     public void close() {
-        closeOwned(null);
-    }
-
-    /** Releases in reverse order of acquisition; the first failure is thrown, later ones are attached to it. */
-    private void closeOwned(RuntimeException pending) {
-        RuntimeException failure = pending;
-        while (!owned.isEmpty()) {
-            try {
-                owned.pop().close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null && failure != pending) {
-            throw failure;
-        }
+        owned.closeAll(null);
     }
 }
