@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.backend.Activation;
 import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.TokenBatch;
@@ -117,7 +118,7 @@ class CudaBackendEmulationTest {
             float[][] expected = new BertEncoder(weights, cpu).forward(batch);
             float[][] actual = new BertEncoder(weights, cuda).forward(batch);
             for (int s = 0; s < expected.length; s++) {
-                double cosine = GpuTesting.cosine(expected[s], actual[s]);
+                double cosine = Similarity.cosine(expected[s], actual[s]);
                 assertTrue(cosine >= 0.999, "sequence " + s + ": cosine " + cosine + " (seed=" + seed + ")");
             }
         }

@@ -7,6 +7,7 @@ import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.Embedding;
 import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
+import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import java.nio.file.Files;
@@ -65,8 +66,8 @@ class CudaMiniLmGpuTest {
         }
         for (int i = 0; i < TEXTS.size(); i++) {
             assertEquals(cpu.get(i).tokens(), cuda.get(i).tokens());
-            double one = GpuTesting.cosine(cpu.get(i).vector(), cuda.get(i).vector());
-            double batched = GpuTesting.cosine(cpu.get(i).vector(), cudaBatched.get(i).vector());
+            double one = Similarity.cosine(cpu.get(i).vector(), cuda.get(i).vector());
+            double batched = Similarity.cosine(cpu.get(i).vector(), cudaBatched.get(i).vector());
             assertTrue(one >= 0.999 && batched >= 0.999, path.getFileName() + " text " + i + ": cosine " + one
                     + " alone, " + batched + " batched");
         }
