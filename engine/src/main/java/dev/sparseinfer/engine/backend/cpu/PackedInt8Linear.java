@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Dense int8 weights with per-output scales, packed like {@link PackedDenseLinear} (panels of outputs, input by
  * input) but one byte per weight: a quarter of the memory traffic. The micro-kernel widens each panel row to fp32
- * in registers and runs the same 4-row outer product. {@code w8}: the input stays fp32 and the sum is scaled by
+ * in registers and runs the same 4 x 16 outer product. {@code w8}: the input stays fp32 and the sum is scaled by
  * the weight scale. {@code w8a8}: each token is first quantised to int8 (kept as exact small integers in fp32), so
  * the products are those of two int8 values, summed exactly in fp32 while a row's sum of |products| stays below
  * 2^24, and rescaled by weight scale times token scale.
@@ -21,7 +21,7 @@ final class PackedInt8Linear implements CpuLinear {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8));
-    static final int PANEL = 3 * LANES;
+    static final int PANEL = 2 * LANES;
 
     private final int out;
     private final int in;
@@ -72,14 +72,15 @@ final class PackedInt8Linear implements CpuLinear {
                 tokenScales[r] = ActivationQuantizer.quantizeRow(x, r * in, in, input, r * in);
             }
         }
-        int tiles = rows / RowTiles.ROWS;
+        int tiles = RowTiles.tiles(rows);
         float[] xp = Scratch.floats(Scratch.Use.PACKED_INPUT, tiles * RowTiles.ROWS * in);
         float[] tail = Scratch.floats(Scratch.Use.ROW, PANEL);
-        RowTiles.pack(input, in, tiles, xp);
+        RowTiles.pack(input, in, rows, tiles, xp);
         for (int o0 = outFrom; o0 < outTo; o0 += PANEL) {
             int w = (o0 / PANEL) * in * PANEL;
             for (int t = 0; t < tiles; t++) {
-                rows4(xp, t * RowTiles.ROWS * in, t * RowTiles.ROWS, w, o0, tail, y);
+                int r = t * RowTiles.ROWS;
+                rows4(xp, r * in, r, Math.min(RowTiles.ROWS, rows - r), w, o0, tail, y);
             }
             for (int r = tiles * RowTiles.ROWS; r < rows; r++) {
                 row1(input, r, w, o0, tail, y);
@@ -96,68 +97,85 @@ final class PackedInt8Linear implements CpuLinear {
         return (FloatVector) ByteVector.fromArray(BYTES, packed, at).convertShape(VectorOperators.B2F, SPECIES, 0);
     }
 
-    private void rows4(float[] xp, int xBase, int r, int w, int o0, float[] tail, float[] y) {
-        FloatVector a00 = FloatVector.zero(SPECIES), a01 = FloatVector.zero(SPECIES), a02 = FloatVector.zero(SPECIES);
-        FloatVector a10 = FloatVector.zero(SPECIES), a11 = FloatVector.zero(SPECIES), a12 = FloatVector.zero(SPECIES);
-        FloatVector a20 = FloatVector.zero(SPECIES), a21 = FloatVector.zero(SPECIES), a22 = FloatVector.zero(SPECIES);
-        FloatVector a30 = FloatVector.zero(SPECIES), a31 = FloatVector.zero(SPECIES), a32 = FloatVector.zero(SPECIES);
+    /** Rows {@code r .. r+valid-1} from one tile; a tile's padding rows are computed and not stored. */
+    private void rows4(float[] xp, int xBase, int r, int valid, int w, int o0, float[] tail, float[] y) {
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = FloatVector.zero(SPECIES);
+        FloatVector a10 = FloatVector.zero(SPECIES), a11 = FloatVector.zero(SPECIES);
+        FloatVector a20 = FloatVector.zero(SPECIES), a21 = FloatVector.zero(SPECIES);
+        FloatVector a30 = FloatVector.zero(SPECIES), a31 = FloatVector.zero(SPECIES);
         for (int i = 0; i < in; i++) {
             int wi = w + i * PANEL;
             int xi = xBase + i * RowTiles.ROWS;
             FloatVector w0 = lo(wi);
             FloatVector w1 = lo(wi + LANES);
-            FloatVector w2 = lo(wi + 2 * LANES);
             FloatVector b = FloatVector.broadcast(SPECIES, xp[xi]);
             a00 = w0.fma(b, a00);
             a01 = w1.fma(b, a01);
-            a02 = w2.fma(b, a02);
             b = FloatVector.broadcast(SPECIES, xp[xi + 1]);
             a10 = w0.fma(b, a10);
             a11 = w1.fma(b, a11);
-            a12 = w2.fma(b, a12);
             b = FloatVector.broadcast(SPECIES, xp[xi + 2]);
             a20 = w0.fma(b, a20);
             a21 = w1.fma(b, a21);
-            a22 = w2.fma(b, a22);
             b = FloatVector.broadcast(SPECIES, xp[xi + 3]);
             a30 = w0.fma(b, a30);
             a31 = w1.fma(b, a31);
-            a32 = w2.fma(b, a32);
         }
-        store(a00, a01, a02, r, o0, tail, y);
-        store(a10, a11, a12, r + 1, o0, tail, y);
-        store(a20, a21, a22, r + 2, o0, tail, y);
-        store(a30, a31, a32, r + 3, o0, tail, y);
+        store(a00, a01, r, o0, tail, y);
+        store(a10, a11, r + 1, o0, tail, y);
+        if (valid > 2) {
+            store(a20, a21, r + 2, o0, tail, y);
+        }
+        if (valid > 3) {
+            store(a30, a31, r + 3, o0, tail, y);
+        }
     }
 
+    /** One row: the inputs split four ways, eight FMA chains (see {@link PackedDenseLinear}'s one-row kernel). */
     private void row1(float[] x, int r, int w, int o0, float[] tail, float[] y) {
-        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES), a2 = FloatVector.zero(SPECIES);
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+        FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
+        FloatVector c0 = FloatVector.zero(SPECIES), c1 = FloatVector.zero(SPECIES);
+        FloatVector d0 = FloatVector.zero(SPECIES), d1 = FloatVector.zero(SPECIES);
         int x0 = r * in;
-        for (int i = 0; i < in; i++) {
+        int i = 0;
+        for (; i + 3 < in; i += 4) {
             int wi = w + i * PANEL;
-            FloatVector b = FloatVector.broadcast(SPECIES, x[x0 + i]);
-            a0 = lo(wi).fma(b, a0);
-            a1 = lo(wi + LANES).fma(b, a1);
-            a2 = lo(wi + 2 * LANES).fma(b, a2);
+            FloatVector v = FloatVector.broadcast(SPECIES, x[x0 + i]);
+            a0 = lo(wi).fma(v, a0);
+            a1 = lo(wi + LANES).fma(v, a1);
+            v = FloatVector.broadcast(SPECIES, x[x0 + i + 1]);
+            b0 = lo(wi + PANEL).fma(v, b0);
+            b1 = lo(wi + PANEL + LANES).fma(v, b1);
+            v = FloatVector.broadcast(SPECIES, x[x0 + i + 2]);
+            c0 = lo(wi + 2 * PANEL).fma(v, c0);
+            c1 = lo(wi + 2 * PANEL + LANES).fma(v, c1);
+            v = FloatVector.broadcast(SPECIES, x[x0 + i + 3]);
+            d0 = lo(wi + 3 * PANEL).fma(v, d0);
+            d1 = lo(wi + 3 * PANEL + LANES).fma(v, d1);
         }
-        store(a0, a1, a2, r, o0, tail, y);
+        for (; i < in; i++) {
+            int wi = w + i * PANEL;
+            FloatVector v = FloatVector.broadcast(SPECIES, x[x0 + i]);
+            a0 = lo(wi).fma(v, a0);
+            a1 = lo(wi + LANES).fma(v, a1);
+        }
+        store(a0.add(b0).add(c0.add(d0)), a1.add(b1).add(c1.add(d1)), r, o0, tail, y);
     }
 
     /**
      * Writes a panel's raw integer-valued sums; scales and bias follow in {@link #rescale}, once per output rather
      * than inside the micro-kernel. Kept this small so C2 always inlines it: when it did not (a cold call site after
-     * the long loop, or a caller already over its inlining budget), the twelve accumulators were boxed on every call.
+     * the long loop, or a caller already over its inlining budget), the accumulators were boxed on every call.
      */
-    private void store(FloatVector v0, FloatVector v1, FloatVector v2, int r, int o0, float[] tail, float[] y) {
+    private void store(FloatVector v0, FloatVector v1, int r, int o0, float[] tail, float[] y) {
         int at = r * out + o0;
         if (o0 + PANEL <= out) {
             v0.intoArray(y, at);
             v1.intoArray(y, at + LANES);
-            v2.intoArray(y, at + 2 * LANES);
         } else {
             v0.intoArray(tail, 0);
             v1.intoArray(tail, LANES);
-            v2.intoArray(tail, 2 * LANES);
             System.arraycopy(tail, 0, y, at, out - o0);
         }
     }

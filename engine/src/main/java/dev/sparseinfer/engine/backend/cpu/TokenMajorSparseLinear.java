@@ -141,11 +141,37 @@ final class TokenMajorSparseLinear implements CpuLinear {
         return floatValues != null ? floatValues[k] : byteValues[k];
     }
 
+    /*
+     * Every accumulator below is one FMA chain: an FMA waits on the previous one into the same accumulator (4
+     * cycles on Zen 3 and on Skylake), so a loop that updates each accumulator once per stored weight runs at one
+     * weight per FMA latency however few instructions it has. Hence several sets of accumulators, one per weight
+     * in flight, summed at the end: enough that the loop waits on loads, not on its own previous FMA.
+     */
+
+    /** Four vectors of tokens, two weights in flight: eight chains. */
     private void output4(float[] xt, int o, int start, int rows, float[] tokenScales, float[] lanes, float[] y) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         FloatVector a2 = FloatVector.zero(SPECIES), a3 = FloatVector.zero(SPECIES);
+        FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
+        FloatVector b2 = FloatVector.zero(SPECIES), b3 = FloatVector.zero(SPECIES);
         int width = 4 * LANES;
-        for (int k = rowPtr[o], end = rowPtr[o + 1]; k < end; k++) {
+        int k = rowPtr[o];
+        int end = rowPtr[o + 1];
+        for (; k + 1 < end; k += 2) {
+            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            int c = cols[k] * width;
+            a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
+            a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
+            a2 = FloatVector.fromArray(SPECIES, xt, c + 2 * LANES).fma(w, a2);
+            a3 = FloatVector.fromArray(SPECIES, xt, c + 3 * LANES).fma(w, a3);
+            FloatVector v = FloatVector.broadcast(SPECIES, value(k + 1));
+            int d = cols[k + 1] * width;
+            b0 = FloatVector.fromArray(SPECIES, xt, d).fma(v, b0);
+            b1 = FloatVector.fromArray(SPECIES, xt, d + LANES).fma(v, b1);
+            b2 = FloatVector.fromArray(SPECIES, xt, d + 2 * LANES).fma(v, b2);
+            b3 = FloatVector.fromArray(SPECIES, xt, d + 3 * LANES).fma(v, b3);
+        }
+        if (k < end) {
             FloatVector w = FloatVector.broadcast(SPECIES, value(k));
             int c = cols[k] * width;
             a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
@@ -153,38 +179,65 @@ final class TokenMajorSparseLinear implements CpuLinear {
             a2 = FloatVector.fromArray(SPECIES, xt, c + 2 * LANES).fma(w, a2);
             a3 = FloatVector.fromArray(SPECIES, xt, c + 3 * LANES).fma(w, a3);
         }
-        store(a0, o, start, rows, tokenScales, lanes, y);
-        store(a1, o, start + LANES, rows, tokenScales, lanes, y);
-        store(a2, o, start + 2 * LANES, rows, tokenScales, lanes, y);
-        store(a3, o, start + 3 * LANES, rows, tokenScales, lanes, y);
+        store(a0.add(b0), o, start, rows, tokenScales, lanes, y);
+        store(a1.add(b1), o, start + LANES, rows, tokenScales, lanes, y);
+        store(a2.add(b2), o, start + 2 * LANES, rows, tokenScales, lanes, y);
+        store(a3.add(b3), o, start + 3 * LANES, rows, tokenScales, lanes, y);
     }
 
+    /** Two vectors of tokens, four weights in flight: eight chains. */
     private void output2(float[] xt, int o, int start, int rows, float[] tokenScales, float[] lanes, float[] y) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+        FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
+        FloatVector c0 = FloatVector.zero(SPECIES), c1 = FloatVector.zero(SPECIES);
+        FloatVector d0 = FloatVector.zero(SPECIES), d1 = FloatVector.zero(SPECIES);
         int width = 2 * LANES;
-        for (int k = rowPtr[o], end = rowPtr[o + 1]; k < end; k++) {
-            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
-            int c = cols[k] * width;
-            a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
-            a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
-        }
-        store(a0, o, start, rows, tokenScales, lanes, y);
-        store(a1, o, start + LANES, rows, tokenScales, lanes, y);
-    }
-
-    /** One vector of tokens: two accumulators over alternate weights, so consecutive FMAs do not wait on each other. */
-    private void output1(float[] xt, int o, int start, int rows, float[] tokenScales, float[] lanes, float[] y) {
-        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         int k = rowPtr[o];
         int end = rowPtr[o + 1];
-        for (; k + 1 < end; k += 2) {
-            a0 = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, value(k)), a0);
-            a1 = FloatVector.fromArray(SPECIES, xt, cols[k + 1] * LANES).fma(FloatVector.broadcast(SPECIES, value(k + 1)), a1);
+        for (; k + 3 < end; k += 4) {
+            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            int at = cols[k] * width;
+            a0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, a0);
+            a1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, a1);
+            w = FloatVector.broadcast(SPECIES, value(k + 1));
+            at = cols[k + 1] * width;
+            b0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, b0);
+            b1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, b1);
+            w = FloatVector.broadcast(SPECIES, value(k + 2));
+            at = cols[k + 2] * width;
+            c0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, c0);
+            c1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, c1);
+            w = FloatVector.broadcast(SPECIES, value(k + 3));
+            at = cols[k + 3] * width;
+            d0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, d0);
+            d1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, d1);
         }
-        if (k < end) {
-            a0 = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, value(k)), a0);
+        for (; k < end; k++) {
+            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            int at = cols[k] * width;
+            a0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, a0);
+            a1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, a1);
         }
-        store(a0.add(a1), o, start, rows, tokenScales, lanes, y);
+        store(a0.add(b0).add(c0.add(d0)), o, start, rows, tokenScales, lanes, y);
+        store(a1.add(b1).add(c1.add(d1)), o, start + LANES, rows, tokenScales, lanes, y);
+    }
+
+    /** One vector of tokens, four weights in flight: four chains. */
+    private void output1(float[] xt, int o, int start, int rows, float[] tokenScales, float[] lanes, float[] y) {
+        FloatVector a = FloatVector.zero(SPECIES), b = FloatVector.zero(SPECIES);
+        FloatVector c = FloatVector.zero(SPECIES), d = FloatVector.zero(SPECIES);
+        int k = rowPtr[o];
+        int end = rowPtr[o + 1];
+        for (; k + 3 < end; k += 4) {
+            a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, value(k)), a);
+            b = FloatVector.fromArray(SPECIES, xt, cols[k + 1] * LANES).fma(FloatVector.broadcast(SPECIES, value(k + 1)), b);
+            c = FloatVector.fromArray(SPECIES, xt, cols[k + 2] * LANES).fma(FloatVector.broadcast(SPECIES, value(k + 2)), c);
+            d = FloatVector.fromArray(SPECIES, xt, cols[k + 3] * LANES).fma(FloatVector.broadcast(SPECIES, value(k + 3)), d);
+        }
+        for (; k < end; k++) {
+            a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, value(k)), a);
+        }
+        store(a.add(b).add(c.add(d)), o, start, rows, tokenScales, lanes, y);
     }
 
     /** Scales, adds the bias and scatters one vector of tokens' values of output {@code o} into the row-major y. */
