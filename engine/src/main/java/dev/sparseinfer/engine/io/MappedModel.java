@@ -40,6 +40,11 @@ public final class MappedModel implements AutoCloseable {
         return source;
     }
 
+    /** String metadata a packed file carries ({@code sparseinfer.recipe}, ...); empty otherwise. */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
     /** Every layer read and every table copied to the heap: a model that outlives this mapping. */
     public LoadedModel inMemory() {
         return new LoadedModel(BertCheckpoint.inMemory(weights), tokenizerJson, source, metadata);
