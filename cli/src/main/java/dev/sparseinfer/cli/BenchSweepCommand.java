@@ -4,6 +4,7 @@ import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.Backend;
 import dev.sparseinfer.engine.backend.BackendSelection;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.models.ModelRegistry;
@@ -128,7 +129,10 @@ final class BenchSweepCommand implements Callable<Integer> {
             }
         }
         if (!model.equals("none")) {
-            BertConfig c = ModelLoader.load(ModelRegistry.standard().resolve(model)).weights().config();
+            BertConfig c;
+            try (MappedModel mapped = ModelLoader.open(ModelRegistry.standard().resolve(model))) {
+                c = mapped.weights().config();
+            }
             all.add(new Shape(c.hiddenSize(), c.hiddenSize()));
             all.add(new Shape(c.hiddenSize(), c.intermediateSize()));
             all.add(new Shape(c.intermediateSize(), c.hiddenSize()));

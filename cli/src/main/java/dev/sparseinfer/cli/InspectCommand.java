@@ -1,6 +1,6 @@
 package dev.sparseinfer.cli;
 
-import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.io.packed.PackedModel;
 import dev.sparseinfer.engine.io.packed.TableFormat;
@@ -44,15 +44,17 @@ final class InspectCommand implements Callable<Integer> {
             out.println(verify(path));
             out.println();
         }
-        LoadedModel loaded = ModelLoader.load(path);
-        print(loaded, ModelInventory.of(loaded.weights(), tableFormat(loaded)), out);
+        // Read from the mapping a layer at a time: the whole model never sits on the heap just to be counted.
+        try (MappedModel mapped = ModelLoader.open(path)) {
+            print(mapped.source(), mapped.weights().config(), ModelInventory.of(mapped.weights(), tableFormat(mapped)), out);
+        }
         return 0;
     }
 
     /** How the model's source stores its embedding tables: only a packed file can say int8. */
-    static TableFormat tableFormat(LoadedModel loaded) {
-        String label = loaded.metadata().get(PackedModel.TABLES_KEY);
-        return label == null ? TableFormat.FP32 : TableFormat.parseModel(label, loaded.source());
+    static TableFormat tableFormat(MappedModel mapped) {
+        String label = mapped.metadata().get(PackedModel.TABLES_KEY);
+        return label == null ? TableFormat.FP32 : TableFormat.parseModel(label, mapped.source());
     }
 
     /** One line saying what was checked; every mismatched tensor is counted in the error, the first named. */
@@ -70,9 +72,8 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    static void print(LoadedModel loaded, ModelInventory inventory, PrintWriter out) {
-        BertConfig c = loaded.weights().config();
-        out.printf(Locale.ROOT, "model  %s%n", loaded.source());
+    static void print(String source, BertConfig c, ModelInventory inventory, PrintWriter out) {
+        out.printf(Locale.ROOT, "model  %s%n", source);
         out.printf(Locale.ROOT, "config BERT: %d layers, hidden %d, %d heads, FFN %d, vocab %d, max positions %d, LayerNorm eps %g%n%n",
                 c.layers(), c.hiddenSize(), c.heads(), c.intermediateSize(), c.vocabSize(), c.maxPositions(), c.layerNormEps());
         int nameWidth = inventory.rows().stream().mapToInt(r -> r.name().length()).max().orElse(4);

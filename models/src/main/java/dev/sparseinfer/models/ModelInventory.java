@@ -7,7 +7,7 @@ import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.io.packed.TableFormat;
 import dev.sparseinfer.engine.model.bert.BertLayer;
-import dev.sparseinfer.engine.model.bert.BertWeights;
+import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,19 +32,24 @@ public final class ModelInventory {
     }
 
     /** A model whose embedding tables are fp32, as every source but an int8-table packed file gives them. */
-    public static ModelInventory of(BertWeights weights) {
+    public static ModelInventory of(BertLayerSource weights) {
         return of(weights, TableFormat.FP32);
     }
 
-    /** {@code tables} is how the file stores the tables: a loaded model holds them as fp32 whatever it is. */
-    public static ModelInventory of(BertWeights weights, TableFormat tables) {
+    /**
+     * {@code tables} is how the file stores the tables: a model holds them as fp32 (or widens them to fp32 as it
+     * reads them) whatever it is. Layers are asked for one at a time and dropped once counted, so a mapped model is
+     * inventoried with one layer on the heap.
+     */
+    public static ModelInventory of(BertLayerSource weights, TableFormat tables) {
         List<Row> rows = new ArrayList<>();
         var e = weights.embeddings();
         rows.add(tableRow("embeddings.word_embeddings", e.word(), tables));
         rows.add(tableRow("embeddings.position_embeddings", e.position(), tables));
         rows.add(tableRow("embeddings.token_type_embeddings", e.tokenType(), tables));
         long other = normBytes(e.norm());
-        for (BertLayer layer : weights.layers()) {
+        for (int i = 0; i < weights.layerCount(); i++) {
+            BertLayer layer = weights.layer(i);
             for (Linear linear : layer.linears()) {
                 rows.add(linearRow(linear));
                 other += 4L * linear.bias().length;
@@ -91,9 +96,9 @@ public final class ModelInventory {
     }
 
     private static Row tableRow(String name, FloatTable t, TableFormat tables) {
-        double sparsity = zeroFraction(t.toMatrix().data());
+        double sparsity = tableZeroFraction(t);
         return switch (tables) {
-            case FP32 -> new Row(name, t.rows(), t.cols(), "dense fp32", sparsity, t.values().byteSize());
+            case FP32 -> new Row(name, t.rows(), t.cols(), "dense fp32", sparsity, 4L * t.rows() * t.cols());
             case INT8 -> new Row(name, t.rows(), t.cols(), "int8 per row", sparsity, Int8Table.storedBytes(t.rows(), t.cols()));
         };
     }
@@ -106,6 +111,22 @@ public final class ModelInventory {
 
     private static long normBytes(LayerNormWeights norm) {
         return 8L * norm.features();
+    }
+
+    /** Row by row, so a mapped table is never copied whole. */
+    private static double tableZeroFraction(FloatTable t) {
+        float[] row = new float[t.cols()];
+        long zeros = 0;
+        for (int r = 0; r < t.rows(); r++) {
+            t.readRow(r, row, 0);
+            for (float v : row) {
+                if (v == 0f) {
+                    zeros++;
+                }
+            }
+        }
+        long n = (long) t.rows() * t.cols();
+        return n == 0 ? 0 : (double) zeros / n;
     }
 
     private static double zeroFraction(float[] values) {

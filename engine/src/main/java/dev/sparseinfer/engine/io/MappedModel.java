@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * A model opened from disk with its files still mapped: the weights are read from the mapping as a model is built
- * from them, one layer at a time, and embedding tables stored as fp32 stay views of the mapping (see
+ * from them, one layer at a time, and embedding tables stored as fp32, fp16 or bf16 stay views of the mapping (see
  * {@link dev.sparseinfer.engine.format.FloatTable}). Whoever builds a model from it keeps it open as long as that
  * model runs, and closes it with the model.
  */
@@ -38,6 +38,11 @@ public final class MappedModel implements AutoCloseable {
 
     public String source() {
         return source;
+    }
+
+    /** String metadata a packed file carries ({@code sparseinfer.recipe}, ...); empty otherwise. */
+    public Map<String, String> metadata() {
+        return metadata;
     }
 
     /** Every layer read and every table copied to the heap: a model that outlives this mapping. */

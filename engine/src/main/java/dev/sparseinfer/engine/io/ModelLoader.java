@@ -21,7 +21,7 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
-    /** Reads a whole model into memory, for work on its weights (pruning, quantizing, inspecting). */
+    /** Reads a whole model into memory, for work on its weights (pruning, quantizing, comparing variants). */
     public static LoadedModel load(Path path) {
         try (MappedModel model = open(path)) {
             return model.inMemory();

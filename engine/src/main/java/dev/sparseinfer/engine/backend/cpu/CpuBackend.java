@@ -19,7 +19,6 @@ import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
-import java.lang.foreign.MemorySegment;
 
 /** Runs every op on the CPU, in pure Java, with the kernels {@link CpuKernels#best()} picks. */
 public final class CpuBackend implements Backend {
@@ -107,22 +106,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void embed(TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out) {
-        MemorySegment w = ((CpuPrepared.Table) word).table().values();
-        MemorySegment p = ((CpuPrepared.Table) position).table().values();
-        MemorySegment t = ((CpuPrepared.Table) type).table().values();
+        FloatTable w = ((CpuPrepared.Table) word).table();
+        FloatTable p = ((CpuPrepared.Table) position).table();
+        FloatTable t = ((CpuPrepared.Table) type).table();
         float[] o = heap(out).data();
         int width = out.cols();
-        long rowBytes = 4L * width;
         for (int i = 0; i < batch.tokens(); i++) {
-            long id = checkedRow(batch.tokenIds()[i], word, "token id") * rowBytes;
-            long pos = checkedRow(batch.positions()[i], position, "position") * rowBytes;
-            long ty = checkedRow(batch.typeIds()[i], type, "token type") * rowBytes;
+            int id = checkedRow(batch.tokenIds()[i], word, "token id");
+            int pos = checkedRow(batch.positions()[i], position, "position");
+            int ty = checkedRow(batch.typeIds()[i], type, "token type");
             int dst = i * width;
-            for (int c = 0; c < width; c++) {
-                long at = 4L * c;
-                o[dst + c] = w.get(FloatTable.F32_LE, id + at) + p.get(FloatTable.F32_LE, pos + at)
-                        + t.get(FloatTable.F32_LE, ty + at);
-            }
+            // (word + position) + type, each row widened from however its table stores it.
+            w.readRow(id, o, dst);
+            p.addRow(pos, o, dst);
+            t.addRow(ty, o, dst);
         }
     }
 

@@ -22,8 +22,8 @@ import java.util.Map;
 /**
  * Loads the encoder of a Hugging Face BERT directory: {@code config.json} and {@code model.safetensors}, or a
  * sharded checkpoint whose {@code model.safetensors.index.json} says which shard holds each tensor. Any dtype
- * safetensors allows for weights (F32, F16, BF16) is widened to fp32 as it is read; fp32 embedding tables are used
- * straight from the mapping. Tensors the encoder does not use (pooler, task heads, {@code position_ids}) are never read.
+ * safetensors allows for weights (F32, F16, BF16) is widened to fp32 as it is read; embedding tables are used
+ * straight from the mapping in any of them, each row widened as it is looked up. Tensors the encoder does not use (pooler, task heads, {@code position_ids}) are never read.
  */
 public final class HfBertLoader {
 

@@ -100,19 +100,25 @@ public final class SafetensorsFile implements MappedFile {
     }
 
     /**
-     * A 2-D tensor as a table: an F32 tensor is a view of the mapping, valid until {@link #close} (nothing is
-     * copied); other types are widened into a heap copy.
+     * A 2-D tensor as a table: an F32, F16 or BF16 tensor is a view of the mapping, widened as it is read and valid
+     * until {@link #close} (nothing is copied); other types are converted into an fp32 heap copy.
      */
     public FloatTable table(String name) {
         TensorInfo info = info(name);
         int[] shape = info.shape();
-        if (info.dtype() != DType.F32) {
+        FloatTable.Encoding encoding = switch (info.dtype()) {
+            case F32 -> FloatTable.Encoding.F32;
+            case F16 -> FloatTable.Encoding.F16;
+            case BF16 -> FloatTable.Encoding.BF16;
+            default -> null;
+        };
+        if (encoding == null) {
             return FloatTable.of(readFloats(name).matrix(-1, -1));
         }
         if (shape.length != 2) {
             throw SafetensorsHeader.invalid(path, "tensor '" + name + "' must be 2-D, has shape " + Arrays.toString(shape));
         }
-        return new FloatTable(shape[0], shape[1], data.asSlice(info.begin(), info.byteLength()));
+        return new FloatTable(shape[0], shape[1], encoding, data.asSlice(info.begin(), info.byteLength()));
     }
 
     /** The tensor's raw bytes, copied out (int8 and uint8 tensors are used as they are). */

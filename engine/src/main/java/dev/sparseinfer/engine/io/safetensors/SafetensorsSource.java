@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * Tensors of one or more mapped safetensors files (the shards of a checkpoint), each read when it is asked for:
- * fp32 tables as views of the mapping, everything else copied out as fp32.
+ * tables (F32, F16, BF16) as views of the mapping, everything else copied out as fp32.
  *
  * @param files  which file holds each tensor
  * @param source the checkpoint as a whole, for messages

@@ -29,8 +29,9 @@ public interface WeightSource {
     }
 
     /**
-     * A 2-D fp32 tensor used as it is stored (an embedding table). A source over a mapped file returns a view of
-     * the mapping where the file stores fp32, valid while the file stays mapped.
+     * A 2-D tensor used as it is stored (an embedding table), read as fp32. A source over a mapped file returns a
+     * view of the mapping where the file stores a type a table can widen as it reads (fp32, and in safetensors fp16
+     * and bf16), valid while the file stays mapped.
      */
     default FloatTable table(String name) {
         return FloatTable.of(tensor(name).matrix(-1, -1));

@@ -11,6 +11,7 @@ import com.google.gson.JsonParser;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.io.MappedModel;
+import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.DenseWeights;
@@ -19,6 +20,7 @@ import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsWriter;
 import dev.sparseinfer.engine.io.safetensors.TensorInfo;
+import dev.sparseinfer.engine.model.bert.BertEmbeddings;
 import dev.sparseinfer.engine.model.bert.BertEncoder;
 import dev.sparseinfer.engine.model.bert.BertLayer;
 import dev.sparseinfer.engine.model.bert.BertWeights;
@@ -42,7 +44,7 @@ class HfBertLoaderTest {
     Path dir;
 
     @Test
-    void opensFp32EmbeddingTablesAsViewsOfTheMappedFileAndWidensOthersOntoTheHeap() {
+    void opensFp32AndF16EmbeddingTablesAsViewsOfTheMappedFile() {
         long seed = Seeds.fresh();
         TinyBert model = TinyBert.write(dir, seed);
 
@@ -51,9 +53,39 @@ class HfBertLoaderTest {
             assertTrue(position.values().isMapped(), "the F32 position table is read from the file, not copied");
             assertArrayEquals(model.tensors().get("embeddings.position_embeddings.weight"), position.toMatrix().data(), "seed " + seed);
             FloatTable word = mapped.weights().embeddings().word();
-            assertFalse(word.values().isNative(), "the F16 word table is widened into a heap copy");
+            assertTrue(word.values().isMapped(), "the F16 word table is read from the file too, widened as it is read");
+            assertEquals(FloatTable.Encoding.F16, word.encoding());
             assertArrayEquals(model.tensors().get("embeddings.word_embeddings.weight"), word.toMatrix().data(), "seed " + seed);
         }
+    }
+
+    @Test
+    void embedsFromMappedHalfPrecisionTablesExactlyAsFromTheirFp32Copies() {
+        long seed = Seeds.fresh();
+        TinyBert.write(dir, seed);
+        Random random = new Random(seed);
+        int[][] ids = new int[3][];
+        int[][] types = new int[3][];
+        for (int s = 0; s < ids.length; s++) {
+            ids[s] = random.ints(1 + random.nextInt(TinyBert.CONFIG.maxPositions()), 0, TinyBert.CONFIG.vocabSize()).toArray();
+            types[s] = random.ints(ids[s].length, 0, TinyBert.CONFIG.typeVocabSize()).toArray();
+        }
+        TokenBatch batch = TokenBatch.pack(ids, types);
+
+        try (MappedModel mapped = HfBertLoader.open(dir, "{}"); CpuBackend backend = new CpuBackend(1)) {
+            BertEmbeddings embeddings = mapped.weights().embeddings();
+            assertEquals(FloatTable.Encoding.F16, embeddings.word().encoding());
+            float[] fromMapping = embed(backend, embeddings, batch);
+            float[] fromHeap = embed(backend, embeddings.onHeap(), batch);
+            assertArrayEquals(fromHeap, fromMapping, "seed " + seed);
+        }
+    }
+
+    private static float[] embed(CpuBackend backend, BertEmbeddings e, TokenBatch batch) {
+        Activations out = backend.allocate(batch.tokens(), e.word().cols());
+        backend.embed(batch, backend.prepareTable(e.word()), backend.prepareTable(e.position()),
+                backend.prepareTable(e.tokenType()), out);
+        return backend.read(out);
     }
 
     @Test

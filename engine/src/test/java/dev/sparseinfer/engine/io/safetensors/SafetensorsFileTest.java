@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.testing.Seeds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,6 +127,65 @@ class SafetensorsFileTest {
         read.close();
         // The mapping is gone: the view fails instead of reading freed memory.
         assertThrows(IllegalStateException.class, () -> view.get(0));
+    }
+
+    @Test
+    void servesF16AndBf16TablesAsViewsOfTheMappingWidenedAsTheyAreRead() {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        int rows = 2 + random.nextInt(30);
+        int cols = 1 + random.nextInt(20);
+        int n = rows * cols;
+        short[] half = new short[n];
+        short[] brain = new short[n];
+        float[] halfWidened = new float[n];
+        float[] brainWidened = new float[n];
+        for (int i = 0; i < n; i++) {
+            half[i] = Float.floatToFloat16((float) random.nextGaussian());
+            halfWidened[i] = Float.float16ToFloat(half[i]);
+            brain[i] = (short) (Float.floatToRawIntBits((float) (random.nextGaussian() * 1e3)) >>> 16);
+            brainWidened[i] = Float.intBitsToFloat(brain[i] << 16);
+        }
+        Path file = dir.resolve("tables.safetensors");
+        new SafetensorsWriter()
+                .add("half", DType.F16, new int[] {rows, cols}, shortsOf(half))
+                .add("brain", DType.BF16, new int[] {rows, cols}, shortsOf(brain))
+                .write(file);
+        String context = rows + "x" + cols + " (seed " + seed + ")";
+
+        SafetensorsFile read = SafetensorsFile.open(file);
+        FloatTable f16 = read.table("half");
+        FloatTable bf16 = read.table("brain");
+        assertEquals(FloatTable.Encoding.F16, f16.encoding(), context);
+        assertEquals(FloatTable.Encoding.BF16, bf16.encoding(), context);
+        assertTrue(f16.values().isMapped() && bf16.values().isMapped(), "nothing copied, " + context);
+        assertEquals(2L * n, f16.values().byteSize(), context);
+        assertTableIs(halfWidened, f16, "F16 " + context);
+        assertTableIs(brainWidened, bf16, "BF16 " + context);
+        read.close();
+        assertThrows(IllegalStateException.class, () -> f16.get(0, 0));
+        assertThrows(IllegalStateException.class, () -> bf16.readRow(rows - 1, new float[cols], 0));
+    }
+
+    private static void assertTableIs(float[] expected, FloatTable table, String context) {
+        assertArrayEquals(expected, table.toMatrix().data(), context);
+        float[] row = new float[table.cols()];
+        for (int r = 0; r < table.rows(); r++) {
+            table.readRow(r, row, 0);
+            for (int c = 0; c < table.cols(); c++) {
+                int want = Float.floatToRawIntBits(expected[r * table.cols() + c]);
+                assertEquals(want, Float.floatToRawIntBits(table.get(r, c)), context);
+                assertEquals(want, Float.floatToRawIntBits(row[c]), context);
+            }
+        }
+    }
+
+    private static byte[] shortsOf(short[] values) {
+        ByteBuffer b = ByteBuffer.allocate(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (short v : values) {
+            b.putShort(v);
+        }
+        return b.array();
     }
 
     @Test

@@ -41,6 +41,9 @@ class SafetensorsFuzzTest {
                 f.readFloats(t.name());
                 f.readBytes(t.name());
                 f.bytes(t.name());
+                if (t.shape().length == 2) {
+                    f.table(t.name()).toMatrix();
+                }
                 if (t.dtype() == DType.I32 || t.dtype() == DType.I8 || t.dtype() == DType.U8) {
                     f.readInts(t.name());
                 }
