@@ -15,7 +15,7 @@ final class Scratch {
         QUANTIZED_INPUT,
         /** w8a8 per-token scales. */
         TOKEN_SCALES,
-        /** One row's partial results: a panel's outputs past the end of y, a vector's lanes, attention scores. */
+        /** Partial results: a panel's outputs past the end of y, a sparse tile's token-major sums, attention scores. */
         ROW
     }
 

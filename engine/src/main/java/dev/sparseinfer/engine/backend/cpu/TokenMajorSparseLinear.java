@@ -88,19 +88,23 @@ final class TokenMajorSparseLinear implements CpuLinear {
     @Override
     public void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y) {
         float[] tokenScales = quantizeInput ? Scratch.floats(Scratch.Use.TOKEN_SCALES, rows) : null;
-        float[] lanes = Scratch.floats(Scratch.Use.ROW, LANES);
         int start = 0;
         while (start < rows) {
             int width = tileWidth(rows - start);
             float[] xt = Scratch.floats(Scratch.Use.PACKED_INPUT, in * width);
-            transpose(x, start, Math.min(width, rows - start), width, xt, tokenScales);
+            int count = Math.min(width, rows - start);
+            transpose(x, start, count, width, xt, tokenScales);
+            float[] yt = Scratch.floats(Scratch.Use.ROW, (outTo - outFrom) * width);
             for (int o = outFrom; o < outTo; o++) {
+                int at = (o - outFrom) * width;
                 switch (width / LANES) {
-                    case 4 -> output4(xt, o, start, rows, tokenScales, lanes, y);
-                    case 2 -> output2(xt, o, start, rows, tokenScales, lanes, y);
-                    default -> output1(xt, o, start, rows, tokenScales, lanes, y);
+                    case 4 -> output4(xt, o, yt, at);
+                    case 3 -> output3(xt, o, yt, at);
+                    case 2 -> output2(xt, o, yt, at);
+                    default -> output1(xt, o, yt, at);
                 }
             }
+            writeBack(yt, width, start, count, outFrom, outTo, tokenScales, y);
             start += width;
         }
         for (int r = 0; r < rows; r++) {
@@ -108,12 +112,15 @@ final class TokenMajorSparseLinear implements CpuLinear {
         }
     }
 
-    /** Tiles of four vectors of tokens while there are that many, then two, then one (padding the last). */
+    /**
+     * Tiles of four vectors of tokens while there are that many, then as few vectors as hold the rest (padding the
+     * last): one pass over the weights for up to 32 tokens, the length of most sentences.
+     */
     private static int tileWidth(int remaining) {
         if (remaining >= MAX_TILE) {
             return MAX_TILE;
         }
-        return remaining > LANES ? 2 * LANES : LANES;
+        return (remaining + LANES - 1) / LANES * LANES;
     }
 
     /**
@@ -149,7 +156,7 @@ final class TokenMajorSparseLinear implements CpuLinear {
      */
 
     /** Four vectors of tokens, two weights in flight: eight chains. */
-    private void output4(float[] xt, int o, int start, int rows, float[] tokenScales, float[] lanes, float[] y) {
+    private void output4(float[] xt, int o, float[] yt, int yAt) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         FloatVector a2 = FloatVector.zero(SPECIES), a3 = FloatVector.zero(SPECIES);
         FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
@@ -179,14 +186,45 @@ final class TokenMajorSparseLinear implements CpuLinear {
             a2 = FloatVector.fromArray(SPECIES, xt, c + 2 * LANES).fma(w, a2);
             a3 = FloatVector.fromArray(SPECIES, xt, c + 3 * LANES).fma(w, a3);
         }
-        store(a0.add(b0), o, start, rows, tokenScales, lanes, y);
-        store(a1.add(b1), o, start + LANES, rows, tokenScales, lanes, y);
-        store(a2.add(b2), o, start + 2 * LANES, rows, tokenScales, lanes, y);
-        store(a3.add(b3), o, start + 3 * LANES, rows, tokenScales, lanes, y);
+        a0.add(b0).intoArray(yt, yAt);
+        a1.add(b1).intoArray(yt, yAt + LANES);
+        a2.add(b2).intoArray(yt, yAt + 2 * LANES);
+        a3.add(b3).intoArray(yt, yAt + 3 * LANES);
+    }
+
+    /** Three vectors of tokens, two weights in flight: six chains. */
+    private void output3(float[] xt, int o, float[] yt, int yAt) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES), a2 = FloatVector.zero(SPECIES);
+        FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES), b2 = FloatVector.zero(SPECIES);
+        int width = 3 * LANES;
+        int k = rowPtr[o];
+        int end = rowPtr[o + 1];
+        for (; k + 1 < end; k += 2) {
+            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            int c = cols[k] * width;
+            a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
+            a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
+            a2 = FloatVector.fromArray(SPECIES, xt, c + 2 * LANES).fma(w, a2);
+            FloatVector v = FloatVector.broadcast(SPECIES, value(k + 1));
+            int d = cols[k + 1] * width;
+            b0 = FloatVector.fromArray(SPECIES, xt, d).fma(v, b0);
+            b1 = FloatVector.fromArray(SPECIES, xt, d + LANES).fma(v, b1);
+            b2 = FloatVector.fromArray(SPECIES, xt, d + 2 * LANES).fma(v, b2);
+        }
+        if (k < end) {
+            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            int c = cols[k] * width;
+            a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
+            a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
+            a2 = FloatVector.fromArray(SPECIES, xt, c + 2 * LANES).fma(w, a2);
+        }
+        a0.add(b0).intoArray(yt, yAt);
+        a1.add(b1).intoArray(yt, yAt + LANES);
+        a2.add(b2).intoArray(yt, yAt + 2 * LANES);
     }
 
     /** Two vectors of tokens, four weights in flight: eight chains. */
-    private void output2(float[] xt, int o, int start, int rows, float[] tokenScales, float[] lanes, float[] y) {
+    private void output2(float[] xt, int o, float[] yt, int yAt) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
         FloatVector c0 = FloatVector.zero(SPECIES), c1 = FloatVector.zero(SPECIES);
@@ -218,12 +256,12 @@ final class TokenMajorSparseLinear implements CpuLinear {
             a0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, a0);
             a1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, a1);
         }
-        store(a0.add(b0).add(c0.add(d0)), o, start, rows, tokenScales, lanes, y);
-        store(a1.add(b1).add(c1.add(d1)), o, start + LANES, rows, tokenScales, lanes, y);
+        a0.add(b0).add(c0.add(d0)).intoArray(yt, yAt);
+        a1.add(b1).add(c1.add(d1)).intoArray(yt, yAt + LANES);
     }
 
     /** One vector of tokens, four weights in flight: four chains. */
-    private void output1(float[] xt, int o, int start, int rows, float[] tokenScales, float[] lanes, float[] y) {
+    private void output1(float[] xt, int o, float[] yt, int yAt) {
         FloatVector a = FloatVector.zero(SPECIES), b = FloatVector.zero(SPECIES);
         FloatVector c = FloatVector.zero(SPECIES), d = FloatVector.zero(SPECIES);
         int k = rowPtr[o];
@@ -237,20 +275,22 @@ final class TokenMajorSparseLinear implements CpuLinear {
         for (; k < end; k++) {
             a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, value(k)), a);
         }
-        store(a.add(b).add(c.add(d)), o, start, rows, tokenScales, lanes, y);
+        a.add(b).add(c.add(d)).intoArray(yt, yAt);
     }
 
-    /** Scales, adds the bias and scatters one vector of tokens' values of output {@code o} into the row-major y. */
-    private void store(FloatVector acc, int o, int firstToken, int rows, float[] tokenScales, float[] lanes, float[] y) {
-        int count = Math.min(LANES, rows - firstToken);
-        if (count <= 0) {
-            return;
-        }
-        acc.intoArray(lanes, 0);
-        float scale = scales == null ? 1f : scales[o];
+    /**
+     * Scales, adds the bias and writes a tile's sums, kept token-major ({@code yt[(o - outFrom) * width + t]}, whole
+     * vectors stored by the kernels), back into the row-major y, a row at a time.
+     */
+    private void writeBack(float[] yt, int width, int start, int count, int outFrom, int outTo, float[] tokenScales,
+                           float[] y) {
         for (int t = 0; t < count; t++) {
-            float s = tokenScales == null ? scale : scale * tokenScales[firstToken + t];
-            y[(firstToken + t) * out + o] = lanes[t] * s + bias[o];
+            float tokenScale = tokenScales == null ? 1f : tokenScales[start + t];
+            int row = (start + t) * out;
+            for (int o = outFrom, at = t; o < outTo; o++, at += width) {
+                float s = scales == null ? tokenScale : scales[o] * tokenScale;
+                y[row + o] = yt[at] * s + bias[o];
+            }
         }
     }
 }
