@@ -22,7 +22,7 @@ final class PackedDenseLinear implements CpuLinear {
     private static final int LANES = SPECIES.length();
     /**
      * Inputs per cache block: a panel's weights for one block (256 x 16 floats, 16 KiB) stay in L1 while every row
-     * tile passes over them. Without blocking, a 1536-input panel (144 KiB) was re-read from L2/L3 by each row tile,
+     * tile passes over them. Without blocking, a 1536-input panel (96 KiB) was re-read from L2/L3 by each row tile,
      * and layers with 1536 or 4096 inputs ran at a third or less of the speed of 384-input ones.
      */
     static final int K_BLOCK = 256;
