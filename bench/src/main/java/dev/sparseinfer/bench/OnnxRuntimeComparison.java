@@ -21,6 +21,7 @@ import dev.sparseinfer.models.prune.PruneSpec;
 import dev.sparseinfer.models.prune.WeightPruner;
 import dev.sparseinfer.models.quantize.Int8Quantizer;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,6 +38,10 @@ import java.util.Map;
  *
  * <p>Sparse variants are pruned by magnitude here, which takes seconds: a layer's speed depends on its format, not
  * on which weights were kept, so their cosine column shows magnitude pruning's (poor) quality, not SparseGPT's.
+ *
+ * <p>Each thread count runs in a JVM of its own, as JMH forks per benchmark: in one JVM, the second thread count ran
+ * our kernels as C2 had compiled them for the first (the 2-thread dense median measured 6.4-7.6 ms after a
+ * 1-thread pass, 5.3 ms in a fresh JVM), while ONNX Runtime's native code is unaffected.
  *
  * <p>Usage: {@code OnnxRuntimeComparison [--threads 1,2] [--runs N] [--out FILE.md]}.
  */
@@ -56,19 +61,50 @@ public final class OnnxRuntimeComparison {
     }
 
     private record Row(String variant, String runtime, int threads, double medianMs, double p90Ms, double batchTextsPerS, double cosine) {
+
+        String toLine() {
+            return String.join("\t", variant, runtime, Integer.toString(threads), Double.toString(medianMs),
+                    Double.toString(p90Ms), Double.toString(batchTextsPerS), Double.toString(cosine));
+        }
+
+        static Row parse(String line) {
+            String[] f = line.split("\t");
+            return new Row(f[0], f[1], Integer.parseInt(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
+                    Double.parseDouble(f[5]), Double.parseDouble(f[6]));
+        }
     }
 
     public static void main(String[] args) throws Exception {
         List<Integer> threadCounts = List.of(1, 2);
         int runs = 3;
         Path out = null;
+        Path rowsOut = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threadCounts = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                // Internal: a forked run of one thread count writes its rows here for the parent.
+                case "--rows" -> rowsOut = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --threads 1,2 --runs N --out FILE.md)");
             }
+        }
+        if (threadCounts.size() > 1) {
+            List<Row> rows = new ArrayList<>();
+            int texts = 0;
+            for (int threads : threadCounts) {
+                Path file = Files.createTempFile("comparison", ".tsv");
+                try {
+                    runForked(threads, runs, file);
+                    List<String> lines = Files.readAllLines(file);
+                    texts = Integer.parseInt(lines.getFirst());
+                    lines.subList(1, lines.size()).forEach(line -> rows.add(Row.parse(line)));
+                } finally {
+                    Files.deleteIfExists(file);
+                }
+            }
+            report(rows, texts, runs, out);
+            return;
         }
         Path onnx = ModelRegistry.standard().resolve("minilm");
         Path quantizedOnnx = extractQuantizedExport();
@@ -100,7 +136,31 @@ public final class OnnxRuntimeComparison {
                         row.variant(), row.runtime(), threads, row.medianMs(), row.p90Ms(), row.batchTextsPerS(), row.cosine());
             }
         }
-        String markdown = markdown(rows, texts.size(), runs);
+        if (rowsOut != null) {
+            List<String> lines = new ArrayList<>();
+            lines.add(Integer.toString(texts.size()));
+            rows.forEach(r -> lines.add(r.toLine()));
+            Files.write(rowsOut, lines);
+            return;
+        }
+        report(rows, texts.size(), runs, out);
+    }
+
+    /** This class again, in a new JVM with this one's options, for one thread count. */
+    private static void runForked(int threads, int runs, Path rows) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), OnnxRuntimeComparison.class.getName(),
+                "--threads", Integer.toString(threads), "--runs", Integer.toString(runs), "--rows", rows.toString()));
+        int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("the run at " + threads + " thread(s) failed (exit " + exit + ")");
+        }
+    }
+
+    private static void report(List<Row> rows, int texts, int runs, Path out) throws Exception {
+        String markdown = markdown(rows, texts, runs);
         System.out.println();
         System.out.println(markdown);
         if (out != null) {
