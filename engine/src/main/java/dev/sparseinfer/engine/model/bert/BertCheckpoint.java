@@ -84,7 +84,12 @@ public final class BertCheckpoint {
         int layers = countLayers();
         int intermediate = layers == 0 ? 4 * word[1]
                 : tensors.linear(prefix + "encoder.layer.0.intermediate.dense").outFeatures();
-        return new BertConfig(word[0], word[1], layers, heads, intermediate, position[0], type[0], eps, BertConfig.GELU);
+        try {
+            return new BertConfig(word[0], word[1], layers, heads, intermediate, position[0], type[0], eps, BertConfig.GELU);
+        } catch (SparseInferException e) {
+            // The config's own checks cannot know which file the values came from.
+            throw new SparseInferException(SparseInferException.Code.INVALID_MODEL, source + ": " + e.getMessage(), e);
+        }
     }
 
     private int countLayers() {
