@@ -31,6 +31,7 @@ final class PackedDenseLinear implements CpuLinear {
 
     private final int out;
     private final int in;
+    private final int panels;
     private final float[] packed;
     /** Bias padded to whole panels. */
     private final float[] bias;
@@ -38,12 +39,15 @@ final class PackedDenseLinear implements CpuLinear {
     PackedDenseLinear(int out, int in, float[] weights, float[] bias) {
         this.out = out;
         this.in = in;
-        int panels = (out + PANEL - 1) / PANEL;
+        this.panels = (out + PANEL - 1) / PANEL;
         this.packed = new float[panels * in * PANEL];
         for (int o = 0; o < out; o++) {
-            int base = (o / PANEL) * in * PANEL + o % PANEL;
-            for (int i = 0; i < in; i++) {
-                packed[base + i * PANEL] = weights[o * in + i];
+            for (int k0 = 0; k0 < in; k0 += K_BLOCK) {
+                int k1 = Math.min(in, k0 + K_BLOCK);
+                int base = blockStart(o / PANEL, k0, k1) + o % PANEL;
+                for (int i = k0; i < k1; i++) {
+                    packed[base + (i - k0) * PANEL] = weights[o * in + i];
+                }
             }
         }
         this.bias = java.util.Arrays.copyOf(bias, panels * PANEL);
@@ -74,7 +78,7 @@ final class PackedDenseLinear implements CpuLinear {
             int k1 = Math.min(in, k0 + K_BLOCK);
             boolean first = k0 == 0;
             for (int o0 = outFrom; o0 < outTo; o0 += PANEL) {
-                int w = (o0 / PANEL) * in * PANEL;
+                int w = blockStart(o0 / PANEL, k0, k1) - k0 * PANEL;
                 for (int t = 0; t < tiles; t++) {
                     int r = t * RowTiles.ROWS;
                     rows4(xp, r * in, r, Math.min(RowTiles.ROWS, rows - r), w, o0, k0, k1, first, tail, y);
@@ -88,6 +92,11 @@ final class PackedDenseLinear implements CpuLinear {
         for (int r = 0; r < rows; r++) {
             VectorEpilogue.apply(y, r * out + outFrom, to - outFrom, activation);
         }
+    }
+
+    /** Where panel {@code panel}'s weights for inputs {@code k0 .. k1-1} start in {@link #packed}. */
+    private int blockStart(int panel, int k0, int k1) {
+        return k0 * panels * PANEL + panel * (k1 - k0) * PANEL;
     }
 
     /** Rows {@code r .. r+valid-1} from one tile; a tile's padding rows are computed and not stored. */
