@@ -57,34 +57,34 @@ public final class Erf {
     }
 
     /**
-     * Single-precision erf: Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7 in exact arithmetic), except
-     * below |x| = 0.5, where its {@code 1 - poly * exp} form cancels badly in float and the Maclaurin series up to
-     * x^11 is used instead (truncation error under 2e-8 there).
+     * Single-precision erf as one rational function, {@code x P(x^2) / Q(x^2)} with P of degree 6 and Q of degree 4
+     * in x^2, on x clamped to [-4, 4] (erf(4) rounds to 1 in float). Absolute error below 4e-7 over the whole line
+     * (so |result| may exceed 1 by that much), nearly all of it float rounding: the fit itself is within 6e-8. No
+     * exp, no branches: vectorised, it costs about 0.6x of the former {@code 1 - poly * exp(-x^2)} form, which
+     * needed an exp, a separate series near zero and blends between them.
+     *
+     * <p>The coefficients are a least-squares rational fit to erf on [0, 4] (Sanathanan-Koerner linearisation,
+     * reweighted towards the largest errors), rounded to float.
      */
     static float erfFast(float x) {
-        float a = Math.abs(x);
-        if (a < 0.5f) {
-            float x2 = x * x;
-            return x * (S0 + x2 * (S1 + x2 * (S2 + x2 * (S3 + x2 * (S4 + x2 * S5)))));
-        }
-        float t = 1f / (1f + P * a);
-        float poly = ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t;
-        float r = 1f - poly * (float) Math.exp(-a * a);
-        return Math.copySign(r, x);
+        float c = x > CLAMP ? CLAMP : x;
+        c = c < -CLAMP ? -CLAMP : c;
+        float z = c * c;
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z, P6, P5), z, P4), z, P3), z, P2), z, P1), z, P0);
+        float q = Math.fma(Math.fma(Math.fma(Math.fma(z, Q4, Q3), z, Q2), z, Q1), z, 1f);
+        return c * p / q;
     }
 
-    // Maclaurin coefficients of erf: 2/sqrt(pi) * (-1)^n / (n! (2n+1)).
-    static final float S0 = (float) (TWO_OVER_SQRT_PI);
-    static final float S1 = (float) (-TWO_OVER_SQRT_PI / 3);
-    static final float S2 = (float) (TWO_OVER_SQRT_PI / 10);
-    static final float S3 = (float) (-TWO_OVER_SQRT_PI / 42);
-    static final float S4 = (float) (TWO_OVER_SQRT_PI / 216);
-    static final float S5 = (float) (-TWO_OVER_SQRT_PI / 1320);
-
-    static final float P = 0.3275911f;
-    static final float A1 = 0.254829592f;
-    static final float A2 = -0.284496736f;
-    static final float A3 = 1.421413741f;
-    static final float A4 = -1.453152027f;
-    static final float A5 = 1.061405429f;
+    static final float CLAMP = 4f;
+    static final float P0 = 1.128378630e+00f;
+    static final float P1 = 2.139129192e-01f;
+    static final float P2 = 5.242921785e-02f;
+    static final float P3 = 4.291721154e-03f;
+    static final float P4 = 1.555069030e-04f;
+    static final float P5 = -1.990265446e-06f;
+    static final float P6 = 1.921899084e-08f;
+    static final float Q1 = 5.229030252e-01f;
+    static final float Q2 = 1.207864508e-01f;
+    static final float Q3 = 1.554836798e-02f;
+    static final float Q4 = 1.097721979e-03f;
 }

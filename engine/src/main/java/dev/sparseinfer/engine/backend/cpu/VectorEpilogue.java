@@ -2,7 +2,6 @@ package dev.sparseinfer.engine.backend.cpu;
 
 import dev.sparseinfer.engine.backend.Activation;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -40,21 +39,18 @@ final class VectorEpilogue {
         }
     }
 
-    /** {@link Erf#erfFast} lane-wise. */
+    /** {@link Erf#erfFast} lane-wise, same operations in the same order. */
     static FloatVector erf(FloatVector x) {
-        FloatVector a = x.abs();
-        FloatVector t = a.fma(Erf.P, 1f);
-        t = FloatVector.broadcast(SPECIES, 1f).div(t);
-        FloatVector poly = t.fma(Erf.A5, Erf.A4).fma(t, FloatVector.broadcast(SPECIES, Erf.A3))
-                .fma(t, FloatVector.broadcast(SPECIES, Erf.A2)).fma(t, FloatVector.broadcast(SPECIES, Erf.A1)).mul(t);
-        FloatVector e = VectorExp.ofNonPositive(a.mul(a).neg());
-        FloatVector far = poly.mul(e).neg().add(1f);
-        FloatVector x2 = x.mul(x);
-        FloatVector near = x2.fma(Erf.S5, Erf.S4).fma(x2, FloatVector.broadcast(SPECIES, Erf.S3))
-                .fma(x2, FloatVector.broadcast(SPECIES, Erf.S2)).fma(x2, FloatVector.broadcast(SPECIES, Erf.S1))
-                .fma(x2, FloatVector.broadcast(SPECIES, Erf.S0)).mul(x);
-        VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
-        FloatVector farSigned = far.blend(far.neg(), negative);
-        return farSigned.blend(near, a.compare(VectorOperators.LT, 0.5f));
+        // Compare and blend rather than max/min: Java's max/min semantics (NaN, -0.0) cost several instructions
+        // each on AVX2, and the clamp only needs to bound finite lanes.
+        FloatVector c = x.blend(Erf.CLAMP, x.compare(VectorOperators.GT, Erf.CLAMP));
+        c = c.blend(-Erf.CLAMP, c.compare(VectorOperators.LT, -Erf.CLAMP));
+        FloatVector z = c.mul(c);
+        FloatVector p = z.fma(Erf.P6, Erf.P5).fma(z, FloatVector.broadcast(SPECIES, Erf.P4))
+                .fma(z, FloatVector.broadcast(SPECIES, Erf.P3)).fma(z, FloatVector.broadcast(SPECIES, Erf.P2))
+                .fma(z, FloatVector.broadcast(SPECIES, Erf.P1)).fma(z, FloatVector.broadcast(SPECIES, Erf.P0));
+        FloatVector q = z.fma(Erf.Q4, Erf.Q3).fma(z, FloatVector.broadcast(SPECIES, Erf.Q2))
+                .fma(z, FloatVector.broadcast(SPECIES, Erf.Q1)).fma(z, FloatVector.broadcast(SPECIES, 1f));
+        return c.mul(p).div(q);
     }
 }

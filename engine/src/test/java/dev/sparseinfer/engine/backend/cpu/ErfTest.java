@@ -29,7 +29,7 @@ class ErfTest {
     @Test
     void fastVersionStaysWithinItsFloatErrorBound() {
         for (double x = -6; x <= 6; x += 1e-3) {
-            assertEquals(Erf.erf(x), Erf.erfFast((float) x), 3e-7, "erfFast(" + x + ")");
+            assertEquals(Erf.erf(x), Erf.erfFast((float) x), 4e-7, "erfFast(" + x + ")");
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
-/** The vectorised exp and GELU against float64 references, over fresh random inputs and the branch edges. */
+/** The vectorised exp and GELU against float64 references, over fresh random inputs and the clamp edges. */
 class VectorEpilogueTest {
 
     private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
@@ -39,14 +39,34 @@ class VectorEpilogueTest {
         Random random = new Random(Seeds.fresh());
         float[] x = new float[LANES * 1000 + 3];
         for (int i = 0; i < x.length; i++) {
-            // A third around the series/polynomial switch at |x / sqrt 2| = 0.5, the rest wide.
-            x[i] = (float) (i % 3 == 0 ? (random.nextDouble() - 0.5) * 2 : random.nextGaussian() * 6);
+            // A third near zero, a third around the clamp at |x / sqrt 2| = 4, the rest wide.
+            x[i] = (float) switch (i % 3) {
+                case 0 -> (random.nextDouble() - 0.5) * 2;
+                case 1 -> Math.signum(random.nextDouble() - 0.5) * (4 * Math.sqrt(2) + (random.nextDouble() - 0.5));
+                default -> random.nextGaussian() * 6;
+            };
         }
         float[] y = x.clone();
         VectorEpilogue.apply(y, 0, y.length, Activation.GELU);
         for (int i = 0; i < x.length; i++) {
             double expected = 0.5 * x[i] * (1 + Erf.erf(x[i] / Math.sqrt(2)));
             assertEquals(expected, y[i], 1e-6 * Math.max(1, Math.abs(x[i])), "gelu(" + x[i] + ")");
+        }
+    }
+
+    @Test
+    void vectorErfIsBitIdenticalToTheScalarOne() {
+        Random random = new Random(Seeds.fresh());
+        float[] x = new float[LANES * 1000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextGaussian() * 3);
+        }
+        float[] e = new float[x.length];
+        for (int i = 0; i < x.length; i += LANES) {
+            VectorEpilogue.erf(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, i)).intoArray(e, i);
+        }
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Erf.erfFast(x[i]), e[i], 0f, "erf(" + x[i] + ")");
         }
     }
 
