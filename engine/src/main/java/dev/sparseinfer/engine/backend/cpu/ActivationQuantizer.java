@@ -2,7 +2,8 @@ package dev.sparseinfer.engine.backend.cpu;
 
 /**
  * Dynamic per-token int8 quantisation of activations for w8a8 layers: symmetric, the token's largest magnitude
- * maps to 127, round to nearest.
+ * maps to 127, round to nearest (ties up, as {@code Math.round}). This scalar version is the reference; the w8a8
+ * kernels use {@link VectorQuantizer}.
  */
 public final class ActivationQuantizer {
 
@@ -23,23 +24,6 @@ public final class ActivationQuantizer {
         return max / 127f;
     }
 
-    /**
-     * The same quantisation, the int8 values written as floats: the kernels multiply them in fp32, where every
-     * product of two int8 values is exact, and this way need no byte row in between.
-     */
-    static float quantizeRow(float[] x, int offset, int length, float[] q, int qOffset) {
-        float max = maxAbs(x, offset, length);
-        if (max == 0f) {
-            java.util.Arrays.fill(q, qOffset, qOffset + length, 0f);
-            return 0f;
-        }
-        float inv = 127f / max;
-        for (int i = 0; i < length; i++) {
-            q[qOffset + i] = quantize(x[offset + i], inv);
-        }
-        return max / 127f;
-    }
-
     private static float maxAbs(float[] x, int offset, int length) {
         float max = 0;
         for (int i = 0; i < length; i++) {
@@ -48,7 +32,7 @@ public final class ActivationQuantizer {
         return max;
     }
 
-    private static int quantize(float v, float inv) {
+    static int quantize(float v, float inv) {
         return Math.max(-127, Math.min(127, Math.round(v * inv)));
     }
 }

@@ -69,7 +69,7 @@ final class PackedInt8Linear implements CpuLinear {
             input = Scratch.floats(Scratch.Use.QUANTIZED_INPUT, rows * in);
             tokenScales = Scratch.floats(Scratch.Use.TOKEN_SCALES, rows);
             for (int r = 0; r < rows; r++) {
-                tokenScales[r] = ActivationQuantizer.quantizeRow(x, r * in, in, input, r * in);
+                tokenScales[r] = VectorQuantizer.quantizeRow(x, r * in, in, input, r * in);
             }
         }
         int tiles = RowTiles.tiles(rows);

@@ -13,9 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * nothing is gathered and nothing is reduced across lanes; the cost is one broadcast per stored weight, spread
  * over up to four vectors of tokens.
  *
- * <p>Column indices are 16-bit (inputs up to 65,536), so a kept fp32 weight costs 6 bytes and an int8 one 3 bytes.
- * int8 values stay int8 in memory and are widened per use; their per-output scale is applied once per output.
- * For {@code w8a8} each token is quantised to int8 first and the products of the two int8 values are summed in
+ * <p>Column indices are 16-bit (inputs up to 65,536), so a kept weight costs 6 bytes. int8 values are widened to
+ * fp32 once, when the layer is prepared (exactly: every int8 is a float), and their per-output scale is applied
+ * once per output. Keeping them as bytes saved 3 bytes per kept weight but cost a sign-extend and a convert per
+ * use, and gave the kernels a second value type: in a JVM that ran both int8 and fp32 sparse layers, C2 then
+ * compiled a branch on the type into every inner loop, and the fp32 layers ran about 13 % slower than in a JVM
+ * that never saw an int8 one. For {@code w8a8} each token is quantised to int8 first and the products of the two int8 values are summed in
  * fp32, which is exact while a row's sum of |products| stays below 2^24, then rescaled by weight scale times token
  * scale.
  */
@@ -29,16 +32,15 @@ final class TokenMajorSparseLinear implements CpuLinear {
     private final int in;
     private final int[] rowPtr;
     private final char[] cols;
-    /** fp32 values, or null when the values are int8. */
-    private final float[] floatValues;
-    private final byte[] byteValues;
+    /** The kept values, int8 ones widened to fp32. */
+    private final float[] values;
     /** Per-output scale of int8 values; null for fp32. */
     private final float[] scales;
     private final boolean quantizeInput;
     private final float[] bias;
 
-    private TokenMajorSparseLinear(int out, int in, CompressedRows rows, float[] floatValues, byte[] byteValues,
-                                   float[] scales, boolean quantizeInput, float[] bias) {
+    private TokenMajorSparseLinear(int out, int in, CompressedRows rows, float[] values, float[] scales,
+                                   boolean quantizeInput, float[] bias) {
         if (in > 65536) {
             throw SparseInferException.invalidArgument("sparse layers take at most 65536 inputs on the CPU, got " + in);
         }
@@ -49,20 +51,23 @@ final class TokenMajorSparseLinear implements CpuLinear {
         for (int k = 0; k < cols.length; k++) {
             cols[k] = (char) rows.colIdx()[k];
         }
-        this.floatValues = floatValues;
-        this.byteValues = byteValues;
+        this.values = values;
         this.scales = scales;
         this.quantizeInput = quantizeInput;
         this.bias = bias;
     }
 
     static TokenMajorSparseLinear fp32(int out, int in, CompressedRows rows, float[] values, float[] bias) {
-        return new TokenMajorSparseLinear(out, in, rows, values, null, null, false, bias);
+        return new TokenMajorSparseLinear(out, in, rows, values, null, false, bias);
     }
 
     static TokenMajorSparseLinear int8(int out, int in, CompressedRows rows, byte[] values, float[] scales,
                                        Int8Scheme scheme, float[] bias) {
-        return new TokenMajorSparseLinear(out, in, rows, null, values, scales, scheme == Int8Scheme.W8A8, bias);
+        float[] widened = new float[values.length];
+        for (int k = 0; k < values.length; k++) {
+            widened[k] = values[k];
+        }
+        return new TokenMajorSparseLinear(out, in, rows, widened, scales, scheme == Int8Scheme.W8A8, bias);
     }
 
     @Override
@@ -134,7 +139,7 @@ final class TokenMajorSparseLinear implements CpuLinear {
             float[] source = x;
             int row = (start + t) * in;
             if (q != null) {
-                tokenScales[start + t] = ActivationQuantizer.quantizeRow(x, row, in, q, 0);
+                tokenScales[start + t] = VectorQuantizer.quantizeRow(x, row, in, q, 0);
                 source = q;
                 row = 0;
             }
@@ -142,10 +147,6 @@ final class TokenMajorSparseLinear implements CpuLinear {
                 xt[i * width + t] = source[row + i];
             }
         }
-    }
-
-    private float value(int k) {
-        return floatValues != null ? floatValues[k] : byteValues[k];
     }
 
     /*
@@ -165,13 +166,13 @@ final class TokenMajorSparseLinear implements CpuLinear {
         int k = rowPtr[o];
         int end = rowPtr[o + 1];
         for (; k + 1 < end; k += 2) {
-            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            FloatVector w = FloatVector.broadcast(SPECIES, values[k]);
             int c = cols[k] * width;
             a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
             a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
             a2 = FloatVector.fromArray(SPECIES, xt, c + 2 * LANES).fma(w, a2);
             a3 = FloatVector.fromArray(SPECIES, xt, c + 3 * LANES).fma(w, a3);
-            FloatVector v = FloatVector.broadcast(SPECIES, value(k + 1));
+            FloatVector v = FloatVector.broadcast(SPECIES, values[k + 1]);
             int d = cols[k + 1] * width;
             b0 = FloatVector.fromArray(SPECIES, xt, d).fma(v, b0);
             b1 = FloatVector.fromArray(SPECIES, xt, d + LANES).fma(v, b1);
@@ -179,7 +180,7 @@ final class TokenMajorSparseLinear implements CpuLinear {
             b3 = FloatVector.fromArray(SPECIES, xt, d + 3 * LANES).fma(v, b3);
         }
         if (k < end) {
-            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            FloatVector w = FloatVector.broadcast(SPECIES, values[k]);
             int c = cols[k] * width;
             a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
             a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
@@ -200,19 +201,19 @@ final class TokenMajorSparseLinear implements CpuLinear {
         int k = rowPtr[o];
         int end = rowPtr[o + 1];
         for (; k + 1 < end; k += 2) {
-            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            FloatVector w = FloatVector.broadcast(SPECIES, values[k]);
             int c = cols[k] * width;
             a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
             a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
             a2 = FloatVector.fromArray(SPECIES, xt, c + 2 * LANES).fma(w, a2);
-            FloatVector v = FloatVector.broadcast(SPECIES, value(k + 1));
+            FloatVector v = FloatVector.broadcast(SPECIES, values[k + 1]);
             int d = cols[k + 1] * width;
             b0 = FloatVector.fromArray(SPECIES, xt, d).fma(v, b0);
             b1 = FloatVector.fromArray(SPECIES, xt, d + LANES).fma(v, b1);
             b2 = FloatVector.fromArray(SPECIES, xt, d + 2 * LANES).fma(v, b2);
         }
         if (k < end) {
-            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            FloatVector w = FloatVector.broadcast(SPECIES, values[k]);
             int c = cols[k] * width;
             a0 = FloatVector.fromArray(SPECIES, xt, c).fma(w, a0);
             a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
@@ -233,25 +234,25 @@ final class TokenMajorSparseLinear implements CpuLinear {
         int k = rowPtr[o];
         int end = rowPtr[o + 1];
         for (; k + 3 < end; k += 4) {
-            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            FloatVector w = FloatVector.broadcast(SPECIES, values[k]);
             int at = cols[k] * width;
             a0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, a0);
             a1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, a1);
-            w = FloatVector.broadcast(SPECIES, value(k + 1));
+            w = FloatVector.broadcast(SPECIES, values[k + 1]);
             at = cols[k + 1] * width;
             b0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, b0);
             b1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, b1);
-            w = FloatVector.broadcast(SPECIES, value(k + 2));
+            w = FloatVector.broadcast(SPECIES, values[k + 2]);
             at = cols[k + 2] * width;
             c0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, c0);
             c1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, c1);
-            w = FloatVector.broadcast(SPECIES, value(k + 3));
+            w = FloatVector.broadcast(SPECIES, values[k + 3]);
             at = cols[k + 3] * width;
             d0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, d0);
             d1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, d1);
         }
         for (; k < end; k++) {
-            FloatVector w = FloatVector.broadcast(SPECIES, value(k));
+            FloatVector w = FloatVector.broadcast(SPECIES, values[k]);
             int at = cols[k] * width;
             a0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, a0);
             a1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, a1);
@@ -267,13 +268,13 @@ final class TokenMajorSparseLinear implements CpuLinear {
         int k = rowPtr[o];
         int end = rowPtr[o + 1];
         for (; k + 3 < end; k += 4) {
-            a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, value(k)), a);
-            b = FloatVector.fromArray(SPECIES, xt, cols[k + 1] * LANES).fma(FloatVector.broadcast(SPECIES, value(k + 1)), b);
-            c = FloatVector.fromArray(SPECIES, xt, cols[k + 2] * LANES).fma(FloatVector.broadcast(SPECIES, value(k + 2)), c);
-            d = FloatVector.fromArray(SPECIES, xt, cols[k + 3] * LANES).fma(FloatVector.broadcast(SPECIES, value(k + 3)), d);
+            a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, values[k]), a);
+            b = FloatVector.fromArray(SPECIES, xt, cols[k + 1] * LANES).fma(FloatVector.broadcast(SPECIES, values[k + 1]), b);
+            c = FloatVector.fromArray(SPECIES, xt, cols[k + 2] * LANES).fma(FloatVector.broadcast(SPECIES, values[k + 2]), c);
+            d = FloatVector.fromArray(SPECIES, xt, cols[k + 3] * LANES).fma(FloatVector.broadcast(SPECIES, values[k + 3]), d);
         }
         for (; k < end; k++) {
-            a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, value(k)), a);
+            a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, values[k]), a);
         }
         a.add(b).add(c.add(d)).intoArray(yt, yAt);
     }

@@ -38,17 +38,36 @@ class ActivationQuantizerTest {
     }
 
     @Test
-    void floatRowsHoldTheSameIntegersAsByteRows() {
+    void vectorisedFloatRowsHoldTheSameIntegersAsTheScalarByteRows() {
         long seed = Seeds.fresh();
         float[] x = Seeds.gaussian(new Random(seed), 2 * 301, 3);
         x[400] = 0f;
         byte[] bytes = new byte[301];
         float[] floats = new float[310];
         float byteScale = ActivationQuantizer.quantizeRow(x, 301, 301, bytes, 0);
-        float floatScale = ActivationQuantizer.quantizeRow(x, 301, 301, floats, 9);
+        float floatScale = VectorQuantizer.quantizeRow(x, 301, 301, floats, 9);
         assertEquals(byteScale, floatScale, "seed=" + seed);
         for (int i = 0; i < bytes.length; i++) {
             assertEquals(bytes[i], floats[9 + i], "element " + i + " seed=" + seed);
+        }
+    }
+
+    @Test
+    void vectorisedRoundingBreaksTiesUpAsMathRoundDoes() {
+        // A largest magnitude of 127 makes the step exactly 1, so these values reach the rounding unscaled: ties,
+        // the float just below a half (where adding 0.5 in float would round up), and negatives of each.
+        float belowHalf = Math.nextDown(0.5f);
+        float[] x = {127f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, belowHalf, -belowHalf, 126.5f, -126.5f,
+            Math.nextUp(-0.5f), Math.nextDown(-0.5f), 3.4999998f, -3.5000002f, 0f, -0f, 64.5f, -64.5f, 1e-30f};
+        byte[] bytes = new byte[x.length];
+        float[] floats = new float[x.length];
+        float byteScale = ActivationQuantizer.quantizeRow(x, 0, x.length, bytes, 0);
+        float floatScale = VectorQuantizer.quantizeRow(x, 0, x.length, floats, 0);
+        assertEquals(1f, byteScale);
+        assertEquals(byteScale, floatScale);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Math.round(x[i]), bytes[i], "scalar, x = " + x[i]);
+            assertEquals(bytes[i], floats[i], "vectorised, x = " + x[i]);
         }
     }
 }
