@@ -163,20 +163,7 @@ public final class CpuBackend implements Backend {
             for (int task = from; task < to; task++) {
                 int s = task / heads;
                 int col = (task % heads) * headDim;
-                int start = batch.starts()[s];
-                int length = batch.lengths()[s];
-                float[] scores = Scratch.floats(Scratch.Use.ROW, length);
-                for (int i = start; i < start + length; i++) {
-                    for (int j = 0; j < length; j++) {
-                        scores[j] = scale * kernels.dot(qs, i * width + col, ks, (start + j) * width + col, headDim);
-                    }
-                    kernels.softmax(scores, 0, length);
-                    int dst = i * width + col;
-                    java.util.Arrays.fill(os, dst, dst + headDim, 0f);
-                    for (int j = 0; j < length; j++) {
-                        kernels.axpy(scores[j], vs, (start + j) * width + col, os, dst, headDim);
-                    }
-                }
+                kernels.attentionHead(qs, ks, vs, width, col, headDim, batch.starts()[s], batch.lengths()[s], scale, os);
             }
         });
     }

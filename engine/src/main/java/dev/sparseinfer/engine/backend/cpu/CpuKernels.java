@@ -27,8 +27,14 @@ public interface CpuKernels {
     /** In-place softmax of {@code v[offset .. offset + length - 1]}. */
     void softmax(float[] v, int offset, int length);
 
-    /** {@code acc[accOffset + i] += scale * x[xOffset + i]} for {@code i < length}. */
-    void axpy(float scale, float[] x, int xOffset, float[] acc, int accOffset, int length);
+    /**
+     * One head of scaled dot-product attention over one sequence: for every row {@code i} in
+     * {@code [start, start + length)}, {@code out[i, col .. col+headDim) = sum_j softmax_j(scale * q_i . k_j) v_j},
+     * with {@code q_i = q[i, col .. col+headDim)} and likewise for k and v; all four are row-major with rows of
+     * {@code width}.
+     */
+    void attentionHead(float[] q, float[] k, float[] v, int width, int col, int headDim, int start, int length,
+                       float scale, float[] out);
 
     /** The Vector API kernels when the {@code jdk.incubator.vector} module is present, else the scalar ones. */
     static CpuKernels best() {

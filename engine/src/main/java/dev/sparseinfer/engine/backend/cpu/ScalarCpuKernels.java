@@ -96,9 +96,21 @@ public final class ScalarCpuKernels implements CpuKernels {
     }
 
     @Override
-    public void axpy(float scale, float[] x, int xOffset, float[] acc, int accOffset, int length) {
-        for (int i = 0; i < length; i++) {
-            acc[accOffset + i] = (float) (acc[accOffset + i] + (double) scale * x[xOffset + i]);
+    public void attentionHead(float[] q, float[] k, float[] v, int width, int col, int headDim, int start, int length,
+                              float scale, float[] out) {
+        float[] scores = new float[length];
+        for (int i = start; i < start + length; i++) {
+            for (int j = 0; j < length; j++) {
+                scores[j] = scale * dot(q, i * width + col, k, (start + j) * width + col, headDim);
+            }
+            softmax(scores, 0, length);
+            for (int d = 0; d < headDim; d++) {
+                double acc = 0;
+                for (int j = 0; j < length; j++) {
+                    acc += (double) scores[j] * v[(start + j) * width + col + d];
+                }
+                out[i * width + col + d] = (float) acc;
+            }
         }
     }
 }

@@ -16,7 +16,9 @@ final class Scratch {
         /** w8a8 per-token scales. */
         TOKEN_SCALES,
         /** Partial results: a panel's outputs past the end of y, a sparse tile's token-major sums, attention scores. */
-        ROW
+        ROW,
+        /** One attention head's keys, transposed. */
+        KEYS
     }
 
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> {

@@ -153,18 +153,77 @@ public final class VectorCpuKernels implements CpuKernels {
         }
     }
 
+    /**
+     * Scores as whole-vector FMAs over the keys rather than one dot product (and one horizontal sum) per key: the
+     * head's keys are transposed once ({@code kt[d][j]}), so a query's scores against {@link #LANES} keys are
+     * {@code headDim} FMAs of a broadcast query element with a row of {@code kt}. The weighted sum of values runs
+     * over whole vectors of the head's columns with the accumulators in registers. Both split their sums over
+     * several accumulators (FMA latency), always added in the same order.
+     */
     @Override
-    public void axpy(float scale, float[] x, int xOffset, float[] acc, int accOffset, int length) {
-        int vecEnd = SPECIES.loopBound(length);
-        FloatVector s = FloatVector.broadcast(SPECIES, scale);
-        int i = 0;
-        for (; i < vecEnd; i += LANES) {
-            FloatVector.fromArray(SPECIES, x, xOffset + i)
-                    .fma(s, FloatVector.fromArray(SPECIES, acc, accOffset + i))
-                    .intoArray(acc, accOffset + i);
+    public void attentionHead(float[] q, float[] k, float[] v, int width, int col, int headDim, int start, int length,
+                              float scale, float[] out) {
+        int padded = (length + LANES - 1) / LANES * LANES;
+        float[] kt = Scratch.floats(Scratch.Use.KEYS, headDim * padded);
+        float[] scores = Scratch.floats(Scratch.Use.ROW, padded);
+        for (int d = 0; d < headDim; d++) {
+            int row = d * padded;
+            for (int j = 0; j < length; j++) {
+                kt[row + j] = k[(start + j) * width + col + d];
+            }
+            java.util.Arrays.fill(kt, row + length, row + padded, 0f);
         }
-        for (; i < length; i++) {
-            acc[accOffset + i] += scale * x[xOffset + i];
+        for (int i = start; i < start + length; i++) {
+            int qi = i * width + col;
+            for (int j = 0; j < padded; j += LANES) {
+                scores(q, qi, kt, j, padded, headDim).mul(scale).intoArray(scores, j);
+            }
+            softmax(scores, 0, length);
+            weightedValues(scores, v, width, col, headDim, start, length, out, qi);
+        }
+    }
+
+    /** {@code sum_d q[qi + d] * kt[d][j .. j+LANES)}, the inputs split four ways by d. */
+    private static FloatVector scores(float[] q, int qi, float[] kt, int j, int padded, int headDim) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+        FloatVector a2 = FloatVector.zero(SPECIES), a3 = FloatVector.zero(SPECIES);
+        int d = 0;
+        for (; d + 3 < headDim; d += 4) {
+            int at = d * padded + j;
+            a0 = FloatVector.fromArray(SPECIES, kt, at).fma(FloatVector.broadcast(SPECIES, q[qi + d]), a0);
+            a1 = FloatVector.fromArray(SPECIES, kt, at + padded).fma(FloatVector.broadcast(SPECIES, q[qi + d + 1]), a1);
+            a2 = FloatVector.fromArray(SPECIES, kt, at + 2 * padded).fma(FloatVector.broadcast(SPECIES, q[qi + d + 2]), a2);
+            a3 = FloatVector.fromArray(SPECIES, kt, at + 3 * padded).fma(FloatVector.broadcast(SPECIES, q[qi + d + 3]), a3);
+        }
+        for (; d < headDim; d++) {
+            a0 = FloatVector.fromArray(SPECIES, kt, d * padded + j).fma(FloatVector.broadcast(SPECIES, q[qi + d]), a0);
+        }
+        return a0.add(a1).add(a2.add(a3));
+    }
+
+    /** {@code out[qi + d] = sum_j p[j] * v[start + j][col + d]}: a vector of d at a time, the keys split two ways. */
+    private static void weightedValues(float[] p, float[] v, int width, int col, int headDim, int start, int length,
+                                       float[] out, int qi) {
+        int d = 0;
+        for (; d + LANES <= headDim; d += LANES) {
+            FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+            int j = 0;
+            for (; j + 1 < length; j += 2) {
+                int at = (start + j) * width + col + d;
+                a0 = FloatVector.fromArray(SPECIES, v, at).fma(FloatVector.broadcast(SPECIES, p[j]), a0);
+                a1 = FloatVector.fromArray(SPECIES, v, at + width).fma(FloatVector.broadcast(SPECIES, p[j + 1]), a1);
+            }
+            if (j < length) {
+                a0 = FloatVector.fromArray(SPECIES, v, (start + j) * width + col + d).fma(FloatVector.broadcast(SPECIES, p[j]), a0);
+            }
+            a0.add(a1).intoArray(out, qi + d);
+        }
+        for (; d < headDim; d++) {
+            float acc = 0;
+            for (int j = 0; j < length; j++) {
+                acc = Math.fma(p[j], v[(start + j) * width + col + d], acc);
+            }
+            out[qi + d] = acc;
         }
     }
 }

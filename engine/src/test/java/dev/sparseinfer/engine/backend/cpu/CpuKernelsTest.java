@@ -100,26 +100,41 @@ class CpuKernelsTest {
 
     @ParameterizedTest
     @CsvSource({"1", "5", "32", "67"})
-    void dotAndAxpyMatchReference(int length) {
+    void dotMatchesReference(int length) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         float[] a = Seeds.gaussian(random, length + 4, 1);
         float[] b = Seeds.gaussian(random, length + 1, 1);
         assertEquals(reference.dot(a, 3, b, 1, length), vector.dot(a, 3, b, 1, length), 1e-4, "dot seed=" + seed);
-        float[] actual = b.clone();
-        vector.axpy(0.75f, a, 4, actual, 1, length);
-        // float64 value of each sum, and the size of its two terms: an FMA and a multiply-then-add round differently,
-        // and where the terms nearly cancel that difference is large next to the result, never next to the terms.
-        double[] expected = new double[length];
-        double[] magnitudes = new double[length];
-        for (int i = 0; i < length; i++) {
-            double term = 0.75 * a[4 + i];
-            expected[i] = term + b[1 + i];
-            magnitudes[i] = Math.abs(term) + Math.abs(b[1 + i]);
+    }
+
+    /** Sequence lengths below, at and past a vector of keys; head sizes with and without a scalar tail. */
+    @ParameterizedTest
+    @CsvSource({"1, 32, 2", "7, 32, 3", "8, 16, 2", "9, 12, 4", "16, 32, 12", "23, 5, 3", "40, 64, 2"})
+    void attentionHeadMatchesReference(int length, int headDim, int heads) {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        int width = headDim * heads;
+        int start = 3;
+        int rows = start + length + 2;
+        float[] q = Seeds.gaussian(random, rows * width, 1);
+        float[] k = Seeds.gaussian(random, rows * width, 1);
+        float[] v = Seeds.gaussian(random, rows * width, 1);
+        float scale = (float) (1 / Math.sqrt(headDim));
+        int col = headDim * (heads - 1);
+        float[] expected = Seeds.gaussian(random, rows * width, 1);
+        float[] actual = expected.clone();
+        reference.attentionHead(q, k, v, width, col, headDim, start, length, scale, expected);
+        vector.attentionHead(q, k, v, width, col, headDim, start, length, scale, actual);
+        // Every output is a convex combination of values of magnitude about 1.
+        for (int i = 0; i < rows * width; i++) {
+            boolean written = i / width >= start && i / width < start + length && i % width >= col;
+            if (written) {
+                assertEquals(expected[i], actual[i], 2e-5, "element " + i + " seed=" + seed);
+            } else {
+                assertEquals(expected[i], actual[i], 0f, "element " + i + " is outside the head and must not change");
+            }
         }
-        double error = Seeds.errorRelativeToTerms(java.util.Arrays.copyOfRange(actual, 1, 1 + length), expected, magnitudes);
-        assertTrue(error < 1e-6, "axpy: relative error " + error + " seed=" + seed);
-        assertEquals(b[0], actual[0], "axpy wrote before its range");
     }
 
     /**
