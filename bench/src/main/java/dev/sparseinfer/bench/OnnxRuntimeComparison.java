@@ -39,6 +39,11 @@ import java.util.Map;
  * <p>Sparse variants are pruned by magnitude here, which takes seconds: a layer's speed depends on its format, not
  * on which weights were kept, so their cosine column shows magnitude pruning's (poor) quality, not SparseGPT's.
  *
+ * <p>All variants of one thread count and batch size are open at once and timed pass by pass in turn (pass 1 of
+ * every variant, then pass 2, ...): on a shared VM a slow spell then falls on ONNX Runtime and on us alike, where
+ * timing one variant after another let it land on whichever ran then (the same code's dense median moved by 20-30%
+ * between runs of the whole comparison).
+ *
  * <p>Each thread count runs in a JVM of its own, as JMH forks per benchmark: in one JVM, the second thread count ran
  * our kernels as C2 had compiled them for the first (the 2-thread dense median measured 6.4-7.6 ms after a
  * 1-thread pass, 5.3 ms in a fresh JVM), while ONNX Runtime's native code is unaffected.
@@ -116,21 +121,13 @@ public final class OnnxRuntimeComparison {
         }
         List<Row> rows = new ArrayList<>();
         for (int threads : threadCounts) {
-            List<float[]> reference = null;
-            for (Variant v : variants) {
-                LatencyBenchmark.Result single;
-                try (AutoCloseableEmbedder e = v.factory().open(threads, 1)) {
-                    single = LatencyBenchmark.measure(e, texts, 1, 2, runs, pass -> { });
-                }
-                LatencyBenchmark.Result batched;
-                try (AutoCloseableEmbedder e = v.factory().open(threads, 32)) {
-                    batched = LatencyBenchmark.measure(e, texts, 32, 2, runs, pass -> { });
-                }
-                if (reference == null) {
-                    reference = single.embeddings();
-                }
-                Row row = new Row(v.name(), v.runtime(), threads, single.medianMs(), single.p90Ms(), batched.textsPerSecond(),
-                        EmbeddingAgreement.meanCosine(reference, single.embeddings()));
+            List<LatencyBenchmark.Result> single = measureAll(variants, threads, 1, texts, runs);
+            List<LatencyBenchmark.Result> batched = measureAll(variants, threads, 32, texts, runs);
+            List<float[]> reference = single.getFirst().embeddings();
+            for (int i = 0; i < variants.size(); i++) {
+                Variant v = variants.get(i);
+                Row row = new Row(v.name(), v.runtime(), threads, single.get(i).medianMs(), single.get(i).p90Ms(),
+                        batched.get(i).textsPerSecond(), EmbeddingAgreement.meanCosine(reference, single.get(i).embeddings()));
                 rows.add(row);
                 System.out.printf(Locale.ROOT, "%-22s %-14s threads=%d  median %.3f ms  p90 %.3f ms  batch-32 %.1f texts/s  cosine %.5f%n",
                         row.variant(), row.runtime(), threads, row.medianMs(), row.p90Ms(), row.batchTextsPerS(), row.cosine());
@@ -144,6 +141,22 @@ public final class OnnxRuntimeComparison {
             return;
         }
         report(rows, texts.size(), runs, out);
+    }
+
+    /** Every variant open at once, measured side by side ({@link LatencyBenchmark#measureInterleaved}). */
+    private static List<LatencyBenchmark.Result> measureAll(List<Variant> variants, int threads, int batch,
+                                                            List<TokenizedText> texts, int runs) throws Exception {
+        List<AutoCloseableEmbedder> open = new ArrayList<>();
+        try {
+            for (Variant v : variants) {
+                open.add(v.factory().open(threads, batch));
+            }
+            return LatencyBenchmark.measureInterleaved(open, texts, batch, 2, runs);
+        } finally {
+            for (AutoCloseableEmbedder e : open) {
+                e.close();
+            }
+        }
     }
 
     /** This class again, in a new JVM with this one's options, for one thread count. */
@@ -240,7 +253,8 @@ public final class OnnxRuntimeComparison {
         StringBuilder b = new StringBuilder();
         Map<String, String> machine = MachineInfo.describe();
         b.append(String.format(Locale.ROOT, "Machine: %s, %s cores; %s. %d held-out texts, batch 1 latency per text over %d timed passes "
-                + "(after 2 warm-up passes), batch-32 throughput over the same passes; cosine to ONNX Runtime fp32 at the same thread count.%n%n",
+                + "(after 2 warm-up passes), the variants' passes taken in turn, batch-32 throughput likewise; cosine to ONNX Runtime fp32 at the same "
+                + "thread count.%n%n",
                 machine.get("cpu"), machine.get("cores"), machine.get("java"), texts, runs));
         b.append("| variant | runtime | threads | median ms | p90 ms | vs ORT fp32 | batch-32 texts/s | cosine |\n");
         b.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");

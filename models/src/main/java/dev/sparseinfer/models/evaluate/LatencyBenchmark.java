@@ -64,31 +64,87 @@ public final class LatencyBenchmark {
      */
     public static Result measure(BatchEmbedder model, List<TokenizedText> texts, int batch, int warmup, int passes,
                                  IntConsumer onPass) throws Exception {
+        checkArguments(texts, batch, warmup, passes);
+        warmUp(model, texts, batch, warmup, onPass);
+        Timing timing = new Timing(texts.size(), batch, passes);
+        for (int p = 0; p < passes; p++) {
+            timing.pass(model, texts);
+            onPass.accept(warmup + p + 1);
+        }
+        return timing.result();
+    }
+
+    /**
+     * {@link #measure} for several models side by side: each is warmed up in turn as {@code measure} does, then the
+     * timed passes go round-robin (pass 1 of every model, then pass 2, ...). On a shared host a slow spell (a busy
+     * neighbour) then falls on every model alike instead of on whichever happened to run then, so the ratios
+     * between the models hold up better than their absolute times.
+     */
+    public static List<Result> measureInterleaved(List<? extends BatchEmbedder> models, List<TokenizedText> texts,
+                                                  int batch, int warmup, int passes) throws Exception {
+        checkArguments(texts, batch, warmup, passes);
+        List<Timing> timings = new ArrayList<>();
+        for (BatchEmbedder model : models) {
+            warmUp(model, texts, batch, warmup, pass -> { });
+            timings.add(new Timing(texts.size(), batch, passes));
+        }
+        for (int p = 0; p < passes; p++) {
+            for (int m = 0; m < models.size(); m++) {
+                timings.get(m).pass(models.get(m), texts);
+            }
+        }
+        return timings.stream().map(Timing::result).toList();
+    }
+
+    private static void checkArguments(List<TokenizedText> texts, int batch, int warmup, int passes) {
         if (texts.isEmpty() || batch < 1 || passes < 1 || warmup < 0) {
             throw new IllegalArgumentException("need texts, batch >= 1, passes >= 1, warmup >= 0");
         }
+    }
+
+    private static void warmUp(BatchEmbedder model, List<TokenizedText> texts, int batch, int warmup,
+                               IntConsumer onPass) throws Exception {
         long warmupStart = System.nanoTime();
         for (int w = 0; w < warmup || System.nanoTime() - warmupStart < MIN_WARMUP_SECONDS * 1_000_000_000L; w++) {
             runPass(model, texts, batch, null);
             onPass.accept(Math.min(w + 1, warmup));
         }
-        int batchesPerPass = (texts.size() + batch - 1) / batch;
-        double[] samples = new double[batchesPerPass * passes];
-        List<float[]> embeddings = null;
-        long total = 0;
-        for (int p = 0; p < passes; p++) {
+    }
+
+    /** One model's timed passes: every batch's per-text time, and the passes' total time. */
+    private static final class Timing {
+        private final int texts;
+        private final int batch;
+        private final int batchesPerPass;
+        private final double[] samples;
+        private List<float[]> embeddings;
+        private long totalNanos;
+        private int passesDone;
+
+        Timing(int texts, int batch, int passes) {
+            this.texts = texts;
+            this.batch = batch;
+            this.batchesPerPass = (texts + batch - 1) / batch;
+            this.samples = new double[batchesPerPass * passes];
+        }
+
+        void pass(BatchEmbedder model, List<TokenizedText> all) throws Exception {
             long[] nanos = new long[batchesPerPass];
             long started = System.nanoTime();
-            embeddings = runPass(model, texts, batch, nanos);
-            total += System.nanoTime() - started;
+            embeddings = runPass(model, all, batch, nanos);
+            totalNanos += System.nanoTime() - started;
             for (int b = 0; b < batchesPerPass; b++) {
-                int size = Math.min(batch, texts.size() - b * batch);
-                samples[p * batchesPerPass + b] = nanos[b] / 1e6 / size;
+                int size = Math.min(batch, texts - b * batch);
+                samples[passesDone * batchesPerPass + b] = nanos[b] / 1e6 / size;
             }
-            onPass.accept(warmup + p + 1);
+            passesDone++;
         }
-        Arrays.sort(samples);
-        return new Result(samples, embeddings, texts.size() * (double) passes / (total / 1e9));
+
+        Result result() {
+            double[] sorted = samples.clone();
+            Arrays.sort(sorted);
+            return new Result(sorted, embeddings, texts * (double) passesDone / (totalNanos / 1e9));
+        }
     }
 
     private static List<float[]> runPass(BatchEmbedder model, List<TokenizedText> texts, int batch, long[] nanos) throws Exception {
