@@ -72,7 +72,9 @@ class LatencyBenchmarkTest {
     @Test
     void refusesNoTextsOrNoPasses() {
         List<Recording> models = List.of(new Recording(1, new ArrayList<>()));
-        assertThrows(IllegalArgumentException.class, () -> LatencyBenchmark.measureInterleaved(models, List.of(), 1, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> LatencyBenchmark.measureInterleaved(models, texts(2), 1, 0, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> LatencyBenchmark.measureInterleaved(models, List.of(), 1, 0, 1));
+        assertThrows(IllegalArgumentException.class,
+                () -> LatencyBenchmark.measureInterleaved(models, texts(2), 1, 0, 0));
     }
 }

@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * once per output. Keeping them as bytes saved 3 bytes per kept weight but cost a sign-extend and a convert per
  * use, and gave the kernels a second value type: in a JVM that ran both int8 and fp32 sparse layers, C2 then
  * compiled a branch on the type into every inner loop, and the fp32 layers ran about 13 % slower than in a JVM
- * that never saw an int8 one. For {@code w8a8} each token is quantised to int8 first and the products of the two int8 values are summed in
- * fp32, which is exact while a row's sum of |products| stays below 2^24, then rescaled by weight scale times token
- * scale.
+ * that never saw an int8 one. For {@code w8a8} each token is quantised to int8 first and the products of the two
+ * int8 values are summed in fp32, which is exact while a row's sum of |products| stays below 2^24, then rescaled by
+ * weight scale times token scale.
  */
 final class TokenMajorSparseLinear implements CpuLinear {
 

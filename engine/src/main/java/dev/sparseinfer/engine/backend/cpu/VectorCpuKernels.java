@@ -192,8 +192,10 @@ public final class VectorCpuKernels implements CpuKernels {
             int at = d * padded + j;
             a0 = FloatVector.fromArray(SPECIES, kt, at).fma(FloatVector.broadcast(SPECIES, q[qi + d]), a0);
             a1 = FloatVector.fromArray(SPECIES, kt, at + padded).fma(FloatVector.broadcast(SPECIES, q[qi + d + 1]), a1);
-            a2 = FloatVector.fromArray(SPECIES, kt, at + 2 * padded).fma(FloatVector.broadcast(SPECIES, q[qi + d + 2]), a2);
-            a3 = FloatVector.fromArray(SPECIES, kt, at + 3 * padded).fma(FloatVector.broadcast(SPECIES, q[qi + d + 3]), a3);
+            a2 = FloatVector.fromArray(SPECIES, kt, at + 2 * padded)
+                    .fma(FloatVector.broadcast(SPECIES, q[qi + d + 2]), a2);
+            a3 = FloatVector.fromArray(SPECIES, kt, at + 3 * padded)
+                    .fma(FloatVector.broadcast(SPECIES, q[qi + d + 3]), a3);
         }
         for (; d < headDim; d++) {
             a0 = FloatVector.fromArray(SPECIES, kt, d * padded + j).fma(FloatVector.broadcast(SPECIES, q[qi + d]), a0);
@@ -214,7 +216,8 @@ public final class VectorCpuKernels implements CpuKernels {
                 a1 = FloatVector.fromArray(SPECIES, v, at + width).fma(FloatVector.broadcast(SPECIES, p[j + 1]), a1);
             }
             if (j < length) {
-                a0 = FloatVector.fromArray(SPECIES, v, (start + j) * width + col + d).fma(FloatVector.broadcast(SPECIES, p[j]), a0);
+                int at = (start + j) * width + col + d;
+                a0 = FloatVector.fromArray(SPECIES, v, at).fma(FloatVector.broadcast(SPECIES, p[j]), a0);
             }
             a0.add(a1).intoArray(out, qi + d);
         }

@@ -19,7 +19,10 @@ final class VectorQuantizer {
     private VectorQuantizer() {
     }
 
-    /** Quantises {@code x[offset .. offset+length-1]} into {@code q[qOffset ..]} and returns the scale (0 for a zero row). */
+    /**
+     * Quantises {@code x[offset .. offset+length-1]} into {@code q[qOffset ..]} and returns the scale (0 for a zero
+     * row).
+     */
     static float quantizeRow(float[] x, int offset, int length, float[] q, int qOffset) {
         float max = maxAbs(x, offset, length);
         if (max == 0f) {
