@@ -40,16 +40,18 @@ class PackedModelLeakTest {
         Path file = dir.resolve("model.safetensors");
         PackedModel.write(new LoadedModel(RandomBert.weights(CONFIG, new Random(Seeds.fresh())), "{}", "random"), "{}", file);
         PackedModel.load(file); // first use: classes loaded, caches filled
-        long descriptors = openDescriptors();
+        // The collections first: they let cleaners close descriptors that earlier tests left unreachable, which
+        // would otherwise close between the two counts and look like one descriptor fewer.
         long heap = heapAfterGc();
+        long descriptors = openDescriptors();
 
         for (int i = 0; i < LOADS; i++) {
             assertEquals(CONFIG, PackedModel.load(file).weights().config());
         }
 
+        long grown = heapAfterGc() - heap;
         assertEquals(descriptors, openDescriptors(), "open file descriptors");
         assertEquals(0, mappingsOf(file), "mappings of the file left in /proc/self/maps");
-        long grown = heapAfterGc() - heap;
         // One load holds about 40 KB of weights; a leak of one per load would be 40 MB.
         assertTrue(grown < 4L << 20, "heap grew by " + grown + " bytes over " + LOADS + " loads");
     }
@@ -64,8 +66,10 @@ class PackedModelLeakTest {
             first.embed("the cat sat"); // first use: classes loaded, caches filled
             assertTrue(mappingsOf(file) > 0, "an open model keeps its file mapped");
         }
-        long descriptors = openDescriptors();
+        // The collections first: they let cleaners close descriptors that earlier tests left unreachable, which
+        // would otherwise close between the two counts and look like one descriptor fewer.
         long heap = heapAfterGc();
+        long descriptors = openDescriptors();
 
         for (int i = 0; i < LOADS; i++) {
             try (EmbeddingModel model = EmbeddingModel.open(file, cpu)) {
@@ -73,9 +77,9 @@ class PackedModelLeakTest {
             }
         }
 
+        long grown = heapAfterGc() - heap;
         assertEquals(descriptors, openDescriptors(), "open file descriptors");
         assertEquals(0, mappingsOf(file), "mappings of the file left in /proc/self/maps");
-        long grown = heapAfterGc() - heap;
         assertTrue(grown < 4L << 20, "heap grew by " + grown + " bytes over " + LOADS + " opens");
     }
 
