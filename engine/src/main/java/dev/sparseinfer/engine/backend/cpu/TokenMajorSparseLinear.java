@@ -27,6 +27,17 @@ final class TokenMajorSparseLinear implements CpuLinear {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final int MAX_TILE = 4 * LANES;
+    /** For each tile width of 1 to 4 vectors: lane {@code j} reads output {@code j} of a token-major tile. */
+    private static final int[][] TILE_GATHER = new int[4][];
+
+    static {
+        for (int v = 0; v < TILE_GATHER.length; v++) {
+            TILE_GATHER[v] = new int[LANES];
+            for (int j = 0; j < LANES; j++) {
+                TILE_GATHER[v][j] = j * (v + 1) * LANES;
+            }
+        }
+    }
 
     private final int out;
     private final int in;
@@ -38,6 +49,8 @@ final class TokenMajorSparseLinear implements CpuLinear {
     private final float[] scales;
     private final boolean quantizeInput;
     private final float[] bias;
+    /** Lane {@code j} reads token {@code j} of a row-major input: offsets {@code j * in}. */
+    private final int[] rowGather;
 
     private TokenMajorSparseLinear(int out, int in, CompressedRows rows, float[] values, float[] scales,
                                    boolean quantizeInput, float[] bias) {
@@ -55,6 +68,10 @@ final class TokenMajorSparseLinear implements CpuLinear {
         this.scales = scales;
         this.quantizeInput = quantizeInput;
         this.bias = bias;
+        this.rowGather = new int[LANES];
+        for (int j = 0; j < LANES; j++) {
+            rowGather[j] = j * in;
+        }
     }
 
     static TokenMajorSparseLinear fp32(int out, int in, CompressedRows rows, float[] values, float[] bias) {
@@ -130,19 +147,31 @@ final class TokenMajorSparseLinear implements CpuLinear {
 
     /**
      * {@code xt[i * width + t] = x[start + t, i]} for {@code t < count}, zero beyond; for w8a8 each token is first
-     * quantised to int8 (kept as exact small integers in fp32) and its scale recorded.
+     * quantised to int8 (kept as exact small integers in fp32) and its scale recorded. A vector of tokens at a time,
+     * gathered from their rows ({@link #rowGather}); scalar for the last {@code count % LANES} tokens.
      */
     private void transpose(float[] x, int start, int count, int width, float[] xt, float[] tokenScales) {
-        java.util.Arrays.fill(xt, 0, in * width, 0f);
-        float[] q = quantizeInput ? Scratch.floats(Scratch.Use.QUANTIZED_INPUT, in) : null;
-        for (int t = 0; t < count; t++) {
-            float[] source = x;
-            int row = (start + t) * in;
-            if (q != null) {
-                tokenScales[start + t] = VectorQuantizer.quantizeRow(x, row, in, q, 0);
-                source = q;
-                row = 0;
+        if (count < width) {
+            java.util.Arrays.fill(xt, 0, in * width, 0f);
+        }
+        float[] source = x;
+        int base = start * in;
+        if (quantizeInput) {
+            source = Scratch.floats(Scratch.Use.QUANTIZED_INPUT, count * in);
+            for (int t = 0; t < count; t++) {
+                tokenScales[start + t] = VectorQuantizer.quantizeRow(x, (start + t) * in, in, source, t * in);
             }
+            base = 0;
+        }
+        int whole = count / LANES * LANES;
+        for (int t = 0; t < whole; t += LANES) {
+            int from = base + t * in;
+            for (int i = 0; i < in; i++) {
+                FloatVector.fromArray(SPECIES, source, from + i, rowGather, 0).intoArray(xt, i * width + t);
+            }
+        }
+        for (int t = whole; t < count; t++) {
+            int row = base + t * in;
             for (int i = 0; i < in; i++) {
                 xt[i * width + t] = source[row + i];
             }
@@ -281,14 +310,25 @@ final class TokenMajorSparseLinear implements CpuLinear {
 
     /**
      * Scales, adds the bias and writes a tile's sums, kept token-major ({@code yt[(o - outFrom) * width + t]}, whole
-     * vectors stored by the kernels), back into the row-major y, a row at a time.
+     * vectors stored by the kernels), back into the row-major y, a row at a time: a vector of outputs at a time,
+     * gathered from the token-major sums ({@link #TILE_GATHER}), scalar for the rest. Both multiply, then add, so an
+     * output has the same bits whichever path it takes.
      */
     private void writeBack(float[] yt, int width, int start, int count, int outFrom, int outTo, float[] tokenScales,
                            float[] y) {
+        int[] gather = TILE_GATHER[width / LANES - 1];
+        int whole = outFrom + (outTo - outFrom) / LANES * LANES;
         for (int t = 0; t < count; t++) {
             float tokenScale = tokenScales == null ? 1f : tokenScales[start + t];
             int row = (start + t) * out;
-            for (int o = outFrom, at = t; o < outTo; o++, at += width) {
+            int o = outFrom;
+            for (; o < whole; o += LANES) {
+                FloatVector s = scales == null ? FloatVector.broadcast(SPECIES, tokenScale)
+                        : FloatVector.fromArray(SPECIES, scales, o).mul(tokenScale);
+                FloatVector.fromArray(SPECIES, yt, (o - outFrom) * width + t, gather, 0).mul(s)
+                        .add(FloatVector.fromArray(SPECIES, bias, o)).intoArray(y, row + o);
+            }
+            for (int at = (o - outFrom) * width + t; o < outTo; o++, at += width) {
                 float s = scales == null ? tokenScale : scales[o] * tokenScale;
                 y[row + o] = yt[at] * s + bias[o];
             }
