@@ -98,7 +98,7 @@ public final class ScalarCpuKernels implements CpuKernels {
     @Override
     public void attentionHead(float[] q, float[] k, float[] v, int width, int col, int headDim, int start, int length,
                               float scale, float[] out) {
-        float[] scores = new float[length];
+        float[] scores = Scratch.floats(Scratch.Use.ROW, length);
         for (int i = start; i < start + length; i++) {
             for (int j = 0; j < length; j++) {
                 scores[j] = scale * dot(q, i * width + col, k, (start + j) * width + col, headDim);
