@@ -159,13 +159,18 @@ public final class VectorCpuKernels implements CpuKernels {
      * {@code headDim} FMAs of a broadcast query element with a row of {@code kt}. The weighted sum of values runs
      * over whole vectors of the head's columns with the accumulators in registers. Both split their sums over
      * several accumulators (FMA latency), always added in the same order.
+     *
+     * <p>Phase by phase over the head's queries (all scores, then every softmax, then every weighted sum) rather
+     * than query by query: one query's chain of scores, softmax and weighted sum is a chain of dependent latencies
+     * (horizontal max and sum, exp) that left the FMA units idle, while the queries of one phase are independent.
+     * Scores go four queries at a time, each key row loaded once for the four.
      */
     @Override
     public void attentionHead(float[] q, float[] k, float[] v, int width, int col, int headDim, int start, int length,
                               float scale, float[] out) {
         int padded = (length + LANES - 1) / LANES * LANES;
         float[] kt = Scratch.floats(Scratch.Use.KEYS, headDim * padded);
-        float[] scores = Scratch.floats(Scratch.Use.ROW, padded);
+        float[] scores = Scratch.floats(Scratch.Use.ROW, length * padded);
         for (int d = 0; d < headDim; d++) {
             int row = d * padded;
             for (int j = 0; j < length; j++) {
@@ -173,14 +178,70 @@ public final class VectorCpuKernels implements CpuKernels {
             }
             java.util.Arrays.fill(kt, row + length, row + padded, 0f);
         }
-        for (int i = start; i < start + length; i++) {
-            int qi = i * width + col;
-            for (int j = 0; j < padded; j += LANES) {
-                scores(q, qi, kt, j, padded, headDim).mul(scale).intoArray(scores, j);
+        int i = 0;
+        for (; i + 3 < length; i += 4) {
+            int qi = (start + i) * width + col;
+            int j = 0;
+            for (; j + 2 * LANES <= padded; j += 2 * LANES) {
+                scores4x2(q, qi, width, kt, j, padded, headDim, scale, scores, i * padded + j);
             }
-            softmax(scores, 0, length);
-            weightedValues(scores, v, width, col, headDim, start, length, out, qi);
+            for (; j < padded; j += LANES) {
+                for (int r = 0; r < 4; r++) {
+                    scores(q, qi + r * width, kt, j, padded, headDim).mul(scale)
+                            .intoArray(scores, (i + r) * padded + j);
+                }
+            }
         }
+        for (; i < length; i++) {
+            int qi = (start + i) * width + col;
+            for (int j = 0; j < padded; j += LANES) {
+                scores(q, qi, kt, j, padded, headDim).mul(scale).intoArray(scores, i * padded + j);
+            }
+        }
+        for (i = 0; i < length; i++) {
+            softmax(scores, i * padded, length);
+        }
+        for (i = 0; i < length; i++) {
+            weightedValues(scores, i * padded, v, width, col, headDim, start, length, out, (start + i) * width + col);
+        }
+    }
+
+    /**
+     * Scaled scores of the four queries from {@code qi} (rows {@code width} apart) against keys
+     * {@code j .. j+2*LANES}, into four rows of {@code s} from {@code at}: eight accumulators, each key vector
+     * loaded once for four queries.
+     */
+    private static void scores4x2(float[] q, int qi, int width, float[] kt, int j, int padded, int headDim,
+                                  float scale, float[] s, int at) {
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = FloatVector.zero(SPECIES);
+        FloatVector a10 = FloatVector.zero(SPECIES), a11 = FloatVector.zero(SPECIES);
+        FloatVector a20 = FloatVector.zero(SPECIES), a21 = FloatVector.zero(SPECIES);
+        FloatVector a30 = FloatVector.zero(SPECIES), a31 = FloatVector.zero(SPECIES);
+        for (int d = 0; d < headDim; d++) {
+            int kd = d * padded + j;
+            FloatVector k0 = FloatVector.fromArray(SPECIES, kt, kd);
+            FloatVector k1 = FloatVector.fromArray(SPECIES, kt, kd + LANES);
+            FloatVector b = FloatVector.broadcast(SPECIES, q[qi + d]);
+            a00 = k0.fma(b, a00);
+            a01 = k1.fma(b, a01);
+            b = FloatVector.broadcast(SPECIES, q[qi + width + d]);
+            a10 = k0.fma(b, a10);
+            a11 = k1.fma(b, a11);
+            b = FloatVector.broadcast(SPECIES, q[qi + 2 * width + d]);
+            a20 = k0.fma(b, a20);
+            a21 = k1.fma(b, a21);
+            b = FloatVector.broadcast(SPECIES, q[qi + 3 * width + d]);
+            a30 = k0.fma(b, a30);
+            a31 = k1.fma(b, a31);
+        }
+        a00.mul(scale).intoArray(s, at);
+        a01.mul(scale).intoArray(s, at + LANES);
+        a10.mul(scale).intoArray(s, at + padded);
+        a11.mul(scale).intoArray(s, at + padded + LANES);
+        a20.mul(scale).intoArray(s, at + 2 * padded);
+        a21.mul(scale).intoArray(s, at + 2 * padded + LANES);
+        a30.mul(scale).intoArray(s, at + 3 * padded);
+        a31.mul(scale).intoArray(s, at + 3 * padded + LANES);
     }
 
     /** {@code sum_d q[qi + d] * kt[d][j .. j+LANES)}, the inputs split four ways by d. */
@@ -203,30 +264,74 @@ public final class VectorCpuKernels implements CpuKernels {
         return a0.add(a1).add(a2.add(a3));
     }
 
-    /** {@code out[qi + d] = sum_j p[j] * v[start + j][col + d]}: a vector of d at a time, the keys split two ways. */
-    private static void weightedValues(float[] p, float[] v, int width, int col, int headDim, int start, int length,
-                                       float[] out, int qi) {
+    /**
+     * {@code out[qi + d] = sum_j p[p0 + j] * v[start + j][col + d]}: four vectors of d at a time while there are that
+     * many, then one, each with the keys split two ways. Four vectors at once keep eight FMA chains going; a vector
+     * at a time had two, and the loop waited on its own FMAs.
+     */
+    private static void weightedValues(float[] p, int p0, float[] v, int width, int col, int headDim, int start,
+                                       int length, float[] out, int qi) {
         int d = 0;
+        for (; d + 4 * LANES <= headDim; d += 4 * LANES) {
+            weightedValues4(p, p0, v, width, col + d, start, length, out, qi + d);
+        }
         for (; d + LANES <= headDim; d += LANES) {
             FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
             int j = 0;
             for (; j + 1 < length; j += 2) {
                 int at = (start + j) * width + col + d;
-                a0 = FloatVector.fromArray(SPECIES, v, at).fma(FloatVector.broadcast(SPECIES, p[j]), a0);
-                a1 = FloatVector.fromArray(SPECIES, v, at + width).fma(FloatVector.broadcast(SPECIES, p[j + 1]), a1);
+                a0 = FloatVector.fromArray(SPECIES, v, at).fma(FloatVector.broadcast(SPECIES, p[p0 + j]), a0);
+                a1 = FloatVector.fromArray(SPECIES, v, at + width)
+                        .fma(FloatVector.broadcast(SPECIES, p[p0 + j + 1]), a1);
             }
             if (j < length) {
                 int at = (start + j) * width + col + d;
-                a0 = FloatVector.fromArray(SPECIES, v, at).fma(FloatVector.broadcast(SPECIES, p[j]), a0);
+                a0 = FloatVector.fromArray(SPECIES, v, at).fma(FloatVector.broadcast(SPECIES, p[p0 + j]), a0);
             }
             a0.add(a1).intoArray(out, qi + d);
         }
         for (; d < headDim; d++) {
             float acc = 0;
             for (int j = 0; j < length; j++) {
-                acc = Math.fma(p[j], v[(start + j) * width + col + d], acc);
+                acc = Math.fma(p[p0 + j], v[(start + j) * width + col + d], acc);
             }
             out[qi + d] = acc;
         }
+    }
+
+    /** Four vectors of d from {@code col}: even keys into a0..a3, odd keys into b0..b3. */
+    private static void weightedValues4(float[] p, int p0, float[] v, int width, int col, int start, int length,
+                                        float[] out, int at) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
+        FloatVector a2 = FloatVector.zero(SPECIES), a3 = FloatVector.zero(SPECIES);
+        FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
+        FloatVector b2 = FloatVector.zero(SPECIES), b3 = FloatVector.zero(SPECIES);
+        int j = 0;
+        for (; j + 1 < length; j += 2) {
+            int row = (start + j) * width + col;
+            FloatVector w = FloatVector.broadcast(SPECIES, p[p0 + j]);
+            a0 = FloatVector.fromArray(SPECIES, v, row).fma(w, a0);
+            a1 = FloatVector.fromArray(SPECIES, v, row + LANES).fma(w, a1);
+            a2 = FloatVector.fromArray(SPECIES, v, row + 2 * LANES).fma(w, a2);
+            a3 = FloatVector.fromArray(SPECIES, v, row + 3 * LANES).fma(w, a3);
+            row += width;
+            w = FloatVector.broadcast(SPECIES, p[p0 + j + 1]);
+            b0 = FloatVector.fromArray(SPECIES, v, row).fma(w, b0);
+            b1 = FloatVector.fromArray(SPECIES, v, row + LANES).fma(w, b1);
+            b2 = FloatVector.fromArray(SPECIES, v, row + 2 * LANES).fma(w, b2);
+            b3 = FloatVector.fromArray(SPECIES, v, row + 3 * LANES).fma(w, b3);
+        }
+        if (j < length) {
+            int row = (start + j) * width + col;
+            FloatVector w = FloatVector.broadcast(SPECIES, p[p0 + j]);
+            a0 = FloatVector.fromArray(SPECIES, v, row).fma(w, a0);
+            a1 = FloatVector.fromArray(SPECIES, v, row + LANES).fma(w, a1);
+            a2 = FloatVector.fromArray(SPECIES, v, row + 2 * LANES).fma(w, a2);
+            a3 = FloatVector.fromArray(SPECIES, v, row + 3 * LANES).fma(w, a3);
+        }
+        a0.add(b0).intoArray(out, at);
+        a1.add(b1).intoArray(out, at + LANES);
+        a2.add(b2).intoArray(out, at + 2 * LANES);
+        a3.add(b3).intoArray(out, at + 3 * LANES);
     }
 }
