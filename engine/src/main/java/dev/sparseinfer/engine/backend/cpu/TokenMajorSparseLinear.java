@@ -147,8 +147,9 @@ final class TokenMajorSparseLinear implements CpuLinear {
 
     /**
      * {@code xt[i * width + t] = x[start + t, i]} for {@code t < count}, zero beyond; for w8a8 each token is first
-     * quantised to int8 (kept as exact small integers in fp32) and its scale recorded. A vector of tokens at a time,
-     * gathered from their rows ({@link #rowGather}); scalar for the last {@code count % LANES} tokens.
+     * quantised to int8 (kept as exact small integers in fp32) and its scale recorded. Eight tokens by eight inputs
+     * at a time, transposed in registers ({@link Transpose8x8}, 256-bit vectors), or else a vector of tokens at a
+     * time, gathered from their rows ({@link #rowGather}); scalar for the tokens and inputs left over.
      */
     private void transpose(float[] x, int start, int count, int width, float[] xt, float[] tokenScales) {
         if (count < width) {
@@ -163,14 +164,28 @@ final class TokenMajorSparseLinear implements CpuLinear {
             }
             base = 0;
         }
-        int whole = count / LANES * LANES;
-        for (int t = 0; t < whole; t += LANES) {
+        int t = 0;
+        if (Transpose8x8.AVAILABLE) {
+            int blocks = in / Transpose8x8.SIZE * Transpose8x8.SIZE;
+            for (; t + Transpose8x8.SIZE <= count; t += Transpose8x8.SIZE) {
+                int from = base + t * in;
+                for (int i = 0; i < blocks; i += Transpose8x8.SIZE) {
+                    Transpose8x8.block(source, from + i, in, xt, i * width + t, width);
+                }
+                for (int i = blocks; i < in; i++) {
+                    for (int r = 0; r < Transpose8x8.SIZE; r++) {
+                        xt[i * width + t + r] = source[from + r * in + i];
+                    }
+                }
+            }
+        }
+        for (int whole = count / LANES * LANES; t < whole; t += LANES) {
             int from = base + t * in;
             for (int i = 0; i < in; i++) {
                 FloatVector.fromArray(SPECIES, source, from + i, rowGather, 0).intoArray(xt, i * width + t);
             }
         }
-        for (int t = whole; t < count; t++) {
+        for (; t < count; t++) {
             int row = base + t * in;
             for (int i = 0; i < in; i++) {
                 xt[i * width + t] = source[row + i];
@@ -310,28 +325,60 @@ final class TokenMajorSparseLinear implements CpuLinear {
 
     /**
      * Scales, adds the bias and writes a tile's sums, kept token-major ({@code yt[(o - outFrom) * width + t]}, whole
-     * vectors stored by the kernels), back into the row-major y, a row at a time: a vector of outputs at a time,
-     * gathered from the token-major sums ({@link #TILE_GATHER}), scalar for the rest. Both multiply, then add, so an
-     * output has the same bits whichever path it takes.
+     * vectors stored by the kernels), back into the row-major y: eight tokens by eight outputs at a time, transposed
+     * in registers ({@link Transpose8x8}) and then scaled in place, or else a token at a time, a vector of outputs
+     * gathered from the token-major sums ({@link #TILE_GATHER}); scalar for the outputs and tokens left over. Every
+     * path multiplies, then adds, so an output has the same bits whichever path it takes.
      */
     private void writeBack(float[] yt, int width, int start, int count, int outFrom, int outTo, float[] tokenScales,
                            float[] y) {
+        int t = 0;
+        if (Transpose8x8.AVAILABLE) {
+            int blocks = outFrom + (outTo - outFrom) / Transpose8x8.SIZE * Transpose8x8.SIZE;
+            for (; t + Transpose8x8.SIZE <= count; t += Transpose8x8.SIZE) {
+                for (int o = outFrom; o < blocks; o += Transpose8x8.SIZE) {
+                    int row = (start + t) * out + o;
+                    Transpose8x8.block(yt, (o - outFrom) * width + t, width, y, row, out);
+                    FloatVector b = FloatVector.fromArray(SPECIES, bias, o);
+                    for (int r = 0; r < Transpose8x8.SIZE; r++, row += out) {
+                        FloatVector.fromArray(SPECIES, y, row).mul(scale(o, tokenScales, start + t + r)).add(b)
+                                .intoArray(y, row);
+                    }
+                }
+                for (int r = 0; r < Transpose8x8.SIZE; r++) {
+                    writeScalar(yt, width, start, t + r, blocks, outFrom, outTo, tokenScales, y);
+                }
+            }
+        }
         int[] gather = TILE_GATHER[width / LANES - 1];
         int whole = outFrom + (outTo - outFrom) / LANES * LANES;
-        for (int t = 0; t < count; t++) {
-            float tokenScale = tokenScales == null ? 1f : tokenScales[start + t];
+        for (; t < count; t++) {
             int row = (start + t) * out;
             int o = outFrom;
             for (; o < whole; o += LANES) {
-                FloatVector s = scales == null ? FloatVector.broadcast(SPECIES, tokenScale)
-                        : FloatVector.fromArray(SPECIES, scales, o).mul(tokenScale);
-                FloatVector.fromArray(SPECIES, yt, (o - outFrom) * width + t, gather, 0).mul(s)
+                FloatVector.fromArray(SPECIES, yt, (o - outFrom) * width + t, gather, 0)
+                        .mul(scale(o, tokenScales, start + t))
                         .add(FloatVector.fromArray(SPECIES, bias, o)).intoArray(y, row + o);
             }
-            for (int at = (o - outFrom) * width + t; o < outTo; o++, at += width) {
-                float s = scales == null ? tokenScale : scales[o] * tokenScale;
-                y[row + o] = yt[at] * s + bias[o];
-            }
+            writeScalar(yt, width, start, t, o, outFrom, outTo, tokenScales, y);
+        }
+    }
+
+    /** The factors of outputs {@code o .. o+LANES-1} of token {@code token}: weight scale times token scale. */
+    private FloatVector scale(int o, float[] tokenScales, int token) {
+        float tokenScale = tokenScales == null ? 1f : tokenScales[token];
+        return scales == null ? FloatVector.broadcast(SPECIES, tokenScale)
+                : FloatVector.fromArray(SPECIES, scales, o).mul(tokenScale);
+    }
+
+    /** Outputs {@code from .. outTo-1} of tile token {@code t}, one at a time. */
+    private void writeScalar(float[] yt, int width, int start, int t, int from, int outFrom, int outTo,
+                             float[] tokenScales, float[] y) {
+        float tokenScale = tokenScales == null ? 1f : tokenScales[start + t];
+        int row = (start + t) * out;
+        for (int o = from, at = (o - outFrom) * width + t; o < outTo; o++, at += width) {
+            float s = scales == null ? tokenScale : scales[o] * tokenScale;
+            y[row + o] = yt[at] * s + bias[o];
         }
     }
 }
