@@ -171,13 +171,7 @@ public final class VectorCpuKernels implements CpuKernels {
         int padded = (length + LANES - 1) / LANES * LANES;
         float[] kt = Scratch.floats(Scratch.Use.KEYS, headDim * padded);
         float[] scores = Scratch.floats(Scratch.Use.ROW, length * padded);
-        for (int d = 0; d < headDim; d++) {
-            int row = d * padded;
-            for (int j = 0; j < length; j++) {
-                kt[row + j] = k[(start + j) * width + col + d];
-            }
-            java.util.Arrays.fill(kt, row + length, row + padded, 0f);
-        }
+        transposeKeys(k, width, col, headDim, start, length, padded, kt);
         int i = 0;
         for (; i + 3 < length; i += 4) {
             int qi = (start + i) * width + col;
@@ -187,15 +181,14 @@ public final class VectorCpuKernels implements CpuKernels {
             }
             for (; j < padded; j += LANES) {
                 for (int r = 0; r < 4; r++) {
-                    scores(q, qi + r * width, kt, j, padded, headDim).mul(scale)
-                            .intoArray(scores, (i + r) * padded + j);
+                    scores(q, qi + r * width, kt, j, padded, headDim, scale, scores, (i + r) * padded + j);
                 }
             }
         }
         for (; i < length; i++) {
             int qi = (start + i) * width + col;
             for (int j = 0; j < padded; j += LANES) {
-                scores(q, qi, kt, j, padded, headDim).mul(scale).intoArray(scores, i * padded + j);
+                scores(q, qi, kt, j, padded, headDim, scale, scores, i * padded + j);
             }
         }
         for (i = 0; i < length; i++) {
@@ -203,6 +196,36 @@ public final class VectorCpuKernels implements CpuKernels {
         }
         for (i = 0; i < length; i++) {
             weightedValues(scores, i * padded, v, width, col, headDim, start, length, out, (start + i) * width + col);
+        }
+    }
+
+    /**
+     * {@code kt[d * padded + j] = k[(start + j) * width + col + d]}, zero for {@code length <= j < padded}: blocks of
+     * 8 keys by 8 columns transposed in registers where the vectors hold 8 floats, one element at a time elsewhere.
+     */
+    private static void transposeKeys(float[] k, int width, int col, int headDim, int start, int length, int padded,
+                                      float[] kt) {
+        int j = 0;
+        if (Transpose8x8.AVAILABLE) {
+            int blocks = headDim / Transpose8x8.SIZE * Transpose8x8.SIZE;
+            for (; j + Transpose8x8.SIZE <= length; j += Transpose8x8.SIZE) {
+                int from = (start + j) * width + col;
+                for (int d = 0; d < blocks; d += Transpose8x8.SIZE) {
+                    Transpose8x8.block(k, from + d, width, kt, d * padded + j, padded);
+                }
+                for (int d = blocks; d < headDim; d++) {
+                    for (int r = 0; r < Transpose8x8.SIZE; r++) {
+                        kt[d * padded + j + r] = k[from + r * width + d];
+                    }
+                }
+            }
+        }
+        for (int d = 0; d < headDim; d++) {
+            int row = d * padded;
+            for (int jj = j; jj < length; jj++) {
+                kt[row + jj] = k[(start + jj) * width + col + d];
+            }
+            java.util.Arrays.fill(kt, row + length, row + padded, 0f);
         }
     }
 
@@ -244,8 +267,13 @@ public final class VectorCpuKernels implements CpuKernels {
         a31.mul(scale).intoArray(s, at + 3 * padded + LANES);
     }
 
-    /** {@code sum_d q[qi + d] * kt[d][j .. j+LANES)}, the inputs split four ways by d. */
-    private static FloatVector scores(float[] q, int qi, float[] kt, int j, int padded, int headDim) {
+    /**
+     * {@code s[to ..] = scale * sum_d q[qi + d] * kt[d][j .. j+LANES)}, the inputs split four ways by d. Stores its
+     * result rather than returning it: C2 does not always inline this, and a vector returned from a call that is not
+     * inlined is allocated on the heap.
+     */
+    private static void scores(float[] q, int qi, float[] kt, int j, int padded, int headDim, float scale, float[] s,
+                               int to) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         FloatVector a2 = FloatVector.zero(SPECIES), a3 = FloatVector.zero(SPECIES);
         int d = 0;
@@ -261,7 +289,7 @@ public final class VectorCpuKernels implements CpuKernels {
         for (; d < headDim; d++) {
             a0 = FloatVector.fromArray(SPECIES, kt, d * padded + j).fma(FloatVector.broadcast(SPECIES, q[qi + d]), a0);
         }
-        return a0.add(a1).add(a2.add(a3));
+        a0.add(a1).add(a2.add(a3)).mul(scale).intoArray(s, to);
     }
 
     /**
