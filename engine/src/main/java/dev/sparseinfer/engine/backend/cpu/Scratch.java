@@ -18,7 +18,9 @@ final class Scratch {
         /** Partial results: a panel's outputs past the end of y, a sparse tile's token-major sums, attention scores. */
         ROW,
         /** One attention head's keys, transposed. */
-        KEYS
+        KEYS,
+        /** int8 weights of one panel and input block, widened to fp32. */
+        WIDE_WEIGHTS
     }
 
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> {

@@ -39,7 +39,7 @@ class CpuKernelsTest {
     void packedDenseLinearWritesOnlyItsPanels(int rows, int in, int panelFrom, int panelTo) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
-        int panel = PackedDenseLinear.PANEL;
+        int panel = PanelKernel.PANEL;
         int out = 3 * panel - 5;
         int outFrom = panelFrom * panel;
         int outTo = Math.min(out, panelTo * panel);
