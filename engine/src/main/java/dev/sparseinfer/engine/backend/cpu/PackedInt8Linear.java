@@ -84,8 +84,9 @@ final class PackedInt8Linear implements CpuLinear {
         float[] xp = Scratch.floats(Scratch.Use.PACKED_INPUT, tiles * RowTiles.ROWS * in);
         float[] tail = Scratch.floats(Scratch.Use.ROW, PANEL);
         RowTiles.pack(input, in, rows, tiles, xp);
-        int leftover = rows - tiles * RowTiles.ROWS;
-        if (tiles + leftover < 2) {
+        // Passes over each weight: one per row tile and one per row left over (none when the last tile is padded).
+        int passes = tiles + Math.max(0, rows - tiles * RowTiles.ROWS);
+        if (passes < 2) {
             // Each weight is read once: widening it in registers beats a store to and a load from the buffer.
             for (int o0 = outFrom; o0 < outTo; o0 += PANEL) {
                 int w = (o0 / PANEL) * in * PANEL;

@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CpuLinearFormatsTest {
 
     @ParameterizedTest
-    @CsvSource({"1, 4, 1", "3, 12, 7", "17, 36, 13", "2, 100, 33", "5, 388, 9", "13, 20, 16", "41, 64, 50", "70, 24, 35"})
+    @CsvSource({"1, 4, 1", "3, 12, 7", "4, 40, 20", "6, 36, 13", "7, 20, 33", "17, 36, 13", "2, 100, 33", "5, 388, 9",
+            "13, 20, 16", "41, 64, 50", "70, 24, 35"})
     void everyFormatMatchesItsDenseExpansion(int rows, int in, int out) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
