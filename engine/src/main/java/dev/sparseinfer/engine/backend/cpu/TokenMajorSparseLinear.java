@@ -45,7 +45,7 @@ final class TokenMajorSparseLinear implements CpuLinear {
     private final char[] cols;
     /** The kept values, int8 ones widened to fp32. */
     private final float[] values;
-    /** Per-output scale of int8 values; null for fp32. */
+    /** Per-output scale of int8 values; ones for fp32, so every layer scales its sums the same way (exactly). */
     private final float[] scales;
     private final boolean quantizeInput;
     private final float[] bias;
@@ -75,7 +75,9 @@ final class TokenMajorSparseLinear implements CpuLinear {
     }
 
     static TokenMajorSparseLinear fp32(int out, int in, CompressedRows rows, float[] values, float[] bias) {
-        return new TokenMajorSparseLinear(out, in, rows, values, null, false, bias);
+        float[] ones = new float[out];
+        java.util.Arrays.fill(ones, 1f);
+        return new TokenMajorSparseLinear(out, in, rows, values, ones, false, bias);
     }
 
     static TokenMajorSparseLinear int8(int out, int in, CompressedRows rows, byte[] values, float[] scales,
@@ -340,9 +342,10 @@ final class TokenMajorSparseLinear implements CpuLinear {
                     int row = (start + t) * out + o;
                     Transpose8x8.block(yt, (o - outFrom) * width + t, width, y, row, out);
                     FloatVector b = FloatVector.fromArray(SPECIES, bias, o);
+                    FloatVector weightScales = FloatVector.fromArray(SPECIES, scales, o);
                     for (int r = 0; r < Transpose8x8.SIZE; r++, row += out) {
-                        FloatVector.fromArray(SPECIES, y, row).mul(scale(o, tokenScales, start + t + r)).add(b)
-                                .intoArray(y, row);
+                        FloatVector factors = weightScales.mul(tokenScale(tokenScales, start + t + r));
+                        FloatVector.fromArray(SPECIES, y, row).mul(factors).add(b).intoArray(y, row);
                     }
                 }
                 for (int r = 0; r < Transpose8x8.SIZE; r++) {
@@ -354,31 +357,28 @@ final class TokenMajorSparseLinear implements CpuLinear {
         int whole = outFrom + (outTo - outFrom) / LANES * LANES;
         for (; t < count; t++) {
             int row = (start + t) * out;
+            float tokenScale = tokenScale(tokenScales, start + t);
             int o = outFrom;
             for (; o < whole; o += LANES) {
                 FloatVector.fromArray(SPECIES, yt, (o - outFrom) * width + t, gather, 0)
-                        .mul(scale(o, tokenScales, start + t))
+                        .mul(FloatVector.fromArray(SPECIES, scales, o).mul(tokenScale))
                         .add(FloatVector.fromArray(SPECIES, bias, o)).intoArray(y, row + o);
             }
             writeScalar(yt, width, start, t, o, outFrom, outTo, tokenScales, y);
         }
     }
 
-    /** The factors of outputs {@code o .. o+LANES-1} of token {@code token}: weight scale times token scale. */
-    private FloatVector scale(int o, float[] tokenScales, int token) {
-        float tokenScale = tokenScales == null ? 1f : tokenScales[token];
-        return scales == null ? FloatVector.broadcast(SPECIES, tokenScale)
-                : FloatVector.fromArray(SPECIES, scales, o).mul(tokenScale);
+    private static float tokenScale(float[] tokenScales, int token) {
+        return tokenScales == null ? 1f : tokenScales[token];
     }
 
     /** Outputs {@code from .. outTo-1} of tile token {@code t}, one at a time. */
     private void writeScalar(float[] yt, int width, int start, int t, int from, int outFrom, int outTo,
                              float[] tokenScales, float[] y) {
-        float tokenScale = tokenScales == null ? 1f : tokenScales[start + t];
+        float tokenScale = tokenScale(tokenScales, start + t);
         int row = (start + t) * out;
         for (int o = from, at = (o - outFrom) * width + t; o < outTo; o++, at += width) {
-            float s = scales == null ? tokenScale : scales[o] * tokenScale;
-            y[row + o] = yt[at] * s + bias[o];
+            y[row + o] = yt[at] * (scales[o] * tokenScale) + bias[o];
         }
     }
 }
