@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * in L1), and the fp32 micro-kernel runs every row tile over it. Widening in the micro-kernel instead, once per row
  * tile, cost a sign-extend and a convert per weight vector and tile: at 128 tokens w8a8 layers ran a third slower
  * than dense fp32, now at its speed. An input of at most 4 rows reads each weight once, so it widens in registers
- * (the buffer made a one-token 384x1536 call 40 to 69 us). {@code w8}: the input stays fp32 and the sum is scaled by the weight scale.
- * {@code w8a8}: each token is first quantised to int8 (kept as exact small integers in fp32), so the products are
+ * (the buffer made a one-token 384x1536 call 40 to 69 us). {@code w8}: the input stays fp32 and the sum is scaled by
+ * the weight scale. {@code w8a8}: each token is first quantised to int8 (kept as exact small integers in fp32), so the products are
  * those of two int8 values, summed exactly in fp32 while a row's sum of |products| stays below 2^24 (in any order,
  * so the blocks change no bit), and rescaled by weight scale times token scale.
  */

@@ -168,17 +168,8 @@ final class TokenMajorSparseLinear implements CpuLinear {
         }
         int t = 0;
         if (Transpose8x8.AVAILABLE) {
-            int blocks = in / Transpose8x8.SIZE * Transpose8x8.SIZE;
             for (; t + Transpose8x8.SIZE <= count; t += Transpose8x8.SIZE) {
-                int from = base + t * in;
-                for (int i = 0; i < blocks; i += Transpose8x8.SIZE) {
-                    Transpose8x8.block(source, from + i, in, xt, i * width + t, width);
-                }
-                for (int i = blocks; i < in; i++) {
-                    for (int r = 0; r < Transpose8x8.SIZE; r++) {
-                        xt[i * width + t + r] = source[from + r * in + i];
-                    }
-                }
+                Transpose8x8.rows(source, base + t * in, in, in, xt, t, width);
             }
         }
         for (int whole = count / LANES * LANES; t < whole; t += LANES) {

@@ -33,6 +33,22 @@ final class Transpose8x8 {
     private Transpose8x8() {
     }
 
+    /**
+     * {@code dst[dstAt + c * dstStride + r] = src[srcAt + r * srcStride + c]} for {@code r < 8, c < cols}: 8 x 8
+     * blocks, then one element at a time for the columns past the last whole block.
+     */
+    static void rows(float[] src, int srcAt, int srcStride, int cols, float[] dst, int dstAt, int dstStride) {
+        int blocks = cols / SIZE * SIZE;
+        for (int c = 0; c < blocks; c += SIZE) {
+            block(src, srcAt + c, srcStride, dst, dstAt + c * dstStride, dstStride);
+        }
+        for (int c = blocks; c < cols; c++) {
+            for (int r = 0; r < SIZE; r++) {
+                dst[dstAt + c * dstStride + r] = src[srcAt + r * srcStride + c];
+            }
+        }
+    }
+
     /** {@code dst[dstAt + c * dstStride + r] = src[srcAt + r * srcStride + c]} for {@code r, c < 8}. */
     static void block(float[] src, int srcAt, int srcStride, float[] dst, int dstAt, int dstStride) {
         FloatVector r0 = FloatVector.fromArray(SPECIES, src, srcAt);

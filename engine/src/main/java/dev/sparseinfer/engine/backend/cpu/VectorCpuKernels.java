@@ -207,17 +207,8 @@ public final class VectorCpuKernels implements CpuKernels {
                                       float[] kt) {
         int j = 0;
         if (Transpose8x8.AVAILABLE) {
-            int blocks = headDim / Transpose8x8.SIZE * Transpose8x8.SIZE;
             for (; j + Transpose8x8.SIZE <= length; j += Transpose8x8.SIZE) {
-                int from = (start + j) * width + col;
-                for (int d = 0; d < blocks; d += Transpose8x8.SIZE) {
-                    Transpose8x8.block(k, from + d, width, kt, d * padded + j, padded);
-                }
-                for (int d = blocks; d < headDim; d++) {
-                    for (int r = 0; r < Transpose8x8.SIZE; r++) {
-                        kt[d * padded + j + r] = k[from + r * width + d];
-                    }
-                }
+                Transpose8x8.rows(k, (start + j) * width + col, width, headDim, kt, j, padded);
             }
         }
         for (int d = 0; d < headDim; d++) {

@@ -30,4 +30,24 @@ class Transpose8x8Test {
             assertEquals(expected, dst[i], 0f, "dst[" + i + "] (seed=" + seed + ")");
         }
     }
+
+    /** Strips of 8 rows whose width is and is not a multiple of 8: whole blocks, then the columns left over. */
+    @ParameterizedTest
+    @CsvSource({"8, 10, 8, 0, 0", "13, 40, 16, 2, 5", "5, 7, 24, 0, 3", "36, 36, 8, 4, 0"})
+    void rowsIsTheTransposeOfAnEightRowStrip(int cols, int srcStride, int dstStride, int srcAt, int dstAt) {
+        assumeTrue(Transpose8x8.AVAILABLE, "needs 8-float vectors");
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        float[] src = Seeds.gaussian(random, srcAt + 8 * srcStride, 1);
+        float[] dst = Seeds.gaussian(random, dstAt + cols * dstStride, 1);
+        float[] before = dst.clone();
+        Transpose8x8.rows(src, srcAt, srcStride, cols, dst, dstAt, dstStride);
+        for (int i = 0; i < dst.length; i++) {
+            int c = (i - dstAt) / dstStride;
+            int r = (i - dstAt) % dstStride;
+            boolean inStrip = i >= dstAt && r < 8 && c < cols;
+            float expected = inStrip ? src[srcAt + r * srcStride + c] : before[i];
+            assertEquals(expected, dst[i], 0f, "dst[" + i + "] (seed=" + seed + ")");
+        }
+    }
 }
