@@ -34,7 +34,9 @@ class MiniLmTokenizerPrefixTest {
         List<String> texts = new ArrayList<>(varied);
         for (int i = 0; i < 40; i++) {
             StringBuilder line = new StringBuilder();
-            int length = 1 << (8 + random.nextInt(9)); // 256 characters to 64 KB
+            // 2 KB to 64 KB: from the first prefix the tokenizer cuts (16 characters per token of the 128 kept) on,
+            // so every line is cut and truncated. Lines from 256 characters could stay under 128 tokens.
+            int length = 1 << (11 + random.nextInt(6));
             while (line.length() < length) {
                 line.append(varied.get(random.nextInt(varied.size()))).append(random.nextBoolean() ? " " : "  ");
             }
