@@ -66,10 +66,14 @@ public final class CpuBackend implements Backend {
         return switch (w) {
             case DenseWeights d -> new PackedDenseLinear(out, in, d.matrix().data(), b);
             case CsrWeights c -> sparse(CompressedRows.of(c.pattern()), c.values(), layer);
-            case TwoFourWeights t -> sparse(CompressedRows.of(t.pattern()), t.values(), layer);
+            case TwoFourWeights t -> TwoFourSparseLinear.supports(in)
+                    ? TwoFourSparseLinear.fp32(t.pattern(), t.values(), b)
+                    : sparse(CompressedRows.of(t.pattern()), t.values(), layer);
             case Int8Weights q -> new PackedInt8Linear(out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
             case CsrInt8Weights q -> sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
-            case TwoFourInt8Weights q -> sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
+            case TwoFourInt8Weights q -> TwoFourSparseLinear.supports(in)
+                    ? TwoFourSparseLinear.int8(q.pattern(), q.values(), q.scales().scales(), q.scales().scheme(), b)
+                    : sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
         };
     }
 

@@ -75,18 +75,28 @@ final class TokenMajorSparseLinear implements CpuLinear {
     }
 
     static TokenMajorSparseLinear fp32(int out, int in, CompressedRows rows, float[] values, float[] bias) {
-        float[] ones = new float[out];
-        java.util.Arrays.fill(ones, 1f);
-        return new TokenMajorSparseLinear(out, in, rows, values, ones, false, bias);
+        return new TokenMajorSparseLinear(out, in, rows, values, unitScales(out), false, bias);
     }
 
     static TokenMajorSparseLinear int8(int out, int in, CompressedRows rows, byte[] values, float[] scales,
                                        Int8Scheme scheme, float[] bias) {
+        return new TokenMajorSparseLinear(out, in, rows, widen(values), scales, scheme == Int8Scheme.W8A8, bias);
+    }
+
+    /** Scales of one for fp32 layers, which then scale their sums like int8 ones (exactly: by 1). */
+    static float[] unitScales(int out) {
+        float[] ones = new float[out];
+        java.util.Arrays.fill(ones, 1f);
+        return ones;
+    }
+
+    /** int8 values widened to fp32 when a layer is prepared (exactly: every int8 is a float). */
+    static float[] widen(byte[] values) {
         float[] widened = new float[values.length];
         for (int k = 0; k < values.length; k++) {
             widened[k] = values[k];
         }
-        return new TokenMajorSparseLinear(out, in, rows, widened, scales, scheme == Int8Scheme.W8A8, bias);
+        return widened;
     }
 
     @Override
