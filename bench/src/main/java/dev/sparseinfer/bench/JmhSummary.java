@@ -11,7 +11,8 @@ import java.util.Locale;
 /**
  * Turns a JMH JSON result file ({@code -rf json}) of {@link LinearKernelBenchmark} and {@link FmaPeakBenchmark}
  * into a Markdown table: time per call, dense-equivalent GFLOP/s, fraction of the measured FMA peak (per thread),
- * and speedup over the dense layer at the same shape and tokens. Usage: {@code JmhSummary results.json}.
+ * and speedup over the dense layer at the same shape and tokens; with {@link PermuteCostBenchmark} in the file, also
+ * what a permute + FMA costs in FMAs. Usage: {@code JmhSummary results.json}.
  */
 public final class JmhSummary {
 
@@ -23,16 +24,15 @@ public final class JmhSummary {
             throw new IllegalArgumentException("usage: JmhSummary JMH-RESULTS.json");
         }
         JsonArray runs = JsonParser.parseString(Files.readString(Path.of(args[0]))).getAsJsonArray();
-        double peak = Double.NaN;
-        for (JsonElement e : runs) {
-            JsonObject run = e.getAsJsonObject();
-            if (run.get("benchmark").getAsString().endsWith("fmaChains")) {
-                double micros = run.getAsJsonObject("primaryMetric").get("score").getAsDouble();
-                peak = FmaPeakBenchmark.FMAS_PER_CALL * 2.0 * FmaPeakBenchmark.SPECIES.length() / (micros * 1e3);
-            }
-        }
+        double peak = FmaPeakBenchmark.FMAS_PER_CALL * 2.0 * FmaPeakBenchmark.SPECIES.length()
+                / (micros(runs, "FmaPeakBenchmark.fmaChains") * 1e3);
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "fp32 FMA peak of one core: %.1f GFLOP/s%n%n", peak));
+        double permuteThenFma = micros(runs, "PermuteCostBenchmark.permuteThenFma");
+        if (!Double.isNaN(permuteThenFma)) {
+            b.append(String.format(Locale.ROOT, "a permute + FMA takes %.2f× an FMA's time (PermuteCostBenchmark)%n%n",
+                    permuteThenFma / micros(runs, "PermuteCostBenchmark.fmaOnly")));
+        }
         b.append("| shape (in x out) | tokens | format | threads | µs per call | GFLOP/s (dense-equivalent) | of peak | vs dense |\n");
         b.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (JsonElement e : runs) {
@@ -53,6 +53,17 @@ public final class JmhSummary {
                     p.get("format").getAsString(), threads, micros, gflops, 100 * gflops / (peak * threads), dense / micros));
         }
         System.out.print(b);
+    }
+
+    /** The score of the benchmark method whose name ends with {@code name}; NaN if the file does not have it. */
+    private static double micros(JsonArray runs, String name) {
+        for (JsonElement e : runs) {
+            JsonObject run = e.getAsJsonObject();
+            if (run.get("benchmark").getAsString().endsWith(name)) {
+                return run.getAsJsonObject("primaryMetric").get("score").getAsDouble();
+            }
+        }
+        return Double.NaN;
     }
 
     private static double denseMicros(JsonArray runs, String shape, int tokens, int threads) {
