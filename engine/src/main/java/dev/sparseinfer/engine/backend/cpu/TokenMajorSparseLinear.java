@@ -80,7 +80,13 @@ final class TokenMajorSparseLinear implements CpuLinear {
 
     static TokenMajorSparseLinear int8(int out, int in, CompressedRows rows, byte[] values, float[] scales,
                                        Int8Scheme scheme, float[] bias) {
-        return new TokenMajorSparseLinear(out, in, rows, widen(values), scales, scheme == Int8Scheme.W8A8, bias);
+        return int8Widened(out, in, rows, widen(values), scales, scheme, bias);
+    }
+
+    /** int8 values already widened to fp32 by {@link #widen}. */
+    static TokenMajorSparseLinear int8Widened(int out, int in, CompressedRows rows, float[] widened, float[] scales,
+                                              Int8Scheme scheme, float[] bias) {
+        return new TokenMajorSparseLinear(out, in, rows, widened, scales, scheme == Int8Scheme.W8A8, bias);
     }
 
     /** Scales of one for fp32 layers, which then scale their sums like int8 ones (exactly: by 1). */

@@ -88,9 +88,10 @@ final class TwoFourSparseLinear implements CpuLinear {
 
     static TwoFourSparseLinear int8(TwoFourPattern pattern, byte[] values, float[] scales, Int8Scheme scheme,
                                     float[] bias) {
-        return new TwoFourSparseLinear(pattern, TokenMajorSparseLinear.widen(values), scales,
-                scheme == Int8Scheme.W8A8, bias, TokenMajorSparseLinear.int8(pattern.outFeatures(),
-                        pattern.inFeatures(), CompressedRows.of(pattern), values, scales, scheme, bias));
+        float[] widened = TokenMajorSparseLinear.widen(values);
+        return new TwoFourSparseLinear(pattern, widened, scales, scheme == Int8Scheme.W8A8, bias,
+                TokenMajorSparseLinear.int8Widened(pattern.outFeatures(), pattern.inFeatures(),
+                        CompressedRows.of(pattern), widened, scales, scheme, bias));
     }
 
     @Override
