@@ -75,9 +75,12 @@ final class TwoFourSparseLinear implements CpuLinear {
         this.tokenMajor = tokenMajor;
     }
 
-    /** Whether this kernel takes {@code in} inputs: whole windows of at least 8 lanes, 16-bit columns. */
+    /**
+     * Whether this kernel takes {@code in} inputs: whole windows of at least 8 lanes. (The limit on inputs is
+     * token-major's, which rejects a wider layer as it is built, before this one.)
+     */
     static boolean supports(int in) {
-        return LANES >= 8 && in % LANES == 0 && in <= 65536;
+        return LANES >= 8 && in % LANES == 0;
     }
 
     static TwoFourSparseLinear fp32(TwoFourPattern pattern, float[] values, float[] bias) {
