@@ -32,6 +32,8 @@ public final class CpuBackend implements Backend {
     }
 
     public CpuBackend(CpuKernels kernels, int threads) {
+        // A bad -Dsparseinfer.cpu.vectorBits fails here, in one line, before a layer kernel's class loads.
+        VectorBitsProperty.requested();
         if (threads < 1) {
             throw SparseInferException.invalidArgument("--threads must be at least 1, got " + threads);
         }

@@ -36,8 +36,12 @@ public interface CpuKernels {
     void attentionHead(float[] q, float[] k, float[] v, int width, int col, int headDim, int start, int length,
                        float scale, float[] out);
 
-    /** The Vector API kernels when the {@code jdk.incubator.vector} module is present, else the scalar ones. */
+    /**
+     * The Vector API kernels when the {@code jdk.incubator.vector} module is present, else the scalar ones; a bad
+     * {@code -Dsparseinfer.cpu.vectorBits} is refused first, before a vector class loads.
+     */
     static CpuKernels best() {
+        VectorBitsProperty.requested();
         return VectorApiSupport.available() ? new VectorCpuKernels() : new ScalarCpuKernels();
     }
 }

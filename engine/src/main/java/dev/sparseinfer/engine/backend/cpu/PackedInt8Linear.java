@@ -22,9 +22,15 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PackedInt8Linear implements CpuLinear {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     private static final int LANES = SPECIES.length();
-    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8));
+    /**
+     * A byte per float lane, but at least 64 bits, the smallest vector shape: with 4-lane floats (128-bit vectors,
+     * as on NEON) a load takes 8 bytes and widens the first 4, so {@link #packed} ends with padding for that overreach.
+     */
+    private static final VectorSpecies<Byte> BYTES =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, LANES * 8)));
+    private static final int LOAD_OVERREACH = BYTES.length() - LANES;
     private static final int PANEL = PanelKernel.PANEL;
     private static final int K_BLOCK = PanelKernel.K_BLOCK;
 
@@ -41,7 +47,7 @@ final class PackedInt8Linear implements CpuLinear {
         this.out = out;
         this.in = in;
         int panels = (out + PANEL - 1) / PANEL;
-        this.packed = new byte[panels * in * PANEL];
+        this.packed = new byte[panels * in * PANEL + LOAD_OVERREACH];
         for (int o = 0; o < out; o++) {
             int base = (o / PANEL) * in * PANEL + o % PANEL;
             for (int i = 0; i < in; i++) {

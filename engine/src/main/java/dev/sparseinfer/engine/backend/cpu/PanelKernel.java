@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanelKernel {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     private static final int LANES = SPECIES.length();
     /** Outputs per panel: two vectors. */
     static final int PANEL = 2 * LANES;

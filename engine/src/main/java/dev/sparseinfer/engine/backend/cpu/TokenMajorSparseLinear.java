@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class TokenMajorSparseLinear implements CpuLinear {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     private static final int LANES = SPECIES.length();
     private static final int MAX_TILE = 4 * LANES;
     /** For each tile width of 1 to 4 vectors: lane {@code j} reads output {@code j} of a token-major tile. */

@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Transpose8x8 {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     static final boolean AVAILABLE = SPECIES.length() == 8;
     static final int SIZE = 8;
 

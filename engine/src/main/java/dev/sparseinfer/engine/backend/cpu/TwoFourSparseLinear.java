@@ -35,9 +35,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class TwoFourSparseLinear implements CpuLinear {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     private static final int LANES = SPECIES.length();
-    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> INTS = CpuVectorShape.INTS;
     /** A byte per lane; none below 8 lanes (no 32-bit vector shape), where {@link #supports} says no. */
     private static final VectorSpecies<Byte> BYTES =
             LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;

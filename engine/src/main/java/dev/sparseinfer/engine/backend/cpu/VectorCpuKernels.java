@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** Kernels on the JDK Vector API, at the widest vector shape the CPU has. */
 public final class VectorCpuKernels implements CpuKernels {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     private static final int LANES = SPECIES.length();
     /** Lane {@code i} to lane {@code i ^ step}, for step = LANES / 2, ..., 1: the stages of {@link #sumLanes}. */
     private static final VectorShuffle<Float>[] HALVINGS = halvings();

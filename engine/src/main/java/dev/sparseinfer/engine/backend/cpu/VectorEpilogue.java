@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorEpilogue {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     private static final int LANES = SPECIES.length();
     private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
 

@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorExp {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693145752f;
     private static final float LN2_LO = 1.42860677e-6f;
@@ -26,7 +26,7 @@ final class VectorExp {
     private VectorExp() {
     }
 
-    /** Lanes of {@code x} must be {@link FloatVector#SPECIES_PREFERRED}, the shape every CPU kernel uses. */
+    /** Lanes of {@code x} must be {@link CpuVectorShape#FLOATS}, the shape every CPU kernel uses. */
     static FloatVector ofNonPositive(FloatVector x) {
         FloatVector c = x.max(LOWEST).min(0f);
         // Truncation toward zero of (c log2e - 0.5) rounds c log2e to nearest, since it is never positive.

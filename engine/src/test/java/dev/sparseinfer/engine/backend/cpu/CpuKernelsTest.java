@@ -148,7 +148,7 @@ class CpuKernelsTest {
         Random random = new Random(seed);
         float[] a = Seeds.gaussian(random, length, 1);
         float[] b = Seeds.gaussian(random, length, 1);
-        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        int lanes = CpuVectorShape.FLOATS.length();
         float[] acc = new float[lanes];
         int vecEnd = length / lanes * lanes;
         for (int i = 0; i < vecEnd; i += lanes) {

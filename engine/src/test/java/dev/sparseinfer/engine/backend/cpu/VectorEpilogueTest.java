@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The vectorised exp and GELU against float64 references, over fresh random inputs and the clamp edges. */
 class VectorEpilogueTest {
 
-    private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
+    private static final int LANES = CpuVectorShape.FLOATS.length();
 
     @Test
     void expOfNonPositiveInputsIsAccurateToFloatPrecision() {
@@ -22,7 +22,7 @@ class VectorEpilogueTest {
         }
         float[] e = new float[x.length];
         for (int i = 0; i < x.length; i += LANES) {
-            VectorExp.ofNonPositive(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, i)).intoArray(e, i);
+            VectorExp.ofNonPositive(FloatVector.fromArray(CpuVectorShape.FLOATS, x, i)).intoArray(e, i);
         }
         for (int i = 0; i < x.length; i++) {
             double expected = Math.exp(x[i]);
@@ -63,7 +63,7 @@ class VectorEpilogueTest {
         }
         float[] e = new float[x.length];
         for (int i = 0; i < x.length; i += LANES) {
-            VectorEpilogue.erf(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, i)).intoArray(e, i);
+            VectorEpilogue.erf(FloatVector.fromArray(CpuVectorShape.FLOATS, x, i)).intoArray(e, i);
         }
         for (int i = 0; i < x.length; i++) {
             assertEquals(Erf.erfFast(x[i]), e[i], 0f, "erf(" + x[i] + ")");
