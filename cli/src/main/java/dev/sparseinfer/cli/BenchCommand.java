@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchSweepCommand.class, BenchCompareCommand.class},
-        description = {"Latency of one or more models on the same texts: median and p90 per text (tokenisation excluded,",
-                "after warm-up), speedup over the first model, and mean cosine of each text's embedding to the first model's."})
+        header = "Latency of one or more models on the same texts, and how far each agrees with the first.",
+        description = "Median and p90 per text (tokenisation excluded, after warm-up), speedup over the first model, "
+                + "and mean cosine of each text's embedding to the first model's.")
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "SPEC",

@@ -22,8 +22,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compares two JSON results of the same kind (bench, demo or sweep), e.g. from two machines: for",
-                "every result in both, the medians and B/A (below 1: B is faster), and the speedups over dense."})
+        header = "Compares two JSON results of the same kind (bench, demo or sweep), e.g. from two machines.",
+        description = "For every result in both: the medians and B/A (below 1: B is faster), and the speedups over dense.")
 final class BenchCompareCommand implements Callable<Integer> {
 
     /** Measured fields; every other field of a result names what was measured, and matches results across files. */

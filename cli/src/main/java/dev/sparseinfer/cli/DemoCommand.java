@@ -31,11 +31,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"What 2:4 and unstructured sparsity and int8 buy on this machine, and what they cost in accuracy.",
-                "Builds the dense, 50% and 90% unstructured, 2:4, int8 w8a8 and 2:4 + w8a8 variants of a model (cached",
-                "under the cache directory; rebuilt only when the recipe or the model changes), benches each on every",
-                "available backend and prints one table: format, bytes, latency, speedup, cosine and top-10 neighbour",
-                "agreement with the dense model."})
+        header = "What 2:4 and unstructured sparsity and int8 buy on this machine, and what they cost in accuracy.",
+        description = "Builds the dense, 50% and 90% unstructured, 2:4, int8 w8a8 and 2:4 + w8a8 variants of a model "
+                + "(cached under the cache directory; rebuilt only when the recipe or the model changes), benches "
+                + "each on every available backend and prints one table: format, bytes, latency, speedup, cosine and "
+                + "top-10 neighbour agreement with the dense model.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "SPEC", defaultValue = "minilm",

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "embed", mixinStandardHelpOptions = true,
-        description = {"Embeds one UTF-8 text per input line and writes JSON Lines, one per input line, in order:",
+        header = "Embeds one UTF-8 text per input line and writes one JSON line per text.",
+        description = {"One output line per input line, in order:",
                 "  {\"index\":0,\"tokens\":7,\"embedding\":[...]}",
                 "Mean pooling over the tokens, then L2 normalisation."})
 final class EmbedCommand implements Callable<Integer> {

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Prints every weight matrix of a model (name, shape, format, sparsity, bytes) and the totals.",
-                "With --verify, first checks every tensor of a packed file against the SHA-256 recorded in it."})
+        header = "Prints every weight matrix of a model (name, shape, format, sparsity, bytes) and the totals.",
+        description = "With --verify, first checks every tensor of a packed file against the SHA-256 recorded in it.")
 final class InspectCommand implements Callable<Integer> {
 
     @Mixin

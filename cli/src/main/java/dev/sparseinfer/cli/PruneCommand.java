@@ -17,10 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = {"Prunes a model one-shot and writes a packed model.",
-                "unstructured and 2:4 zero single weights (stored as CSR or 2:4); heads, ffn and layers remove",
-                "whole structures, so the matrices really shrink. Prints the result's agreement with the input",
-                "model on the shipped held-out texts."})
+        header = "Prunes a model one-shot and writes a packed model.",
+        description = "unstructured and 2:4 zero single weights (stored as CSR or 2:4); heads, ffn and layers remove "
+                + "whole structures, so the matrices really shrink. Prints the result's agreement with the input "
+                + "model on the shipped held-out texts.")
 final class PruneCommand implements Callable<Integer> {
 
     @Mixin

@@ -16,10 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = {"Quantises every linear layer to int8 (symmetric, per output channel) and writes a packed model.",
-                "Keeps the input's sparsity: dense -> int8, CSR -> CSR int8, 2:4 -> 2:4 int8. w8a8 also quantises",
-                "activations per token at run time, so no calibration is needed; --calibration only chooses the",
-                "texts the printed agreement with the input model is measured on (default: the shipped held-out texts).",
+        header = "Quantises every linear layer to int8 (symmetric, per output channel) and writes a packed model.",
+        description = {"Keeps the input's sparsity: dense -> int8, CSR -> CSR int8, 2:4 -> 2:4 int8. w8a8 also "
+                + "quantises activations per token at run time, so no calibration is needed; --calibration only "
+                + "chooses the texts the printed agreement with the input model is measured on (default: the "
+                + "shipped held-out texts).",
                 "--tables int8 also stores the embedding tables as int8 (one scale per row), a quarter of their fp32 size."})
 final class QuantizeCommand implements Callable<Integer> {
 
