@@ -47,6 +47,18 @@ public record TwoFourInt8Weights(TwoFourPattern pattern, byte[] values, Int8Scal
         return values.length + pattern.meta().length + 4L * scales.scales().length;
     }
 
+    /** The int8 values at their columns and zeros elsewhere, row-major {@code out x in}; the scales still apply. */
+    public byte[] denseValues() {
+        byte[] dense = new byte[outFeatures() * inFeatures()];
+        int groupsPerRow = inFeatures() / 4;
+        for (int g = 0; g < pattern.groups(); g++) {
+            int row = g / groupsPerRow;
+            dense[row * inFeatures() + pattern.column(g, 0)] = values[2 * g];
+            dense[row * inFeatures() + pattern.column(g, 1)] = values[2 * g + 1];
+        }
+        return dense;
+    }
+
     @Override
     public FloatMatrix toDense() {
         FloatMatrix m = FloatMatrix.zeros(outFeatures(), inFeatures());

@@ -7,11 +7,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Sparse weights as compressed rows (CSR as stored; 2:4 with its 2-bit positions expanded to columns at prepare
- * time), run token-major: the input is transposed once per call into tiles of tokens, so each stored weight is
- * broadcast once and multiplies a contiguous run of tokens with whole-vector FMAs. Unlike a gathered dot product,
- * nothing is gathered and nothing is reduced across lanes; the cost is one broadcast per stored weight, spread
- * over up to four vectors of tokens.
+ * CSR weights as compressed rows, run token-major: the input is transposed once per call into tiles of tokens, so
+ * each stored weight is broadcast once and multiplies a contiguous run of tokens with whole-vector FMAs. Unlike a
+ * gathered dot product, nothing is gathered and nothing is reduced across lanes; the cost is one broadcast per
+ * stored weight, spread over up to four vectors of tokens.
  *
  * <p>Column indices are 16-bit (inputs up to 65,536), so a kept weight costs 6 bytes. int8 values are widened to
  * fp32 once, when the layer is prepared (exactly: every int8 is a float), and their per-output scale is applied
@@ -80,24 +79,18 @@ final class TokenMajorSparseLinear implements CpuLinear {
 
     static TokenMajorSparseLinear int8(int out, int in, CompressedRows rows, byte[] values, float[] scales,
                                        Int8Scheme scheme, float[] bias) {
-        return int8Widened(out, in, rows, widen(values), scales, scheme, bias);
-    }
-
-    /** int8 values already widened to fp32 by {@link #widen}. */
-    static TokenMajorSparseLinear int8Widened(int out, int in, CompressedRows rows, float[] widened, float[] scales,
-                                              Int8Scheme scheme, float[] bias) {
-        return new TokenMajorSparseLinear(out, in, rows, widened, scales, scheme == Int8Scheme.W8A8, bias);
+        return new TokenMajorSparseLinear(out, in, rows, widen(values), scales, scheme == Int8Scheme.W8A8, bias);
     }
 
     /** Scales of one for fp32 layers, which then scale their sums like int8 ones (exactly: by 1). */
-    static float[] unitScales(int out) {
+    private static float[] unitScales(int out) {
         float[] ones = new float[out];
         java.util.Arrays.fill(ones, 1f);
         return ones;
     }
 
     /** int8 values widened to fp32 when a layer is prepared (exactly: every int8 is a float). */
-    static float[] widen(byte[] values) {
+    private static float[] widen(byte[] values) {
         float[] widened = new float[values.length];
         for (int k = 0; k < values.length; k++) {
             widened[k] = values[k];

@@ -1,8 +1,8 @@
 package dev.sparseinfer.engine.backend.cpu;
 
 import dev.sparseinfer.engine.backend.Activation;
-import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.TwoFourPattern;
+import dev.sparseinfer.engine.format.TwoFourWeights;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -12,56 +12,63 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * 2:4 weights: output-major up to a vector of tokens, token-major ({@link TokenMajorSparseLinear}) beyond.
+ * 2:4 fp32 weights of a layer too big for the cache: output-major for one or two tokens, where reading 2.5 bytes
+ * per dense weight instead of 4 pays, and the dense kernel on the zero-filled weights beyond ({@link #pays} says
+ * which layers; the others, and every 2:4 int8 layer, run the dense kernels outright).
  *
  * <p>Output-major, a vector holds one kept weight of each of {@code LANES} consecutive outputs. Since every output
  * keeps exactly {@code LANES / 2} of each window of {@code LANES} inputs, one permute of the window's activations
  * ({@code vpermps} on AVX2) puts each lane's input under its weight, so a kept weight costs a permute and an FMA per
- * token, shared by {@code LANES} outputs. Token-major pads the tokens to a whole vector and so costs as much for one
- * token as for a vector of them. On Zen 3 at 384 × 1536, one token took 48 µs output-major against 240 µs
- * token-major, four 134 against 243, eight 265 against 265–415. From there on the permutes, slow on AMD (a permute
- * and an FMA take about three times an FMA's time, {@code PermuteCostBenchmark}), lose to token-major's broadcasts:
- * twelve tokens took 1.2–1.3× token-major's time.
+ * token, shared by {@code LANES} outputs. On Zen 3 a permute and an FMA take about three times an FMA's time
+ * ({@code PermuteCostBenchmark}), so this kernel only wins where the dense kernel waits on memory: one token at
+ * 4096 x 4096 took 2.2 ms against dense's 3.6, two 2.7 against 4.2, three 4.4 against 4.4; at 768 x 3072 (9 MiB of
+ * fp32 weights, in the L3 cache) one token already took 189 us against 168, four 535 against 257.
+ *
+ * <p>Beyond that, no sparse kernel reached dense speed on AVX2: token-major (a broadcast kept weight times a run
+ * of tokens, {@link TokenMajorSparseLinear}) took 1.55–1.7 times dense's time at 32 tokens and as much at a dozen,
+ * since a kept weight costs an index load and two activation loads per two FMAs, against dense's 6 loads per 8.
+ * The dense kernel runs instead, on its own copy of the weights with zeros in place: 4 bytes per dense weight.
  *
  * <p>The output-major layout: kept weight {@code k} of output {@code o} at
  * {@code ((o / LANES) * in/2 + k) * LANES + o % LANES}, its column modulo {@code LANES} (its lane in the window)
- * as a byte at the same index, outputs past the last whole panel padded with zero weights: 5 bytes per kept weight
- * besides token-major's 6. One layout for both was tried: token-major reading the interleaved weights (a panel's
- * outputs one after the other, chunk by chunk) ran 15–25 % slower at 384 inputs and the 2:4 model 10–30 % slower
- * per text, so each kernel keeps the layout it reads fastest.
- *
- * <p>int8 values are widened to fp32 when the layer is prepared and scaled per output after the sum, as in
- * {@link TokenMajorSparseLinear}; w8a8 quantises each token first.
+ * as a byte at the same index, outputs past the last whole panel padded with zero weights: 5 bytes per kept weight.
  */
 final class TwoFourSparseLinear implements CpuLinear {
 
     private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     private static final int LANES = SPECIES.length();
     private static final VectorSpecies<Integer> INTS = CpuVectorShape.INTS;
-    /** A byte per lane; none below 8 lanes (no 32-bit vector shape), where {@link #supports} says no. */
+    /** A byte per lane; none below 8 lanes (no 32-bit vector shape), where {@link #pays} says no. */
     private static final VectorSpecies<Byte> BYTES =
             LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
     /** Kept weights per output in a window of {@code LANES} inputs. */
     private static final int KEPT_PER_WINDOW = LANES / 2;
+    /** Calls of more rows than this run the dense kernel: at three tokens it was as fast (4096 x 4096). */
+    static final int MAX_OUTPUT_MAJOR_ROWS = 2;
+    /**
+     * fp32 weights from which output-major pays for one or two tokens: larger than the L3 cache of most server
+     * cores' complex, so the dense kernel reads them from memory. 9 MiB (768 x 3072) did not pay, 64 MiB did.
+     */
+    static final long MIN_OUTPUT_MAJOR_BYTES = 32L << 20;
 
     private final int out;
     private final int in;
     private final int half;
     private final float[] values;
     private final byte[] lanes;
-    private final float[] scales;
-    private final boolean quantizeInput;
     private final float[] bias;
-    private final TokenMajorSparseLinear tokenMajor;
+    /** The dense kernel on the zero-filled weights, for calls of more than {@link #MAX_OUTPUT_MAJOR_ROWS} rows. */
+    private final PackedDenseLinear dense;
 
-    private TwoFourSparseLinear(TwoFourPattern pattern, float[] rowValues, float[] scales, boolean quantizeInput,
-                                float[] bias, TokenMajorSparseLinear tokenMajor) {
+    TwoFourSparseLinear(TwoFourWeights weights, float[] bias) {
+        TwoFourPattern pattern = weights.pattern();
         this.out = pattern.outFeatures();
         this.in = pattern.inFeatures();
         this.half = in / 2;
         int panels = (out + LANES - 1) / LANES;
         this.values = new float[panels * half * LANES];
         this.lanes = new byte[values.length];
+        float[] rowValues = weights.values();
         for (int o = 0; o < out; o++) {
             int at = (o / LANES) * half * LANES + o % LANES;
             for (int k = 0; k < half; k++, at += LANES) {
@@ -69,32 +76,16 @@ final class TwoFourSparseLinear implements CpuLinear {
                 lanes[at] = (byte) (pattern.column(o * (in / 4) + k / 2, k % 2) % LANES);
             }
         }
-        this.scales = scales;
-        this.quantizeInput = quantizeInput;
         this.bias = bias;
-        this.tokenMajor = tokenMajor;
+        this.dense = new PackedDenseLinear(out, in, weights.toDense().data(), bias);
     }
 
     /**
-     * Whether this kernel takes {@code in} inputs: whole windows of at least 8 lanes. (The limit on inputs is
-     * token-major's, which rejects a wider layer as it is built, before this one.)
+     * Whether a 2:4 fp32 layer of this shape gets this kernel rather than the dense one: whole windows of at least 8
+     * lanes, and weights of at least {@link #MIN_OUTPUT_MAJOR_BYTES} as fp32.
      */
-    static boolean supports(int in) {
-        return LANES >= 8 && in % LANES == 0;
-    }
-
-    static TwoFourSparseLinear fp32(TwoFourPattern pattern, float[] values, float[] bias) {
-        int out = pattern.outFeatures();
-        return new TwoFourSparseLinear(pattern, values, TokenMajorSparseLinear.unitScales(out), false, bias,
-                TokenMajorSparseLinear.fp32(out, pattern.inFeatures(), CompressedRows.of(pattern), values, bias));
-    }
-
-    static TwoFourSparseLinear int8(TwoFourPattern pattern, byte[] values, float[] scales, Int8Scheme scheme,
-                                    float[] bias) {
-        float[] widened = TokenMajorSparseLinear.widen(values);
-        return new TwoFourSparseLinear(pattern, widened, scales, scheme == Int8Scheme.W8A8, bias,
-                TokenMajorSparseLinear.int8Widened(pattern.outFeatures(), pattern.inFeatures(),
-                        CompressedRows.of(pattern), widened, scales, scheme, bias));
+    static boolean pays(int out, int in) {
+        return LANES >= 8 && in % LANES == 0 && 4L * out * in >= MIN_OUTPUT_MAJOR_BYTES;
     }
 
     @Override
@@ -107,41 +98,27 @@ final class TwoFourSparseLinear implements CpuLinear {
         return in;
     }
 
-    /**
-     * Whole panels, which are also the whole vectors token-major's activation needs for the same bits on any thread
-     * count.
-     */
+    /** The dense kernel's panels (whole output-major panels too), for the same bits on any thread count. */
     @Override
     public int outputAlignment() {
-        return LANES;
+        return PanelKernel.PANEL;
     }
 
     @Override
     public void compute(float[] x, int rows, int outFrom, int outTo, Activation activation, float[] y) {
-        if (rows > LANES) {
-            tokenMajor.compute(x, rows, outFrom, outTo, activation, y);
+        if (rows > MAX_OUTPUT_MAJOR_ROWS) {
+            dense.compute(x, rows, outFrom, outTo, activation, y);
             return;
         }
-        float[] source = x;
-        float[] tokenScales = null;
-        if (quantizeInput) {
-            source = Scratch.floats(Scratch.Use.QUANTIZED_INPUT, rows * in);
-            tokenScales = Scratch.floats(Scratch.Use.TOKEN_SCALES, rows);
-            for (int r = 0; r < rows; r++) {
-                tokenScales[r] = VectorQuantizer.quantizeRow(x, r * in, in, source, r * in);
-            }
-        }
         for (int o = outFrom; o < outTo; o += LANES) {
-            int r = 0;
-            for (; r + 1 < rows; r += 2) {
-                panelPair(source, r, o, outTo, y);
-            }
-            if (r < rows) {
-                panel(source, r, o, outTo, y);
+            if (rows == 2) {
+                panelPair(x, 0, o, outTo, y);
+            } else {
+                panel(x, 0, o, outTo, y);
             }
         }
         for (int r = 0; r < rows; r++) {
-            scale(y, r, outFrom, outTo, tokenScales == null ? 1f : tokenScales[r]);
+            addBias(y, r, outFrom, outTo);
             VectorEpilogue.apply(y, r * out + outFrom, outTo - outFrom, activation);
         }
     }
@@ -210,17 +187,15 @@ final class TwoFourSparseLinear implements CpuLinear {
         }
     }
 
-    /** {@code y = sum * (scale[o] * tokenScale) + b[o]}: multiply, then add, as token-major does. */
-    private void scale(float[] y, int r, int outFrom, int outTo, float tokenScale) {
+    /** {@code y += b} over the outputs of row {@code r}. */
+    private void addBias(float[] y, int r, int outFrom, int outTo) {
         int row = r * out;
         int o = outFrom;
         for (; o + LANES <= outTo; o += LANES) {
-            FloatVector.fromArray(SPECIES, y, row + o)
-                    .mul(FloatVector.fromArray(SPECIES, scales, o).mul(tokenScale))
-                    .add(FloatVector.fromArray(SPECIES, bias, o)).intoArray(y, row + o);
+            FloatVector.fromArray(SPECIES, y, row + o).add(FloatVector.fromArray(SPECIES, bias, o)).intoArray(y, row + o);
         }
         for (; o < outTo; o++) {
-            y[row + o] = y[row + o] * (scales[o] * tokenScale) + bias[o];
+            y[row + o] += bias[o];
         }
     }
 }
