@@ -112,9 +112,9 @@ final class TwoFourSparseLinear implements CpuLinear {
         }
         for (int o = outFrom; o < outTo; o += LANES) {
             if (rows == 2) {
-                panelPair(x, 0, o, outTo, y);
+                panelPair(x, o, outTo, y);
             } else {
-                panel(x, 0, o, outTo, y);
+                panel(x, o, outTo, y);
             }
         }
         for (int r = 0; r < rows; r++) {
@@ -134,15 +134,14 @@ final class TwoFourSparseLinear implements CpuLinear {
      * products in the same order whether its token runs alone or in a pair.
      */
 
-    /** Sums of rows {@code r} and {@code r + 1} for the panel of outputs from {@code o}, into y. */
-    private void panelPair(float[] x, int r, int o, int outTo, float[] y) {
+    /** Sums of rows 0 and 1 for the panel of outputs from {@code o}, into y. */
+    private void panelPair(float[] x, int o, int outTo, float[] y) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
-        int xa = r * in;
-        int xb = xa + in;
+        int xb = in;
         int k = (o / LANES) * half * LANES;
         for (int w = 0; w < in; w += LANES) {
-            IntVector windowA = FloatVector.fromArray(SPECIES, x, xa + w).reinterpretAsInts();
+            IntVector windowA = FloatVector.fromArray(SPECIES, x, w).reinterpretAsInts();
             IntVector windowB = FloatVector.fromArray(SPECIES, x, xb + w).reinterpretAsInts();
             for (int j = 0; j < KEPT_PER_WINDOW; j += 2, k += 2 * LANES) {
                 VectorShuffle<Integer> picks = lanesOf(k);
@@ -155,23 +154,21 @@ final class TwoFourSparseLinear implements CpuLinear {
                 b1 = windowB.rearrange(picks).reinterpretAsFloats().fma(v, b1);
             }
         }
-        int at = r * out + o;
         if (o + LANES <= outTo) {
-            a0.add(a1).intoArray(y, at);
-            b0.add(b1).intoArray(y, at + out);
+            a0.add(a1).intoArray(y, o);
+            b0.add(b1).intoArray(y, o + out);
         } else {
-            a0.add(a1).intoArray(y, at, SPECIES.indexInRange(o, outTo));
-            b0.add(b1).intoArray(y, at + out, SPECIES.indexInRange(o, outTo));
+            a0.add(a1).intoArray(y, o, SPECIES.indexInRange(o, outTo));
+            b0.add(b1).intoArray(y, o + out, SPECIES.indexInRange(o, outTo));
         }
     }
 
-    /** Sums of row {@code r} for the panel of outputs from {@code o}, into y. */
-    private void panel(float[] x, int r, int o, int outTo, float[] y) {
+    /** Sums of row 0 for the panel of outputs from {@code o}, into y. */
+    private void panel(float[] x, int o, int outTo, float[] y) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
-        int xa = r * in;
         int k = (o / LANES) * half * LANES;
         for (int w = 0; w < in; w += LANES) {
-            IntVector window = FloatVector.fromArray(SPECIES, x, xa + w).reinterpretAsInts();
+            IntVector window = FloatVector.fromArray(SPECIES, x, w).reinterpretAsInts();
             for (int j = 0; j < KEPT_PER_WINDOW; j += 2, k += 2 * LANES) {
                 a0 = window.rearrange(lanesOf(k)).reinterpretAsFloats()
                         .fma(FloatVector.fromArray(SPECIES, values, k), a0);
@@ -179,11 +176,10 @@ final class TwoFourSparseLinear implements CpuLinear {
                         .fma(FloatVector.fromArray(SPECIES, values, k + LANES), a1);
             }
         }
-        int at = r * out + o;
         if (o + LANES <= outTo) {
-            a0.add(a1).intoArray(y, at);
+            a0.add(a1).intoArray(y, o);
         } else {
-            a0.add(a1).intoArray(y, at, SPECIES.indexInRange(o, outTo));
+            a0.add(a1).intoArray(y, o, SPECIES.indexInRange(o, outTo));
         }
     }
 
