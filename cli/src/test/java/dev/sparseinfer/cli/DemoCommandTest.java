@@ -65,6 +65,7 @@ class DemoCommandTest {
         assertEquals(5, count(cli.err(), "sparseinfer: built "), "seed " + seed + ": " + cli.err());
         assertTrue(cli.err().contains("backends: cpu"), cli.err());
         assertTrue(cli.out().contains("median and p90 over 12 samples"), cli.out());
+        assertTrue(cli.out().contains("2:4 on cpu runs the dense kernels"), "the 2:4 rows' speed is explained: " + cli.out());
         for (String label : new String[] {"dense fp32", "50% unstructured (CSR)", "90% unstructured (CSR)", "2:4 ", "int8 w8a8", "2:4 + int8 w8a8"}) {
             assertTrue(cli.out().contains(label), label + " missing: " + cli.out());
         }
