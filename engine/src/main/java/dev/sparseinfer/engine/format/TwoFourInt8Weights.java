@@ -50,11 +50,8 @@ public record TwoFourInt8Weights(TwoFourPattern pattern, byte[] values, Int8Scal
     /** The int8 values at their columns and zeros elsewhere, row-major {@code out x in}; the scales still apply. */
     public byte[] denseValues() {
         byte[] dense = new byte[outFeatures() * inFeatures()];
-        int groupsPerRow = inFeatures() / 4;
-        for (int g = 0; g < pattern.groups(); g++) {
-            int row = g / groupsPerRow;
-            dense[row * inFeatures() + pattern.column(g, 0)] = values[2 * g];
-            dense[row * inFeatures() + pattern.column(g, 1)] = values[2 * g + 1];
+        for (int k = 0; k < values.length; k++) {
+            dense[pattern.denseIndex(k)] = values[k];
         }
         return dense;
     }
@@ -62,12 +59,9 @@ public record TwoFourInt8Weights(TwoFourPattern pattern, byte[] values, Int8Scal
     @Override
     public FloatMatrix toDense() {
         FloatMatrix m = FloatMatrix.zeros(outFeatures(), inFeatures());
-        int groupsPerRow = inFeatures() / 4;
-        for (int g = 0; g < pattern.groups(); g++) {
-            int row = g / groupsPerRow;
-            float s = scales.scales()[row];
-            m.data()[row * inFeatures() + pattern.column(g, 0)] = values[2 * g] * s;
-            m.data()[row * inFeatures() + pattern.column(g, 1)] = values[2 * g + 1] * s;
+        int perRow = inFeatures() / 2;
+        for (int k = 0; k < values.length; k++) {
+            m.data()[pattern.denseIndex(k)] = values[k] * scales.scales()[k / perRow];
         }
         return m;
     }

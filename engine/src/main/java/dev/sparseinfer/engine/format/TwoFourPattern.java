@@ -97,10 +97,13 @@ public record TwoFourPattern(int outFeatures, int inFeatures, byte[] meta) {
         return new TwoFourPattern(out, in, meta);
     }
 
-    /** Column of the {@code k}-th (0 or 1) kept value of group {@code g}. */
-    public int column(int g, int k) {
-        int code = code(meta, g);
-        int inGroup = k == 0 ? code & 3 : code >>> 2;
-        return (g % (inFeatures / 4)) * 4 + inGroup;
+    /**
+     * Where kept value {@code k} lies in the row-major dense {@code [out, in]} matrix: values are stored two per group
+     * in group order, and group {@code G} starts at dense index {@code 4G}.
+     */
+    public int denseIndex(int k) {
+        int group = k >>> 1;
+        int code = code(meta, group);
+        return 4 * group + ((k & 1) == 0 ? code & 3 : code >>> 2);
     }
 }

@@ -15,11 +15,8 @@ public record TwoFourWeights(TwoFourPattern pattern, float[] values) implements 
     public static TwoFourWeights fromDense(FloatMatrix dense) {
         TwoFourPattern pattern = TwoFourPattern.ofNonZeros(dense);
         float[] values = new float[2 * pattern.groups()];
-        int groupsPerRow = dense.cols() / 4;
-        for (int g = 0; g < pattern.groups(); g++) {
-            int row = g / groupsPerRow;
-            values[2 * g] = dense.get(row, pattern.column(g, 0));
-            values[2 * g + 1] = dense.get(row, pattern.column(g, 1));
+        for (int k = 0; k < values.length; k++) {
+            values[k] = dense.data()[pattern.denseIndex(k)];
         }
         return new TwoFourWeights(pattern, values);
     }
@@ -42,11 +39,8 @@ public record TwoFourWeights(TwoFourPattern pattern, float[] values) implements 
     @Override
     public FloatMatrix toDense() {
         FloatMatrix m = FloatMatrix.zeros(outFeatures(), inFeatures());
-        int groupsPerRow = inFeatures() / 4;
-        for (int g = 0; g < pattern.groups(); g++) {
-            int row = g / groupsPerRow;
-            m.data()[row * inFeatures() + pattern.column(g, 0)] = values[2 * g];
-            m.data()[row * inFeatures() + pattern.column(g, 1)] = values[2 * g + 1];
+        for (int k = 0; k < values.length; k++) {
+            m.data()[pattern.denseIndex(k)] = values[k];
         }
         return m;
     }

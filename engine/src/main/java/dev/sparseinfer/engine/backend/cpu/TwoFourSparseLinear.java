@@ -29,9 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  * since a kept weight costs an index load and two activation loads per two FMAs, against dense's 6 loads per 8.
  * The dense kernel runs instead, on its own copy of the weights with zeros in place: 4 bytes per dense weight.
  *
- * <p>The output-major layout: kept weight {@code k} of output {@code o} at
- * {@code ((o / LANES) * in/2 + k) * LANES + o % LANES}, its column modulo {@code LANES} (its lane in the window)
- * as a byte at the same index, outputs past the last whole panel padded with zero weights: 5 bytes per kept weight.
+ * <p>The output-major layout: kept weight {@code k} of output {@code o} at {@code ((o / LANES) * in/2 + k) * LANES +
+ * o % LANES}, its column modulo {@code LANES} (its lane in the window; {@code in} is a multiple of {@code LANES}, so
+ * its dense index modulo {@code LANES}) as a byte at the same index, outputs past the last whole panel padded with
+ * zero weights: 5 bytes per kept weight.
  */
 final class TwoFourSparseLinear implements CpuLinear {
 
@@ -73,7 +74,7 @@ final class TwoFourSparseLinear implements CpuLinear {
             int at = (o / LANES) * half * LANES + o % LANES;
             for (int k = 0; k < half; k++, at += LANES) {
                 values[at] = rowValues[o * half + k];
-                lanes[at] = (byte) (pattern.column(o * (in / 4) + k / 2, k % 2) % LANES);
+                lanes[at] = (byte) (pattern.denseIndex(o * half + k) % LANES);
             }
         }
         this.bias = bias;
