@@ -32,7 +32,7 @@ class CpuLinearFormatsTest {
     @ParameterizedTest
     @CsvSource({"1, 4, 1", "3, 12, 7", "4, 40, 20", "6, 36, 13", "7, 20, 33", "17, 36, 13", "2, 100, 33", "5, 388, 9",
             "13, 20, 16", "41, 64, 50", "70, 24, 35", "1, 64, 13", "2, 48, 17", "5, 64, 50", "8, 32, 9", "9, 40, 24",
-            "3, 16, 8", "1, 32800, 3", "12, 392, 20", "33, 144, 9", "20, 136, 17"})
+            "3, 16, 8", "1, 32800, 3", "12, 392, 20", "33, 144, 9", "20, 136, 17", "45, 520, 19"})
     void everyFormatMatchesItsDenseExpansion(int rows, int in, int out) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
@@ -69,7 +69,7 @@ class CpuLinearFormatsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"12, 388, 100", "13, 64, 50", "3, 36, 13", "3, 64, 50", "8, 40, 100"})
+    @CsvSource({"12, 388, 100", "13, 64, 50", "3, 36, 13", "3, 64, 50", "8, 40, 100", "45, 520, 19"})
     void everyFormatGivesTheSameBitsOnAnyThreadCount(int rows, int in, int out) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
