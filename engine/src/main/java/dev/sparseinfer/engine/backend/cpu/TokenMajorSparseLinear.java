@@ -26,10 +26,11 @@ import jdk.incubator.vector.VectorSpecies;
  * output's kept weights are split by input block (where each block starts is found when the layer is prepared), all
  * outputs run over one block before the next, and a tile's sums build up block by block. Blocks are sized to
  * 24 KiB of tile but hold at least 64 kept weights per output on average, since a block costs each output a loop
- * start, a remainder and a partial sum's store and load. At 50 % sparsity that took 6-23 % off 24 and 32 tokens
- * through 384x1536 and 1536x384 and 16 % off 16 tokens through 1536x384, at 75 % 9-19 % off 1536x384 (JMH, two
- * sets of alternated runs); 16 KiB blocks were slower than 24, and at 90 % sparsity, blocks of 19 kept weights ran
- * 10-19 % slower than none.
+ * start, a remainder and a partial sum's store and load, and only layers of at most 4 MiB of kept weights are
+ * blocked (MiniLM's, not BERT-base's 768x3072 at 50 % or an LLM's). At 50 % sparsity that took 6-23 % off 24 to
+ * 128 tokens through 384x1536 and 1536x384 and 16 % off 16 tokens through 1536x384, at 75 % 9-19 % off 1536x384
+ * (JMH, three sets of alternated runs); 16 KiB blocks were slower than 24, and at 90 % sparsity, blocks of 19 kept
+ * weights ran 10-19 % slower than none.
  */
 final class TokenMajorSparseLinear implements CpuLinear {
 
@@ -46,6 +47,13 @@ final class TokenMajorSparseLinear implements CpuLinear {
      * remainder and a partial sum's store and load, about as much as the L1 saves on this many weights.
      */
     private static final int MIN_KEPT_PER_BLOCK = 64;
+    /**
+     * Kept-weight bytes (value and column index) above which a layer is not blocked. Larger layers gained nothing
+     * or lost: 768x3072 at 50 % (7 MiB) 2-3 % slower, 4096x4096 at 90 % (10 MiB) 13-34 % slower. Their weights come
+     * from L3 or memory, where reading each output's weights in pieces, one piece per block pass, seems to cost more
+     * than the L1 saves.
+     */
+    private static final long MAX_BLOCKED_BYTES = 4L << 20;
     /** For each tile width of 1 to 4 vectors: lane {@code j} reads output {@code j} of a token-major tile. */
     private static final int[][] TILE_GATHER = new int[4][];
 
@@ -96,7 +104,8 @@ final class TokenMajorSparseLinear implements CpuLinear {
         for (int j = 0; j < LANES; j++) {
             rowGather[j] = j * in;
         }
-        int keptPerOutput = cols.length / Math.max(1, out);
+        // Zero kept weights per output means one block.
+        int keptPerOutput = 6L * cols.length <= MAX_BLOCKED_BYTES ? cols.length / Math.max(1, out) : 0;
         for (int v = 0; v < blockStarts.length; v++) {
             blockStarts[v] = blockStarts(rowPtr, cols, out, in, blockInputs(in, (v + 1) * LANES, keptPerOutput));
         }
