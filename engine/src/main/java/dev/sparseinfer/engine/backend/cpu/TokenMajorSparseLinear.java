@@ -20,40 +20,12 @@ import jdk.incubator.vector.VectorSpecies;
  * that never saw an int8 one. For {@code w8a8} each token is quantised to int8 first and the products of the two
  * int8 values are summed in fp32, which is exact while a row's sum of |products| stays below 2^24, then rescaled by
  * weight scale times token scale.
- *
- * <p>The transposed input is read in column blocks. A tile of 32 tokens of 384 inputs takes 48 KiB, more than a
- * 32 KiB L1 cache, and a kept weight's tokens are read again by every output that keeps the same input. So each
- * output's kept weights are split by input block (where each block starts is found when the layer is prepared), all
- * outputs run over one block before the next, and a tile's sums build up block by block. Blocks are sized to
- * 24 KiB of tile but hold at least 64 kept weights per output on average, since a block costs each output a loop
- * start, a remainder and a partial sum's store and load, and only layers of at most 4 MiB of kept weights are
- * blocked (MiniLM's, not BERT-base's 768x3072 at 50 % or an LLM's). At 50 % sparsity that took 6-23 % off 24 to
- * 128 tokens through 384x1536 and 1536x384 and 16 % off 16 tokens through 1536x384, at 75 % 9-19 % off 1536x384
- * (JMH, three sets of alternated runs); 16 KiB blocks were slower than 24, and at 90 % sparsity, blocks of 19 kept
- * weights ran 10-19 % slower than none.
  */
 final class TokenMajorSparseLinear implements CpuLinear {
 
     private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     private static final int LANES = SPECIES.length();
     private static final int MAX_TILE = 4 * LANES;
-    /**
-     * Bytes of the transposed input that one column block reads: with the weights streaming past, they stay in a
-     * 32 KiB L1 cache while every output's kept weights in the block use them.
-     */
-    private static final int BLOCK_BYTES = 24 * 1024;
-    /**
-     * Kept weights per output that a column block must average: each block costs an output a loop start, a
-     * remainder and a partial sum's store and load, about as much as the L1 saves on this many weights.
-     */
-    private static final int MIN_KEPT_PER_BLOCK = 64;
-    /**
-     * Kept-weight bytes (value and column index) above which a layer is not blocked. Larger layers gained nothing
-     * or lost: 768x3072 at 50 % (7 MiB) 2-3 % slower, 4096x4096 at 90 % (10 MiB) 13-34 % slower. Their weights come
-     * from L3 or memory, where reading each output's weights in pieces, one piece per block pass, seems to cost more
-     * than the L1 saves.
-     */
-    private static final long MAX_BLOCKED_BYTES = 4L << 20;
     /** For each tile width of 1 to 4 vectors: lane {@code j} reads output {@code j} of a token-major tile. */
     private static final int[][] TILE_GATHER = new int[4][];
 
@@ -78,11 +50,6 @@ final class TokenMajorSparseLinear implements CpuLinear {
     private final float[] bias;
     /** Lane {@code j} reads token {@code j} of a row-major input: offsets {@code j * in}. */
     private final int[] rowGather;
-    /**
-     * For tiles of {@code v + 1} vectors of tokens: where each column block's kept weights start, output by output
-     * ({@code [b * out + o]}, {@code b} up to the number of blocks, whose entry is the row's end).
-     */
-    private final int[][] blockStarts = new int[4][];
 
     private TokenMajorSparseLinear(int out, int in, CompressedRows rows, float[] values, float[] scales,
                                    boolean quantizeInput, float[] bias) {
@@ -104,39 +71,6 @@ final class TokenMajorSparseLinear implements CpuLinear {
         for (int j = 0; j < LANES; j++) {
             rowGather[j] = j * in;
         }
-        // Zero kept weights per output means one block.
-        int keptPerOutput = 6L * cols.length <= MAX_BLOCKED_BYTES ? cols.length / Math.max(1, out) : 0;
-        for (int v = 0; v < blockStarts.length; v++) {
-            blockStarts[v] = blockStarts(rowPtr, cols, out, in, blockInputs(in, (v + 1) * LANES, keptPerOutput));
-        }
-    }
-
-    /**
-     * Inputs per column block for tiles {@code width} tokens wide: as few equal blocks as fit {@link #BLOCK_BYTES},
-     * but no more than give each output {@link #MIN_KEPT_PER_BLOCK} kept weights per block on average.
-     */
-    private static int blockInputs(int in, int width, int keptPerOutput) {
-        long bytes = (long) in * width * Float.BYTES;
-        long fitting = (bytes + BLOCK_BYTES - 1) / BLOCK_BYTES;
-        int blocks = (int) Math.max(1, Math.min(fitting, keptPerOutput / MIN_KEPT_PER_BLOCK));
-        return Math.max(1, (in + blocks - 1) / blocks);
-    }
-
-    /** Each row's first kept weight at or past each block's first input (columns increase along a row). */
-    private static int[] blockStarts(int[] rowPtr, char[] cols, int out, int in, int blockInputs) {
-        int blocks = Math.max(1, (in + blockInputs - 1) / blockInputs);
-        int[] starts = new int[(blocks + 1) * out];
-        for (int o = 0; o < out; o++) {
-            int k = rowPtr[o];
-            for (int b = 0; b < blocks; b++) {
-                while (k < rowPtr[o + 1] && cols[k] < b * blockInputs) {
-                    k++;
-                }
-                starts[b * out + o] = k;
-            }
-            starts[blocks * out + o] = rowPtr[o + 1];
-        }
-        return starts;
     }
 
     static TokenMajorSparseLinear fp32(int out, int in, CompressedRows rows, float[] values, float[] bias) {
@@ -194,20 +128,13 @@ final class TokenMajorSparseLinear implements CpuLinear {
             int count = Math.min(width, rows - start);
             transpose(x, start, count, width, xt, tokenScales);
             float[] yt = Scratch.floats(Scratch.Use.ROW, (outTo - outFrom) * width);
-            int[] starts = blockStarts[width / LANES - 1];
-            int blocks = starts.length / out - 1;
-            for (int b = 0; b < blocks; b++) {
-                boolean first = b == 0;
-                for (int o = outFrom; o < outTo; o++) {
-                    int at = (o - outFrom) * width;
-                    int k = starts[b * out + o];
-                    int end = starts[(b + 1) * out + o];
-                    switch (width / LANES) {
-                        case 4 -> output4(xt, k, end, first, yt, at);
-                        case 3 -> output3(xt, k, end, first, yt, at);
-                        case 2 -> output2(xt, k, end, first, yt, at);
-                        default -> output1(xt, k, end, first, yt, at);
-                    }
+            for (int o = outFrom; o < outTo; o++) {
+                int at = (o - outFrom) * width;
+                switch (width / LANES) {
+                    case 4 -> output4(xt, o, yt, at);
+                    case 3 -> output3(xt, o, yt, at);
+                    case 2 -> output2(xt, o, yt, at);
+                    default -> output1(xt, o, yt, at);
                 }
             }
             writeBack(yt, width, start, count, outFrom, outTo, tokenScales, y);
@@ -276,12 +203,14 @@ final class TokenMajorSparseLinear implements CpuLinear {
      */
 
     /** Four vectors of tokens, two weights in flight: eight chains. */
-    private void output4(float[] xt, int k, int end, boolean first, float[] yt, int yAt) {
+    private void output4(float[] xt, int o, float[] yt, int yAt) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         FloatVector a2 = FloatVector.zero(SPECIES), a3 = FloatVector.zero(SPECIES);
         FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
         FloatVector b2 = FloatVector.zero(SPECIES), b3 = FloatVector.zero(SPECIES);
         int width = 4 * LANES;
+        int k = rowPtr[o];
+        int end = rowPtr[o + 1];
         for (; k + 1 < end; k += 2) {
             FloatVector w = FloatVector.broadcast(SPECIES, values[k]);
             int c = cols[k] * width;
@@ -304,17 +233,19 @@ final class TokenMajorSparseLinear implements CpuLinear {
             a2 = FloatVector.fromArray(SPECIES, xt, c + 2 * LANES).fma(w, a2);
             a3 = FloatVector.fromArray(SPECIES, xt, c + 3 * LANES).fma(w, a3);
         }
-        store(a0.add(b0), first, yt, yAt);
-        store(a1.add(b1), first, yt, yAt + LANES);
-        store(a2.add(b2), first, yt, yAt + 2 * LANES);
-        store(a3.add(b3), first, yt, yAt + 3 * LANES);
+        a0.add(b0).intoArray(yt, yAt);
+        a1.add(b1).intoArray(yt, yAt + LANES);
+        a2.add(b2).intoArray(yt, yAt + 2 * LANES);
+        a3.add(b3).intoArray(yt, yAt + 3 * LANES);
     }
 
     /** Three vectors of tokens, two weights in flight: six chains. */
-    private void output3(float[] xt, int k, int end, boolean first, float[] yt, int yAt) {
+    private void output3(float[] xt, int o, float[] yt, int yAt) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES), a2 = FloatVector.zero(SPECIES);
         FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES), b2 = FloatVector.zero(SPECIES);
         int width = 3 * LANES;
+        int k = rowPtr[o];
+        int end = rowPtr[o + 1];
         for (; k + 1 < end; k += 2) {
             FloatVector w = FloatVector.broadcast(SPECIES, values[k]);
             int c = cols[k] * width;
@@ -334,18 +265,20 @@ final class TokenMajorSparseLinear implements CpuLinear {
             a1 = FloatVector.fromArray(SPECIES, xt, c + LANES).fma(w, a1);
             a2 = FloatVector.fromArray(SPECIES, xt, c + 2 * LANES).fma(w, a2);
         }
-        store(a0.add(b0), first, yt, yAt);
-        store(a1.add(b1), first, yt, yAt + LANES);
-        store(a2.add(b2), first, yt, yAt + 2 * LANES);
+        a0.add(b0).intoArray(yt, yAt);
+        a1.add(b1).intoArray(yt, yAt + LANES);
+        a2.add(b2).intoArray(yt, yAt + 2 * LANES);
     }
 
     /** Two vectors of tokens, four weights in flight: eight chains. */
-    private void output2(float[] xt, int k, int end, boolean first, float[] yt, int yAt) {
+    private void output2(float[] xt, int o, float[] yt, int yAt) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
         FloatVector c0 = FloatVector.zero(SPECIES), c1 = FloatVector.zero(SPECIES);
         FloatVector d0 = FloatVector.zero(SPECIES), d1 = FloatVector.zero(SPECIES);
         int width = 2 * LANES;
+        int k = rowPtr[o];
+        int end = rowPtr[o + 1];
         for (; k + 3 < end; k += 4) {
             FloatVector w = FloatVector.broadcast(SPECIES, values[k]);
             int at = cols[k] * width;
@@ -370,14 +303,16 @@ final class TokenMajorSparseLinear implements CpuLinear {
             a0 = FloatVector.fromArray(SPECIES, xt, at).fma(w, a0);
             a1 = FloatVector.fromArray(SPECIES, xt, at + LANES).fma(w, a1);
         }
-        store(a0.add(b0).add(c0.add(d0)), first, yt, yAt);
-        store(a1.add(b1).add(c1.add(d1)), first, yt, yAt + LANES);
+        a0.add(b0).add(c0.add(d0)).intoArray(yt, yAt);
+        a1.add(b1).add(c1.add(d1)).intoArray(yt, yAt + LANES);
     }
 
     /** One vector of tokens, four weights in flight: four chains. */
-    private void output1(float[] xt, int k, int end, boolean first, float[] yt, int yAt) {
+    private void output1(float[] xt, int o, float[] yt, int yAt) {
         FloatVector a = FloatVector.zero(SPECIES), b = FloatVector.zero(SPECIES);
         FloatVector c = FloatVector.zero(SPECIES), d = FloatVector.zero(SPECIES);
+        int k = rowPtr[o];
+        int end = rowPtr[o + 1];
         for (; k + 3 < end; k += 4) {
             a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, values[k]), a);
             b = FloatVector.fromArray(SPECIES, xt, cols[k + 1] * LANES).fma(FloatVector.broadcast(SPECIES, values[k + 1]), b);
@@ -387,12 +322,7 @@ final class TokenMajorSparseLinear implements CpuLinear {
         for (; k < end; k++) {
             a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, values[k]), a);
         }
-        store(a.add(b).add(c.add(d)), first, yt, yAt);
-    }
-
-    /** A tile vector's sums over one column block: the first block's written, later ones' added to them. */
-    private static void store(FloatVector sums, boolean first, float[] yt, int at) {
-        (first ? sums : sums.add(FloatVector.fromArray(SPECIES, yt, at))).intoArray(yt, at);
+        a.add(b).add(c.add(d)).intoArray(yt, yAt);
     }
 
     /**
