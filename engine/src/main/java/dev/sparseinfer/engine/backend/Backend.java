@@ -62,6 +62,16 @@ public interface Backend extends AutoCloseable {
     void linear(PreparedLinear layer, Activations x, Activation activation, Activations out);
 
     /**
+     * {@code outs[j] = x layers[j].W^T + layers[j].b} for every j: several layers reading the same input (a layer's
+     * query, key and value projections), which a backend may run as one op. By default one {@link #linear} each.
+     */
+    default void linears(PreparedLinear[] layers, Activations x, Activations[] outs) {
+        for (int j = 0; j < layers.length; j++) {
+            linear(layers[j], x, Activation.NONE, outs[j]);
+        }
+    }
+
+    /**
      * Multi-head scaled dot-product attention within each sequence of {@code batch}: head {@code h} uses columns
      * {@code h * headDim .. (h + 1) * headDim - 1} of q, k and v and writes the same columns of {@code out}.
      */

@@ -12,8 +12,11 @@ import dev.sparseinfer.engine.backend.Backend;
  */
 final class ActivationBuffers {
 
-    /** The views one layer works in: its attention width and FFN width. */
-    record LayerViews(Activations query, Activations key, Activations value, Activations context, Activations inner) {
+    /**
+     * The views one layer works in, shaped by its attention width and FFN width; {@code projections} holds the
+     * query, key and value outputs, in that order.
+     */
+    record LayerViews(Activations[] projections, Activations context, Activations inner) {
     }
 
     private final Backend backend;
@@ -58,9 +61,9 @@ final class ActivationBuffers {
             int width = attentionWidths[l];
             int innerWidth = innerWidths[l];
             layers[l] = l > 0 && width == attentionWidths[l - 1] && innerWidth == innerWidths[l - 1] ? layers[l - 1]
-                    : new LayerViews(backend.reshape(buffers[2], tokens, width), backend.reshape(buffers[3], tokens, width),
-                            backend.reshape(buffers[4], tokens, width), backend.reshape(buffers[5], tokens, width),
-                            backend.reshape(buffers[6], tokens, innerWidth));
+                    : new LayerViews(new Activations[] {backend.reshape(buffers[2], tokens, width),
+                            backend.reshape(buffers[3], tokens, width), backend.reshape(buffers[4], tokens, width)},
+                            backend.reshape(buffers[5], tokens, width), backend.reshape(buffers[6], tokens, innerWidth));
         }
         this.tokens = tokens;
     }

@@ -30,9 +30,9 @@ public final class BertEncoder {
     /** Buffers no call holds right now; guarded by itself. */
     private final ArrayDeque<ActivationBuffers> idleBuffers = new ArrayDeque<>();
 
-    private record Layer(PreparedLinear query, PreparedLinear key, PreparedLinear value, PreparedLinear attentionOutput,
-                         PreparedNorm attentionNorm, PreparedLinear intermediate, PreparedLinear output,
-                         PreparedNorm outputNorm, int heads) {
+    /** {@code projections}: the query, key and value layers, which read the same input and run as one op. */
+    private record Layer(PreparedLinear[] projections, PreparedLinear attentionOutput, PreparedNorm attentionNorm,
+                         PreparedLinear intermediate, PreparedLinear output, PreparedNorm outputNorm, int heads) {
     }
 
     /**
@@ -52,7 +52,7 @@ public final class BertEncoder {
         for (int i = 0; i < weights.layerCount(); i++) {
             BertLayer l = weights.layer(i);
             prepared.add(new Layer(
-                    backend.prepare(l.query()), backend.prepare(l.key()), backend.prepare(l.value()),
+                    new PreparedLinear[] {backend.prepare(l.query()), backend.prepare(l.key()), backend.prepare(l.value())},
                     backend.prepare(l.attentionOutput()), backend.prepare(l.attentionNorm()),
                     backend.prepare(l.intermediate()), backend.prepare(l.output()), backend.prepare(l.outputNorm()),
                     l.query().outFeatures() / config.headDim()));
@@ -151,7 +151,7 @@ public final class BertEncoder {
             }
         }
         return new ActivationBuffers(backend, config.hiddenSize(),
-                layers.stream().mapToInt(l -> l.query().outFeatures()).toArray(),
+                layers.stream().mapToInt(l -> l.projections()[0].outFeatures()).toArray(),
                 layers.stream().mapToInt(l -> l.intermediate().outFeatures()).toArray());
     }
 
@@ -170,19 +170,15 @@ public final class BertEncoder {
         float eps = (float) config.layerNormEps();
         Layer layer = layers.get(i);
         ActivationBuffers.LayerViews views = buffers.layer(i);
-        Activations q = views.query();
-        Activations k = views.key();
-        Activations v = views.value();
         Activations context = views.context();
         Activations projected = buffers.projected();
 
         if (!tap(tap, i, LayerTap.Site.ATTENTION_INPUT, h)) {
             return false;
         }
-        backend.linear(layer.query(), h, Activation.NONE, q);
-        backend.linear(layer.key(), h, Activation.NONE, k);
-        backend.linear(layer.value(), h, Activation.NONE, v);
-        backend.attention(q, k, v, layer.heads(), batch, context);
+        Activations[] qkv = views.projections();
+        backend.linears(layer.projections(), h, qkv);
+        backend.attention(qkv[0], qkv[1], qkv[2], layer.heads(), batch, context);
         if (!tap(tap, i, LayerTap.Site.ATTENTION_CONTEXT, context)) {
             return false;
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.backend.Activation;
 import dev.sparseinfer.engine.backend.Activations;
+import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
@@ -36,17 +37,7 @@ class CpuLinearFormatsTest {
     void everyFormatMatchesItsDenseExpansion(int rows, int in, int out) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
-        FloatMatrix unstructured = RandomWeights.unstructured(random, out, in, 0.6);
-        FloatMatrix twoFour = RandomWeights.twoFour(random, out, in);
-        List<LinearWeights> formats = new ArrayList<>(List.of(
-                new DenseWeights(RandomWeights.dense(random, out, in)),
-                CsrWeights.fromDense(unstructured),
-                TwoFourWeights.fromDense(twoFour)));
-        for (Int8Scheme scheme : Int8Scheme.values()) {
-            formats.add(Int8Weights.quantize(RandomWeights.dense(random, out, in), scheme));
-            formats.add(CsrInt8Weights.quantize(CsrWeights.fromDense(unstructured), scheme));
-            formats.add(TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(twoFour), scheme));
-        }
+        List<LinearWeights> formats = everyFormat(random, out, in);
         float[] x = Seeds.gaussian(random, rows * in, 1);
         float[] bias = Seeds.gaussian(random, out, 0.3);
         try (CpuBackend backend = new CpuBackend(2)) {
@@ -102,6 +93,62 @@ class CpuLinearFormatsTest {
                 }
             }
         }
+    }
+
+    /**
+     * Layers of one input run as one op ({@link CpuBackend#linears}) give each layer the bits it gets alone, in every
+     * pairing of formats (whose kernels split outputs at different multiples) and at output counts that are not a
+     * multiple of every kernel's alignment, where the op falls back to one layer at a time.
+     */
+    @ParameterizedTest
+    @CsvSource({"16, 384, 64, 64, 64", "3, 36, 16, 32, 48", "13, 64, 48, 48, 16", "45, 520, 40, 24, 19", "1, 40, 8, 8, 8"})
+    void layersOfOneInputRunTogetherGiveTheBitsEachGetsAlone(int rows, int in, int out0, int out1, int out2) {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        int[] outs = {out0, out1, out2};
+        float[] x = Seeds.gaussian(random, rows * in, 1);
+        for (int trial = 0; trial < 6; trial++) {
+            Linear[] layers = new Linear[outs.length];
+            for (int j = 0; j < outs.length; j++) {
+                List<LinearWeights> formats = everyFormat(random, outs[j], in);
+                LinearWeights w = formats.get(trial == 0 ? 1 : random.nextInt(formats.size()));
+                layers[j] = new Linear("layer" + j, w, Seeds.gaussian(random, outs[j], 0.3));
+            }
+            for (int threads = 1; threads <= 3; threads++) {
+                try (CpuBackend backend = new CpuBackend(threads)) {
+                    PreparedLinear[] prepared = new PreparedLinear[layers.length];
+                    Activations[] together = new Activations[layers.length];
+                    for (int j = 0; j < layers.length; j++) {
+                        prepared[j] = backend.prepare(layers[j]);
+                        together[j] = backend.allocate(rows, outs[j]);
+                        java.util.Arrays.fill(((CpuActivations) together[j]).data(), Float.NaN);
+                    }
+                    Activations xs = backend.upload(x, rows, in);
+                    backend.linears(prepared, xs, together);
+                    for (int j = 0; j < layers.length; j++) {
+                        Activations alone = backend.allocate(rows, outs[j]);
+                        backend.linear(prepared[j], xs, Activation.NONE, alone);
+                        assertArrayEquals(backend.read(alone), backend.read(together[j]), "layer " + j + " ("
+                                + layers[j].weights().formatName() + ") on " + threads + " threads (seed=" + seed + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<LinearWeights> everyFormat(Random random, int out, int in) {
+        FloatMatrix unstructured = RandomWeights.unstructured(random, out, in, 0.6);
+        FloatMatrix twoFour = RandomWeights.twoFour(random, out, in);
+        List<LinearWeights> formats = new ArrayList<>(List.of(
+                new DenseWeights(RandomWeights.dense(random, out, in)),
+                CsrWeights.fromDense(unstructured),
+                TwoFourWeights.fromDense(twoFour)));
+        for (Int8Scheme scheme : Int8Scheme.values()) {
+            formats.add(Int8Weights.quantize(RandomWeights.dense(random, out, in), scheme));
+            formats.add(CsrInt8Weights.quantize(CsrWeights.fromDense(unstructured), scheme));
+            formats.add(TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(twoFour), scheme));
+        }
+        return formats;
     }
 
     private static LinearReference reference(LinearWeights w, float[] x, int rows, float[] bias, Activation activation) {
