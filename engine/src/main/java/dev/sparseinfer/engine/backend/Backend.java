@@ -72,6 +72,17 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * A feed-forward block, {@code out = activation(x up^T + b_up) down^T + b_down}, through {@code hidden}: by
+     * default two {@link #linear}s. A backend that can pass the hidden activations between the two layers in its
+     * own layout may do so and leave {@code hidden} as it was.
+     */
+    default void feedForward(PreparedLinear up, Activation activation, PreparedLinear down, Activations x,
+                             Activations hidden, Activations out) {
+        linear(up, x, activation, hidden);
+        linear(down, hidden, Activation.NONE, out);
+    }
+
+    /**
      * Multi-head scaled dot-product attention within each sequence of {@code batch}: head {@code h} uses columns
      * {@code h * headDim .. (h + 1) * headDim - 1} of q, k and v and writes the same columns of {@code out}.
      */

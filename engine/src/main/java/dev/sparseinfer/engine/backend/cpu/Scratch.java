@@ -29,7 +29,28 @@ final class Scratch {
         return arrays;
     });
 
+    /** Tiles of a layer's output passed token-major to the next layer, one array per tile. */
+    private static final ThreadLocal<float[][]> TILES = ThreadLocal.withInitial(() -> new float[0][]);
+
     private Scratch() {
+    }
+
+    /**
+     * {@code count} arrays of at least {@code length} floats each, owned by the calling thread (which may share them
+     * with workers for ops it waits out); contents undefined.
+     */
+    static float[][] tiles(int count, int length) {
+        float[][] tiles = TILES.get();
+        if (tiles.length < count) {
+            tiles = java.util.Arrays.copyOf(tiles, count);
+            TILES.set(tiles);
+        }
+        for (int k = 0; k < count; k++) {
+            if (tiles[k] == null || tiles[k].length < length) {
+                tiles[k] = new float[length];
+            }
+        }
+        return tiles;
     }
 
     /** An array of at least {@code length} floats owned by the calling thread for {@code use}; contents undefined. */

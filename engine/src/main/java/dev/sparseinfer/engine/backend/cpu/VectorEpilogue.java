@@ -31,12 +31,20 @@ final class VectorEpilogue {
         int i = from;
         int end = from + length;
         for (; i + LANES <= end; i += LANES) {
-            FloatVector v = FloatVector.fromArray(SPECIES, y, i);
-            v.mul(0.5f).mul(erf(v.mul(INV_SQRT2)).add(1f)).intoArray(y, i);
+            gelu(FloatVector.fromArray(SPECIES, y, i)).intoArray(y, i);
         }
         for (; i < end; i++) {
             y[i] = CpuEpilogue.apply(y[i], activation);
         }
+    }
+
+    /** {@code activation} lane-wise, for a kernel that applies it as it stores a vector. */
+    static FloatVector apply(FloatVector v, Activation activation) {
+        return activation == Activation.NONE ? v : gelu(v);
+    }
+
+    private static FloatVector gelu(FloatVector v) {
+        return v.mul(0.5f).mul(erf(v.mul(INV_SQRT2)).add(1f));
     }
 
     /** {@link Erf#erfFast} lane-wise, same operations in the same order. */

@@ -189,11 +189,16 @@ public final class BertEncoder {
         if (!tap(tap, i, LayerTap.Site.FFN_INPUT, h)) {
             return false;
         }
-        backend.linear(layer.intermediate(), h, Activation.GELU, inner);
-        if (!tap(tap, i, LayerTap.Site.FFN_HIDDEN, inner)) {
-            return false;
+        if (tap == null) {
+            backend.feedForward(layer.intermediate(), Activation.GELU, layer.output(), h, inner, projected);
+        } else {
+            // A tap reads the hidden activations, which the fused block need not leave behind.
+            backend.linear(layer.intermediate(), h, Activation.GELU, inner);
+            if (!tap(tap, i, LayerTap.Site.FFN_HIDDEN, inner)) {
+                return false;
+            }
+            backend.linear(layer.output(), inner, Activation.NONE, projected);
         }
-        backend.linear(layer.output(), inner, Activation.NONE, projected);
         backend.addLayerNorm(projected, h, layer.outputNorm(), eps, h);
         return tap == null || tap.layerOutput(i, backend.read(h), h.rows(), h.cols());
     }

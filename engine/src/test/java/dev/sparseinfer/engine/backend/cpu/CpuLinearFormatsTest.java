@@ -136,6 +136,50 @@ class CpuLinearFormatsTest {
         }
     }
 
+    /**
+     * A feed-forward block gives the bits of its two layers run one after the other, whether the backend passes the
+     * hidden activations token-major (two CSR layers, fp32 or w8: one tile or several, padded or not) or falls back
+     * to two linears (w8a8 CSR, other formats, a hidden width that is not whole vectors).
+     */
+    @ParameterizedTest
+    @CsvSource({"16, 40, 64, 24", "17, 36, 48, 13", "1, 64, 16, 8", "45, 520, 32, 19", "70, 24, 40, 35", "9, 40, 20, 16",
+            "33, 48, 96, 40"})
+    void feedForwardGivesTheBitsOfItsTwoLayers(int rows, int in, int hidden, int out) {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        float[] x = Seeds.gaussian(random, rows * in, 1);
+        List<LinearWeights[]> pairs = new ArrayList<>();
+        pairs.add(new LinearWeights[] {CsrWeights.fromDense(RandomWeights.unstructured(random, hidden, in, 0.6)),
+                CsrWeights.fromDense(RandomWeights.unstructured(random, out, hidden, 0.8))});
+        for (Int8Scheme scheme : Int8Scheme.values()) {
+            pairs.add(new LinearWeights[] {
+                    CsrInt8Weights.quantize(CsrWeights.fromDense(RandomWeights.unstructured(random, hidden, in, 0.5)), scheme),
+                    CsrInt8Weights.quantize(CsrWeights.fromDense(RandomWeights.unstructured(random, out, hidden, 0.9)), scheme)});
+        }
+        pairs.add(new LinearWeights[] {new DenseWeights(RandomWeights.dense(random, hidden, in)),
+                CsrWeights.fromDense(RandomWeights.unstructured(random, out, hidden, 0.5))});
+        for (LinearWeights[] pair : pairs) {
+            Linear up = new Linear("up", pair[0], Seeds.gaussian(random, hidden, 0.3));
+            Linear down = new Linear("down", pair[1], Seeds.gaussian(random, out, 0.3));
+            for (int threads = 1; threads <= 3; threads++) {
+                try (CpuBackend backend = new CpuBackend(threads)) {
+                    PreparedLinear first = backend.prepare(up);
+                    PreparedLinear second = backend.prepare(down);
+                    Activations xs = backend.upload(x, rows, in);
+                    Activations h = backend.allocate(rows, hidden);
+                    Activations expected = backend.allocate(rows, out);
+                    backend.linear(first, xs, Activation.GELU, h);
+                    backend.linear(second, h, Activation.NONE, expected);
+                    Activations got = backend.allocate(rows, out);
+                    java.util.Arrays.fill(((CpuActivations) got).data(), Float.NaN);
+                    backend.feedForward(first, Activation.GELU, second, xs, backend.allocate(rows, hidden), got);
+                    assertArrayEquals(backend.read(expected), backend.read(got), pair[0].formatName() + " then "
+                            + pair[1].formatName() + " on " + threads + " threads (seed=" + seed + ")");
+                }
+            }
+        }
+    }
+
     private static List<LinearWeights> everyFormat(Random random, int out, int in) {
         FloatMatrix unstructured = RandomWeights.unstructured(random, out, in, 0.6);
         FloatMatrix twoFour = RandomWeights.twoFour(random, out, in);
