@@ -64,16 +64,7 @@ class CpuLinearFormatsTest {
     void everyFormatGivesTheSameBitsOnAnyThreadCount(int rows, int in, int out) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
-        FloatMatrix unstructured = RandomWeights.unstructured(random, out, in, 0.6);
-        FloatMatrix twoFour = RandomWeights.twoFour(random, out, in);
-        List<LinearWeights> formats = new ArrayList<>(List.of(
-                new DenseWeights(RandomWeights.dense(random, out, in)),
-                CsrWeights.fromDense(unstructured),
-                TwoFourWeights.fromDense(twoFour)));
-        for (Int8Scheme scheme : Int8Scheme.values()) {
-            formats.add(Int8Weights.quantize(RandomWeights.dense(random, out, in), scheme));
-            formats.add(TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(twoFour), scheme));
-        }
+        List<LinearWeights> formats = everyFormat(random, out, in);
         float[] x = Seeds.gaussian(random, rows * in, 1);
         float[] bias = Seeds.gaussian(random, out, 0.3);
         for (LinearWeights w : formats) {
