@@ -164,8 +164,8 @@ public final class CpuBackend implements Backend {
 
     /**
      * One op over the layers' outputs laid end to end, so the threads meet once for all of them rather than once
-     * per layer: at a dozen tokens through a pruned layer, a hand-off costs as much as a fifth of the layer's work.
-     * Each thread's share starts on a multiple of every layer's alignment, so every output gets the bits
+     * per layer (the 90 % MiniLM at 2 threads ran 6-7 % faster per text: its layers are short enough for the waits
+     * to show). Each thread's share starts on a multiple of every layer's alignment, so every output gets the bits
      * {@link #linear} would give it.
      */
     @Override
