@@ -170,30 +170,28 @@ public final class CpuBackend implements Backend {
      */
     @Override
     public void linears(PreparedLinear[] layers, Activations x, Activations[] outs) {
+        CpuLinear[] parts = new CpuLinear[layers.length];
         int align = 1;
-        int total = 0;
-        for (PreparedLinear layer : layers) {
-            align = Math.max(align, ((CpuLinear) layer).outputAlignment());
-        }
-        int[] starts = new int[layers.length + 1];
         for (int j = 0; j < layers.length; j++) {
-            int n = ((CpuLinear) layers[j]).outFeatures();
-            if (n % align != 0 || align % ((CpuLinear) layers[j]).outputAlignment() != 0) {
+            parts[j] = (CpuLinear) layers[j];
+            align = Math.max(align, parts[j].outputAlignment());
+        }
+        int[] starts = new int[parts.length + 1];
+        for (int j = 0; j < parts.length; j++) {
+            if (parts[j].outFeatures() % align != 0 || align % parts[j].outputAlignment() != 0) {
                 Backend.super.linears(layers, x, outs);
                 return;
             }
-            total += n;
-            starts[j + 1] = total;
+            starts[j + 1] = starts[j] + parts[j].outFeatures();
         }
         float[] xs = heap(x).data();
         int rows = x.rows();
-        parallel.run(total, align, (from, to) -> {
-            for (int j = 0; j < layers.length; j++) {
+        parallel.run(starts[parts.length], align, (from, to) -> {
+            for (int j = 0; j < parts.length; j++) {
                 int lo = Math.max(from, starts[j]);
                 int hi = Math.min(to, starts[j + 1]);
                 if (lo < hi) {
-                    ((CpuLinear) layers[j]).compute(xs, rows, lo - starts[j], hi - starts[j], Activation.NONE,
-                            heap(outs[j]).data());
+                    parts[j].compute(xs, rows, lo - starts[j], hi - starts[j], Activation.NONE, heap(outs[j]).data());
                 }
             }
         });

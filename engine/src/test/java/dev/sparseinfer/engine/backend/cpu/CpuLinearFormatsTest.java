@@ -102,6 +102,7 @@ class CpuLinearFormatsTest {
             Linear[] layers = new Linear[outs.length];
             for (int j = 0; j < outs.length; j++) {
                 List<LinearWeights> formats = everyFormat(random, outs[j], in);
+                // The first trial runs three CSR layers (everyFormat's second entry), the model's case; then any mix.
                 LinearWeights w = formats.get(trial == 0 ? 1 : random.nextInt(formats.size()));
                 layers[j] = new Linear("layer" + j, w, Seeds.gaussian(random, outs[j], 0.3));
             }
