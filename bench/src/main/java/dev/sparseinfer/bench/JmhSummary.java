@@ -12,7 +12,8 @@ import java.util.Locale;
  * Turns a JMH JSON result file ({@code -rf json}) of {@link LinearKernelBenchmark} and {@link FmaPeakBenchmark}
  * into a Markdown table: time per call, dense-equivalent GFLOP/s, fraction of the measured FMA peak (per thread),
  * and speedup over the dense layer at the same shape and tokens; with {@link PermuteCostBenchmark} in the file, also
- * what a permute + FMA costs in FMAs. Usage: {@code JmhSummary results.json}.
+ * what a permute + FMA costs in FMAs, and with {@link Int8ProductBenchmark} the multiply-add rate of each int8
+ * route. Usage: {@code JmhSummary results.json}.
  */
 public final class JmhSummary {
 
@@ -32,6 +33,12 @@ public final class JmhSummary {
         if (!Double.isNaN(permuteThenFma)) {
             b.append(String.format(Locale.ROOT, "a permute + FMA takes %.2f× an FMA's time (PermuteCostBenchmark)%n%n",
                     permuteThenFma / micros(runs, "PermuteCostBenchmark.fmaOnly")));
+        }
+        double fp32 = micros(runs, "Int8ProductBenchmark.fp32Fma");
+        if (!Double.isNaN(fp32)) {
+            b.append(String.format(Locale.ROOT, "int8 multiply-adds per ns (Int8ProductBenchmark): fp32 FMA %.1f, int16"
+                            + " vectors %.1f, C2's vpmaddwd loop %.1f%n%n", fp32,
+                    micros(runs, "Int8ProductBenchmark.int16Vectors"), micros(runs, "Int8ProductBenchmark.c2MulAddLoop")));
         }
         b.append("| shape (in x out) | tokens | format | threads | µs per call | GFLOP/s (dense-equivalent) | of peak | vs dense |\n");
         b.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
@@ -55,7 +62,10 @@ public final class JmhSummary {
         System.out.print(b);
     }
 
-    /** The score of the benchmark method whose name ends with {@code name}; NaN if the file does not have it. */
+    /**
+     * The score of the benchmark method whose name ends with {@code name} (in its own unit: µs per call, or
+     * multiply-adds per ns for {@link Int8ProductBenchmark}); NaN if the file does not have it.
+     */
     private static double micros(JsonArray runs, String name) {
         for (JsonElement e : runs) {
             JsonObject run = e.getAsJsonObject();
