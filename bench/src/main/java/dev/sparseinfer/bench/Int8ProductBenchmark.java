@@ -108,8 +108,9 @@ public class Int8ProductBenchmark {
     }
 
     /**
-     * {@code sums[t * OUTPUTS + o] = sum over i < inputs of w[i * OUTPUTS + o] * x[i * TOKENS + t]}, with FMAs. The
-     * input count is an argument and each accumulator starts from its own zero: with a constant trip count, with
+     * {@code sums[t * OUTPUTS + o] = sum over i < inputs of w[i * OUTPUTS + o] * x[i * TOKENS + t]}, with FMAs: the
+     * register block of the engine's dense micro-kernel ({@code PanelKernel.rows4}, internal to the engine), written
+     * out here so it can be timed alone, without a layer around it. The input count is an argument and each accumulator starts from its own zero: with a constant trip count, with
      * the accumulators written {@code a01 = a00, ...}, or with this method kept from being inlined, C2 compiled the
      * loop to half its speed (22 against 48 multiply-adds per ns).
      */
