@@ -51,7 +51,7 @@ public class Int8ProductBenchmark {
     static final int TOKENS = 4;
     /** Inputs per pass: the dense kernel's cache block. */
     static final int INPUTS = 256;
-    /** Multiply-adds per call of the block routes: as many passes over the block as make them up, whatever the vector size. */
+    /** Multiply-adds per call of the block routes: as many passes over the block as make them up. */
     static final int BLOCK_PRODUCTS = 1 << 16;
     private static final int PASSES = BLOCK_PRODUCTS / (OUTPUTS * TOKENS * INPUTS);
     /** Pairs in {@link #c2MulAddLoop}'s arrays: 2 x 8 KiB of int16 and 8 KiB of int32 sums. */
@@ -110,9 +110,10 @@ public class Int8ProductBenchmark {
     /**
      * {@code sums[t * OUTPUTS + o] = sum over i < inputs of w[i * OUTPUTS + o] * x[i * TOKENS + t]}, with FMAs: the
      * register block of the engine's dense micro-kernel ({@code PanelKernel.rows4}, internal to the engine), written
-     * out here so it can be timed alone, without a layer around it. The input count is an argument and each accumulator starts from its own zero: with a constant trip count, with
-     * the accumulators written {@code a01 = a00, ...}, or with this method kept from being inlined, C2 compiled the
-     * loop to half its speed (22 against 48 multiply-adds per ns).
+     * out here so it can be timed alone, without a layer around it. The input count is an argument and each
+     * accumulator starts from its own zero: with a constant trip count, with the accumulators written
+     * {@code a01 = a00, ...}, or with this method kept from being inlined, C2 compiled the loop to half its speed (22
+     * against 48 multiply-adds per ns).
      */
     static void fp32Block(float[] w, float[] x, int inputs, float[] sums) {
         int lanes = FLOATS.length();

@@ -36,9 +36,10 @@ public final class JmhSummary {
         }
         double fp32 = micros(runs, "Int8ProductBenchmark.fp32Fma");
         if (!Double.isNaN(fp32)) {
-            b.append(String.format(Locale.ROOT, "int8 multiply-adds per ns (Int8ProductBenchmark): fp32 FMA %.1f, int16"
-                            + " vectors %.1f, C2's vpmaddwd loop %.1f%n%n", fp32,
-                    micros(runs, "Int8ProductBenchmark.int16Vectors"), micros(runs, "Int8ProductBenchmark.c2MulAddLoop")));
+            b.append(String.format(Locale.ROOT, "int8 multiply-adds per ns (Int8ProductBenchmark): fp32 FMA %.1f,"
+                            + " int16 vectors %.1f, C2's vpmaddwd loop %.1f%n%n", fp32,
+                    micros(runs, "Int8ProductBenchmark.int16Vectors"),
+                    micros(runs, "Int8ProductBenchmark.c2MulAddLoop")));
         }
         b.append("| shape (in x out) | tokens | format | threads | µs per call | GFLOP/s (dense-equivalent) | of peak | vs dense |\n");
         b.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
