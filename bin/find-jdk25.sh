@@ -1,4 +1,4 @@
-# Sourced by ./sparseinfer and ./mvnw: sets JAVA_HOME to a JDK 25, or prints why there is none and fails.
+# Sourced by ./sparseinfer and ./maven: sets JAVA_HOME to a JDK 25, or prints why there is none and fails.
 # Looks at $JAVA_HOME first, then every JDK under /usr/lib/jvm; a JDK counts when its `release` file says 25.
 
 sparseinfer_jdk_version() {

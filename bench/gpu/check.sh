@@ -8,7 +8,7 @@
 #   OUT_DIR   where the results go (default: $OUT); seven files at most, within the 8 a GPU run brings back:
 #             summary.txt, inventory.txt, log.txt, gpu-tests.xml, gpu-kernels.json, bench-cuda.json, bench-cpu.json
 #   --bundle  the bundle's tarball or unpacked directory; by default the bundle this script lies in, else the one
-#             tarball under dist/target of the checkout it lies in (built by ./mvnw -B -Pgpu-bundle -DskipTests package)
+#             tarball under dist/target of the checkout it lies in (built by ./maven -B -Pgpu-bundle -DskipTests package)
 #   --model   a model file for `bench` (e.g. all-MiniLM-L6-v2 in packed form), carried beside the bundle
 # Exit status: 0 when no GPU test failed, 1 when one failed or the tests did not complete, 2 for a usage error.
 set -euo pipefail

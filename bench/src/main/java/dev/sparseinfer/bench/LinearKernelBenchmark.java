@@ -1,6 +1,6 @@
 package dev.sparseinfer.bench;
 
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
@@ -95,7 +95,7 @@ public class LinearKernelBenchmark {
 
     @Benchmark
     public Activations linear() {
-        backend.linear(layer, x, Activation.NONE, y);
+        backend.linear(layer, x, ActivationFunction.NONE, y);
         return y;
     }
 

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.sparseinfer.engine.backend.cuda.CudaAvailability;
-import dev.sparseinfer.engine.backend.cuda.CudaProbe;
+import dev.sparseinfer.cuda.CudaAvailability;
+import dev.sparseinfer.cuda.CudaProbe;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

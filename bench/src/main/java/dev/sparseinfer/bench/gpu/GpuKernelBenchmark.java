@@ -4,13 +4,13 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.sparseinfer.engine.api.SparseInferException;
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.TokenBatch;
-import dev.sparseinfer.engine.backend.cuda.CudaAvailability;
-import dev.sparseinfer.engine.backend.cuda.CudaBackend;
-import dev.sparseinfer.engine.backend.cuda.CudaProbe;
+import dev.sparseinfer.cuda.CudaAvailability;
+import dev.sparseinfer.cuda.CudaBackend;
+import dev.sparseinfer.cuda.CudaProbe;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.models.evaluate.RandomLayers;
@@ -167,13 +167,13 @@ public final class GpuKernelBenchmark {
             }
             Activations output = backend.allocate(tokens, out);
             for (int i = 0; i < WARMUP_RUNS; i++) {
-                backend.linear(layers[i % copies], inputs[i % copies], Activation.NONE, output);
+                backend.linear(layers[i % copies], inputs[i % copies], ActivationFunction.NONE, output);
             }
             double[] millis = new double[RUNS];
             for (int i = 0; i < RUNS; i++) {
                 PreparedLinear l = layers[i % copies];
                 Activations x = inputs[i % copies];
-                millis[i] = backend.deviceMillis(() -> backend.linear(l, x, Activation.NONE, output));
+                millis[i] = backend.deviceMillis(() -> backend.linear(l, x, ActivationFunction.NONE, output));
             }
             return new Result(format.label(), in, out, tokens, median(millis), weightBytes);
         });

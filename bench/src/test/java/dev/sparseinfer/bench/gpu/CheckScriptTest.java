@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shell scripts of the GPU bundle, which run where no one watches them (a GPU host, one attempt per transfer):
  * they parse, pass shellcheck where it is installed, and check.sh leaves its summary even when it cannot start.
- * The bundle itself is built and run only by {@code ./mvnw -Pgpu-bundle}, never in this build.
+ * The bundle itself is built and run only by {@code ./maven -Pgpu-bundle}, never in this build.
  */
 class CheckScriptTest {
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.sparseinfer.engine.backend.cuda.CudaAvailability;
-import dev.sparseinfer.engine.backend.cuda.CudaProbe;
+import dev.sparseinfer.cuda.CudaAvailability;
+import dev.sparseinfer.cuda.CudaProbe;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

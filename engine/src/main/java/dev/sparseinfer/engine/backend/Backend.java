@@ -59,7 +59,7 @@ public interface Backend extends AutoCloseable {
     void addLayerNorm(Activations x, Activations residual, PreparedNorm norm, float eps, Activations out);
 
     /** {@code out = activation(x W^T + b)}. */
-    void linear(PreparedLinear layer, Activations x, Activation activation, Activations out);
+    void linear(PreparedLinear layer, Activations x, ActivationFunction activation, Activations out);
 
     /**
      * {@code outs[j] = x layers[j].W^T + layers[j].b} for every j: several layers reading the same input (a layer's
@@ -67,7 +67,7 @@ public interface Backend extends AutoCloseable {
      */
     default void linears(PreparedLinear[] layers, Activations x, Activations[] outs) {
         for (int j = 0; j < layers.length; j++) {
-            linear(layers[j], x, Activation.NONE, outs[j]);
+            linear(layers[j], x, ActivationFunction.NONE, outs[j]);
         }
     }
 
@@ -76,10 +76,10 @@ public interface Backend extends AutoCloseable {
      * default two {@link #linear}s. A backend that can pass the hidden activations between the two layers in its
      * own layout may do so and leave {@code hidden} as it was.
      */
-    default void feedForward(PreparedLinear up, Activation activation, PreparedLinear down, Activations x,
+    default void feedForward(PreparedLinear up, ActivationFunction activation, PreparedLinear down, Activations x,
                              Activations hidden, Activations out) {
         linear(up, x, activation, hidden);
-        linear(down, hidden, Activation.NONE, out);
+        linear(down, hidden, ActivationFunction.NONE, out);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.sparseinfer.engine.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
-import dev.sparseinfer.engine.backend.cuda.CudaAvailability;
-import dev.sparseinfer.engine.backend.cuda.CudaProbe;
 import dev.sparseinfer.engine.model.bert.BertEncoder;
 import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.testing.RandomBert;
@@ -119,12 +116,13 @@ class BackendSelectionTest {
     }
 
     @Test
-    void thisBuildCarriesItsCudaBackendAndItsProbe() {
-        CudaAvailability direct = CudaProbe.system();
-        DeviceProbe found = BackendSelection.probeDevice();
-        assertNotEquals(Optional.of(BackendSelection.NOT_IN_BUILD), found.missing());
-        assertEquals(direct.available(), found.available());
-        assertEquals(direct.available() ? Optional.empty() : Optional.of(direct.reason()), found.missing());
+    void withoutTheCudaModuleAutoRunsOnTheCpuAndSaysSoInOneLine() {
+        assertEquals(Optional.of(BackendSelection.NOT_IN_BUILD), BackendSelection.probeDevice().missing());
+        BackendSelection selection = BackendSelection.select(BackendKind.AUTO, 1);
+        try (Backend backend = selection.backend()) {
+            assertEquals("cpu", backend.name());
+            assertEquals(Optional.of(BackendSelection.NOT_IN_BUILD + "; running on cpu"), selection.notice());
+        }
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.sparseinfer.models.evaluate;
 
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.Backend;
 import dev.sparseinfer.engine.backend.PreparedLinear;
@@ -140,7 +140,7 @@ public final class KernelSweep {
 
     // Reading the output back makes an asynchronous backend finish the call inside the timed region.
     private static void call(Backend backend, PreparedLinear layer, Activations x, Activations y) {
-        backend.linear(layer, x, Activation.NONE, y);
+        backend.linear(layer, x, ActivationFunction.NONE, y);
         backend.read(y);
     }
 

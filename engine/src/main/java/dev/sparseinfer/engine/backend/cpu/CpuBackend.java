@@ -1,7 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
 import dev.sparseinfer.engine.api.SparseInferException;
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.Backend;
 import dev.sparseinfer.engine.backend.PreparedLinear;
@@ -61,7 +61,7 @@ public final class CpuBackend implements Backend {
      * Packs a layer once for its kernel. Without the Vector API every format is expanded to dense and run by the
      * scalar kernels: slow, but the same numbers. 2:4 layers run the dense kernels on their zero-filled weights
      * (fp32, or int8 with the same scales), except one or two tokens through a layer too big for the cache
-     * ({@link TwoFourSparseLinear}): on AVX2 no 2:4 kernel reached dense speed anywhere else.
+     * ({@link TwoFourOutputMajorLinear}): on AVX2 no 2:4 kernel reached dense speed anywhere else.
      */
     @Override
     public PreparedLinear prepare(Linear layer) {
@@ -70,27 +70,27 @@ public final class CpuBackend implements Backend {
         int out = w.outFeatures();
         int in = w.inFeatures();
         if (!vectorApi) {
-            return new DenseF32Linear(out, in, w.toDense().data(), b, new ScalarCpuKernels());
+            return new ScalarDenseLinear(out, in, w.toDense().data(), b, new ScalarCpuKernels());
         }
         return switch (w) {
-            case DenseWeights d -> new PackedDenseLinear(out, in, d.matrix().data(), b);
+            case DenseWeights d -> new DenseLinear(out, in, d.matrix().data(), b);
             case CsrWeights c -> sparse(CompressedRows.of(c.pattern()), c.values(), layer);
-            case TwoFourWeights t -> TwoFourSparseLinear.pays(out, in)
-                    ? new TwoFourSparseLinear(t, b)
-                    : new PackedDenseLinear(out, in, t.toDense().data(), b);
-            case Int8Weights q -> new PackedInt8Linear(out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
+            case TwoFourWeights t -> TwoFourOutputMajorLinear.pays(out, in)
+                    ? new TwoFourOutputMajorLinear(t, b)
+                    : new DenseLinear(out, in, t.toDense().data(), b);
+            case Int8Weights q -> new Int8DenseLinear(out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
             case CsrInt8Weights q -> sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
             case TwoFourInt8Weights q ->
-                    new PackedInt8Linear(out, in, q.denseValues(), q.scales().scales(), q.scales().scheme(), b);
+                    new Int8DenseLinear(out, in, q.denseValues(), q.scales().scales(), q.scales().scheme(), b);
         };
     }
 
     private static CpuLinear sparse(CompressedRows rows, float[] values, Linear layer) {
-        return TokenMajorSparseLinear.fp32(layer.outFeatures(), layer.inFeatures(), rows, values, layer.bias());
+        return CsrLinear.fp32(layer.outFeatures(), layer.inFeatures(), rows, values, layer.bias());
     }
 
     private static CpuLinear sparseInt8(CompressedRows rows, byte[] values, Int8Scales scales, Linear layer) {
-        return TokenMajorSparseLinear.int8(layer.outFeatures(), layer.inFeatures(), rows, values, scales.scales(),
+        return CsrLinear.int8(layer.outFeatures(), layer.inFeatures(), rows, values, scales.scales(),
                 scales.scheme(), layer.bias());
     }
 
@@ -154,7 +154,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void linear(PreparedLinear layer, Activations x, Activation activation, Activations out) {
+    public void linear(PreparedLinear layer, Activations x, ActivationFunction activation, Activations out) {
         CpuLinear l = (CpuLinear) layer;
         float[] xs = heap(x).data();
         float[] ys = heap(out).data();
@@ -191,7 +191,7 @@ public final class CpuBackend implements Backend {
                 int lo = Math.max(from, starts[j]);
                 int hi = Math.min(to, starts[j + 1]);
                 if (lo < hi) {
-                    parts[j].compute(xs, rows, lo - starts[j], hi - starts[j], Activation.NONE, heap(outs[j]).data());
+                    parts[j].compute(xs, rows, lo - starts[j], hi - starts[j], ActivationFunction.NONE, heap(outs[j]).data());
                 }
             }
         });
@@ -204,9 +204,9 @@ public final class CpuBackend implements Backend {
      * {@link #linear}s; {@code hidden} is left as it was.
      */
     @Override
-    public void feedForward(PreparedLinear up, Activation activation, PreparedLinear down, Activations x,
+    public void feedForward(PreparedLinear up, ActivationFunction activation, PreparedLinear down, Activations x,
                             Activations hidden, Activations out) {
-        if (!(up instanceof TokenMajorSparseLinear first && down instanceof TokenMajorSparseLinear second
+        if (!(up instanceof CsrLinear first && down instanceof CsrLinear second
                 && first.chainsInto(second))) {
             Backend.super.feedForward(up, activation, down, x, hidden, out);
             return;
@@ -214,7 +214,7 @@ public final class CpuBackend implements Backend {
         float[] xs = heap(x).data();
         float[] ys = heap(out).data();
         int rows = x.rows();
-        float[][] tiles = Scratch.tiles(TokenMajorSparseLinear.tileCount(rows), first.tileLength());
+        float[][] tiles = Scratch.tiles(CsrLinear.tileCount(rows), first.tileLength());
         parallel.run(first.outFeatures(), first.outputAlignment(),
                 (from, to) -> first.computeTokenMajor(xs, rows, from, to, activation, tiles));
         parallel.run(second.outFeatures(), second.outputAlignment(),

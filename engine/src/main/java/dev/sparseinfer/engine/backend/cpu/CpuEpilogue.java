@@ -1,6 +1,6 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 
 /** The activation applied to a finished output element (bias already added). */
 final class CpuEpilogue {
@@ -10,7 +10,7 @@ final class CpuEpilogue {
     private CpuEpilogue() {
     }
 
-    static float apply(float v, Activation activation) {
+    static float apply(float v, ActivationFunction activation) {
         return switch (activation) {
             case NONE -> v;
             case GELU -> 0.5f * v * (1f + Erf.erfFast(v * INV_SQRT2));

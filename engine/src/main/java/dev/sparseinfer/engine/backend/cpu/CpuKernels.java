@@ -4,8 +4,8 @@ package dev.sparseinfer.engine.backend.cpu;
  * The CPU backend's row-wise and attention kernels. Two implementations sit side by side: {@link ScalarCpuKernels},
  * plain Java accumulating in float64, which is the test oracle and the fallback when the Vector API module is
  * absent, and {@link VectorCpuKernels}, on the JDK's Vector API. {@link #best()} picks one once. Linear layers have
- * their own prepared kernels, one per weight format ({@link PackedDenseLinear}, {@link TokenMajorSparseLinear},
- * {@link PackedInt8Linear}); their oracle is {@link ScalarCpuKernels#linear}.
+ * their own prepared kernels, one per weight format ({@link DenseLinear}, {@link CsrLinear},
+ * {@link Int8DenseLinear}); their oracle is {@link ScalarCpuKernels#linear}.
  *
  * <p>All matrices are row-major float arrays; ranges let the backend split work across threads.
  */

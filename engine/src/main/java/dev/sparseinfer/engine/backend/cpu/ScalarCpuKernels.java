@@ -1,6 +1,6 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 
 /**
  * Plain-Java kernels that accumulate in float64 and use an exact erf: the oracle every faster kernel is tested
@@ -21,7 +21,7 @@ public final class ScalarCpuKernels implements CpuKernels {
      * of every linear-layer kernel, and the dense kernel when the Vector API is absent.
      */
     public void linear(float[] x, int rows, int in, float[] w, float[] bias, int out, int outFrom, int outTo,
-                       Activation activation, float[] y) {
+                       ActivationFunction activation, float[] y) {
         for (int r = 0; r < rows; r++) {
             for (int o = outFrom; o < outTo; o++) {
                 double acc = bias[o];
@@ -33,7 +33,7 @@ public final class ScalarCpuKernels implements CpuKernels {
         }
     }
 
-    static double activate(double v, Activation activation) {
+    static double activate(double v, ActivationFunction activation) {
         return switch (activation) {
             case NONE -> v;
             case GELU -> gelu(v);

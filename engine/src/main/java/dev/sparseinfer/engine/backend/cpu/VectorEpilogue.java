@@ -1,6 +1,6 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -24,8 +24,8 @@ final class VectorEpilogue {
      * blocks rather than fusing it into their micro-kernels: the erf polynomial is large enough that, inlined into
      * a register-blocked loop, the JIT gives up on keeping the vectors in registers.
      */
-    static void apply(float[] y, int from, int length, Activation activation) {
-        if (activation == Activation.NONE) {
+    static void apply(float[] y, int from, int length, ActivationFunction activation) {
+        if (activation == ActivationFunction.NONE) {
             return;
         }
         int i = from;
@@ -39,8 +39,8 @@ final class VectorEpilogue {
     }
 
     /** {@code activation} lane-wise, for a kernel that applies it as it stores a vector. */
-    static FloatVector apply(FloatVector v, Activation activation) {
-        return activation == Activation.NONE ? v : gelu(v);
+    static FloatVector apply(FloatVector v, ActivationFunction activation) {
+        return activation == ActivationFunction.NONE ? v : gelu(v);
     }
 
     private static FloatVector gelu(FloatVector v) {

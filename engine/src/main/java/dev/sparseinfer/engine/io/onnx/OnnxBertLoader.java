@@ -8,7 +8,7 @@ import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
 import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import dev.sparseinfer.engine.model.bert.BertWeights;
-import dev.sparseinfer.engine.model.bert.WeightSource;
+import dev.sparseinfer.engine.io.WeightSource;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;

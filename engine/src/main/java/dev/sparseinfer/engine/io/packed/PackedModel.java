@@ -18,7 +18,7 @@ import dev.sparseinfer.engine.model.bert.BertEmbeddings;
 import dev.sparseinfer.engine.model.bert.BertLayer;
 import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import dev.sparseinfer.engine.model.bert.BertWeights;
-import dev.sparseinfer.engine.model.bert.WeightSource;
+import dev.sparseinfer.engine.io.WeightSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

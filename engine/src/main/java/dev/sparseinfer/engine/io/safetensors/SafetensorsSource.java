@@ -3,7 +3,7 @@ package dev.sparseinfer.engine.io.safetensors;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
-import dev.sparseinfer.engine.model.bert.WeightSource;
+import dev.sparseinfer.engine.io.WeightSource;
 import java.util.Map;
 import java.util.Set;
 

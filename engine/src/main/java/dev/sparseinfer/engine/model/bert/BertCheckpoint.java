@@ -1,5 +1,6 @@
 package dev.sparseinfer.engine.model.bert;
 
+import dev.sparseinfer.engine.io.WeightSource;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;

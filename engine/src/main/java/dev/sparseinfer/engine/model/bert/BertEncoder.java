@@ -1,6 +1,6 @@
 package dev.sparseinfer.engine.model.bert;
 
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.Backend;
 import dev.sparseinfer.engine.backend.PreparedLinear;
@@ -182,7 +182,7 @@ public final class BertEncoder {
         if (!tap(tap, i, LayerTap.Site.ATTENTION_CONTEXT, context)) {
             return false;
         }
-        backend.linear(layer.attentionOutput(), context, Activation.NONE, projected);
+        backend.linear(layer.attentionOutput(), context, ActivationFunction.NONE, projected);
         backend.addLayerNorm(projected, h, layer.attentionNorm(), eps, h);
 
         Activations inner = views.inner();
@@ -190,14 +190,14 @@ public final class BertEncoder {
             return false;
         }
         if (tap == null) {
-            backend.feedForward(layer.intermediate(), Activation.GELU, layer.output(), h, inner, projected);
+            backend.feedForward(layer.intermediate(), ActivationFunction.GELU, layer.output(), h, inner, projected);
         } else {
             // A tap reads the hidden activations, which the fused block need not leave behind.
-            backend.linear(layer.intermediate(), h, Activation.GELU, inner);
+            backend.linear(layer.intermediate(), h, ActivationFunction.GELU, inner);
             if (!tap(tap, i, LayerTap.Site.FFN_HIDDEN, inner)) {
                 return false;
             }
-            backend.linear(layer.output(), inner, Activation.NONE, projected);
+            backend.linear(layer.output(), inner, ActivationFunction.NONE, projected);
         }
         backend.addLayerNorm(projected, h, layer.outputNorm(), eps, h);
         return tap == null || tap.layerOutput(i, backend.read(h), h.rows(), h.cols());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.testing.Seeds;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,14 +20,14 @@ class CpuKernelsTest {
     @ParameterizedTest
     @CsvSource({"1, 1, 1", "1, 7, 5", "3, 17, 9", "5, 64, 33", "2, 385, 131", "13, 96, 7", "6, 12, 16", "19, 40, 70"})
     void packedDenseLinearMatchesReference(int rows, int in, int out) {
-        for (Activation activation : Activation.values()) {
+        for (ActivationFunction activation : ActivationFunction.values()) {
             long seed = Seeds.fresh();
             Random random = new Random(seed);
             float[] x = Seeds.gaussian(random, rows * in, 1);
             float[] w = Seeds.gaussian(random, out * in, 1 / Math.sqrt(in));
             float[] b = Seeds.gaussian(random, out, 0.5);
             float[] actual = new float[rows * out];
-            new PackedDenseLinear(out, in, w, b).compute(x, rows, 0, out, activation, actual);
+            new DenseLinear(out, in, w, b).compute(x, rows, 0, out, activation, actual);
             LinearReference expected = LinearReference.compute(x, rows, in, w, b, out, activation);
             double error = Seeds.errorRelativeToTerms(actual, expected.values(), expected.termMagnitudes());
             assertTrue(error < 1e-5, "linear " + activation + ": relative error " + error + " seed=" + seed);
@@ -48,7 +48,7 @@ class CpuKernelsTest {
         float[] b = Seeds.gaussian(random, out, 1);
         float[] y = new float[rows * out];
         java.util.Arrays.fill(y, Float.NaN);
-        new PackedDenseLinear(out, in, w, b).compute(x, rows, outFrom, outTo, Activation.GELU, y);
+        new DenseLinear(out, in, w, b).compute(x, rows, outFrom, outTo, ActivationFunction.GELU, y);
         for (int r = 0; r < rows; r++) {
             for (int o = 0; o < out; o++) {
                 boolean inside = o >= outFrom && o < outTo;
@@ -171,13 +171,13 @@ class CpuKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Activation.class)
-    void scalarReferenceAppliesTheActivation(Activation activation) {
+    @EnumSource(ActivationFunction.class)
+    void scalarReferenceAppliesTheActivation(ActivationFunction activation) {
         float[] x = {1f, -2f};
         float[] w = {1f, 0f, 0f, 1f};
         float[] y = new float[2];
         reference.linear(x, 1, 2, w, new float[2], 2, 0, 2, activation, y);
-        float[] expected = activation == Activation.NONE ? new float[] {1f, -2f}
+        float[] expected = activation == ActivationFunction.NONE ? new float[] {1f, -2f}
                 // GELU(1) and GELU(-2), exact erf form.
                 : new float[] {0.8413447460685429f, -0.04550026389635842f};
         assertArrayEquals(expected, y, 1e-7f);

@@ -3,7 +3,7 @@ package dev.sparseinfer.engine.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
@@ -42,7 +42,7 @@ class CpuLinearFormatsTest {
         float[] bias = Seeds.gaussian(random, out, 0.3);
         try (CpuBackend backend = new CpuBackend(2)) {
             for (LinearWeights w : formats) {
-                for (Activation activation : Activation.values()) {
+                for (ActivationFunction activation : ActivationFunction.values()) {
                     Linear layer = new Linear("layer", w, bias);
                     Activations xs = backend.allocate(rows, in);
                     System.arraycopy(x, 0, ((CpuActivations) xs).data(), 0, x.length);
@@ -73,7 +73,7 @@ class CpuLinearFormatsTest {
                 try (CpuBackend backend = new CpuBackend(threads)) {
                     Activations ys = backend.allocate(rows, out);
                     backend.linear(backend.prepare(new Linear("layer", w, bias)), backend.upload(x, rows, in),
-                            Activation.GELU, ys);
+                            ActivationFunction.GELU, ys);
                     float[] got = backend.read(ys);
                     if (single == null) {
                         single = got;
@@ -119,7 +119,7 @@ class CpuLinearFormatsTest {
                     backend.linears(prepared, xs, together);
                     for (int j = 0; j < layers.length; j++) {
                         Activations alone = backend.allocate(rows, outs[j]);
-                        backend.linear(prepared[j], xs, Activation.NONE, alone);
+                        backend.linear(prepared[j], xs, ActivationFunction.NONE, alone);
                         assertArrayEquals(backend.read(alone), backend.read(together[j]), "layer " + j + " ("
                                 + layers[j].weights().formatName() + ") on " + threads + " threads (seed=" + seed + ")");
                     }
@@ -160,11 +160,11 @@ class CpuLinearFormatsTest {
                     Activations xs = backend.upload(x, rows, in);
                     Activations h = backend.allocate(rows, hidden);
                     Activations expected = backend.allocate(rows, out);
-                    backend.linear(first, xs, Activation.GELU, h);
-                    backend.linear(second, h, Activation.NONE, expected);
+                    backend.linear(first, xs, ActivationFunction.GELU, h);
+                    backend.linear(second, h, ActivationFunction.NONE, expected);
                     Activations got = backend.allocate(rows, out);
                     java.util.Arrays.fill(((CpuActivations) got).data(), Float.NaN);
-                    backend.feedForward(first, Activation.GELU, second, xs, backend.allocate(rows, hidden), got);
+                    backend.feedForward(first, ActivationFunction.GELU, second, xs, backend.allocate(rows, hidden), got);
                     assertArrayEquals(backend.read(expected), backend.read(got), pair[0].formatName() + " then "
                             + pair[1].formatName() + " on " + threads + " threads (seed=" + seed + ")");
                 }
@@ -187,7 +187,7 @@ class CpuLinearFormatsTest {
         return formats;
     }
 
-    private static LinearReference reference(LinearWeights w, float[] x, int rows, float[] bias, Activation activation) {
+    private static LinearReference reference(LinearWeights w, float[] x, int rows, float[] bias, ActivationFunction activation) {
         int in = w.inFeatures();
         float[] input = x;
         if (usesW8A8(w)) {

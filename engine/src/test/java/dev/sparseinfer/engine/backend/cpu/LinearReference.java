@@ -1,6 +1,6 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 
 /**
  * The float64 oracle for {@code activation(x W^T + b)}: each output, and the sum of the magnitudes of the terms it
@@ -9,7 +9,7 @@ import dev.sparseinfer.engine.backend.Activation;
 public record LinearReference(double[] values, double[] termMagnitudes) {
 
     public static LinearReference compute(float[] x, int rows, int in, float[] w, float[] bias, int out,
-                                   Activation activation) {
+                                   ActivationFunction activation) {
         double[] values = new double[rows * out];
         double[] magnitudes = new double[rows * out];
         for (int r = 0; r < rows; r++) {

@@ -2,7 +2,7 @@ package dev.sparseinfer.engine.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sparseinfer.engine.backend.Activation;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.testing.Seeds;
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
@@ -47,7 +47,7 @@ class VectorEpilogueTest {
             };
         }
         float[] y = x.clone();
-        VectorEpilogue.apply(y, 0, y.length, Activation.GELU);
+        VectorEpilogue.apply(y, 0, y.length, ActivationFunction.GELU);
         for (int i = 0; i < x.length; i++) {
             double expected = 0.5 * x[i] * (1 + Erf.erf(x[i] / Math.sqrt(2)));
             assertEquals(expected, y[i], 1e-6 * Math.max(1, Math.abs(x[i])), "gelu(" + x[i] + ")");
@@ -74,7 +74,7 @@ class VectorEpilogueTest {
     void noActivationLeavesValuesUntouched() {
         float[] y = Seeds.gaussian(new Random(Seeds.fresh()), 37, 1);
         float[] before = y.clone();
-        VectorEpilogue.apply(y, 0, y.length, Activation.NONE);
+        VectorEpilogue.apply(y, 0, y.length, ActivationFunction.NONE);
         org.junit.jupiter.api.Assertions.assertArrayEquals(before, y);
     }
 }

@@ -1,8 +1,0 @@
-package dev.sparseinfer.engine.backend;
-
-/** The element-wise function a backend applies to a linear layer's output, fused into its epilogue. */
-public enum Activation {
-    NONE,
-    /** Exact GELU, {@code x * (1 + erf(x / sqrt 2)) / 2}. */
-    GELU
-}
