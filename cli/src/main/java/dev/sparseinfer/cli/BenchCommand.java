@@ -1,5 +1,7 @@
 package dev.sparseinfer.cli;
 
+import dev.sparseinfer.cli.report.AtomicOutput;
+import dev.sparseinfer.cli.report.BenchReport;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;

@@ -1,5 +1,8 @@
 package dev.sparseinfer.cli;
 
+import dev.sparseinfer.cli.report.JsonOutput;
+import dev.sparseinfer.cli.report.ReportDirectory;
+import dev.sparseinfer.cli.report.SweepReport;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.Backend;

@@ -1,5 +1,6 @@
 package dev.sparseinfer.cli;
 
+import dev.sparseinfer.cli.report.AtomicOutput;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.Embedding;
 import dev.sparseinfer.engine.api.EmbeddingModel;

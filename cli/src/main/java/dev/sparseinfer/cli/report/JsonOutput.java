@@ -1,4 +1,4 @@
-package dev.sparseinfer.cli;
+package dev.sparseinfer.cli.report;
 
 import dev.sparseinfer.engine.api.SparseInferException;
 import java.io.IOException;
@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code --json FILE}: checked before a long run starts, written atomically at its end. */
-final class JsonOutput {
+public final class JsonOutput {
 
     private final Path file;
 
@@ -15,7 +15,7 @@ final class JsonOutput {
         this.file = file;
     }
 
-    static JsonOutput checked(Path file) {
+    public static JsonOutput checked(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
             throw SparseInferException.invalidArgument("--json: directory " + dir + " does not exist or is not writable");
@@ -26,7 +26,7 @@ final class JsonOutput {
         return new JsonOutput(file);
     }
 
-    void write(String json, Writer console) throws IOException {
+    public void write(String json, Writer console) throws IOException {
         try (AtomicOutput output = AtomicOutput.open(file, console)) {
             output.writer().write(json);
             output.commit();

@@ -1,4 +1,4 @@
-package dev.sparseinfer.cli;
+package dev.sparseinfer.cli.report;
 
 import dev.sparseinfer.engine.api.SparseInferException;
 import java.io.IOException;
@@ -13,7 +13,7 @@ import java.nio.file.StandardCopyOption;
  * a bad directory is refused in seconds rather than after a long run. Each file appears only when complete
  * (written under a temporary name, then renamed).
  */
-final class ReportDirectory {
+public final class ReportDirectory {
 
     private final Path dir;
 
@@ -21,7 +21,7 @@ final class ReportDirectory {
         this.dir = dir;
     }
 
-    static ReportDirectory prepare(Path dir) {
+    public static ReportDirectory prepare(Path dir) {
         try {
             Files.createDirectories(dir);
             Files.deleteIfExists(Files.createTempFile(dir, ".write-check", ".tmp"));
@@ -41,15 +41,15 @@ final class ReportDirectory {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
-    Path path() {
+    public Path path() {
         return dir;
     }
 
-    void write(String name, String text) throws IOException {
+    public void write(String name, String text) throws IOException {
         write(name, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    void write(String name, byte[] content) throws IOException {
+    public void write(String name, byte[] content) throws IOException {
         Path target = dir.resolve(name);
         // A plain name rather than createTempFile, whose owner-only permissions the renamed file would keep.
         Path temp = dir.resolve("." + name + "." + ProcessHandle.current().pid() + ".tmp");

@@ -1,4 +1,4 @@
-package dev.sparseinfer.cli;
+package dev.sparseinfer.cli.report;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -7,7 +7,7 @@ import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /** Saves a chart into a report as {@code NAME.png} and {@code NAME.svg}. */
-final class ChartFiles {
+public final class ChartFiles {
 
     static {
         // Charts are drawn off-screen; without this a machine with no display fails on the first AWT call.
@@ -17,7 +17,7 @@ final class ChartFiles {
     private ChartFiles() {
     }
 
-    static void save(ReportDirectory dir, String name, Chart<?, ?> chart) throws IOException {
+    public static void save(ReportDirectory dir, String name, Chart<?, ?> chart) throws IOException {
         dir.write(name + ".png", BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
         ByteArrayOutputStream svg = new ByteArrayOutputStream();
         VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);

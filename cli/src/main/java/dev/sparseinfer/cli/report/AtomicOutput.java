@@ -1,4 +1,4 @@
-package dev.sparseinfer.cli;
+package dev.sparseinfer.cli.report;
 
 import java.io.BufferedWriter;
 import java.io.FilterWriter;
@@ -15,7 +15,7 @@ import java.nio.file.StandardCopyOption;
  * Standard output, or a file that appears only when complete: written under a temporary name in the same
  * directory and renamed by {@link #commit()}. Closing without a commit deletes the temporary file.
  */
-final class AtomicOutput implements AutoCloseable {
+public final class AtomicOutput implements AutoCloseable {
 
     private final Writer writer;
     private final Path target;
@@ -29,7 +29,7 @@ final class AtomicOutput implements AutoCloseable {
     }
 
     /** A file at {@code target}, or {@code console} when target is null. */
-    static AtomicOutput open(Path target, Writer console) throws IOException {
+    public static AtomicOutput open(Path target, Writer console) throws IOException {
         if (target == null) {
             return new AtomicOutput(new BufferedWriter(new FailFastWriter(console), 1 << 16), null, null);
         }
@@ -54,11 +54,11 @@ final class AtomicOutput implements AutoCloseable {
         }
     }
 
-    Writer writer() {
+    public Writer writer() {
         return writer;
     }
 
-    void commit() throws IOException {
+    public void commit() throws IOException {
         writer.flush();
         if (target != null) {
             writer.close();

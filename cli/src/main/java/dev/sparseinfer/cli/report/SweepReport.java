@@ -1,4 +1,4 @@
-package dev.sparseinfer.cli;
+package dev.sparseinfer.cli.report;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -25,7 +25,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** What {@code bench sweep} found: speedups over dense per format, and CSR's crossover sparsity, per backend, shape and token count. */
-final class SweepReport {
+public final class SweepReport {
 
     private static final Color[] SERIES_COLOURS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
             new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b)};
@@ -34,7 +34,7 @@ final class SweepReport {
     private final int threads;
     private final int runs;
 
-    SweepReport(List<Point> points, int threads, int runs) {
+    public SweepReport(List<Point> points, int threads, int runs) {
         this.points = List.copyOf(points);
         this.threads = threads;
         this.runs = runs;
@@ -67,7 +67,7 @@ final class SweepReport {
                 : String.format(Locale.ROOT, "%.0f%%", 100 * c.get());
     }
 
-    void print(PrintWriter out) {
+    public void print(PrintWriter out) {
         out.println(timingLine());
         for (Map.Entry<String, List<Point>> g : groups().entrySet()) {
             Point first = g.getValue().getFirst();
@@ -81,7 +81,7 @@ final class SweepReport {
         out.flush();
     }
 
-    String json() {
+    public String json() {
         JsonObject root = new JsonObject();
         root.addProperty("kind", "sweep");
         JsonObject machine = new JsonObject();
@@ -123,7 +123,7 @@ final class SweepReport {
     }
 
     /** {@code sweep.md}: the crossover table, one chart per shape (PNG and SVG), and every measured point. */
-    void writeTo(ReportDirectory dir) throws IOException {
+    public void writeTo(ReportDirectory dir) throws IOException {
         StringBuilder md = new StringBuilder("# SparseInfer kernel sweep\n\n");
         md.append("Machine: ").append(MachineInfo.describe()).append("\n\n").append(timingLine()).append(".\n\n");
         md.append("| backend | shape (in x out) | tokens | CSR beats dense from | 2:4 speedup | w8a8 speedup | 2:4 + w8a8 speedup |\n");

@@ -1,4 +1,4 @@
-package dev.sparseinfer.cli;
+package dev.sparseinfer.cli.report;
 
 import dev.sparseinfer.models.evaluate.MachineInfo;
 import java.io.PrintWriter;
@@ -8,10 +8,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The results of one {@code bench} run, as a console table and as JSON. */
-final class BenchReport {
+public final class BenchReport {
 
     /** One model on one backend. Times are milliseconds per text. */
-    record Row(String model, String backend, int threads, double medianMs, double p90Ms, double speedup,
+    public record Row(String model, String backend, int threads, double medianMs, double p90Ms, double speedup,
                double cosine, double textsPerSecond, int samples) {
     }
 
@@ -21,18 +21,18 @@ final class BenchReport {
     private final int warmup;
     private final List<Row> rows = new ArrayList<>();
 
-    BenchReport(int texts, int batch, int passes, int warmup) {
+    public BenchReport(int texts, int batch, int passes, int warmup) {
         this.texts = texts;
         this.batch = batch;
         this.passes = passes;
         this.warmup = warmup;
     }
 
-    void add(Row row) {
+    public void add(Row row) {
         rows.add(row);
     }
 
-    void print(PrintWriter out) {
+    public void print(PrintWriter out) {
         out.printf(Locale.ROOT, "%d texts, batch %d, warm-up of at least %d pass(es) and 3 s, then %d timed passes; medians and p90 over %d samples per model%n",
                 texts, batch, warmup, passes, rows.isEmpty() ? 0 : rows.getFirst().samples());
         out.printf(Locale.ROOT, "%-40s %-36s %9s %9s %8s %8s %9s%n", "model", "backend", "median ms", "p90 ms", "speedup", "cosine", "texts/s");
@@ -47,7 +47,7 @@ final class BenchReport {
         return s.length() <= width ? s : "…" + s.substring(s.length() - width + 1);
     }
 
-    String json() {
+    public String json() {
         StringBuilder b = new StringBuilder("{\"kind\":\"bench\",\"machine\":{");
         boolean first = true;
         for (Map.Entry<String, String> e : MachineInfo.describe().entrySet()) {
@@ -67,7 +67,7 @@ final class BenchReport {
         return b.append("]}\n").toString();
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder b = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             switch (c) {

@@ -1,4 +1,4 @@
-package dev.sparseinfer.cli;
+package dev.sparseinfer.cli.report;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -19,13 +19,13 @@ import org.knowm.xchart.style.CategoryStyler;
 import org.knowm.xchart.style.Styler;
 
 /** What {@code demo} found: one row per variant and backend, as a console table, JSON and a Markdown report. */
-final class DemoReport {
+public final class DemoReport {
 
     /**
      * One variant on one backend. Times are milliseconds per text; cosine and neighbour agreement are against the
      * dense model on the same backend.
      */
-    record Row(String variant, String label, long linearBytes, String backend, int threads, double medianMs, double p90Ms,
+    public record Row(String variant, String label, long linearBytes, String backend, int threads, double medianMs, double p90Ms,
                double speedup, double cosine, double neighbourAgreement, int samples) {
     }
 
@@ -34,17 +34,17 @@ final class DemoReport {
      * @param recipe  how the pruned variants were made
      * @param backends which backends ran and why no faster one did
      */
-    record Setup(String model, String recipe, String backends, int texts, int warmup, int passes) {
+    public record Setup(String model, String recipe, String backends, int texts, int warmup, int passes) {
     }
 
     private final Setup setup;
     private final List<Row> rows = new ArrayList<>();
 
-    DemoReport(Setup setup) {
+    public DemoReport(Setup setup) {
         this.setup = setup;
     }
 
-    void add(Row row) {
+    public void add(Row row) {
         rows.add(row);
     }
 
@@ -58,7 +58,7 @@ final class DemoReport {
                 setup.passes(), samples());
     }
 
-    void print(PrintWriter out) {
+    public void print(PrintWriter out) {
         out.printf(Locale.ROOT, "%s; variants: %s%n", setup.model(), setup.recipe());
         out.println(setup.backends());
         out.println(timingLine());
@@ -85,7 +85,7 @@ final class DemoReport {
         return bytes / (1024.0 * 1024.0);
     }
 
-    String json() {
+    public String json() {
         JsonObject root = new JsonObject();
         root.addProperty("kind", "demo");
         JsonObject machine = new JsonObject();
@@ -118,7 +118,7 @@ final class DemoReport {
     }
 
     /** {@code demo.md} with the table, and two charts: speedup, and agreement with dense, per variant and backend. */
-    void writeTo(ReportDirectory dir) throws IOException {
+    public void writeTo(ReportDirectory dir) throws IOException {
         ChartFiles.save(dir, "demo-speedup", speedupChart());
         ChartFiles.save(dir, "demo-quality", qualityChart());
         StringBuilder md = new StringBuilder();
