@@ -19,8 +19,11 @@ import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
+import java.util.Optional;
 
-/** Runs every op on the CPU, in pure Java, with the kernels {@link CpuKernels#best()} picks. */
+/**
+ * Runs every op on the CPU, in pure Java, with the kernels {@link CpuKernelProvider} chose for this JVM.
+ */
 public final class CpuBackend implements Backend {
 
     /** How this backend runs 2:4 layers, in one line for reports that show 2:4 speeds measured here. */
@@ -28,22 +31,21 @@ public final class CpuBackend implements Backend {
             + " kernel beat them but for one or two tokens through a layer of 32 MiB or more): its speed is dense's,"
             + " its saving is in the file";
 
+    private final CpuKernelSelection selection;
     private final CpuKernels kernels;
-    private final boolean vectorApi;
     private final ParallelFor parallel;
 
     public CpuBackend(int threads) {
-        this(CpuKernels.best(), threads);
+        this(CpuKernelProvider.selection(), threads);
     }
 
-    public CpuBackend(CpuKernels kernels, int threads) {
-        // A bad -Dsparseinfer.cpu.vectorBits fails here, in one line, before a layer kernel's class loads.
-        VectorBitsProperty.requested();
+    /** With the kernels given, so tests can run the scalar ones on a JVM that has the Vector API. */
+    public CpuBackend(CpuKernelSelection selection, int threads) {
         if (threads < 1) {
             throw SparseInferException.invalidArgument("--threads must be at least 1, got " + threads);
         }
-        this.kernels = kernels;
-        this.vectorApi = VectorApiSupport.available();
+        this.selection = selection;
+        this.kernels = selection.kernels();
         this.parallel = new ParallelFor(threads);
     }
 
@@ -55,6 +57,11 @@ public final class CpuBackend implements Backend {
     @Override
     public String description() {
         return "cpu (" + kernels.name() + ", " + parallel.threads() + (parallel.threads() == 1 ? " thread)" : " threads)");
+    }
+
+    @Override
+    public Optional<String> notice() {
+        return selection.notice();
     }
 
     /**
@@ -69,7 +76,7 @@ public final class CpuBackend implements Backend {
         float[] b = layer.bias();
         int out = w.outFeatures();
         int in = w.inFeatures();
-        if (!vectorApi) {
+        if (!selection.vectorApi()) {
             return new ScalarDenseLinear(out, in, w.toDense().data(), b, new ScalarCpuKernels());
         }
         return switch (w) {

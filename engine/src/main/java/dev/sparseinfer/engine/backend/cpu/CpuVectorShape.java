@@ -20,7 +20,7 @@ final class CpuVectorShape {
     }
 
     private static VectorShape shape() {
-        int bits = VectorBitsProperty.requested();
+        int bits = CpuKernelProvider.selection().vectorBits();
         return bits == VectorBitsProperty.PREFERRED ? VectorShape.preferredShape() : VectorShape.forBitSize(bits);
     }
 }
