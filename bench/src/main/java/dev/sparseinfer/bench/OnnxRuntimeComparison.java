@@ -1,12 +1,12 @@
 package dev.sparseinfer.bench;
 
 import dev.sparseinfer.engine.api.BackendKind;
-import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.model.bert.BertWeights;
+import dev.sparseinfer.engine.runtime.EmbeddingRunner;
 import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import dev.sparseinfer.models.ModelRegistry;
 import dev.sparseinfer.models.calibration.CalibrationSet;
@@ -116,7 +116,7 @@ public final class OnnxRuntimeComparison {
         LoadedModel dense = ModelLoader.load(onnx);
         List<Variant> variants = variants(dense, onnx, quantizedOnnx);
         List<TokenizedText> texts;
-        try (EmbeddingModel m = EmbeddingModel.open(dense, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
+        try (EmbeddingRunner m = EmbeddingRunner.open(dense, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
             texts = m.tokenize(CalibrationSet.heldOutTexts());
         }
         List<Row> rows = new ArrayList<>();
@@ -197,7 +197,7 @@ public final class OnnxRuntimeComparison {
         variants.add(new Variant("int8 (LangChain4j -q)", "onnxruntime", (threads, batch) -> ort(quantizedOnnx, threads)));
         ours.forEach((name, weights) -> variants.add(new Variant(name, "sparseinfer", (threads, batch) -> {
             LoadedModel model = new LoadedModel(weights, dense.tokenizerJson(), name);
-            EmbeddingModel m = EmbeddingModel.open(model, ModelOptions.defaults().withBackend(BackendKind.CPU)
+            EmbeddingRunner m = EmbeddingRunner.open(model, ModelOptions.defaults().withBackend(BackendKind.CPU)
                     .withThreads(threads).withBatchSize(batch));
             return new AutoCloseableEmbedder() {
                 @Override

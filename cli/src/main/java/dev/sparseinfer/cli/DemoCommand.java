@@ -1,11 +1,11 @@
 package dev.sparseinfer.cli;
 
 import dev.sparseinfer.engine.api.BackendKind;
-import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
+import dev.sparseinfer.engine.runtime.EmbeddingRunner;
 import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import dev.sparseinfer.models.ModelInventory;
 import dev.sparseinfer.models.ModelRegistry;
@@ -146,7 +146,7 @@ final class DemoCommand implements Callable<Integer> {
             LoadedModel loaded = ModelLoader.load(paths.get(i));
             LatencyBenchmark.Result r;
             String backendName;
-            try (EmbeddingModel m = EmbeddingModel.open(loaded, options);
+            try (EmbeddingRunner m = EmbeddingRunner.open(loaded, options);
                  ProgressBar progress = ProgressBar.onTerminal(err)) {
                 backendName = m.backendDescription();
                 List<TokenizedText> tokens = m.tokenize(texts);
