@@ -41,12 +41,10 @@ import java.util.Map;
  *
  * <p>All variants of one thread count and batch size are open at once and timed pass by pass in turn (pass 1 of
  * every variant, then pass 2, ...): on a shared VM a slow spell then falls on ONNX Runtime and on us alike, where
- * timing one variant after another let it land on whichever ran then (the same code's dense median moved by 20-30%
- * between runs of the whole comparison).
+ * timing one variant after another lets it land on whichever runs then.
  *
- * <p>Each thread count runs in a JVM of its own, as JMH forks per benchmark: in one JVM, the second thread count ran
- * our kernels as C2 had compiled them for the first (the 2-thread dense median measured 6.4-7.6 ms after a
- * 1-thread pass, 5.3 ms in a fresh JVM), while ONNX Runtime's native code is unaffected.
+ * <p>Each thread count runs in a JVM of its own, as JMH forks per benchmark: in one JVM, the second thread count
+ * would run our kernels as C2 compiled them for the first, while ONNX Runtime's native code is unaffected.
  *
  * <p>Usage: {@code OnnxRuntimeComparison [--threads 1,2] [--runs N] [--out FILE.md]}.
  */

@@ -68,7 +68,8 @@ public final class CpuBackend implements Backend {
      * Packs a layer once for its kernel. Without the Vector API every format is expanded to dense and run by the
      * scalar kernels: slow, but the same numbers. 2:4 layers run the dense kernels on their zero-filled weights
      * (fp32, or int8 with the same scales), except one or two tokens through a layer too big for the cache
-     * ({@link TwoFourOutputMajorLinear}): on AVX2 no 2:4 kernel reached dense speed anywhere else.
+     * ({@link TwoFourOutputMajorLinear}): on AVX2 no 2:4 kernel reaches dense speed anywhere else
+     * ({@code LinearKernelBenchmark}, format 2:4).
      */
     @Override
     public PreparedLinear prepare(Linear layer) {
@@ -171,9 +172,8 @@ public final class CpuBackend implements Backend {
 
     /**
      * One op over the layers' outputs laid end to end, so the threads meet once for all of them rather than once
-     * per layer (the 90 % MiniLM at 2 threads ran 6-7 % faster per text: its layers are short enough for the waits
-     * to show). Each thread's share starts on a multiple of every layer's alignment, so every output gets the bits
-     * {@link #linear} would give it.
+     * per layer: a small model's layers are short enough for those waits to show. Each thread's share starts on a
+     * multiple of every layer's alignment, so every output gets the bits {@link #linear} would give it.
      */
     @Override
     public void linears(PreparedLinear[] layers, Activations x, Activations[] outs) {
@@ -206,9 +206,9 @@ public final class CpuBackend implements Backend {
 
     /**
      * Two CSR layers in a row pass the hidden activations token-major, as the first layer's kernels produce them and
-     * the second's read them: the first skips its write-back to rows and the second its transpose of 1536 inputs,
-     * which every thread did in full (the 90 % MiniLM ran 3-6 % faster per text). The same bits as two
-     * {@link #linear}s; {@code hidden} is left as it was.
+     * the second's read them: the first skips its write-back to rows and the second its transpose of the whole
+     * hidden width, which every thread would do in full. The same bits as two {@link #linear}s; {@code hidden} is
+     * left as it was.
      */
     @Override
     public void feedForward(PreparedLinear up, ActivationFunction activation, PreparedLinear down, Activations x,
