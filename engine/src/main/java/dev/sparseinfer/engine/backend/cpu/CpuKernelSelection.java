@@ -22,8 +22,8 @@ public record CpuKernelSelection(boolean vectorApi, int vectorBits, Optional<Str
         return new CpuKernelSelection(false, VectorBitsProperty.PREFERRED, notice);
     }
 
-    /** The row-wise and attention kernels; stateless, so each backend may have its own. */
-    CpuKernels kernels() {
+    /** The row-wise and attention kernels; stateless, so each backend (or other user) may have its own. */
+    public CpuKernels kernels() {
         return vectorApi ? new VectorCpuKernels() : new ScalarCpuKernels();
     }
 }
