@@ -8,8 +8,6 @@ import dev.sparseinfer.engine.api.Embedding;
 import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.api.Similarity;
-import dev.sparseinfer.engine.io.LoadedModel;
-import dev.sparseinfer.engine.io.ModelLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,14 +44,13 @@ class CudaMiniLmGpuTest {
         Assumptions.assumeTrue(Files.exists(path), "sparseinfer.gpu.model names no file: " + path);
         CudaAvailability probe = CudaProbe.system();
         Assumptions.assumeTrue(probe.available(), probe.reason());
-        LoadedModel model = ModelLoader.load(path);
         List<Embedding> cpu;
         List<Embedding> cuda;
         List<Embedding> cudaBatched;
-        try (EmbeddingModel m = EmbeddingModel.open(model, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
+        try (EmbeddingModel m = EmbeddingModel.open(path, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
             cpu = m.embed(TEXTS);
         }
-        try (EmbeddingModel m = EmbeddingModel.open(model, ModelOptions.defaults().withBackend(BackendKind.CUDA))) {
+        try (EmbeddingModel m = EmbeddingModel.open(path, ModelOptions.defaults().withBackend(BackendKind.CUDA))) {
             assertTrue(m.backendDescription().startsWith("cuda"), m.backendDescription());
             // Each token count runs eagerly (twice: the arena settles after the first round), then is recorded as
             // a graph, then replays it.

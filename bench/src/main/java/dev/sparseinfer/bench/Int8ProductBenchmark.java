@@ -112,8 +112,8 @@ public class Int8ProductBenchmark {
      * register block of the engine's dense micro-kernel ({@code PanelKernel.rows4}, internal to the engine), written
      * out here so it can be timed alone, without a layer around it. The input count is an argument and each
      * accumulator starts from its own zero: with a constant trip count, with the accumulators written
-     * {@code a01 = a00, ...}, or with this method kept from being inlined, C2 compiled the loop to half its speed (22
-     * against 48 multiply-adds per ns).
+     * {@code a01 = a00, ...}, or with this method kept from being inlined, C2 compiles the loop to about half its
+     * speed.
      */
     static void fp32Block(float[] w, float[] x, int inputs, float[] sums) {
         int lanes = FLOATS.length();
@@ -155,8 +155,8 @@ public class Int8ProductBenchmark {
      * holding the pair sums of two neighbouring outputs, split into them by shifts (sign-extending) and added to
      * the sums of even and of odd outputs: the Vector API's nearest to {@code vpmaddwd}. Two tokens per pass over
      * the weights, the passes compiled apart from the benchmark method: with all four tokens in one loop, or the
-     * passes inlined into the benchmark method, C2 ran out of inlining budget for the Vector API's methods and
-     * boxed the vectors (1.5 to 2 bytes allocated per multiply-add, at a quarter of the speed).
+     * passes inlined into the benchmark method, C2 runs out of inlining budget for the Vector API's methods and
+     * boxes the vectors.
      */
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     static void int16Block(short[] w, short[] x, int inputs, int[] sums) {

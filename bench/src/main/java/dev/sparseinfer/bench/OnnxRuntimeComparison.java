@@ -1,12 +1,12 @@
 package dev.sparseinfer.bench;
 
 import dev.sparseinfer.engine.api.BackendKind;
-import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.model.bert.BertWeights;
+import dev.sparseinfer.engine.runtime.EmbeddingRunner;
 import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import dev.sparseinfer.models.ModelRegistry;
 import dev.sparseinfer.models.calibration.CalibrationSet;
@@ -41,12 +41,10 @@ import java.util.Map;
  *
  * <p>All variants of one thread count and batch size are open at once and timed pass by pass in turn (pass 1 of
  * every variant, then pass 2, ...): on a shared VM a slow spell then falls on ONNX Runtime and on us alike, where
- * timing one variant after another let it land on whichever ran then (the same code's dense median moved by 20-30%
- * between runs of the whole comparison).
+ * timing one variant after another lets it land on whichever runs then.
  *
- * <p>Each thread count runs in a JVM of its own, as JMH forks per benchmark: in one JVM, the second thread count ran
- * our kernels as C2 had compiled them for the first (the 2-thread dense median measured 6.4-7.6 ms after a
- * 1-thread pass, 5.3 ms in a fresh JVM), while ONNX Runtime's native code is unaffected.
+ * <p>Each thread count runs in a JVM of its own, as JMH forks per benchmark: in one JVM, the second thread count
+ * would run our kernels as C2 compiled them for the first, while ONNX Runtime's native code is unaffected.
  *
  * <p>Usage: {@code OnnxRuntimeComparison [--threads 1,2] [--runs N] [--out FILE.md]}.
  */
@@ -116,7 +114,7 @@ public final class OnnxRuntimeComparison {
         LoadedModel dense = ModelLoader.load(onnx);
         List<Variant> variants = variants(dense, onnx, quantizedOnnx);
         List<TokenizedText> texts;
-        try (EmbeddingModel m = EmbeddingModel.open(dense, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
+        try (EmbeddingRunner m = EmbeddingRunner.open(dense, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
             texts = m.tokenize(CalibrationSet.heldOutTexts());
         }
         List<Row> rows = new ArrayList<>();
@@ -197,7 +195,7 @@ public final class OnnxRuntimeComparison {
         variants.add(new Variant("int8 (LangChain4j -q)", "onnxruntime", (threads, batch) -> ort(quantizedOnnx, threads)));
         ours.forEach((name, weights) -> variants.add(new Variant(name, "sparseinfer", (threads, batch) -> {
             LoadedModel model = new LoadedModel(weights, dense.tokenizerJson(), name);
-            EmbeddingModel m = EmbeddingModel.open(model, ModelOptions.defaults().withBackend(BackendKind.CPU)
+            EmbeddingRunner m = EmbeddingRunner.open(model, ModelOptions.defaults().withBackend(BackendKind.CPU)
                     .withThreads(threads).withBatchSize(batch));
             return new AutoCloseableEmbedder() {
                 @Override

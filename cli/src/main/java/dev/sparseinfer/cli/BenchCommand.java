@@ -3,9 +3,9 @@ package dev.sparseinfer.cli;
 import dev.sparseinfer.cli.report.AtomicOutput;
 import dev.sparseinfer.cli.report.BenchReport;
 import dev.sparseinfer.engine.api.BackendKind;
-import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.runtime.EmbeddingRunner;
 import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import dev.sparseinfer.models.ModelRegistry;
 import dev.sparseinfer.models.calibration.CalibrationSet;
@@ -84,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
         List<float[]> baseline = null;
         double baselineMedian = 0;
         for (int m = 0; m < paths.size(); m++) {
-            try (EmbeddingModel model = EmbeddingModel.open(paths.get(m), options)) {
+            try (EmbeddingRunner model = EmbeddingRunner.open(paths.get(m), options)) {
                 if (m == 0) {
                     model.backendNotice().ifPresent(notice -> err.println("sparseinfer: " + notice));
                 }

@@ -4,11 +4,11 @@ import dev.sparseinfer.cli.report.JsonOutput;
 import dev.sparseinfer.cli.report.ReportDirectory;
 import dev.sparseinfer.cli.report.DemoReport;
 import dev.sparseinfer.engine.api.BackendKind;
-import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
+import dev.sparseinfer.engine.runtime.EmbeddingRunner;
 import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import dev.sparseinfer.models.ModelInventory;
 import dev.sparseinfer.models.ModelRegistry;
@@ -149,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
             LoadedModel loaded = ModelLoader.load(paths.get(i));
             LatencyBenchmark.Result r;
             String backendName;
-            try (EmbeddingModel m = EmbeddingModel.open(loaded, options);
+            try (EmbeddingRunner m = EmbeddingRunner.open(loaded, options);
                  ProgressBar progress = ProgressBar.onTerminal(err)) {
                 backendName = m.backendDescription();
                 List<TokenizedText> tokens = m.tokenize(texts);

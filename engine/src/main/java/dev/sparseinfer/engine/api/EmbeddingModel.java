@@ -1,17 +1,7 @@
 package dev.sparseinfer.engine.api;
 
-import dev.sparseinfer.engine.backend.BackendSelection;
-import dev.sparseinfer.engine.backend.TokenBatch;
-import dev.sparseinfer.engine.io.LoadedModel;
-import dev.sparseinfer.engine.io.MappedModel;
-import dev.sparseinfer.engine.io.ModelLoader;
-import dev.sparseinfer.engine.model.bert.BertConfig;
-import dev.sparseinfer.engine.model.bert.BertEncoder;
-import dev.sparseinfer.engine.model.bert.BertLayerSource;
-import dev.sparseinfer.engine.tokenizer.TextTokenizer;
-import dev.sparseinfer.engine.tokenizer.TokenizedText;
+import dev.sparseinfer.engine.runtime.EmbeddingRunner;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,141 +14,66 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * Safe to share between threads: the weights are read-only and each call works on its own buffers.
+ * Safe to share between threads: the weights are read-only and each call works on its own buffers. A call after
+ * {@link #close} throws {@link IllegalStateException}.
  */
 public final class EmbeddingModel implements AutoCloseable {
 
-    private final TextTokenizer tokenizer;
-    private final BackendSelection selection;
-    private final BertEncoder encoder;
-    private final ModelOptions options;
-    /** The mapped file the encoder reads its embedding tables from, or null for a model loaded into memory. */
-    private final MappedModel mapping;
-    private volatile boolean closed;
+    private final EmbeddingRunner runner;
 
-    private EmbeddingModel(TextTokenizer tokenizer, BackendSelection selection, BertEncoder encoder, ModelOptions options,
-            MappedModel mapping) {
-        this.tokenizer = tokenizer;
-        this.selection = selection;
-        this.encoder = encoder;
-        this.options = options;
-        this.mapping = mapping;
+    private EmbeddingModel(EmbeddingRunner runner) {
+        this.runner = runner;
     }
 
     /**
-     * Opens a model file or directory (see {@link ModelLoader}) on the backend the options ask for. The file stays
-     * mapped until {@link #close}: the layers are read from it one at a time while the backend prepares them, and
-     * the embedding tables are read from it as tokens look them up.
+     * Opens a model: a packed {@code .safetensors} file, an ONNX export with its {@code tokenizer.json} beside it,
+     * or a Hugging Face model directory, on the backend the options ask for. The file stays mapped until
+     * {@link #close}.
+     *
+     * @throws SparseInferException if the file is missing or malformed, or the backend asked for cannot run here
      */
     public static EmbeddingModel open(Path model, ModelOptions options) {
-        MappedModel mapped = ModelLoader.open(model);
-        try {
-            EmbeddingModel opened = open(mapped.weights(), mapped.tokenizerJson(), mapped.source(), options, mapped);
-            mapped.releasePages();
-            return opened;
-        } catch (RuntimeException e) {
-            mapped.close();
-            throw e;
-        }
-    }
-
-    /** Runs an already loaded model. */
-    public static EmbeddingModel open(LoadedModel model, ModelOptions options) {
-        return open(model.weights(), model.tokenizerJson(), model.source(), options, null);
-    }
-
-    private static EmbeddingModel open(BertLayerSource weights, String tokenizerJson, String source, ModelOptions options,
-            MappedModel mapping) {
-        TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerJson, source);
-        try {
-            BackendSelection selected = BackendSelection.select(options.backend(), options.threads());
-            BackendSelection.Prepared<BertEncoder> prepared = selected.prepare(options.backend(), options.threads(),
-                    backend -> new BertEncoder(weights, backend));
-            return new EmbeddingModel(tokenizer, prepared.selection(), prepared.model(), options, mapping);
-        } catch (RuntimeException e) {
-            tokenizer.close();
-            throw e;
-        }
-    }
-
-    public BertConfig config() {
-        return encoder.config();
+        return new EmbeddingModel(EmbeddingRunner.open(model, options));
     }
 
     /** Length of every embedding vector. */
     public int dimension() {
-        return encoder.config().hiddenSize();
+        return runner.dimension();
     }
 
-    /** One line saying which backend runs the model and how. */
+    /**
+     * The most tokens of one text the model sees, special tokens included; the tokenizer cuts longer texts to this
+     * many (a model whose tokenizer.json does not truncate refuses them instead).
+     */
+    public int maxTokens() {
+        return runner.maxTokens();
+    }
+
+    /** One line saying which backend runs the model and how, e.g. {@code cpu (Vector API, 256-bit, 8 threads)}. */
     public String backendDescription() {
-        return selection.backend().description();
+        return runner.backendDescription();
     }
 
-    /** Why {@code --backend auto} did not pick the fastest kind, if it did not. */
+    /**
+     * Why the model runs slower than this machine allows, in one line, if it does: {@link BackendKind#AUTO} fell
+     * back to the CPU, or the JVM was started without the Vector API module.
+     */
     public Optional<String> backendNotice() {
-        return selection.notice();
+        return runner.backendNotice();
     }
 
     public Embedding embed(String text) {
-        return embed(List.of(text)).getFirst();
+        return runner.embed(List.of(text)).getFirst();
     }
 
     /** Embeds the texts in order, {@link ModelOptions#batchSize()} at a time. */
     public List<Embedding> embed(List<String> texts) {
-        requireOpen();
-        List<Embedding> out = new ArrayList<>(texts.size());
-        for (int from = 0; from < texts.size(); from += options.batchSize()) {
-            List<String> chunk = texts.subList(from, Math.min(texts.size(), from + options.batchSize()));
-            out.addAll(embedBatch(tokenizer.encode(chunk)));
-        }
-        return out;
-    }
-
-    /** Embeds already tokenised texts as one batch (benchmarks use this to leave tokenisation out). */
-    public List<Embedding> embedBatch(List<TokenizedText> texts) {
-        requireOpen();
-        int[][] ids = new int[texts.size()][];
-        int[][] types = new int[texts.size()][];
-        for (int i = 0; i < texts.size(); i++) {
-            ids[i] = texts.get(i).ids();
-            types[i] = texts.get(i).typeIds();
-        }
-        float[][] vectors = encoder.forward(TokenBatch.pack(ids, types));
-        List<Embedding> out = new ArrayList<>(texts.size());
-        for (int i = 0; i < vectors.length; i++) {
-            out.add(new Embedding(vectors[i], ids[i].length));
-        }
-        return out;
-    }
-
-    /** Tokenises without running the model. */
-    public List<TokenizedText> tokenize(List<String> texts) {
-        requireOpen();
-        return tokenizer.encode(texts);
-    }
-
-    /**
-     * A call after close fails here, with a message, rather than in the tokenizer's native code. (A call still
-     * running when another thread closes the model fails too: the mapped tables then throw, nothing crashes.)
-     */
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("the model is closed");
-        }
+        return runner.embed(texts);
     }
 
     /** Frees the backend's buffers and the tokenizer and unmaps the model file. Closing twice does nothing. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        selection.backend().close();
-        tokenizer.close();
-        if (mapping != null) {
-            mapping.close();
-        }
+    public void close() {
+        runner.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.sparseinfer.engine.backend;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -26,6 +27,11 @@ public interface Backend extends AutoCloseable {
 
     /** One line saying what runs, e.g. the vector width and thread count. */
     String description();
+
+    /** Why this backend runs slower than the machine allows, in one line, if it does (a JVM flag missing, ...). */
+    default Optional<String> notice() {
+        return Optional.empty();
+    }
 
     PreparedLinear prepare(Linear layer);
 

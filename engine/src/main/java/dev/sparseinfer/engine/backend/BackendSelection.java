@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * for.
  *
  * @param backend the backend that will run
- * @param notice  why {@code auto} settled on it, if it is not the fastest kind
+ * @param notice  why {@code auto} settled on it, if it is not the fastest kind, and why the backend runs slower
+ *                than the machine allows, if it does ({@link Backend#notice})
  */
 public record BackendSelection(Backend backend, Optional<String> notice) {
 
@@ -34,21 +35,26 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
     /** With the device probe given, so tests can stand in for a GPU machine. */
     static BackendSelection select(BackendKind kind, int threads, Supplier<DeviceProbe> probe) {
         return switch (kind) {
-            case CPU -> new BackendSelection(new CpuBackend(threads), Optional.empty());
+            case CPU -> {
+                CpuBackend cpu = new CpuBackend(threads);
+                yield new BackendSelection(cpu, cpu.notice());
+            }
             case CUDA -> {
                 DeviceProbe found = probe.get();
                 if (!found.available()) {
                     throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, found.missing().get());
                 }
-                yield new BackendSelection(found.open(), Optional.empty());
+                Backend device = found.open();
+                yield new BackendSelection(device, device.notice());
             }
             case AUTO -> {
                 DeviceProbe found = probe.get();
                 if (!found.available()) {
                     yield onCpu(threads, found.missing().get());
                 }
+                Backend device;
                 try {
-                    yield new BackendSelection(found.open(), Optional.empty());
+                    device = found.open();
                 } catch (SparseInferException e) {
                     // Everything was there, yet the device would not open (another process holds its memory, ...).
                     if (e.code() != SparseInferException.Code.BACKEND_UNAVAILABLE) {
@@ -56,6 +62,7 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
                     }
                     yield onCpu(threads, e.getMessage());
                 }
+                yield new BackendSelection(device, device.notice());
             }
         };
     }
@@ -82,7 +89,9 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
     /** A model prepared on the backend of {@code selection}. */
     public record Prepared<T>(BackendSelection selection, T model) {}
 
+    /** The CPU backend in place of a device, saying why, and what the CPU backend itself has to say, in one line. */
     private static BackendSelection onCpu(int threads, String why) {
-        return new BackendSelection(new CpuBackend(threads), Optional.of(why + "; running on cpu"));
+        CpuBackend cpu = new CpuBackend(threads);
+        return new BackendSelection(cpu, Optional.of(why + "; running on cpu" + cpu.notice().map(n -> "; " + n).orElse("")));
     }
 }

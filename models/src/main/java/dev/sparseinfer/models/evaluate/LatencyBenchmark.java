@@ -1,6 +1,6 @@
 package dev.sparseinfer.models.evaluate;
 
-import dev.sparseinfer.engine.api.EmbeddingModel;
+import dev.sparseinfer.engine.runtime.EmbeddingRunner;
 import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +27,7 @@ public final class LatencyBenchmark {
     public interface BatchEmbedder {
         List<float[]> embed(List<TokenizedText> batch) throws Exception;
 
-        static BatchEmbedder of(EmbeddingModel model) {
+        static BatchEmbedder of(EmbeddingRunner model) {
             return batch -> model.embedBatch(batch).stream().map(e -> e.vector()).toList();
         }
     }

@@ -2,9 +2,9 @@ package dev.sparseinfer.models.evaluate;
 
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.Embedding;
-import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.runtime.EmbeddingRunner;
 import java.util.List;
 
 /** Runs two models on the same texts (CPU backend) and measures how well the candidate agrees with the reference. */
@@ -22,7 +22,7 @@ public final class QualityCheck {
 
     public static List<float[]> embed(LoadedModel model, List<String> texts, int threads) {
         ModelOptions options = ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(threads);
-        try (EmbeddingModel m = EmbeddingModel.open(model, options)) {
+        try (EmbeddingRunner m = EmbeddingRunner.open(model, options)) {
             return m.embed(texts).stream().map(Embedding::vector).toList();
         }
     }

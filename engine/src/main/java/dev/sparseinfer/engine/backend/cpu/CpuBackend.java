@@ -19,8 +19,11 @@ import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
+import java.util.Optional;
 
-/** Runs every op on the CPU, in pure Java, with the kernels {@link CpuKernels#best()} picks. */
+/**
+ * Runs every op on the CPU, in pure Java, with the kernels {@link CpuKernelProvider} chose for this JVM.
+ */
 public final class CpuBackend implements Backend {
 
     /** How this backend runs 2:4 layers, in one line for reports that show 2:4 speeds measured here. */
@@ -28,22 +31,21 @@ public final class CpuBackend implements Backend {
             + " kernel beat them but for one or two tokens through a layer of 32 MiB or more): its speed is dense's,"
             + " its saving is in the file";
 
+    private final CpuKernelSelection selection;
     private final CpuKernels kernels;
-    private final boolean vectorApi;
     private final ParallelFor parallel;
 
     public CpuBackend(int threads) {
-        this(CpuKernels.best(), threads);
+        this(CpuKernelProvider.selection(), threads);
     }
 
-    public CpuBackend(CpuKernels kernels, int threads) {
-        // A bad -Dsparseinfer.cpu.vectorBits fails here, in one line, before a layer kernel's class loads.
-        VectorBitsProperty.requested();
+    /** With the kernels given, so tests can run the scalar ones on a JVM that has the Vector API. */
+    public CpuBackend(CpuKernelSelection selection, int threads) {
         if (threads < 1) {
             throw SparseInferException.invalidArgument("--threads must be at least 1, got " + threads);
         }
-        this.kernels = kernels;
-        this.vectorApi = VectorApiSupport.available();
+        this.selection = selection;
+        this.kernels = selection.kernels();
         this.parallel = new ParallelFor(threads);
     }
 
@@ -57,11 +59,17 @@ public final class CpuBackend implements Backend {
         return "cpu (" + kernels.name() + ", " + parallel.threads() + (parallel.threads() == 1 ? " thread)" : " threads)");
     }
 
+    @Override
+    public Optional<String> notice() {
+        return selection.notice();
+    }
+
     /**
      * Packs a layer once for its kernel. Without the Vector API every format is expanded to dense and run by the
      * scalar kernels: slow, but the same numbers. 2:4 layers run the dense kernels on their zero-filled weights
      * (fp32, or int8 with the same scales), except one or two tokens through a layer too big for the cache
-     * ({@link TwoFourOutputMajorLinear}): on AVX2 no 2:4 kernel reached dense speed anywhere else.
+     * ({@link TwoFourOutputMajorLinear}): on AVX2 no 2:4 kernel reaches dense speed anywhere else
+     * ({@code LinearKernelBenchmark}, format 2:4).
      */
     @Override
     public PreparedLinear prepare(Linear layer) {
@@ -69,7 +77,7 @@ public final class CpuBackend implements Backend {
         float[] b = layer.bias();
         int out = w.outFeatures();
         int in = w.inFeatures();
-        if (!vectorApi) {
+        if (!selection.vectorApi()) {
             return new ScalarDenseLinear(out, in, w.toDense().data(), b, new ScalarCpuKernels());
         }
         return switch (w) {
@@ -164,9 +172,8 @@ public final class CpuBackend implements Backend {
 
     /**
      * One op over the layers' outputs laid end to end, so the threads meet once for all of them rather than once
-     * per layer (the 90 % MiniLM at 2 threads ran 6-7 % faster per text: its layers are short enough for the waits
-     * to show). Each thread's share starts on a multiple of every layer's alignment, so every output gets the bits
-     * {@link #linear} would give it.
+     * per layer: a small model's layers are short enough for those waits to show. Each thread's share starts on a
+     * multiple of every layer's alignment, so every output gets the bits {@link #linear} would give it.
      */
     @Override
     public void linears(PreparedLinear[] layers, Activations x, Activations[] outs) {
@@ -199,9 +206,9 @@ public final class CpuBackend implements Backend {
 
     /**
      * Two CSR layers in a row pass the hidden activations token-major, as the first layer's kernels produce them and
-     * the second's read them: the first skips its write-back to rows and the second its transpose of 1536 inputs,
-     * which every thread did in full (the 90 % MiniLM ran 3-6 % faster per text). The same bits as two
-     * {@link #linear}s; {@code hidden} is left as it was.
+     * the second's read them: the first skips its write-back to rows and the second its transpose of the whole
+     * hidden width, which every thread would do in full. The same bits as two {@link #linear}s; {@code hidden} is
+     * left as it was.
      */
     @Override
     public void feedForward(PreparedLinear up, ActivationFunction activation, PreparedLinear down, Activations x,

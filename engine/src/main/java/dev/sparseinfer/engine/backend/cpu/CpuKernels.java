@@ -3,7 +3,7 @@ package dev.sparseinfer.engine.backend.cpu;
 /**
  * The CPU backend's row-wise and attention kernels. Two implementations sit side by side: {@link ScalarCpuKernels},
  * plain Java accumulating in float64, which is the test oracle and the fallback when the Vector API module is
- * absent, and {@link VectorCpuKernels}, on the JDK's Vector API. {@link #best()} picks one once. Linear layers have
+ * absent, and {@link VectorCpuKernels}, on the JDK's Vector API. {@link CpuKernelProvider} picks one once. Linear layers have
  * their own prepared kernels, one per weight format ({@link DenseLinear}, {@link CsrLinear},
  * {@link Int8DenseLinear}); their oracle is {@link ScalarCpuKernels#linear}.
  *
@@ -35,13 +35,4 @@ public interface CpuKernels {
      */
     void attentionHead(float[] q, float[] k, float[] v, int width, int col, int headDim, int start, int length,
                        float scale, float[] out);
-
-    /**
-     * The Vector API kernels when the {@code jdk.incubator.vector} module is present, else the scalar ones; a bad
-     * {@code -Dsparseinfer.cpu.vectorBits} is refused first, before a vector class loads.
-     */
-    static CpuKernels best() {
-        VectorBitsProperty.requested();
-        return VectorApiSupport.available() ? new VectorCpuKernels() : new ScalarCpuKernels();
-    }
 }

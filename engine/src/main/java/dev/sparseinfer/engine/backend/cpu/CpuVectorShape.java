@@ -5,9 +5,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The one vector shape every CPU kernel uses: the JVM's preferred shape (256 bits with AVX2, 512 with AVX-512, 128
- * on NEON), or the one {@code -Dsparseinfer.cpu.vectorBits=128|256|512} names. The property lets a user compare
- * widths on one machine (some AVX-512 CPUs lower their clock for 512-bit work, so 256 bits can be faster there),
- * and lets the tests run the kernels at widths this CPU lacks: a shape wider than the CPU's runs in the Vector API's
+ * on NEON), or the one {@code -Dsparseinfer.cpu.vectorBits=128|256|512} names, as {@link CpuKernelProvider} read
+ * it. The property lets a user compare widths on one machine (some AVX-512 CPUs lower their clock for 512-bit work,
+ * so 256 bits can be faster there), and lets the tests run the kernels at widths this CPU lacks: a shape wider than the CPU's runs in the Vector API's
  * pure-Java fallback, with the same results, orders of magnitude slower.
  */
 final class CpuVectorShape {
@@ -20,7 +20,7 @@ final class CpuVectorShape {
     }
 
     private static VectorShape shape() {
-        int bits = VectorBitsProperty.requested();
+        int bits = CpuKernelProvider.selection().vectorBits();
         return bits == VectorBitsProperty.PREFERRED ? VectorShape.preferredShape() : VectorShape.forBitSize(bits);
     }
 }

@@ -14,12 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Column indices are 16-bit (inputs up to 65,536), so a kept weight costs 6 bytes. int8 values are widened to
  * fp32 once, when the layer is prepared (exactly: every int8 is a float), and their per-output scale is applied
- * once per output. Keeping them as bytes saved 3 bytes per kept weight but cost a sign-extend and a convert per
- * use, and gave the kernels a second value type: in a JVM that ran both int8 and fp32 sparse layers, C2 then
- * compiled a branch on the type into every inner loop, and the fp32 layers ran about 13 % slower than in a JVM
- * that never saw an int8 one. For {@code w8a8} each token is quantised to int8 first and the products of the two
- * int8 values are summed in fp32, which is exact while a row's sum of |products| stays below 2^24, then rescaled by
- * weight scale times token scale.
+ * once per output. Kept as bytes they would save 3 bytes per kept weight but cost a sign-extend and a convert per
+ * use, and give the kernels a second value type, for which C2 compiles a branch on the type into every inner loop
+ * of a JVM that runs both int8 and fp32 sparse layers, slowing the fp32 ones too. For {@code w8a8} each token is
+ * quantised to int8 first and the products of the two int8 values are summed in fp32, which is exact while a row's
+ * sum of |products| stays below 2^24, then rescaled by weight scale times token scale.
  */
 final class CsrLinear implements CpuLinear {
 
@@ -181,9 +180,8 @@ final class CsrLinear implements CpuLinear {
 
     /**
      * {@link #compute} on the token-major tiles of the layer before ({@link #computeTokenMajor}), with no activation.
-     * Each tile is its own array, so the kernels index it from 0 as they do their own transposed input: with one
-     * array for all tiles and an offset added to every index, the 90 % model ran about a fifth slower, at one thread
-     * and at two (most likely C2 no longer merged the bounds checks of a kept weight's loads).
+     * Each tile is its own array, so the kernels index it from 0 as they do their own transposed input: an offset
+     * added to every index of one shared array keeps C2 from merging the bounds checks of a kept weight's loads.
      */
     void computeFromTokenMajor(float[][] tiles, int rows, int outFrom, int outTo, float[] y) {
         for (int start = 0, k = 0; start < rows; start += tileWidth(rows - start), k++) {

@@ -60,8 +60,8 @@ public final class Erf {
      * Single-precision erf as one rational function, {@code x P(x^2) / Q(x^2)} with P of degree 6 and Q of degree 4
      * in x^2, on x clamped to [-4, 4] (erf(4) rounds to 1 in float). Absolute error below 4e-7 over the whole line
      * (so |result| may exceed 1 by that much), nearly all of it float rounding: the fit itself is within 6e-8. No
-     * exp, no branches: vectorised, it takes under half the time of the {@code 1 - poly * exp(-x^2)} form, which
-     * needed an exp, a separate series near zero and blends between them.
+     * exp, no branches: vectorised, it is cheaper than the {@code 1 - poly * exp(-x^2)} form, which needs an exp,
+     * a separate series near zero and blends between them.
      *
      * <p>The coefficients are a least-squares rational fit to erf on [0, 4] (Sanathanan-Koerner linearisation,
      * reweighted towards the largest errors), rounded to float.

@@ -12,13 +12,13 @@ import jdk.incubator.vector.VectorSpecies;
  * Dense int8 weights with per-output scales, packed in panels of {@link PanelKernel#PANEL} outputs, each panel
  * input by input, one byte per weight: a quarter of fp32's memory traffic. For each block of
  * {@link PanelKernel#K_BLOCK} inputs, a panel's weights are widened to fp32 once into a per-thread buffer (16 KiB,
- * in L1), and the fp32 micro-kernel runs every row tile over it. Widening in the micro-kernel instead, once per row
- * tile, cost a sign-extend and a convert per weight vector and tile: at 128 tokens w8a8 layers ran a third slower
- * than dense fp32, now at its speed. An input of at most 4 rows reads each weight once, so it widens in registers
- * (the buffer made a one-token 384x1536 call 40 to 69 us). {@code w8}: the input stays fp32 and the sum is scaled by
- * the weight scale. {@code w8a8}: each token is first quantised to int8 (kept as exact small integers in fp32), so the products are
- * those of two int8 values, summed exactly in fp32 while a row's sum of |products| stays below 2^24 (in any order,
- * so the blocks change no bit), and rescaled by weight scale times token scale.
+ * in L1), and the fp32 micro-kernel runs every row tile over it: widening in the micro-kernel would cost a
+ * sign-extend and a convert per weight vector for every row tile, not once per block, and keep w8a8 below dense
+ * fp32's speed ({@code LinearKernelBenchmark}, format w8a8). An input of at most 4 rows reads each weight once, so
+ * it widens in registers, sparing the buffer's store and load. {@code w8}: the input stays fp32 and the sum is
+ * scaled by the weight scale. {@code w8a8}: each token is first quantised to int8 (kept as exact small integers in
+ * fp32), so the products are those of two int8 values, summed exactly in fp32 while a row's sum of |products| stays
+ * below 2^24 (in any order, so the blocks change no bit), and rescaled by weight scale times token scale.
  */
 final class Int8DenseLinear implements CpuLinear {
 
@@ -226,8 +226,8 @@ final class Int8DenseLinear implements CpuLinear {
 
     /**
      * {@code y[row + o] = y[row + o] * (scale[o] * tokenScale) + bias[o]} for {@code from <= o < to}. Scalar on
-     * purpose: a few thousand multiply-adds per layer, and the Vector API version of this loop was seen boxing its
-     * vectors (about 50 KB allocated per call) where C2 had not compiled it with intrinsics.
+     * purpose: a few thousand multiply-adds per layer, and a Vector API loop this short boxes its vectors, allocating
+     * on every call, wherever C2 has not compiled it with intrinsics.
      */
     private void rescale(float[] y, int row, int from, int to, float tokenScale) {
         for (int o = from; o < to; o++) {

@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * horizontal reductions, and each weight load feeds four FMAs. Why 4 x 16 and not the 4 x 24 block that fills
  * AVX2's 16 registers exactly: C2 schedules all four broadcasts of an input ahead of the FMAs, so 4 x 24 needs 12
  * accumulators + 3 weights + 4 broadcasts = 19 registers and spilled three accumulators to the stack, each then a
- * load, FMA and store per input (seen in the generated code). 4 x 16 needs 14 and spills nothing; it ran 1.5-2x
- * faster at 12 and 32 tokens on MiniLM's shapes.
+ * load, FMA and store per input (seen in the generated code). 4 x 16 needs 14 and spills nothing
+ * ({@code LinearKernelBenchmark}, format dense, shows what it reaches of {@code FmaPeakBenchmark}'s peak).
  */
 final class PanelKernel {
 
@@ -26,8 +26,8 @@ final class PanelKernel {
     static final int PANEL = 2 * LANES;
     /**
      * Inputs per cache block: a panel's weights for one block (256 x 16 floats, 16 KiB) stay in L1 while every row
-     * tile passes over them. Without blocking, a 1536-input panel (96 KiB) was re-read from L2/L3 by each row tile,
-     * and layers with 1536 or 4096 inputs ran at a third or less of the speed of 384-input ones.
+     * tile passes over them. Without blocking, each row tile would re-read a 1536-input panel (96 KiB) from L2 or
+     * L3, and layers with many inputs would run far below the speed of narrow ones.
      */
     static final int K_BLOCK = 256;
 
@@ -74,8 +74,7 @@ final class PanelKernel {
 
     /**
      * One row of the row-major {@code x}: the inputs split four ways, so each accumulator gets an FMA every fourth
-     * input and eight chains hide the FMA latency (with two ways, the loop ran at one FMA per cycle, waiting on its
-     * own results).
+     * input and eight chains hide the FMA latency (with two ways, the loop would wait on its own results).
      */
     static void row1(float[] w, int at, float[] x, int r, int in, int o0, int k0, int k1, boolean first,
                      float[] firstBase, float[] tail, float[] y, int out) {
@@ -113,8 +112,8 @@ final class PanelKernel {
      * Writes {@code firstBase} plus the first input block's sums, then adds each later block's sums to what is
      * there. The last panel of a layer whose outputs are not a multiple of the panel goes through {@code tail}.
      * Small enough (under C2's 35-byte limit for call sites it deems cold) to be inlined wherever it is called: a
-     * vector passed to a call that is not inlined is boxed, and when this store was larger C2 sometimes left it out
-     * of line after the kernel's loop and dense layers ran a third slower.
+     * vector passed to a call that is not inlined is boxed, and C2 sometimes leaves a larger store out of line
+     * after the kernel's loop.
      */
     private static void store(FloatVector acc0, FloatVector acc1, int r, int o0, boolean first, float[] firstBase,
                               float[] tail, float[] y, int out) {

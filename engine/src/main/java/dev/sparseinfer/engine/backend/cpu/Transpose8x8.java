@@ -8,8 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * 8 x 8 transposes of floats in registers, for the sparse kernels' token-major tiles and attention's transposed
  * keys: three stages that exchange lanes between pairs of rows 1, 2 and then 4 lanes apart, each exchange a permute
- * and a blend per row. A gather per output vector (the alternative) is slow on AMD: moving 16 tokens of 384 inputs
- * into a tile took 3.35 us with gathers and 1.4 us with these blocks on Zen 3 (1536 inputs: 13.2 against 5.6 us).
+ * and a blend per row. A gather per output vector, the alternative, is slow on AMD cores (Zen 3 among them).
  *
  * <p>Only where the preferred vector holds exactly 8 floats (AVX2); {@link #AVAILABLE} says whether it does.
  */

@@ -20,14 +20,12 @@ import jdk.incubator.vector.VectorSpecies;
  * keeps exactly {@code LANES / 2} of each window of {@code LANES} inputs, one permute of the window's activations
  * ({@code vpermps} on AVX2) puts each lane's input under its weight, so a kept weight costs a permute and an FMA per
  * token, shared by {@code LANES} outputs. On Zen 3 a permute and an FMA take about three times an FMA's time
- * ({@code PermuteCostBenchmark}), so this kernel only wins where the dense kernel waits on memory: one token at
- * 4096 x 4096 took 2.2 ms against dense's 3.6, two 2.7 against 4.2, three 4.4 against 4.4; at 768 x 3072 (9 MiB of
- * fp32 weights, in the L3 cache) one token already took 189 us against 168, four 535 against 257.
+ * ({@code PermuteCostBenchmark}), so this kernel only wins where the dense kernel waits on memory: one or two tokens
+ * through weights larger than the cache ({@code LinearKernelBenchmark}, format 2:4).
  *
- * <p>Beyond that, no sparse kernel reached dense speed on AVX2: token-major (a broadcast kept weight times a run
- * of tokens, {@link CsrLinear}) took 1.55–1.7 times dense's time at 32 tokens and as much at a dozen,
- * since a kept weight costs an index load and two activation loads per two FMAs, against dense's 6 loads per 8.
- * The dense kernel runs instead, on its own copy of the weights with zeros in place: 4 bytes per dense weight.
+ * <p>Beyond that the dense kernel runs, on its own copy of the weights with zeros in place (4 bytes per dense
+ * weight): token-major 2:4 (a broadcast kept weight times a run of tokens, {@link CsrLinear}) costs an index load
+ * and two activation loads per two FMAs, against dense's 6 loads per 8, and stays below dense speed on AVX2.
  *
  * <p>The output-major layout: kept weight {@code k} of output {@code o} at {@code ((o / LANES) * in/2 + k) * LANES +
  * o % LANES}, its column modulo {@code LANES} (its lane in the window; {@code in} is a multiple of {@code LANES}, so
@@ -44,11 +42,12 @@ final class TwoFourOutputMajorLinear implements CpuLinear {
             LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
     /** Kept weights per output in a window of {@code LANES} inputs. */
     private static final int KEPT_PER_WINDOW = LANES / 2;
-    /** Calls of more rows than this run the dense kernel: at three tokens it was as fast (4096 x 4096). */
+    /** Calls of more rows than this run the dense kernel, as fast from three tokens on even at 4096 x 4096. */
     static final int MAX_OUTPUT_MAJOR_ROWS = 2;
     /**
      * fp32 weights from which output-major pays for one or two tokens: larger than the L3 cache of most server
-     * cores' complex, so the dense kernel reads them from memory. 9 MiB (768 x 3072) did not pay, 64 MiB did.
+     * cores' complex, so the dense kernel reads them from memory (in {@code LinearKernelBenchmark}, 768 x 3072 at
+     * 9 MiB does not pay, 4096 x 4096 at 64 MiB does).
      */
     static final long MIN_OUTPUT_MAJOR_BYTES = 32L << 20;
 

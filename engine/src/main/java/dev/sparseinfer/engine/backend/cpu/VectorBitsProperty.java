@@ -3,20 +3,16 @@ package dev.sparseinfer.engine.backend.cpu;
 import dev.sparseinfer.engine.api.SparseInferException;
 
 /**
- * Reads {@code -Dsparseinfer.cpu.vectorBits}, the vector width {@link CpuVectorShape} asks for. Kept apart from that
- * class so the backend can refuse a bad value with a one-line error before any Vector API class is loaded.
+ * Parses {@code -Dsparseinfer.cpu.vectorBits}, the vector width {@link CpuVectorShape} asks for. Free of Vector API
+ * types so {@link CpuKernelProvider} can refuse a bad value with a one-line error before any Vector API class loads.
  */
 final class VectorBitsProperty {
 
     static final String NAME = "sparseinfer.cpu.vectorBits";
-    /** What {@link #requested()} returns when the property is not set: the JVM's preferred width. */
+    /** What {@link #parse} returns when the property is not set: the JVM's preferred width. */
     static final int PREFERRED = 0;
 
     private VectorBitsProperty() {
-    }
-
-    static int requested() {
-        return parse(System.getProperty(NAME));
     }
 
     static int parse(String value) {

@@ -13,8 +13,7 @@ public final class VectorCpuKernels implements CpuKernels {
     /*
      * Lane i to lane i ^ step, the stages of sumLanes, each a constant of its own: C2 intrinsifies a rearrange only by
      * a shuffle it knows the exact class of, which an element read from an array is not, and the vectors around
-     * such a rearrange then ran as Java objects (about 2 % of the 90 % model's time at 17 tokens). Null where the
-     * vector has fewer lanes than the step.
+     * such a rearrange then run as Java objects. Null where the vector has fewer lanes than the step.
      */
     private static final VectorShuffle<Float> XOR_8 = xor(8);
     private static final VectorShuffle<Float> XOR_4 = xor(4);

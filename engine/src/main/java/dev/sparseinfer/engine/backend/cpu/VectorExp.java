@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@code exp} for non-positive lanes (softmax after subtracting the maximum), in plain
  * vector arithmetic. The Vector API's {@code EXP} falls back to scalar calls on CPUs without the JDK's SVML stubs,
- * which made softmax (and GELU, when its erf still used exp) cost more than the GEMMs around it.
+ * enough to make softmax cost more than the GEMMs around it.
  *
  * <p>Classic range reduction: {@code x = k ln2 + r} with |r| &lt;= ln2/2, {@code exp(r)} by its Taylor polynomial
  * to degree 7 (relative error under 2e-8 there, below float rounding), times {@code 2^k} built in the exponent bits.

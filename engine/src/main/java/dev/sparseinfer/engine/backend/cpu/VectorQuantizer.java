@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link ActivationQuantizer}'s per-token quantisation for the w8a8 kernels, on whole vectors and with the int8
  * values written as floats: the kernels multiply them in fp32, where every product of two int8 values is exact.
- * Same scale and same integers as the scalar version, which stays the reference. Scalar, the running maximum
- * (Java's {@code Math.max}, several instructions, each waiting on the last) and the rounding took about 15 % of a
- * 2:4 + w8a8 forward pass, more than the rest of the layer's input handling.
+ * Same scale and same integers as the scalar version, which stays the reference. Vectorised because, scalar, the
+ * running maximum (Java's {@code Math.max}, several instructions, each waiting on the last) and the rounding cost
+ * more than the rest of a w8a8 layer's input handling.
  */
 final class VectorQuantizer {
 

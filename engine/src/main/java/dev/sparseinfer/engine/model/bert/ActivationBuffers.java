@@ -6,9 +6,9 @@ import dev.sparseinfer.engine.backend.Backend;
 /**
  * One forward pass's activations, kept between passes: a buffer per role for the largest batch seen so far, and
  * views of it shaped for the current batch and each layer's widths (which differ between layers only in
- * structurally pruned models). A pass of a dozen tokens through MiniLM used to allocate about 1 MiB of fresh
- * activations; now it allocates nothing while the token count stays the same, a few views when it changes, and
- * its activations stay warm in cache.
+ * structurally pruned models). So a pass allocates nothing while the token count stays the same (a few views when
+ * it changes) where fresh activations would be about 1 MiB for a dozen tokens through MiniLM, and its activations
+ * stay warm in cache.
  */
 final class ActivationBuffers {
 

@@ -31,31 +31,4 @@ class VectorBitsPropertyTest {
         assertEquals(SparseInferException.Code.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains(VectorBitsProperty.NAME) && e.getMessage().contains(value), e.getMessage());
     }
-
-    @Test
-    void theBackendRefusesABadValueWhenCreated() {
-        String before = System.getProperty(VectorBitsProperty.NAME);
-        System.setProperty(VectorBitsProperty.NAME, "300");
-        try {
-            SparseInferException e = assertThrows(SparseInferException.class, () -> new CpuBackend(1));
-            assertTrue(e.getMessage().contains("got '300'"), e.getMessage());
-        } finally {
-            if (before == null) {
-                System.clearProperty(VectorBitsProperty.NAME);
-            } else {
-                System.setProperty(VectorBitsProperty.NAME, before);
-            }
-        }
-    }
-
-    @Test
-    void theKernelsRunAtTheWidthAskedFor() {
-        int asked = VectorBitsProperty.requested();
-        if (asked != VectorBitsProperty.PREFERRED) {
-            assertEquals(asked, CpuVectorShape.FLOATS.vectorBitSize());
-        }
-        assertEquals(CpuVectorShape.FLOATS.vectorBitSize(), CpuVectorShape.INTS.vectorBitSize());
-        assertTrue(CpuKernels.best().name().endsWith(CpuVectorShape.FLOATS.vectorBitSize() + "-bit"),
-                CpuKernels.best().name());
-    }
 }

@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
-import dev.sparseinfer.engine.backend.cpu.ScalarCpuKernels;
-import dev.sparseinfer.engine.backend.cpu.VectorCpuKernels;
+import dev.sparseinfer.engine.backend.cpu.CpuKernelProvider;
+import dev.sparseinfer.engine.backend.cpu.CpuKernelSelection;
 import dev.sparseinfer.engine.testing.RandomBert;
 import dev.sparseinfer.engine.testing.ReferenceBert;
 import dev.sparseinfer.engine.testing.Seeds;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class BertEncoderTest {
         BertWeights weights = RandomBert.weights(CONFIG, random);
         int[][] ids = randomIds(random, 5);
         int[][] types = randomTypes(random, ids);
-        for (var kernels : new dev.sparseinfer.engine.backend.cpu.CpuKernels[] {new ScalarCpuKernels(), new VectorCpuKernels()}) {
+        for (var kernels : new CpuKernelSelection[] {CpuKernelSelection.scalar(Optional.empty()), CpuKernelProvider.selection()}) {
             for (int threads : new int[] {1, 3}) {
                 try (CpuBackend backend = new CpuBackend(kernels, threads)) {
                     float[][] actual = new BertEncoder(weights, backend).forward(TokenBatch.pack(ids, types));
@@ -38,7 +39,7 @@ class BertEncoderTest {
                         for (int c = 0; c < expected.length; c++) {
                             maxDiff = Math.max(maxDiff, Math.abs(expected[c] - actual[s][c]));
                         }
-                        assertTrue(maxDiff < 2e-5, kernels.name() + ", " + threads + " threads, sequence " + s
+                        assertTrue(maxDiff < 2e-5, backend.description() + ", sequence " + s
                                 + ": max difference " + maxDiff + " (seed=" + seed + ")");
                     }
                 }

@@ -1,0 +1,7 @@
+/**
+ * BERT exports in ONNX: a protobuf reader of just the parts of the format a BERT graph uses, and the loader that
+ * maps its initializers back to BERT's weights.
+ *
+ * <p>Internal: may change without notice; the supported API is {@code dev.sparseinfer.engine.api}.
+ */
+package dev.sparseinfer.engine.io.onnx;

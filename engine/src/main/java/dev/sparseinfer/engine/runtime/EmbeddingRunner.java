@@ -1,0 +1,168 @@
+package dev.sparseinfer.engine.runtime;
+
+import dev.sparseinfer.engine.api.Embedding;
+import dev.sparseinfer.engine.api.ModelOptions;
+import dev.sparseinfer.engine.backend.BackendSelection;
+import dev.sparseinfer.engine.backend.TokenBatch;
+import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.MappedModel;
+import dev.sparseinfer.engine.io.ModelLoader;
+import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.model.bert.BertEncoder;
+import dev.sparseinfer.engine.model.bert.BertLayerSource;
+import dev.sparseinfer.engine.tokenizer.TextTokenizer;
+import dev.sparseinfer.engine.tokenizer.TokenizedText;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A tokenizer and a BERT encoder prepared on a backend: what {@link dev.sparseinfer.engine.api.EmbeddingModel} runs,
+ * with the entry points only this project's own tools need besides (a model already loaded into memory, tokenising
+ * apart from embedding so benchmarks can leave it out of the time, the architecture).
+ *
+ * <p>Safe to share between threads: the weights are read-only and each call works on its own buffers.
+ */
+public final class EmbeddingRunner implements AutoCloseable {
+
+    private final TextTokenizer tokenizer;
+    private final BackendSelection selection;
+    private final BertEncoder encoder;
+    private final ModelOptions options;
+    /** The mapped file the encoder reads its embedding tables from, or null for a model loaded into memory. */
+    private final MappedModel mapping;
+    private volatile boolean closed;
+
+    private EmbeddingRunner(TextTokenizer tokenizer, BackendSelection selection, BertEncoder encoder, ModelOptions options,
+            MappedModel mapping) {
+        this.tokenizer = tokenizer;
+        this.selection = selection;
+        this.encoder = encoder;
+        this.options = options;
+        this.mapping = mapping;
+    }
+
+    /**
+     * Opens a model file or directory (see {@link ModelLoader}) on the backend the options ask for. The file stays
+     * mapped until {@link #close}: the layers are read from it one at a time while the backend prepares them, and
+     * the embedding tables are read from it as tokens look them up.
+     */
+    public static EmbeddingRunner open(Path model, ModelOptions options) {
+        MappedModel mapped = ModelLoader.open(model);
+        try {
+            EmbeddingRunner opened = open(mapped.weights(), mapped.tokenizerJson(), mapped.source(), options, mapped);
+            mapped.releasePages();
+            return opened;
+        } catch (RuntimeException e) {
+            mapped.close();
+            throw e;
+        }
+    }
+
+    /** Runs a model already loaded into memory (built by a pruner, say, and not yet written). */
+    public static EmbeddingRunner open(LoadedModel model, ModelOptions options) {
+        return open(model.weights(), model.tokenizerJson(), model.source(), options, null);
+    }
+
+    private static EmbeddingRunner open(BertLayerSource weights, String tokenizerJson, String source, ModelOptions options,
+            MappedModel mapping) {
+        TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerJson, source);
+        try {
+            BackendSelection selected = BackendSelection.select(options.backend(), options.threads());
+            BackendSelection.Prepared<BertEncoder> prepared = selected.prepare(options.backend(), options.threads(),
+                    backend -> new BertEncoder(weights, backend));
+            return new EmbeddingRunner(tokenizer, prepared.selection(), prepared.model(), options, mapping);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    public BertConfig config() {
+        return encoder.config();
+    }
+
+    /** Length of every embedding vector. */
+    public int dimension() {
+        return encoder.config().hiddenSize();
+    }
+
+    /**
+     * The most tokens of one text the model sees, special tokens included: the tokenizer's truncation length,
+     * capped by the position table. (A tokenizer.json that does not truncate leaves the position table's size.)
+     */
+    public int maxTokens() {
+        int positions = encoder.config().maxPositions();
+        int truncation = tokenizer.maxLength();
+        return truncation < 0 ? positions : Math.min(truncation, positions);
+    }
+
+    /** One line saying which backend runs the model and how. */
+    public String backendDescription() {
+        return selection.backend().description();
+    }
+
+    /** Why the model runs slower than this machine allows, in one line, if it does. */
+    public Optional<String> backendNotice() {
+        return selection.notice();
+    }
+
+    /** Embeds the texts in order, {@link ModelOptions#batchSize()} at a time. */
+    public List<Embedding> embed(List<String> texts) {
+        requireOpen();
+        List<Embedding> out = new ArrayList<>(texts.size());
+        for (int from = 0; from < texts.size(); from += options.batchSize()) {
+            List<String> chunk = texts.subList(from, Math.min(texts.size(), from + options.batchSize()));
+            out.addAll(embedBatch(tokenizer.encode(chunk)));
+        }
+        return out;
+    }
+
+    /** Embeds already tokenised texts as one batch (benchmarks use this to leave tokenisation out). */
+    public List<Embedding> embedBatch(List<TokenizedText> texts) {
+        requireOpen();
+        int[][] ids = new int[texts.size()][];
+        int[][] types = new int[texts.size()][];
+        for (int i = 0; i < texts.size(); i++) {
+            ids[i] = texts.get(i).ids();
+            types[i] = texts.get(i).typeIds();
+        }
+        float[][] vectors = encoder.forward(TokenBatch.pack(ids, types));
+        List<Embedding> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < vectors.length; i++) {
+            out.add(new Embedding(vectors[i], ids[i].length));
+        }
+        return out;
+    }
+
+    /** Tokenises without running the model. */
+    public List<TokenizedText> tokenize(List<String> texts) {
+        requireOpen();
+        return tokenizer.encode(texts);
+    }
+
+    /**
+     * A call after close fails here, with a message, rather than in the tokenizer's native code. (A call still
+     * running when another thread closes the model fails too: the mapped tables then throw, nothing crashes.)
+     */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the model is closed");
+        }
+    }
+
+    /** Frees the backend's buffers and the tokenizer and unmaps the model file. Closing twice does nothing. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        selection.backend().close();
+        tokenizer.close();
+        if (mapping != null) {
+            mapping.close();
+        }
+    }
+}
