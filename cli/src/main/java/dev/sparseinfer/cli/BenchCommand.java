@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Timed passes over the texts; every batch of every pass is one sample (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (schema in the README).")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (format in docs/benchmarks.md).")
     Path json;
 
     @Mixin

@@ -68,7 +68,7 @@ final class BenchSweepCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (schema in the README).")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (format in docs/benchmarks.md).")
     Path json;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Also write sweep.md with tables and charts (PNG and SVG) into DIR.")

@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         header = "What 2:4 and unstructured sparsity and int8 buy on this machine, and what they cost in accuracy.",
-        description = "Builds the dense, 50% and 90% unstructured, 2:4, int8 w8a8 and 2:4 + w8a8 variants of a model "
+        description = "Builds the dense, 50%% and 90%% unstructured, 2:4, int8 w8a8 and 2:4 + w8a8 variants of a model "
                 + "(cached under the cache directory; rebuilt only when the recipe or the model changes), benches "
                 + "each on every available backend and prints one table: format, bytes, latency, speedup, cosine and "
                 + "top-10 neighbour agreement with the dense model.")
@@ -68,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "How many of the shipped calibration sentences wanda and sparsegpt read (default: ${DEFAULT-VALUE} of 1,370).")
     int calibrationTexts;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (schema in the README).")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (format in docs/benchmarks.md).")
     Path json;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Also write demo.md with the table and charts (PNG and SVG) into DIR.")

@@ -1,6 +1,7 @@
 package dev.sparseinfer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -40,7 +41,10 @@ class BenchSweepCompareCommandTest {
         assertEquals(2, root.getAsJsonArray("crossovers").size());
         assertTrue(root.getAsJsonArray("crossovers").get(0).getAsJsonObject().has("crossover_sparsity"));
 
-        assertTrue(Files.readString(report.resolve("sweep.md")).contains("CSR beats dense from"));
+        String page = Files.readString(report.resolve("sweep.md"));
+        assertTrue(page.contains("CSR beats dense from"));
+        assertTrue(page.contains("(sweep-16x12.png)"), page);
+        assertFalse(page.contains(".svg)"), "the page links only the PNG charts, which are committed: " + page);
         byte[] png = Files.readAllBytes(report.resolve("sweep-16x12.png"));
         assertEquals("PNG", new String(Arrays.copyOfRange(png, 1, 4), StandardCharsets.US_ASCII));
         assertTrue(Files.readString(report.resolve("sweep-16x12.svg")).contains("<svg"));

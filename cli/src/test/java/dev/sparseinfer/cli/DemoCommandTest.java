@@ -90,8 +90,11 @@ class DemoCommandTest {
         }
         assertTrue(results.get(4).getAsJsonObject().get("linear_bytes").getAsLong() < denseBytes / 3, "int8 is a quarter of fp32");
 
-        assertTrue(Files.readString(report.resolve("demo.md")).contains("| 2:4 + int8 w8a8 |"));
+        String page = Files.readString(report.resolve("demo.md"));
+        assertTrue(page.contains("| 2:4 + int8 w8a8 |"));
+        assertFalse(page.contains(".svg)"), "the page links only the PNG charts, which are committed: " + page);
         for (String chart : new String[] {"demo-speedup", "demo-quality"}) {
+            assertTrue(page.contains("(" + chart + ".png)"), chart);
             byte[] png = Files.readAllBytes(report.resolve(chart + ".png"));
             assertEquals("PNG", new String(Arrays.copyOfRange(png, 1, 4), StandardCharsets.US_ASCII), chart);
             assertTrue(Files.readString(report.resolve(chart + ".svg")).contains("<svg"), chart);

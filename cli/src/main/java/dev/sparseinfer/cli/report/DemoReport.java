@@ -136,8 +136,8 @@ public final class DemoReport {
         if (twoFourRanOnCpu()) {
             md.append("\n").append(CpuBackend.TWO_FOUR_KERNELS).append(".\n");
         }
-        md.append("\n![speedup over dense](demo-speedup.png)\n\n![agreement with dense](demo-quality.png)\n\n");
-        md.append("Vector versions: [demo-speedup.svg](demo-speedup.svg), [demo-quality.svg](demo-quality.svg).\n");
+        // The page links the PNG charts only: the SVG twins are written beside them but not committed.
+        md.append("\n![speedup over dense](demo-speedup.png)\n\n![agreement with dense](demo-quality.png)\n");
         dir.write("demo.md", md.toString());
     }
 

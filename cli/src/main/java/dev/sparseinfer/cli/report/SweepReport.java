@@ -122,7 +122,7 @@ public final class SweepReport {
         return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(root) + "\n";
     }
 
-    /** {@code sweep.md}: the crossover table, one chart per shape (PNG and SVG), and every measured point. */
+    /** {@code sweep.md}: the crossover table, one chart per shape (PNG linked, SVG beside it), and every measured point. */
     public void writeTo(ReportDirectory dir) throws IOException {
         StringBuilder md = new StringBuilder("# SparseInfer kernel sweep\n\n");
         md.append("Machine: ").append(MachineInfo.describe()).append("\n\n").append(timingLine()).append(".\n\n");
@@ -139,7 +139,6 @@ public final class SweepReport {
             String name = "sweep-" + shape;
             ChartFiles.save(dir, name, chart(shape));
             md.append("\n![speedup against sparsity, ").append(shape).append("](").append(name).append(".png)\n");
-            md.append("([SVG](").append(name).append(".svg))\n");
         }
         md.append("\n| backend | shape | tokens | format | median ms | p90 ms | speedup |\n| --- | --- | ---: | --- | ---: | ---: | ---: |\n");
         for (Point p : points) {
