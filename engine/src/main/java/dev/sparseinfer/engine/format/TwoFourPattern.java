@@ -5,7 +5,7 @@ import dev.sparseinfer.engine.api.SparseInferException;
 /**
  * Which 2 of every 4 consecutive input columns a 2:4-sparse {@code [out, in]} matrix keeps.
  *
- * <p>Layout (documented in the README): the matrix has {@code out * in / 4} groups, numbered row-major (group
+ * <p>Layout (specified in docs/format.md): the matrix has {@code out * in / 4} groups, numbered row-major (group
  * {@code G = o * in/4 + g} covers columns {@code 4g .. 4g+3} of row {@code o}). Group {@code G} is described by a
  * 4-bit code in byte {@code G / 2}, low nibble for even {@code G}, high nibble for odd: bits 0-1 hold the smaller
  * kept index {@code i0}, bits 2-3 the larger {@code i1} ({@code 0 <= i0 < i1 <= 3}). This is the order of the PTX
