@@ -300,7 +300,8 @@ public final class CudaBackend implements Backend {
             if (!(e instanceof SparseInferException s) || s.code() != SparseInferException.Code.BACKEND_UNAVAILABLE) {
                 throw e;
             }
-            // A device or library call could not be recorded: this token count runs eagerly from now on.
+            // A device or library call could not be recorded: this token count runs eagerly until the graphs are
+            // next dropped (GraphPolicy).
             graphs.recordingFailed(batch.tokens());
             return meanPoolNormalized(hiddenStates.apply(batch), batch);
         }
