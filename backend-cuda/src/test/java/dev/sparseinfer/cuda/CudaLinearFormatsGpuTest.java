@@ -42,8 +42,9 @@ class CudaLinearFormatsGpuTest {
     /**
      * The device quantises each token to the CPU's integers, bit for bit, and sums their products exactly, so against
      * the float64 reference of the same quantised input only fp32 rounding remains (the rescale, the bias, GELU and
-     * the reference's own fp32 inputs: about 1e-7). One activation a quantum off in one token moves these layers'
-     * outputs by 1e-4 or more; a wrong scale, packing or tile by far more.
+     * the reference's own fp32 inputs: about 1e-7). One activation a quantum off in one token of these shapes moves
+     * the output by some 1e-4, a wrong scale, packing or tile by far more; the comparison with the CPU backend below
+     * is bit for bit.
      */
     private static final double W8A8_BOUND = 1e-5;
 
