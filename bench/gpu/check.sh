@@ -132,18 +132,32 @@ else
     have_gpu=false
     note "gpu: none (nvidia-smi -L lists no GPU or is not installed); GPU steps are skipped, GPU tests report why"
 fi
-nvidia_root="$(timeout "$LIMIT_PROBE" python3 -c \
-    'import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))' 2>/dev/null || true)"
+
+# nvidia_lib_dirs NVIDIA_DIR...: the lib folders of the NVIDIA wheels in each `nvidia` package folder, one per line,
+# in both layouts: CUDA 12 wheels have one per library (nvidia/cublas/lib, nvidia/cusparse/lib, ...), CUDA 13
+# wheels share nvidia/cu13/lib (and a few, such as nvidia/nccl/lib, keep their own).
+nvidia_lib_dirs() {
+    local dir
+    for dir in "$@"; do
+        if [ -d "$dir" ]; then
+            find "$dir" -mindepth 2 -maxdepth 3 -type d -name lib
+        fi
+    done | sort -u
+}
+# `nvidia` is a namespace package: it may span several site-packages folders.
+nvidia_dirs="$(timeout "$LIMIT_PROBE" python3 -c 'import nvidia; print("\n".join(nvidia.__path__))' 2>/dev/null \
+    || true)"
 lib_dirs=""
-if [ -n "$nvidia_root" ] && [ -d "$nvidia_root/nvidia" ]; then
-    lib_dirs="$(find "$nvidia_root/nvidia" -mindepth 2 -maxdepth 3 -type d -name lib | sort | paste -sd: -)"
+if [ -n "$nvidia_dirs" ]; then
+    mapfile -t nvidia_dir_list <<<"$nvidia_dirs"
+    lib_dirs="$(nvidia_lib_dirs "${nvidia_dir_list[@]}" | paste -sd: -)"
 fi
 if [ -n "$lib_dirs" ]; then
     export SPARSEINFER_CUDA_LIBS="${SPARSEINFER_CUDA_LIBS:-$lib_dirs}"
     export LD_LIBRARY_PATH="$lib_dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    note "cuda libraries: the NVIDIA Python packages' lib folders under $nvidia_root/nvidia (on LD_LIBRARY_PATH)"
+    note "cuda libraries: the NVIDIA Python packages' lib folders (on LD_LIBRARY_PATH): $lib_dirs"
 else
-    note "cuda libraries: no NVIDIA Python packages (python3 -c 'import nvidia' failed); system libraries only"
+    note "cuda libraries: no NVIDIA Python packages with lib folders (python3 -c 'import nvidia'); system libraries only"
 fi
 
 probe() { # TITLE COMMAND...: one inventory section, with the command's output or why it gave none
@@ -162,7 +176,7 @@ probe() { # TITLE COMMAND...: one inventory section, with the command's output o
     probe "nvcc" nvcc --version
     probe "ldconfig -p | grep -E 'cublas|cusparse|cudart'" bash -c "ldconfig -p | grep -E 'cublas|cusparse|cudart'"
     printf '\n## NVIDIA Python packages\n'
-    echo "site-packages: ${nvidia_root:-none}"
+    echo "nvidia package folders: ${nvidia_dirs:-none}"
     for dir in ${lib_dirs//:/ }; do
         echo "$dir:"
         find "$dir" -mindepth 1 -maxdepth 1 -printf '  %f\n' | sort
@@ -177,7 +191,8 @@ probe() { # TITLE COMMAND...: one inventory section, with the command's output o
 } >"$inventory" 2>&1
 note "step inventory: ok -> inventory.txt"
 
-# --- GPU tests: every test tagged gpu in the engine and models test-jars. Off a GPU they abort with the reason.
+# --- GPU tests: every test tagged gpu in the bundle's test-jars (they live in sparseinfer-backend-cuda's; the
+# engine's carries the helpers they use). Off a GPU they abort with the reason.
 test_jars="$(printf '%s:' "$bundle"/tests/sparseinfer-*-tests.jar)"
 reports="$work/reports"
 tests_rc=0
@@ -209,7 +224,7 @@ fi
 grep -E ' (■|↷) ' "$work/gpu-tests.out" | sed -E 's/.* (■|↷) //' | sort | uniq -c \
     | sed 's/^ *\([0-9]*\) /    \1 skipped: /' >>"$summary" || true
 grep ' ✘ ' "$work/gpu-tests.out" | sed 's/^[^[:alnum:]]*/    failed: /' >>"$summary" || true
-# Finding no test at all means the scan went wrong (the engine's test-jar alone holds GPU tests): not a pass.
+# Finding no test at all means the scan went wrong (the backend-cuda test-jar alone holds dozens): not a pass.
 tests_passed=false
 if [ "$tests_rc" -eq 0 ] && [ "${found:-0}" -gt 0 ] && [ "${failed:-1}" -eq 0 ] \
     && [ "${containers_failed:-1}" -eq 0 ]; then

@@ -15,6 +15,23 @@ __device__ __forceinline__ float si_activate(float x, int gelu) {
     return gelu ? si_gelu(x) : x;
 }
 
+// Java's Math.round(v * inv) clamped to [-127, 127]: the CPU backend's per-token activation quantisation
+// (ActivationQuantizer), bit for bit. The product is rounded on its own (__fmul_rn) so nvcc cannot fuse it into an
+// FMA with what follows; then half up as Math.round does, floor(p) plus one where p's fraction (exact) is at least
+// a half: floorf(p + 0.5f) would round 0.49999997f up. NaN (an infinite input row) gives 0, as in Java.
+__device__ __forceinline__ float si_quantize_int8(float v, float inv) {
+    float p = __fmul_rn(v, inv);
+    float f = floorf(p);
+    float r = __fsub_rn(p, f) >= 0.5f ? __fadd_rn(f, 1.0f) : f;
+    return p != p ? 0.0f : fmaxf(-127.0f, fminf(127.0f, r));
+}
+
+// The int8 layers' epilogue as the CPU backend computes it, sum * (weightScale * tokenScale) + bias, each step
+// rounded on its own (no FMA): an integer sum equal to the CPU's gives the CPU's output bit for bit.
+__device__ __forceinline__ float si_rescale(float sum, float weightScale, float tokenScale, float bias) {
+    return __fadd_rn(__fmul_rn(sum, __fmul_rn(weightScale, tokenScale)), bias);
+}
+
 // The two reductions the kernels need, each with the value that leaves the other operand unchanged.
 struct SiAdd {
     __device__ __forceinline__ float operator()(float a, float b) const { return a + b; }

@@ -18,9 +18,10 @@ extern "C" __global__ void si_embed(const int* __restrict__ ids, const int* __re
     }
 }
 
-// out[r, :] = LayerNorm(x[r, :] + residual[r, :]) * gamma + beta; residual may be null, out may be x (the row
-// is staged in shared memory, cols floats, before anything is written). One block per row.
-extern "C" __global__ void si_add_layernorm(const float* x, const float* __restrict__ residual,
+// out[r, :] = LayerNorm(x[r, :] + residual[r, :]) * gamma + beta; residual may be null, out may be x or residual
+// (the row is staged in shared memory, cols floats, before anything is written), so none of the three is
+// __restrict__. One block per row.
+extern "C" __global__ void si_add_layernorm(const float* x, const float* residual,
                                             const float* __restrict__ gamma, const float* __restrict__ beta,
                                             float* out, int cols, float eps) {
     extern __shared__ float row[];

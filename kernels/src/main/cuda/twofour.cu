@@ -2,6 +2,10 @@
 //
 // The weight is operand A of mma.sp.m16n8k32 (row-major, fp16, pruned 2 of every 4 along K = in), the activations
 // are operand B (K x N "col" layout = x stored row-major [tokens, kPad] in fp16), fp32 accumulation.
+// int8 weights come as their integers in fp16 (exact), with per-output scales wScale; their w8a8 activations as
+// per-token integers (si_quantize_rows_half) with scales xScale. The epilogue then rescales the (exact) integer
+// sums as the CPU does (si_rescale). A null wScale or xScale is a scale of 1 (fp16 weights; weight-only int8),
+// which leaves the sum unchanged: one epilogue for every case.
 //
 // Weight layout expected (written once at upload by the Java side, TwoFourFragmentLayout): the matrix is cut into
 // row tiles of 16 output features (mt) and K steps of 32 inputs (s), both zero-padded. For each (mt, s):
@@ -31,19 +35,30 @@ __device__ __forceinline__ void si_load_b(uint32_t (&b)[4], const uint32_t* toke
     }
 }
 
-// Writes one m16n8 accumulator tile through the bias + activation epilogue. Accumulator i of lane (g, q) is
-// output feature row0 + g (+8 for i >= 2), token col0 + 2q + (i & 1).
+// Writes one m16n8 accumulator tile through the rescale + bias + activation epilogue. Accumulator i of lane (g, q)
+// is output feature row0 + g (+8 for i >= 2), token col0 + 2q + (i & 1).
 __device__ __forceinline__ void si_store_tile(const float (&acc)[4], int row0, int col0, const float* bias,
-                                              float* y, int tokens, int outFeatures, int gelu) {
+                                              const float* wScale, const float* xScale, float* y, int tokens,
+                                              int outFeatures, int gelu) {
     int lane = threadIdx.x & 31;
     int g = lane >> 2;
     int q = lane & 3;
+    float ws[2];
+    float xs[2];
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+        int o = row0 + g + 8 * h;
+        int t = col0 + 2 * q + h;
+        ws[h] = wScale != nullptr && o < outFeatures ? wScale[o] : 1.0f;
+        xs[h] = xScale != nullptr && t < tokens ? xScale[t] : 1.0f;
+    }
 #pragma unroll
     for (int i = 0; i < 4; i++) {
         int o = row0 + g + (i >= 2 ? 8 : 0);
         int t = col0 + 2 * q + (i & 1);
         if (o < outFeatures && t < tokens) {
-            y[(size_t) t * outFeatures + o] = si_activate(acc[i] + bias[o], gelu);
+            float v = si_rescale(acc[i], ws[i >> 1], xs[i & 1], bias[o]);
+            y[(size_t) t * outFeatures + o] = si_activate(v, gelu);
         }
     }
 }
@@ -53,7 +68,8 @@ __device__ __forceinline__ void si_store_tile(const float (&acc)[4], int row0, i
 // word and 8 x 4 words of activations (shared by the block's warps through L1), then issues 8 mma.sp.
 extern "C" __global__ void __launch_bounds__(128) si_twofour_gemm(
         const uint4* __restrict__ values, const uint32_t* __restrict__ meta, const __half* __restrict__ x,
-        const float* __restrict__ bias, float* __restrict__ y, int tokens, int outFeatures, int kSteps, int gelu) {
+        const float* __restrict__ bias, const float* __restrict__ wScale, const float* __restrict__ xScale,
+        float* __restrict__ y, int tokens, int outFeatures, int kSteps, int gelu) {
     const int lane = threadIdx.x & 31;
     const int g = lane >> 2;
     const int q = lane & 3;
@@ -94,7 +110,7 @@ extern "C" __global__ void __launch_bounds__(128) si_twofour_gemm(
     }
 #pragma unroll
     for (int nt = 0; nt < 8; nt++) {
-        si_store_tile(acc[nt], mt * 16, n0 + nt * 8, bias, y, tokens, outFeatures, gelu);
+        si_store_tile(acc[nt], mt * 16, n0 + nt * 8, bias, wScale, xScale, y, tokens, outFeatures, gelu);
     }
 }
 
@@ -104,7 +120,8 @@ extern "C" __global__ void __launch_bounds__(128) si_twofour_gemm(
 // meet in shared memory. Tokens 0-7 are one n8 tile, 8-15 a second one, issued only when there are > 8 tokens.
 extern "C" __global__ void __launch_bounds__(128) si_twofour_small_n(
         const uint4* __restrict__ values, const uint32_t* __restrict__ meta, const __half* __restrict__ x,
-        const float* __restrict__ bias, float* __restrict__ y, int tokens, int outFeatures, int kSteps, int gelu) {
+        const float* __restrict__ bias, const float* __restrict__ wScale, const float* __restrict__ xScale,
+        float* __restrict__ y, int tokens, int outFeatures, int kSteps, int gelu) {
     __shared__ float partial[4][2][4][32];
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
@@ -148,9 +165,9 @@ extern "C" __global__ void __launch_bounds__(128) si_twofour_small_n(
             sum0[i] = partial[0][0][i][lane] + partial[1][0][i][lane] + partial[2][0][i][lane] + partial[3][0][i][lane];
             sum1[i] = partial[0][1][i][lane] + partial[1][1][i][lane] + partial[2][1][i][lane] + partial[3][1][i][lane];
         }
-        si_store_tile(sum0, mt * 16, 0, bias, y, tokens, outFeatures, gelu);
+        si_store_tile(sum0, mt * 16, 0, bias, wScale, xScale, y, tokens, outFeatures, gelu);
         if (twoTiles) {
-            si_store_tile(sum1, mt * 16, 8, bias, y, tokens, outFeatures, gelu);
+            si_store_tile(sum1, mt * 16, 8, bias, wScale, xScale, y, tokens, outFeatures, gelu);
         }
     }
 }

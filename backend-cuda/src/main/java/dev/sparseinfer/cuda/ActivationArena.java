@@ -44,9 +44,14 @@ final class ActivationArena implements AutoCloseable {
         this.memory = memory;
     }
 
+    /** {@code bytes} rounded up to a whole number of {@link #ALIGNMENT}s: where a block that follows may start. */
+    static long aligned(long bytes) {
+        return (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+    }
+
     /** An aligned block of {@code bytes}, valid until the next {@link #reset()}. */
     long allocate(long bytes, String what) {
-        long size = Math.max(ALIGNMENT, (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT);
+        long size = Math.max(ALIGNMENT, aligned(bytes));
         while (current < chunks.size()) {
             Chunk chunk = chunks.get(current);
             if (chunk.used + size <= chunk.bytes) {
@@ -75,7 +80,7 @@ final class ActivationArena implements AutoCloseable {
                 retiredScratch.add(scratch);
             }
             long size = Math.max(bytes, 2 * scratchBytes);
-            scratch = memory.allocate((size + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT, "operand scratch");
+            scratch = memory.allocate(aligned(size), "operand scratch");
             scratchBytes = size;
             generation++;
         }

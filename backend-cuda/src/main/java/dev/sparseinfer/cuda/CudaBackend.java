@@ -13,6 +13,7 @@ import dev.sparseinfer.cuda.lib.Cusparse;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
 import dev.sparseinfer.engine.format.FloatTable;
+import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
@@ -115,19 +116,23 @@ public final class CudaBackend implements Backend {
             int out = layer.outFeatures();
             int in = layer.inFeatures();
             long bias = uploads.floats(layer.bias(), layer.name() + " bias");
+            HalfOperands operands = LinearKernel.epilogueScales(layer.weights())
+                    .map(s -> new HalfOperands(uploads.floats(s.scales(), layer.name() + " scales"),
+                            s.scheme() == Int8Scheme.W8A8))
+                    .orElse(HalfOperands.FLOAT);
             return switch (LinearKernel.forFormat(layer.weights())) {
                 case CUBLAS_HALF -> new CublasLinear(out, in,
-                        uploads.halves(((DenseWeights) weights).matrix().data(), what), bias, cublas);
+                        uploads.halves(((DenseWeights) weights).matrix().data(), what), bias, operands, cublas);
                 case CUSPARSE_HALF -> {
                     CsrWeights csr = (CsrWeights) weights;
                     yield own(new CusparseLinear(out, in, csr.values().length,
                             uploads.ints(csr.pattern().rowPtr(), what), uploads.ints(csr.pattern().colIdx(), what),
-                            uploads.halves(csr.values(), what), bias, cusparse, this::planReplaced));
+                            uploads.halves(csr.values(), what), bias, operands, cusparse, this::planReplaced));
                 }
                 case TWO_FOUR_SPARSE_TENSOR_CORES -> {
                     TwoFourFragmentLayout layout = TwoFourFragmentLayout.of((TwoFourWeights) weights);
                     yield new TwoFourLinear(out, in, uploads.ints(layout.values(), what),
-                            uploads.ints(layout.meta(), what), bias, layout.rowTiles(), layout.kSteps());
+                            uploads.ints(layout.meta(), what), bias, operands, layout.rowTiles(), layout.kSteps());
                 }
                 case INT8_DP4A -> {
                     Int8Weights q = (Int8Weights) weights;
@@ -295,7 +300,8 @@ public final class CudaBackend implements Backend {
             if (!(e instanceof SparseInferException s) || s.code() != SparseInferException.Code.BACKEND_UNAVAILABLE) {
                 throw e;
             }
-            // A device or library call could not be recorded: this token count runs eagerly from now on.
+            // A device or library call could not be recorded: this token count runs eagerly until the graphs are
+            // next dropped (GraphPolicy).
             graphs.recordingFailed(batch.tokens());
             return meanPoolNormalized(hiddenStates.apply(batch), batch);
         }

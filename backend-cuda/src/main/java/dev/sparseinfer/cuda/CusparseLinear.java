@@ -6,10 +6,11 @@ import dev.sparseinfer.cuda.lib.Cusparse;
 import dev.sparseinfer.cuda.lib.DataType;
 
 /**
- * fp16 CSR weights through cuSPARSE's SpMM. The plan is made for a number of tokens and remade, twice as large,
- * when a batch outgrows it. Queued work and recorded CUDA graphs may hold the old plan's buffers, so
- * {@code onReplan} runs first (it drains the stream and drops the graphs); a graph is only recorded for a token count that has already run since, so a plan never
- * changes while one is being recorded.
+ * fp16 CSR weights through cuSPARSE's SpMM; int8 ones as their integers, scaled in the epilogue, with w8a8
+ * activations quantised per token ({@link HalfOperands}). The plan is made for a number of tokens and remade, twice
+ * as large, when a batch outgrows it. Queued work and recorded CUDA graphs may hold the old plan's buffers, so
+ * {@code onReplan} runs first (it drains the stream and drops the graphs); a graph is only recorded for a token
+ * count that has already run since, so a plan never changes while one is being recorded.
  */
 final class CusparseLinear implements DeviceLinear, AutoCloseable {
 
@@ -22,12 +23,13 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
     private final long columns;
     private final long values;
     private final long bias;
+    private final HalfOperands operands;
     private final Cusparse cusparse;
     private final Runnable onReplan;
     private CsrMatMul plan;
 
     CusparseLinear(int outFeatures, int inFeatures, int nonZeros, long rowOffsets, long columns, long values,
-                   long bias, Cusparse cusparse, Runnable onReplan) {
+                   long bias, HalfOperands operands, Cusparse cusparse, Runnable onReplan) {
         this.outFeatures = outFeatures;
         this.inFeatures = inFeatures;
         this.nonZeros = nonZeros;
@@ -35,6 +37,7 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
         this.columns = columns;
         this.values = values;
         this.bias = bias;
+        this.operands = operands;
         this.cusparse = cusparse;
         this.onReplan = onReplan;
         this.plan = plan(INITIAL_MAX_TOKENS);
@@ -64,10 +67,10 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
             plan.close();
             plan = plan(maxTokens);
         }
-        long x16 = arena.scratch(2L * tokens * inFeatures);
-        kernels.toHalfPadded(x, x16, tokens, inFeatures, inFeatures);
-        plan.multiply(x16, tokens, y);
-        kernels.biasActivation(y, bias, tokens, outFeatures, activation == ActivationFunction.GELU);
+        HalfOperands.Input input = operands.input(kernels, arena, x, tokens, inFeatures, inFeatures);
+        plan.multiply(input.halves(), tokens, y);
+        kernels.biasActivation(y, bias, operands.weightScales(), input.tokenScales(), tokens, outFeatures,
+                activation == ActivationFunction.GELU);
     }
 
     @Override

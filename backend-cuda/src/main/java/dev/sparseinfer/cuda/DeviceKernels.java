@@ -31,9 +31,11 @@ final class DeviceKernels {
                 new KernelArguments().pointer(x).pointer(y).integer(rows).integer(cols).integer(colsPad));
     }
 
-    void biasActivation(long y, long bias, int rows, int cols, boolean gelu) {
-        launcher.launch(KernelName.BIAS_ACTIVATION, elementwise((long) rows * cols),
-                new KernelArguments().pointer(y).pointer(bias).integer(rows).integer(cols).integer(gelu ? 1 : 0));
+    /** {@code weightScales} 0 for fp weights (no rescale), {@code tokenScales} 0 for a token scale of 1. */
+    void biasActivation(long y, long bias, long weightScales, long tokenScales, int rows, int cols, boolean gelu) {
+        launcher.launch(KernelName.BIAS_ACTIVATION, elementwise((long) rows * cols), new KernelArguments()
+                .pointer(y).pointer(bias).pointer(weightScales).pointer(tokenScales).integer(rows).integer(cols)
+                .integer(gelu ? 1 : 0));
     }
 
     void embed(long ids, long types, long positions, long word, long position, long type, long out,
@@ -69,9 +71,12 @@ final class DeviceKernels {
                         .pointer(seqLength).integer(hidden).integer(headDim).real(scale));
     }
 
-    /** {@code x} fp16 {@code [tokens, kSteps * 32]}; weights in {@link TwoFourFragmentLayout} order. */
-    void twoFour(KernelName kernel, long values, long meta, long x, long bias, long y, int tokens, int outFeatures,
-                 int rowTiles, int kSteps, boolean gelu) {
+    /**
+     * {@code x} fp16 {@code [tokens, kSteps * 32]}; weights in {@link TwoFourFragmentLayout} order; scales as for
+     * {@link #biasActivation}.
+     */
+    void twoFour(KernelName kernel, long values, long meta, long x, long bias, long weightScales, long tokenScales,
+                 long y, int tokens, int outFeatures, int rowTiles, int kSteps, boolean gelu) {
         LaunchGeometry geometry = switch (kernel) {
             // One block of 4 warps per row tile, the warps splitting K.
             case TWOFOUR_SMALL_N -> LaunchGeometry.grid(rowTiles, 1, 128, 0);
@@ -80,12 +85,19 @@ final class DeviceKernels {
             default -> throw new IllegalArgumentException(kernel + " is not a 2:4 kernel");
         };
         launcher.launch(kernel, geometry, new KernelArguments().pointer(values).pointer(meta).pointer(x)
-                .pointer(bias).pointer(y).integer(tokens).integer(outFeatures).integer(kSteps).integer(gelu ? 1 : 0));
+                .pointer(bias).pointer(weightScales).pointer(tokenScales).pointer(y).integer(tokens)
+                .integer(outFeatures).integer(kSteps).integer(gelu ? 1 : 0));
     }
 
     /** {@code q} int8 {@code [rows, colsPad]} (colsPad a multiple of 4), {@code scales} fp32 {@code [rows]}. */
     void quantizeRows(long x, long q, long scales, int rows, int cols, int colsPad) {
         launcher.launch(KernelName.QUANTIZE_ROWS_INT8, LaunchGeometry.grid(rows, 1, ROW_BLOCK, 0),
+                new KernelArguments().pointer(x).pointer(q).pointer(scales).integer(cols).integer(colsPad));
+    }
+
+    /** The same integers as {@link #quantizeRows}, as fp16 {@code [rows, colsPad]}. */
+    void quantizeRowsToHalves(long x, long q, long scales, int rows, int cols, int colsPad) {
+        launcher.launch(KernelName.QUANTIZE_ROWS_HALF, LaunchGeometry.grid(rows, 1, ROW_BLOCK, 0),
                 new KernelArguments().pointer(x).pointer(q).pointer(scales).integer(cols).integer(colsPad));
     }
 

@@ -10,8 +10,9 @@ import java.util.function.Consumer;
  * When a one-sequence forward pass runs eagerly, is recorded as a CUDA graph, or replays one, keyed by token
  * count. A token count runs eagerly first, so the activation arena and the cuSPARSE plans grow to its size
  * outside any recording; the second pass of that count is recorded; later ones replay. A graph holds the arena's
- * addresses, so all graphs are dropped when the arena moves (a new {@link ActivationArena#generation()}); a
- * token count whose recording failed runs eagerly from then on.
+ * addresses, so all graphs are dropped when the arena moves (a new {@link ActivationArena#generation()}) or a
+ * cuSPARSE plan is remade; a token count whose recording failed runs eagerly until then, when every count starts
+ * over.
  *
  * @param <G> the recorded graph
  */
@@ -56,10 +57,11 @@ final class GraphPolicy<G> {
         return graphs.get(tokens);
     }
 
-    /** Destroys every graph; the token counts start over. */
+    /** Destroys every graph; the token counts start over, those whose recording failed included. */
     void clear() {
         graphs.values().forEach(destroy);
         graphs.clear();
         ranEagerly.clear();
+        notRecordable.clear();
     }
 }

@@ -12,8 +12,7 @@ record Int8Linear(int outFeatures, int inFeatures, long weights, long weightScal
     public void forward(DeviceKernels kernels, ActivationArena arena, long x, int tokens, ActivationFunction activation,
                         long y) {
         int kWords = Int8RowPacking.words(inFeatures);
-        long quantisedBytes = (4L * tokens * kWords + ActivationArena.ALIGNMENT - 1)
-                / ActivationArena.ALIGNMENT * ActivationArena.ALIGNMENT;
+        long quantisedBytes = ActivationArena.aligned(4L * tokens * kWords);
         long quantised = arena.scratch(quantisedBytes + 4L * tokens);
         long scales = quantised + quantisedBytes;
         kernels.quantizeRows(x, quantised, scales, tokens, inFeatures, 4 * kWords);

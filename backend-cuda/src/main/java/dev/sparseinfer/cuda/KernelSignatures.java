@@ -21,13 +21,14 @@ final class KernelSignatures {
     static List<Kind> of(KernelName kernel) {
         return switch (kernel) {
             case F32_TO_F16_PADDED -> List.of(POINTER, POINTER, INT, INT, INT);
-            case BIAS_ACTIVATION -> List.of(POINTER, POINTER, INT, INT, INT);
+            case BIAS_ACTIVATION -> List.of(POINTER, POINTER, POINTER, POINTER, INT, INT, INT);
             case EMBED -> List.of(POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, INT, INT);
             case ADD_LAYERNORM -> List.of(POINTER, POINTER, POINTER, POINTER, POINTER, INT, FLOAT);
             case MEAN_POOL_NORMALIZE -> List.of(POINTER, POINTER, POINTER, POINTER, INT);
             case ATTENTION -> List.of(POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, INT, INT, FLOAT);
-            case TWOFOUR_GEMM, TWOFOUR_SMALL_N -> List.of(POINTER, POINTER, POINTER, POINTER, POINTER, INT, INT, INT, INT);
-            case QUANTIZE_ROWS_INT8 -> List.of(POINTER, POINTER, POINTER, INT, INT);
+            case TWOFOUR_GEMM, TWOFOUR_SMALL_N ->
+                    List.of(POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, INT, INT, INT, INT);
+            case QUANTIZE_ROWS_INT8, QUANTIZE_ROWS_HALF -> List.of(POINTER, POINTER, POINTER, INT, INT);
             case INT8_GEMM -> List.of(POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, INT, INT, INT, INT);
         };
     }

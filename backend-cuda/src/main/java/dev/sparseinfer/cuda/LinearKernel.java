@@ -3,29 +3,31 @@ package dev.sparseinfer.cuda;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
+import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.Int8Scales;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.kernels.KernelName;
+import java.util.Optional;
 
 /**
- * Which device kernel runs a linear layer of each weight format, and the weights it is given: the one place the
- * CUDA backend dispatches on format.
+ * Which device kernel runs a linear layer of each weight format, and what it is given: the one place the CUDA
+ * backend dispatches on format.
  *
- * <p>Int8 formats without a device kernel of their own are dequantised once, at prepare time, into the fp16
- * format of the same sparsity: weight-only dense int8 into fp16 dense (cuBLAS), CSR int8 into fp16 CSR
- * (cuSPARSE) and 2:4 int8 into fp16 2:4 (our {@code mma.sp} kernel; the s8 {@code m16n8k64} variant is not
- * built). They keep the int8 weights' values, not their smaller size, and their activations are not quantised:
- * on the device a CSR or 2:4 w8a8 layer computes what its weights say with fp16 activations.
+ * <p>Dense w8a8 has a kernel of its own (int8 {@code __dp4a}, int32 sums). Every other int8 format runs the fp16
+ * kernel of its sparsity on its integers, which fp16 holds exactly, with the scales applied in the epilogue and,
+ * under w8a8, each token quantised first ({@link HalfOperands}): the CPU backend's arithmetic, not that of
+ * dequantised weights.
  */
 enum LinearKernel {
-    /** {@code cublasGemmEx}, fp16 operands, fp32 compute and output, then the bias + activation kernel. */
+    /** {@code cublasGemmEx}, fp16 operands, fp32 compute and output, then the epilogue kernel. */
     CUBLAS_HALF,
-    /** cuSPARSE SpMM on fp16 CSR values and fp16 activations, fp32 compute and output, then bias + activation. */
+    /** cuSPARSE SpMM on fp16 CSR values and fp16 activations, fp32 compute and output, then the epilogue kernel. */
     CUSPARSE_HALF,
-    /** {@code si_twofour_gemm} / {@code si_twofour_small_n}, bias and activation fused. */
+    /** {@code si_twofour_gemm} / {@code si_twofour_small_n}, epilogue fused. */
     TWO_FOUR_SPARSE_TENSOR_CORES,
     /** {@code si_quantize_rows_int8} then {@code si_int8_gemm}, rescale, bias and activation fused. */
     INT8_DP4A;
@@ -45,17 +47,26 @@ enum LinearKernel {
     }
 
     /**
-     * The weights this kernel is given: the layer's own, or their fp32 dequantisation in the format of the same
-     * sparsity (rounded to fp16 at upload).
+     * The weights this kernel is given: the layer's own, or for an int8 format on an fp16 kernel its integers
+     * (as floats, rounded to fp16 at upload without loss) in the format of the same sparsity.
      */
     static LinearWeights deviceWeights(LinearWeights weights) {
         return switch (weights) {
-            case Int8Weights q when q.scales().scheme() == Int8Scheme.W8 -> new DenseWeights(q.toDense());
-            case CsrInt8Weights q -> new CsrWeights(q.pattern(), dequantize(q.values(), q.scales().scales(),
-                    rowOfEachValue(q.pattern().rowPtr(), q.values().length)));
-            case TwoFourInt8Weights q -> new TwoFourWeights(q.pattern(), dequantize(q.values(), q.scales().scales(),
-                    twoFourRowOfEachValue(q.outFeatures(), q.inFeatures())));
+            case Int8Weights q when q.scales().scheme() == Int8Scheme.W8 ->
+                    new DenseWeights(new FloatMatrix(q.outFeatures(), q.inFeatures(), integers(q.values())));
+            case CsrInt8Weights q -> new CsrWeights(q.pattern(), integers(q.values()));
+            case TwoFourInt8Weights q -> new TwoFourWeights(q.pattern(), integers(q.values()));
             default -> weights;
+        };
+    }
+
+    /** The scales of an int8 format that runs on an fp16 kernel ({@link #deviceWeights} gave its integers). */
+    static Optional<Int8Scales> epilogueScales(LinearWeights weights) {
+        return switch (weights) {
+            case Int8Weights q when q.scales().scheme() == Int8Scheme.W8 -> Optional.of(q.scales());
+            case CsrInt8Weights q -> Optional.of(q.scales());
+            case TwoFourInt8Weights q -> Optional.of(q.scales());
+            default -> Optional.empty();
         };
     }
 
@@ -64,31 +75,11 @@ enum LinearKernel {
         return tokens <= SMALL_N_MAX_TOKENS ? KernelName.TWOFOUR_SMALL_N : KernelName.TWOFOUR_GEMM;
     }
 
-    private static float[] dequantize(byte[] values, float[] scales, int[] rowOf) {
+    private static float[] integers(byte[] values) {
         float[] out = new float[values.length];
         for (int k = 0; k < values.length; k++) {
-            out[k] = values[k] * scales[rowOf[k]];
+            out[k] = values[k];
         }
         return out;
-    }
-
-    private static int[] rowOfEachValue(int[] rowPtr, int count) {
-        int[] rows = new int[count];
-        for (int o = 0; o + 1 < rowPtr.length; o++) {
-            for (int k = rowPtr[o]; k < rowPtr[o + 1]; k++) {
-                rows[k] = o;
-            }
-        }
-        return rows;
-    }
-
-    /** A 2:4 row of {@code in} inputs keeps {@code in / 2} values, stored row after row. */
-    private static int[] twoFourRowOfEachValue(int out, int in) {
-        int perRow = in / 2;
-        int[] rows = new int[out * perRow];
-        for (int k = 0; k < rows.length; k++) {
-            rows[k] = k / perRow;
-        }
-        return rows;
     }
 }

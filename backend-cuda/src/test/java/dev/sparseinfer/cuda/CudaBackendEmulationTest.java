@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.backend.ActivationFunction;
+import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
+import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.Linear;
@@ -121,6 +123,65 @@ class CudaBackendEmulationTest {
                 double cosine = Similarity.cosine(expected[s], actual[s]);
                 assertTrue(cosine >= 0.999, "sequence " + s + ": cosine " + cosine + " (seed=" + seed + ")");
             }
+        }
+    }
+
+    /**
+     * w8a8 on the device is the CPU's arithmetic, not that of dequantised weights: per-token int8 activations,
+     * exact integer sums, {@code sum * (weightScale * tokenScale) + bias}. Without an activation the outputs are
+     * the CPU backend's bit for bit, on both sides of the 2:4 small-N switch and at MiniLM's widest input (1536).
+     */
+    @Test
+    void w8a8LayersComputeTheCpuBackendsArithmeticBitForBit() {
+        int[][] shapes = {{7, 100, 33}, {17, 388, 50}, {3, 1536, 24}};
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            for (int[] shape : shapes) {
+                int tokens = shape[0], in = shape[1], out = shape[2];
+                TwoFourWeights twoFour = TwoFourWeights.fromDense(RandomWeights.twoFour(random, out, in));
+                CsrWeights csr = CsrWeights.fromDense(RandomWeights.unstructured(random, out, in, 0.5));
+                List<LinearWeights> formats = List.of(TwoFourInt8Weights.quantize(twoFour, Int8Scheme.W8A8),
+                        CsrInt8Weights.quantize(csr, Int8Scheme.W8A8),
+                        Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8A8));
+                float[] x = Seeds.gaussian(random, tokens * in, 1);
+                float[] bias = Seeds.gaussian(random, out, 0.3);
+                for (LinearWeights w : formats) {
+                    assertSameOutputs(cpu, new Linear("layer", w, bias), x, tokens,
+                            w.formatName() + " [" + tokens + "x" + in + "] -> " + out);
+                }
+            }
+        }
+    }
+
+    /** Inputs on rounding ties, through an identity layer, so every output is one quantised input. */
+    @Test
+    void w8a8QuantisesRoundingTiesAsTheCpuDoes() {
+        int width = 64;
+        float[] identity = new float[width * width];
+        for (int i = 0; i < width; i++) {
+            identity[i * width + i] = 1f;
+        }
+        FloatMatrix dense = new FloatMatrix(width, width, identity);
+        float[] x = QuantizationTies.rows(20, width, random);
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            for (LinearWeights w : List.of(
+                    TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(dense), Int8Scheme.W8A8),
+                    CsrInt8Weights.quantize(CsrWeights.fromDense(dense), Int8Scheme.W8A8),
+                    Int8Weights.quantize(dense, Int8Scheme.W8A8))) {
+                assertSameOutputs(cpu, new Linear("identity", w, new float[width]), x, 20, w.formatName() + " on ties");
+            }
+        }
+    }
+
+    private void assertSameOutputs(CpuBackend cpu, Linear layer, float[] x, int tokens, String what) {
+        EmulatedDevice device = new EmulatedDevice();
+        try (CudaBackend cuda = emulated(device, new EmulatedLibraries(device), false)) {
+            int in = layer.inFeatures();
+            int out = layer.outFeatures();
+            Activations expected = cpu.allocate(tokens, out);
+            cpu.linear(cpu.prepare(layer), cpu.upload(x, tokens, in), ActivationFunction.NONE, expected);
+            Activations actual = cuda.allocate(tokens, out);
+            cuda.linear(cuda.prepare(layer), cuda.upload(x, tokens, in), ActivationFunction.NONE, actual);
+            assertArrayEquals(cpu.read(expected), cuda.read(actual), what + " (seed=" + seed + ")");
         }
     }
 

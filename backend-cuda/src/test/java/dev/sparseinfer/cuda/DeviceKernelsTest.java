@@ -26,14 +26,15 @@ class DeviceKernelsTest {
     @Test
     void everyKernelIsLaunchedWithItsDeclaredArguments() {
         kernels.toHalfPadded(1, 2, 7, 13, 32);
-        kernels.biasActivation(1, 2, 7, 13, true);
+        kernels.biasActivation(1, 2, 3, 4, 7, 13, true);
         kernels.embed(1, 2, 3, 4, 5, 6, 7, 17, 384);
         kernels.addLayerNorm(1, 0, 3, 4, 1, 17, 384, 1e-12f);
         kernels.meanPoolNormalize(1, 2, 3, 4, 3, 384);
         kernels.attention(1, 2, 3, 4, 5, 6, 17, 12, 384, 32, 9, 0.17f);
-        kernels.twoFour(KernelName.TWOFOUR_GEMM, 1, 2, 3, 4, 5, 129, 1536, 96, 12, true);
-        kernels.twoFour(KernelName.TWOFOUR_SMALL_N, 1, 2, 3, 4, 5, 7, 1536, 96, 12, false);
+        kernels.twoFour(KernelName.TWOFOUR_GEMM, 1, 2, 3, 4, 0, 0, 5, 129, 1536, 96, 12, true);
+        kernels.twoFour(KernelName.TWOFOUR_SMALL_N, 1, 2, 3, 4, 6, 7, 5, 7, 1536, 96, 12, false);
         kernels.quantizeRows(1, 2, 3, 17, 383, 384);
+        kernels.quantizeRowsToHalves(1, 2, 3, 17, 383, 384);
         kernels.int8Gemm(1, 2, 3, 4, 5, 6, 17, 1536, 96, true);
         Set<KernelName> launched = EnumSet.noneOf(KernelName.class);
         launches.forEach(l -> launched.add(l.kernel()));
@@ -59,12 +60,12 @@ class DeviceKernelsTest {
 
     @Test
     void twoFourGemmTilesSixtyFourOutputsBySixtyFourTokens() {
-        kernels.twoFour(KernelName.TWOFOUR_GEMM, 1, 2, 3, 4, 5, 129, 1530, 96, 12, true);
+        kernels.twoFour(KernelName.TWOFOUR_GEMM, 1, 2, 3, 4, 0, 0, 5, 129, 1530, 96, 12, true);
         assertEquals(new LaunchGeometry(24, 3, 128, 0), launches.getFirst().geometry());
-        kernels.twoFour(KernelName.TWOFOUR_SMALL_N, 1, 2, 3, 4, 5, 16, 1530, 96, 12, true);
+        kernels.twoFour(KernelName.TWOFOUR_SMALL_N, 1, 2, 3, 4, 0, 0, 5, 16, 1530, 96, 12, true);
         assertEquals(new LaunchGeometry(96, 1, 128, 0), launches.get(1).geometry());
         assertThrows(IllegalArgumentException.class,
-                () -> kernels.twoFour(KernelName.INT8_GEMM, 1, 2, 3, 4, 5, 1, 16, 1, 1, false));
+                () -> kernels.twoFour(KernelName.INT8_GEMM, 1, 2, 3, 4, 0, 0, 5, 1, 16, 1, 1, false));
     }
 
     @Test
@@ -75,7 +76,7 @@ class DeviceKernelsTest {
 
     @Test
     void elementwiseKernelsCoverLargeTensorsWithABoundedGrid() {
-        kernels.biasActivation(1, 2, 2048, 4096, false);
+        kernels.biasActivation(1, 2, 0, 0, 2048, 4096, false);
         kernels.toHalfPadded(1, 2, 1, 3, 8);
         assertEquals(4096, launches.get(0).geometry().gridX());
         assertEquals(1, launches.get(1).geometry().gridX());

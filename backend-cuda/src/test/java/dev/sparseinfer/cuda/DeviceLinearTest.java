@@ -108,20 +108,22 @@ class DeviceLinearTest {
 
     @Test
     void denseConvertsToPaddedHalvesThenLetsCublasComputeTheTransposedProduct() {
-        CublasLinear layer = new CublasLinear(1536, 383, 0xA000, 0xB000, cublas);
+        CublasLinear layer = new CublasLinear(1536, 383, 0xA000, 0xB000, HalfOperands.FLOAT, cublas);
         layer.forward(kernels, arena, X, 17, ActivationFunction.GELU, Y);
         assertEquals(List.of(
                 "si_f32_to_f16_padded",
                 "gemmEx TN m=1536 n=17 k=383 alpha=1.0 a=a000 F16 lda=383 b=scratch F16 ldb=384 beta=0.0 c=2000 F32 ldc=1536 F32",
                 "si_bias_activation"), calls);
         assertEquals(384, arguments.getFirst().values().getInt(24), "rows padded to 8 halves");
-        assertEquals(1, arguments.getLast().values().getInt(24), "GELU");
+        assertEquals(0L, arguments.getLast().values().getLong(16), "no weight scales");
+        assertEquals(1, arguments.getLast().values().getInt(40), "GELU");
     }
 
     @Test
     void csrRemakesItsPlanWhenABatchOutgrowsIt() {
         List<String> replans = new ArrayList<>();
-        CusparseLinear layer = new CusparseLinear(50, 100, 321, 0xA000, 0xB000, 0xC000, 0xD000, cusparse,
+        CusparseLinear layer = new CusparseLinear(50, 100, 321, 0xA000, 0xB000, 0xC000, 0xD000,
+                HalfOperands.FLOAT, cusparse,
                 () -> replans.add("replan"));
         layer.forward(kernels, arena, X, 7, ActivationFunction.NONE, Y);
         layer.forward(kernels, arena, X, 300, ActivationFunction.NONE, Y);
@@ -140,7 +142,7 @@ class DeviceLinearTest {
 
     @Test
     void twoFourPadsActivationsToWholeKStepsAndPicksItsKernelByTokenCount() {
-        TwoFourLinear layer = new TwoFourLinear(50, 100, 0xA000, 0xB000, 0xC000, 4, 4);
+        TwoFourLinear layer = new TwoFourLinear(50, 100, 0xA000, 0xB000, 0xC000, HalfOperands.FLOAT, 4, 4);
         layer.forward(kernels, arena, X, 16, ActivationFunction.NONE, Y);
         layer.forward(kernels, arena, X, 17, ActivationFunction.GELU, Y);
         assertEquals(List.of("si_f32_to_f16_padded", KernelName.TWOFOUR_SMALL_N.symbol(),
@@ -148,6 +150,48 @@ class DeviceLinearTest {
         assertEquals(128, arguments.getFirst().values().getInt(24), "kPad = 4 K steps of 32");
         assertEquals(arguments.get(0).values().getLong(8), arguments.get(1).values().getLong(16),
                 "the kernel reads the converted activations");
+    }
+
+    @Test
+    void twoFourW8a8QuantisesTokensToHalvesAndRescalesByBothScales() {
+        TwoFourLinear layer = new TwoFourLinear(50, 100, 0xA000, 0xB000, 0xC000, new HalfOperands(0xE000, true), 4, 4);
+        layer.forward(kernels, arena, X, 7, ActivationFunction.NONE, Y);
+        assertEquals(List.of("si_quantize_rows_half", KernelName.TWOFOUR_SMALL_N.symbol()), calls);
+        KernelArguments quantize = arguments.getFirst();
+        KernelArguments twoFour = arguments.getLast();
+        long halves = quantize.values().getLong(8);
+        long tokenScales = quantize.values().getLong(16);
+        assertEquals(128, quantize.values().getInt(28), "kPad = 4 K steps of 32");
+        assertTrue(tokenScales >= halves + 2L * 7 * 128 && tokenScales % ActivationArena.ALIGNMENT == 0,
+                "token scales after the quantised rows");
+        assertEquals(halves, twoFour.values().getLong(16));
+        assertEquals(0xE000L, twoFour.values().getLong(32), "weight scales");
+        assertEquals(tokenScales, twoFour.values().getLong(40), "token scales");
+    }
+
+    @Test
+    void csrW8a8RescalesSpmmSumsByBothScales() {
+        CusparseLinear layer = new CusparseLinear(50, 100, 321, 0xA000, 0xB000, 0xC000, 0xD000,
+                new HalfOperands(0xE000, true), cusparse, () -> { });
+        layer.forward(kernels, arena, X, 7, ActivationFunction.GELU, Y);
+        assertEquals(List.of("prepareCsr 50x100 nnz=321 F16 F16 max=128", "si_quantize_rows_half",
+                "spmm tokens=7 x=scratch y=2000", "si_bias_activation"), calls);
+        long tokenScales = arguments.getFirst().values().getLong(16);
+        KernelArguments epilogue = arguments.getLast();
+        assertEquals(0xE000L, epilogue.values().getLong(16), "weight scales");
+        assertEquals(tokenScales, epilogue.values().getLong(24), "token scales");
+        layer.close();
+    }
+
+    @Test
+    void weightOnlyInt8RescalesByTheWeightScalesAlone() {
+        CublasLinear layer = new CublasLinear(64, 32, 0xA000, 0xB000, new HalfOperands(0xE000, false), cublas);
+        layer.forward(kernels, arena, X, 3, ActivationFunction.NONE, Y);
+        assertEquals(List.of("si_f32_to_f16_padded",
+                "gemmEx TN m=64 n=3 k=32 alpha=1.0 a=a000 F16 lda=32 b=scratch F16 ldb=32 beta=0.0 c=2000 F32 ldc=64 F32",
+                "si_bias_activation"), calls);
+        assertEquals(0xE000L, arguments.getLast().values().getLong(16), "weight scales");
+        assertEquals(0L, arguments.getLast().values().getLong(24), "no token scales: the input stays fp16");
     }
 
     @Test

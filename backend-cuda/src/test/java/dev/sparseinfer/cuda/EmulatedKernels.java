@@ -7,7 +7,8 @@ import dev.sparseinfer.kernels.KernelName;
  * Each kernel of {@code kernels/src/main/cuda} in plain Java, over {@link EmulatedDevice} memory, with the same
  * arguments in the same order, walking the launch grid block by block the way the kernel does: a grid too small for
  * its outputs leaves them unwritten (NaN), and a buffer too small fails its bounds check. Arithmetic follows each
- * kernel's formula (fp16 operands, fp32 or exact int32 sums); it is not bit-exact to the GPU's summation order.
+ * kernel's formula (fp16 operands, fp32 or exact int32 sums); it is not bit-exact to the GPU's summation order,
+ * except where the sums are of integers (int8 weights), which are exact in any order.
  */
 final class EmulatedKernels {
 
@@ -29,13 +30,14 @@ final class EmulatedKernels {
     static void run(EmulatedDevice d, KernelName kernel, LaunchGeometry g, long[] a) {
         switch (kernel) {
             case F32_TO_F16_PADDED -> toHalfPadded(d, a[0], a[1], i(a[2]), i(a[3]), i(a[4]));
-            case BIAS_ACTIVATION -> biasActivation(d, a[0], a[1], i(a[2]), i(a[3]), i(a[4]));
+            case BIAS_ACTIVATION -> biasActivation(d, a[0], a[1], a[2], a[3], i(a[4]), i(a[5]), i(a[6]));
             case EMBED -> embed(d, a);
             case ADD_LAYERNORM -> addLayerNorm(d, g, a[0], a[1], a[2], a[3], a[4], i(a[5]), f(a[6]));
             case MEAN_POOL_NORMALIZE -> meanPool(d, g, a[0], a[1], a[2], a[3], i(a[4]));
             case ATTENTION -> attention(d, g, a);
             case TWOFOUR_GEMM, TWOFOUR_SMALL_N -> twoFour(d, kernel, g, a);
-            case QUANTIZE_ROWS_INT8 -> quantizeRows(d, g, a[0], a[1], a[2], i(a[3]), i(a[4]));
+            case QUANTIZE_ROWS_INT8, QUANTIZE_ROWS_HALF ->
+                    quantizeRows(d, g, kernel, a[0], a[1], a[2], i(a[3]), i(a[4]));
             case INT8_GEMM -> int8Gemm(d, g, a);
         }
     }
@@ -49,11 +51,39 @@ final class EmulatedKernels {
         }
     }
 
-    private static void biasActivation(EmulatedDevice d, long y, long bias, int rows, int cols, int gelu) {
+    private static void biasActivation(EmulatedDevice d, long y, long bias, long wScale, long xScale, int rows,
+                                       int cols, int gelu) {
         for (long e = 0; e < (long) rows * cols; e++) {
+            int r = (int) (e / cols);
             int c = (int) (e % cols);
-            d.putFloat(y + 4 * e, activate(d.getFloat(y + 4 * e) + d.getFloat(bias + 4L * c), gelu));
+            d.putFloat(y + 4 * e, activate(epilogue(d, d.getFloat(y + 4 * e), bias, wScale, xScale, r, c), gelu));
         }
+    }
+
+    /** The epilogue before the activation: {@code sum + bias}, or for int8 weights {@code si_rescale}. */
+    private static float epilogue(EmulatedDevice d, float sum, long bias, long wScale, long xScale, int token,
+                                  int output) {
+        float b = d.getFloat(bias + 4L * output);
+        if (wScale == 0) {
+            return sum + b;
+        }
+        return rescale(sum, d.getFloat(wScale + 4L * output), xScale == 0 ? 1f : d.getFloat(xScale + 4L * token), b);
+    }
+
+    /** {@code si_rescale}: each operation rounded on its own, as Java's float arithmetic always is. */
+    static float rescale(float sum, float weightScale, float tokenScale, float bias) {
+        return sum * (weightScale * tokenScale) + bias;
+    }
+
+    /**
+     * {@code si_quantize_int8}, step by step: the product rounded, then floor plus one where the fraction is at
+     * least a half, NaN to 0, clamped.
+     */
+    static float quantize(float v, float inv) {
+        float p = v * inv;
+        float f = (float) Math.floor(p);
+        float r = p - f >= 0.5f ? f + 1f : f;
+        return Float.isNaN(p) ? 0f : Math.max(-127f, Math.min(127f, r));
     }
 
     private static void embed(EmulatedDevice d, long[] a) {
@@ -161,11 +191,11 @@ final class EmulatedKernels {
      * and metadata word {@code 2g + h} holds rows g (low half) and g + 8 (high half), groups {@code 4h .. 4h + 3}.
      */
     private static void twoFour(EmulatedDevice d, KernelName kernel, LaunchGeometry g, long[] a) {
-        long values = a[0], meta = a[1], x = a[2], bias = a[3], y = a[4];
-        int tokens = i(a[5]);
-        int outFeatures = i(a[6]);
-        int kSteps = i(a[7]);
-        int gelu = i(a[8]);
+        long values = a[0], meta = a[1], x = a[2], bias = a[3], wScale = a[4], xScale = a[5], y = a[6];
+        int tokens = i(a[7]);
+        int outFeatures = i(a[8]);
+        int kSteps = i(a[9]);
+        int gelu = i(a[10]);
         int rowTiles = (outFeatures + 15) / 16;
         int kPad = kSteps * 32;
         boolean small = kernel == KernelName.TWOFOUR_SMALL_N;
@@ -201,7 +231,8 @@ final class EmulatedKernels {
                                             * d.getHalf(x + 2L * ((long) t * kPad + column + (code >>> 2)));
                                 }
                             }
-                            d.putFloat(y + 4L * ((long) t * outFeatures + o), activate(acc + d.getFloat(bias + 4L * o), gelu));
+                            d.putFloat(y + 4L * ((long) t * outFeatures + o),
+                                    activate(epilogue(d, acc, bias, wScale, xScale, t, o), gelu));
                         }
                     }
                 }
@@ -209,8 +240,9 @@ final class EmulatedKernels {
         }
     }
 
-    private static void quantizeRows(EmulatedDevice d, LaunchGeometry g, long x, long q, long scales, int cols,
-                                     int colsPad) {
+    private static void quantizeRows(EmulatedDevice d, LaunchGeometry g, KernelName kernel, long x, long q,
+                                     long scales, int cols, int colsPad) {
+        boolean halves = kernel == KernelName.QUANTIZE_ROWS_HALF;
         for (int r = 0; r < g.gridX(); r++) {
             float m = 0;
             for (int c = 0; c < cols; c++) {
@@ -218,8 +250,13 @@ final class EmulatedKernels {
             }
             float inv = m > 0 ? 127f / m : 0f;
             for (int c = 0; c < colsPad; c++) {
-                float v = c < cols ? (float) Math.floor(d.getFloat(x + 4L * ((long) r * cols + c)) * inv + 0.5f) : 0f;
-                d.putByte(q + (long) r * colsPad + c, (byte) Math.max(-127f, Math.min(127f, v)));
+                float v = c < cols ? quantize(d.getFloat(x + 4L * ((long) r * cols + c)), inv) : 0f;
+                long at = (long) r * colsPad + c;
+                if (halves) {
+                    d.putShort(q + 2 * at, Float.floatToFloat16(v));
+                } else {
+                    d.putByte(q + at, (byte) v);
+                }
             }
             d.putFloat(scales + 4L * r, m / 127f);
         }
@@ -243,7 +280,8 @@ final class EmulatedKernels {
                                 acc += (byte) (xw >> 8 * b) * (byte) (ww >> 8 * b);
                             }
                         }
-                        float v = acc * d.getFloat(xScale + 4L * t) * d.getFloat(wScale + 4L * o) + d.getFloat(bias + 4L * o);
+                        float v = rescale(acc, d.getFloat(wScale + 4L * o), d.getFloat(xScale + 4L * t),
+                                d.getFloat(bias + 4L * o));
                         d.putFloat(y + 4L * ((long) t * outFeatures + o), activate(v, gelu));
                     }
                 }

@@ -34,12 +34,33 @@ class GraphPolicyTest {
     }
 
     @Test
-    void aCountWhoseRecordingFailedStaysEager() {
+    void aCountWhoseRecordingFailedStaysEagerWhileTheArenaStays() {
         policy.ranEagerly(5);
         assertEquals(Step.RECORD, policy.next(5, 0));
         policy.recordingFailed(5);
+        for (int pass = 0; pass < 3; pass++) {
+            policy.ranEagerly(5);
+            assertEquals(Step.EAGER, policy.next(5, 0));
+        }
+    }
+
+    /** A recording can fail on a plan or scratch block since replaced: one failure must not last the backend's life. */
+    @Test
+    void aMovedArenaGivesACountWhoseRecordingFailedAnotherTry() {
         policy.ranEagerly(5);
+        policy.recordingFailed(5);
+        assertEquals(Step.EAGER, policy.next(5, 1));
+        policy.ranEagerly(5);
+        assertEquals(Step.RECORD, policy.next(5, 1));
+    }
+
+    @Test
+    void droppedGraphsGiveACountWhoseRecordingFailedAnotherTry() {
+        policy.ranEagerly(5);
+        policy.recordingFailed(5);
+        policy.clear();
         assertEquals(Step.EAGER, policy.next(5, 0));
-        assertEquals(Step.EAGER, policy.next(5, 3));
+        policy.ranEagerly(5);
+        assertEquals(Step.RECORD, policy.next(5, 0));
     }
 }

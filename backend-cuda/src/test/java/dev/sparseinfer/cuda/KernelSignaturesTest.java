@@ -23,7 +23,7 @@ class KernelSignaturesTest {
 
     private static final Path SOURCES = Path.of("..", "kernels", "src", "main", "cuda");
     private static final Pattern KERNEL = Pattern.compile(
-            "extern \"C\" __global__ void\\s+(?:__launch_bounds__\\(\\d+\\)\\s+)?(\\w+)\\s*\\(([^)]*)\\)");
+            "extern \"C\" __global__ void\\s+(?:__launch_bounds__\\([\\d,\\s]+\\)\\s+)?(\\w+)\\s*\\(([^)]*)\\)");
 
     @Test
     void everyKernelTakesTheArgumentsTheBackendPacks() throws IOException {

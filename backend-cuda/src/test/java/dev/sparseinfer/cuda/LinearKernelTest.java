@@ -16,6 +16,7 @@ import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.testing.RandomWeights;
 import dev.sparseinfer.engine.testing.Seeds;
 import dev.sparseinfer.kernels.KernelName;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -42,29 +43,42 @@ class LinearKernelTest {
     }
 
     @Test
-    void formatsWithTheirOwnKernelAreUploadedAsTheyAre() {
+    void formatsWithTheirOwnKernelAreUploadedAsTheyAreWithoutEpilogueScales() {
         for (LinearWeights w : new LinearWeights[] {new DenseWeights(dense), csr, twoFour,
                 Int8Weights.quantize(dense, Int8Scheme.W8A8)}) {
             assertSame(w, LinearKernel.deviceWeights(w));
+            assertEquals(Optional.empty(), LinearKernel.epilogueScales(w));
         }
     }
 
+    /** Not their dequantised values: those would make a w8a8 layer compute another function than on the CPU. */
     @Test
-    void int8FormatsWithoutAKernelAreDequantisedKeepingTheirSparsity() {
+    void int8FormatsOnHalfKernelsKeepTheirIntegersSparsityAndScales() {
         for (Int8Scheme scheme : Int8Scheme.values()) {
             CsrInt8Weights csrInt8 = CsrInt8Weights.quantize(csr, scheme);
             CsrWeights csrHalf = (CsrWeights) LinearKernel.deviceWeights(csrInt8);
             assertSame(csrInt8.pattern(), csrHalf.pattern());
-            assertArrayEquals(csrInt8.toDense().data(), csrHalf.toDense().data(), "seed=" + seed);
+            assertArrayEquals(widened(csrInt8.values()), csrHalf.values(), "seed=" + seed);
+            assertSame(csrInt8.scales(), LinearKernel.epilogueScales(csrInt8).orElseThrow());
 
             TwoFourInt8Weights twoFourInt8 = TwoFourInt8Weights.quantize(twoFour, scheme);
             TwoFourWeights twoFourHalf = (TwoFourWeights) LinearKernel.deviceWeights(twoFourInt8);
             assertSame(twoFourInt8.pattern(), twoFourHalf.pattern());
-            assertArrayEquals(twoFourInt8.toDense().data(), twoFourHalf.toDense().data(), "seed=" + seed);
+            assertArrayEquals(widened(twoFourInt8.values()), twoFourHalf.values(), "seed=" + seed);
+            assertSame(twoFourInt8.scales(), LinearKernel.epilogueScales(twoFourInt8).orElseThrow());
         }
         Int8Weights weightOnly = Int8Weights.quantize(dense, Int8Scheme.W8);
-        assertArrayEquals(weightOnly.toDense().data(),
+        assertArrayEquals(widened(weightOnly.values()),
                 ((DenseWeights) LinearKernel.deviceWeights(weightOnly)).matrix().data(), "seed=" + seed);
+        assertSame(weightOnly.scales(), LinearKernel.epilogueScales(weightOnly).orElseThrow());
+    }
+
+    private static float[] widened(byte[] values) {
+        float[] floats = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            floats[i] = values[i];
+        }
+        return floats;
     }
 
     @Test

@@ -11,6 +11,7 @@ public enum KernelName {
     TWOFOUR_GEMM("si_twofour_gemm"),
     TWOFOUR_SMALL_N("si_twofour_small_n"),
     QUANTIZE_ROWS_INT8("si_quantize_rows_int8"),
+    QUANTIZE_ROWS_HALF("si_quantize_rows_half"),
     INT8_GEMM("si_int8_gemm");
 
     private final String symbol;

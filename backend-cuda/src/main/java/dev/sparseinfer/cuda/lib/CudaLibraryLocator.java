@@ -1,17 +1,24 @@
 package dev.sparseinfer.cuda.lib;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Finds a CUDA library file by its soname. The GPU hosts keep cuBLAS and cuSPARSE inside Python {@code nvidia/*}
  * package folders that the dynamic linker does not know, so folders named by the user come first; then
  * {@code LD_LIBRARY_PATH}; then wherever the standard loader would look ({@link LoaderCache}).
+ *
+ * <p>A user's folder also stands for the {@code lib} folders of its subfolders, so naming a Python
+ * {@code site-packages/nvidia} folder covers both wheel layouts: CUDA 12's one folder per library
+ * ({@code nvidia/cublas/lib}, {@code nvidia/cusparse/lib}, ...) and CUDA 13's shared {@code nvidia/cu13/lib}.
  */
 public final class CudaLibraryLocator {
 
@@ -39,7 +46,21 @@ public final class CudaLibraryLocator {
     static CudaLibraryLocator of(String property, String env, String ldLibraryPath,
                                  Function<String, Optional<Path>> standardLoader) {
         String folders = property != null && !property.isBlank() ? property : env;
-        return new CudaLibraryLocator(folders(folders), folders(ldLibraryPath), standardLoader);
+        return new CudaLibraryLocator(withWheelLibFolders(folders(folders)), folders(ldLibraryPath), standardLoader);
+    }
+
+    /** Each folder, then the {@code lib} folders of its subfolders, in name order. */
+    private static List<Path> withWheelLibFolders(List<Path> folders) {
+        List<Path> expanded = new ArrayList<>();
+        for (Path folder : folders) {
+            expanded.add(folder);
+            try (Stream<Path> children = Files.list(folder)) {
+                children.map(child -> child.resolve("lib")).filter(Files::isDirectory).sorted().forEach(expanded::add);
+            } catch (IOException | UncheckedIOException e) {
+                // Not a readable folder: nothing is found in it, as for any folder that lacks the library.
+            }
+        }
+        return expanded;
     }
 
     /** The library file named {@code soname}, from the first place that holds it. */

@@ -63,6 +63,34 @@ class CudaLibraryLocatorTest {
     }
 
     @Test
+    void aPythonNvidiaFolderStandsForTheLibFoldersOfItsCuda12AndCuda13Wheels() throws IOException {
+        Path cuda13 = library("site/nvidia/cu13/lib");
+        Path cusparse = Files.createFile(root.resolve("site/nvidia/cu13/lib/libcusparse.so.12")).toAbsolutePath();
+        Path cuda12 = Files.createFile(Files.createDirectories(root.resolve("site/nvidia/cublas/lib"))
+                .resolve("libcublas.so.12")).toAbsolutePath();
+        Files.createDirectories(root.resolve("site/nvidia/cu13/include"));
+        CudaLibraryLocator locator = CudaLibraryLocator.of(null, folders("site/nvidia"), null, none());
+        assertEquals(Optional.of(cuda13), locator.findConfigured(CUBLAS));
+        assertEquals(Optional.of(cusparse), locator.findConfigured("libcusparse.so.12"));
+        assertEquals(Optional.of(cuda12), locator.findConfigured("libcublas.so.12"));
+    }
+
+    @Test
+    void aLibraryInTheFolderItselfComesBeforeItsSubfolders() throws IOException {
+        Path direct = library("nvidia");
+        library("nvidia/cu13/lib");
+        CudaLibraryLocator locator = CudaLibraryLocator.of(folders("nvidia"), null, null, none());
+        assertEquals(Optional.of(direct), locator.find(CUBLAS));
+    }
+
+    @Test
+    void theLoaderPathIsSearchedAsItIsNamed() throws IOException {
+        library("loader/cu13/lib");
+        CudaLibraryLocator locator = CudaLibraryLocator.of(null, null, folders("loader"), none());
+        assertEquals(Optional.empty(), locator.find(CUBLAS));
+    }
+
+    @Test
     void aFolderNamedLikeTheLibraryIsNotTheLibrary() throws IOException {
         Files.createDirectories(root.resolve("odd").resolve(CUBLAS));
         CudaLibraryLocator locator = CudaLibraryLocator.of(folders("odd"), null, null, none());

@@ -78,6 +78,71 @@ class CheckScriptTest {
         assertTrue(summary.contains("result: INCOMPLETE (check.sh stopped during step 'bundle'"), summary);
     }
 
+    /** CUDA 12 wheels: one lib folder per library. */
+    @Test
+    void findsTheLibFoldersOfCuda12Wheels() throws Exception {
+        Path site = dir.resolve("site-packages");
+        library(site, "nvidia/cublas/lib/libcublas.so.12");
+        library(site, "nvidia/cusparse/lib/libcusparse.so.12");
+        library(site, "nvidia/nvjitlink/lib/libnvJitLink.so.12");
+        Files.createDirectories(site.resolve("nvidia/cublas/include"));
+        assertEquals(String.join(":", site.resolve("nvidia/cublas/lib").toString(),
+                site.resolve("nvidia/cusparse/lib").toString(), site.resolve("nvidia/nvjitlink/lib").toString()),
+                discoveredLibraryFolders(site.resolve("nvidia").toString()));
+    }
+
+    /** CUDA 13 wheels: one shared lib folder, and a few libraries still in their own; the package may span sites. */
+    @Test
+    void findsTheLibFoldersOfCuda13WheelsAcrossSitePackages() throws Exception {
+        Path site = dir.resolve("site-packages");
+        Path userSite = dir.resolve("user-site-packages");
+        library(site, "nvidia/cu13/lib/libcublas.so.13");
+        library(site, "nvidia/cu13/lib/libcusparse.so.12");
+        Files.createDirectories(site.resolve("nvidia/cu13/include"));
+        library(userSite, "nvidia/nccl/lib/libnccl.so.2");
+        assertEquals(site.resolve("nvidia/cu13/lib") + ":" + userSite.resolve("nvidia/nccl/lib"),
+                discoveredLibraryFolders(site.resolve("nvidia") + "\n" + userSite.resolve("nvidia")));
+    }
+
+    private static void library(Path site, String path) throws IOException {
+        Files.createDirectories(site.resolve(path).getParent());
+        Files.createFile(site.resolve(path));
+    }
+
+    /**
+     * Runs check.sh on a stand-in bundle whose {@code java} does nothing, with a stand-in {@code python3} that
+     * names {@code nvidiaFolders} as the {@code nvidia} package's folders, and returns the SPARSEINFER_CUDA_LIBS
+     * that check.sh set, from its inventory.
+     */
+    private String discoveredLibraryFolders(String nvidiaFolders) throws Exception {
+        Path bundle = dir.resolve("bundle");
+        executable(bundle.resolve("runtime/bin/java"), "exit 0");
+        executable(bundle.resolve("bin/java"), "exit 0");
+        Path bin = dir.resolve("bin");
+        executable(bin.resolve("python3"), "printf '%s\\n' '" + nvidiaFolders.replace("\n", "' '") + "'");
+        Path out = dir.resolve("out");
+        ProcessBuilder builder = new ProcessBuilder("bash", CHECK.toString(), "--bundle", bundle.toString(),
+                out.toString()).redirectErrorStream(true);
+        builder.environment().remove("OUT");
+        builder.environment().remove("SPARSEINFER_CUDA_LIBS");
+        builder.environment().remove("LD_LIBRARY_PATH");
+        builder.environment().put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+        Process process = builder.start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "did not end: " + output);
+        String inventory = Files.readString(out.resolve("inventory.txt"));
+        return inventory.lines().filter(line -> line.startsWith("SPARSEINFER_CUDA_LIBS="))
+                .map(line -> line.substring("SPARSEINFER_CUDA_LIBS=".length())).findFirst()
+                .orElseThrow(() -> new AssertionError("no SPARSEINFER_CUDA_LIBS in the inventory:\n" + inventory));
+    }
+
+    private static void executable(Path file, String body) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        assertTrue(file.toFile().setExecutable(true), "cannot make " + file + " executable");
+    }
+
     private static boolean onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {
