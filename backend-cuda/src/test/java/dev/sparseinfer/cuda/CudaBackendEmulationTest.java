@@ -235,16 +235,16 @@ class CudaBackendEmulationTest {
     }
 
     @Test
-    void calibrationEntryPointsAgreeWithTheCpuBackend() {
+    void hiddenStatesAndSingleLayersAgreeWithTheCpuBackend() {
         TokenBatch batch = batch(texts(6, 11));
         EmulatedDevice device = new EmulatedDevice();
         try (CpuBackend cpu = new CpuBackend(2); CudaBackend cuda = emulated(device, new EmulatedLibraries(device), true)) {
             BertEncoder onCpu = new BertEncoder(weights, cpu);
             BertEncoder onCuda = new BertEncoder(weights, cuda);
-            float[] embeddings = onCpu.embeddings(batch);
-            assertTrue(Seeds.relativeError(onCuda.embeddings(batch), embeddings) < 1e-5, "embeddings (seed=" + seed + ")");
-            float[] layer = onCpu.runLayer(0, embeddings, batch, null);
-            double error = Seeds.relativeError(onCuda.runLayer(0, embeddings, batch, null), layer);
+            float[] embeddings = onCpu.hiddenStates(batch, 0);
+            assertTrue(Seeds.relativeError(onCuda.hiddenStates(batch, 0), embeddings) < 1e-5, "embeddings (seed=" + seed + ")");
+            float[] layer = onCpu.runLayers(0, 1, embeddings, batch);
+            double error = Seeds.relativeError(onCuda.runLayers(0, 1, embeddings, batch), layer);
             assertTrue(error < 2e-2, "layer 0: relative error " + error + " (seed=" + seed + ")");
         }
     }

@@ -7,6 +7,8 @@ import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.model.bert.BertLayer;
 import dev.sparseinfer.engine.model.bert.BertWeights;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The BERT forward pass for one text, in float64 with plain loops and explicit padding-free attention: the oracle
@@ -19,6 +21,21 @@ public final class ReferenceBert {
 
     /** The mean-pooled, L2-normalised embedding of one token sequence. */
     public static double[] embed(BertWeights w, int[] ids, int[] types) {
+        return meanPoolNormalized(lastHiddenStates(w, ids, types, new ArrayList<>()));
+    }
+
+    /**
+     * The input of every linear layer for one token sequence ({@code [tokens][features]} each), four per layer in
+     * the order the layer reads them: the layer's input (query, key and value), the attention context (attention
+     * output), the attention block's output (intermediate) and the GELU output (output).
+     */
+    public static List<double[][]> linearInputs(BertWeights w, int[] ids, int[] types) {
+        List<double[][]> inputs = new ArrayList<>();
+        lastHiddenStates(w, ids, types, inputs);
+        return inputs;
+    }
+
+    private static double[][] lastHiddenStates(BertWeights w, int[] ids, int[] types, List<double[][]> linearInputs) {
         int n = ids.length;
         int hidden = w.config().hiddenSize();
         double eps = w.config().layerNormEps();
@@ -31,6 +48,7 @@ public final class ReferenceBert {
             h[t] = layerNorm(h[t], w.embeddings().norm(), eps);
         }
         for (BertLayer layer : w.layers()) {
+            linearInputs.add(copy(h));
             double[][] q = linear(h, layer.query());
             double[][] k = linear(h, layer.key());
             double[][] v = linear(h, layer.value());
@@ -62,21 +80,30 @@ public final class ReferenceBert {
                     }
                 }
             }
+            linearInputs.add(context);
             double[][] attended = linear(context, layer.attentionOutput());
             for (int t = 0; t < n; t++) {
                 h[t] = layerNorm(add(attended[t], h[t]), layer.attentionNorm(), eps);
             }
+            linearInputs.add(copy(h));
             double[][] inner = linear(h, layer.intermediate());
             for (double[] row : inner) {
                 for (int c = 0; c < row.length; c++) {
                     row[c] = 0.5 * row[c] * (1 + Erf.erf(row[c] / Math.sqrt(2)));
                 }
             }
+            linearInputs.add(inner);
             double[][] out = linear(inner, layer.output());
             for (int t = 0; t < n; t++) {
                 h[t] = layerNorm(add(out[t], h[t]), layer.outputNorm(), eps);
             }
         }
+        return h;
+    }
+
+    private static double[] meanPoolNormalized(double[][] h) {
+        int n = h.length;
+        int hidden = h[0].length;
         double[] pooled = new double[hidden];
         for (double[] row : h) {
             for (int c = 0; c < hidden; c++) {
@@ -92,6 +119,14 @@ public final class ReferenceBert {
             pooled[c] /= norm;
         }
         return pooled;
+    }
+
+    private static double[][] copy(double[][] x) {
+        double[][] c = new double[x.length][];
+        for (int t = 0; t < x.length; t++) {
+            c[t] = x[t].clone();
+        }
+        return c;
     }
 
     private static double[][] linear(double[][] x, Linear layer) {

@@ -9,7 +9,6 @@ import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.engine.model.bert.BertEncoder;
 import dev.sparseinfer.engine.model.bert.BertLayer;
 import dev.sparseinfer.engine.model.bert.BertWeights;
-import dev.sparseinfer.engine.model.bert.LayerTap;
 import dev.sparseinfer.models.calibration.CalibrationSet;
 import dev.sparseinfer.models.calibration.Progress;
 import java.util.ArrayList;
@@ -101,27 +100,19 @@ public final class StructuredPruner {
         progress.update("measuring layer influence on " + calibration.texts().size() + " texts", 0, 1);
         double[] influence = new double[count];
         try (CpuBackend cpu = new CpuBackend(threads)) {
-            new BertEncoder(model, cpu).forward(calibration.batch(), new LayerTap() {
-                private float[] input;
-
-                @Override
-                public boolean linearInput(int layer, Site site, float[] x, int rows, int cols) {
-                    if (site == Site.ATTENTION_INPUT) {
-                        input = x;
-                    }
-                    return true;
+            BertEncoder encoder = new BertEncoder(model, cpu);
+            int hidden = model.config().hiddenSize();
+            int tokens = calibration.batch().tokens();
+            float[] input = encoder.hiddenStates(calibration.batch(), 0);
+            for (int l = 0; l < count; l++) {
+                float[] output = encoder.runLayers(l, l + 1, input, calibration.batch());
+                double sum = 0;
+                for (int t = 0; t < tokens; t++) {
+                    sum += 1 - cosine(input, output, t * hidden, hidden);
                 }
-
-                @Override
-                public boolean layerOutput(int layer, float[] h, int rows, int cols) {
-                    double sum = 0;
-                    for (int t = 0; t < rows; t++) {
-                        sum += 1 - cosine(input, h, t * cols, cols);
-                    }
-                    influence[layer] = sum / rows;
-                    return true;
-                }
-            });
+                influence[l] = sum / tokens;
+                input = output;
+            }
         }
         int[] keep = kept(influence, dropCount(sparsity, count));
         List<BertLayer> layers = new ArrayList<>();

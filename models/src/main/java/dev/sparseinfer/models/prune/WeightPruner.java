@@ -11,11 +11,11 @@ import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.model.bert.BertEncoder;
 import dev.sparseinfer.engine.model.bert.BertLayer;
 import dev.sparseinfer.engine.model.bert.BertWeights;
-import dev.sparseinfer.engine.model.bert.LayerTap;
-import dev.sparseinfer.engine.model.bert.LayerTap.Site;
 import dev.sparseinfer.models.calibration.CalibrationSet;
 import dev.sparseinfer.models.calibration.InputStatistics;
 import dev.sparseinfer.models.calibration.Progress;
+import dev.sparseinfer.models.calibration.TappingBackend;
+import dev.sparseinfer.models.calibration.TappingBackend.Site;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -53,7 +53,7 @@ public final class WeightPruner {
         List<BertLayer> layers = new ArrayList<>(model.layers());
         boolean calibrated = spec.method().needsCalibration();
         try (CpuBackend cpu = new CpuBackend(threads)) {
-            float[] hidden = calibrated ? new BertEncoder(model, cpu).embeddings(calibration.batch()) : null;
+            float[] hidden = calibrated ? new BertEncoder(model, cpu).hiddenStates(calibration.batch(), 0) : null;
             float[] denseHidden = hidden;
             for (int l = 0; l < layers.size(); l++) {
                 progress.update("pruning layer " + (l + 1) + "/" + layers.size() + " (" + spec.method().label() + ")", l, layers.size());
@@ -63,8 +63,8 @@ public final class WeightPruner {
                     layers.set(l, pruneGroup(layers.get(l), site, x));
                 }
                 if (calibrated) {
-                    hidden = new BertEncoder(withLayers(model, layers), cpu).runLayer(l, hidden, calibration.batch(), null);
-                    denseHidden = new BertEncoder(model, cpu).runLayer(l, denseHidden, calibration.batch(), null);
+                    hidden = new BertEncoder(withLayers(model, layers), cpu).runLayers(l, l + 1, hidden, calibration.batch());
+                    denseHidden = new BertEncoder(model, cpu).runLayers(l, l + 1, denseHidden, calibration.batch());
                 }
             }
         }
@@ -82,22 +82,29 @@ public final class WeightPruner {
             return hidden;
         }
         float[][] captured = new float[1][];
-        new BertEncoder(current, cpu).runLayer(l, hidden, calibration.batch(), new LayerTap() {
-            @Override
-            public boolean linearInput(int layer, Site at, float[] x, int rows, int cols) {
-                if (at == site) {
-                    captured[0] = x;
-                    return false;
-                }
-                return true;
-            }
-
-            @Override
-            public boolean layerOutput(int layer, float[] h, int rows, int cols) {
-                return true;
+        TappingBackend tapped = new TappingBackend(cpu, current, (layer, at, x, rows, cols) -> {
+            if (at == site) {
+                captured[0] = x;
+                // The rest of the layer would be computed for nothing.
+                throw InputSeen.INSTANCE;
             }
         });
-        return captured[0];
+        try {
+            new BertEncoder(current, tapped).runLayers(l, l + 1, hidden, calibration.batch());
+        } catch (InputSeen expected) {
+            return captured[0];
+        }
+        throw new IllegalStateException("layer " + l + " ran without reading its " + site + " input");
+    }
+
+    /** Ends a pass once the input it ran for has been seen. */
+    private static final class InputSeen extends RuntimeException {
+
+        static final InputSeen INSTANCE = new InputSeen();
+
+        private InputSeen() {
+            super(null, null, false, false);
+        }
     }
 
     /**

@@ -7,16 +7,14 @@ import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
 import dev.sparseinfer.engine.backend.TokenBatch;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The BERT encoder's forward pass (Devlin et al. 2019, post-LayerNorm), written once against {@link Backend}:
  * embeddings, then per layer self-attention and the feed-forward block, each followed by residual + LayerNorm,
- * then mean pooling and L2 normalisation (the sentence-transformers recipe). Thread-safe: each call takes a set of
- * activation buffers no other call holds (kept for the next call rather than allocated anew), and the prepared
- * weights are read-only.
+ * then mean pooling and L2 normalisation (the sentence-transformers recipe). Thread-safe: each call leases
+ * activation buffers no other call holds, and the prepared weights are read-only.
  */
 public final class BertEncoder {
 
@@ -27,8 +25,7 @@ public final class BertEncoder {
     private final PreparedTable typeEmbeddings;
     private final PreparedNorm embeddingNorm;
     private final List<Layer> layers;
-    /** Buffers no call holds right now; guarded by itself. */
-    private final ArrayDeque<ActivationBuffers> idleBuffers = new ArrayDeque<>();
+    private final ActivationBufferPool buffers;
 
     /** {@code projections}: the query, key and value layers, which read the same input and run as one op. */
     private record Layer(PreparedLinear[] projections, PreparedLinear attentionOutput, PreparedNorm attentionNorm,
@@ -58,6 +55,9 @@ public final class BertEncoder {
                     l.query().outFeatures() / config.headDim()));
         }
         this.layers = List.copyOf(prepared);
+        this.buffers = new ActivationBufferPool(backend, config.hiddenSize(),
+                layers.stream().mapToInt(l -> l.projections()[0].outFeatures()).toArray(),
+                layers.stream().mapToInt(l -> l.intermediate().outFeatures()).toArray());
     }
 
     public BertConfig config() {
@@ -66,144 +66,81 @@ public final class BertEncoder {
 
     /** One L2-normalised, mean-pooled embedding per sequence of the batch. */
     public float[][] forward(TokenBatch batch) {
-        try (BufferLease lease = new BufferLease()) {
-            return backend.encode(batch, b -> hiddenStates(b, lease.buffers(b.tokens())));
-        }
-    }
-
-    /** Embeddings and every layer: the last hidden states, still on the backend. */
-    private Activations hiddenStates(TokenBatch batch, ActivationBuffers buffers) {
-        Activations h = embed(batch, buffers);
-        for (int i = 0; i < layers.size(); i++) {
-            layer(i, h, batch, null, buffers);
-        }
-        return h;
-    }
-
-    /** Runs the batch through the layers with a tap watching, until the tap says stop or the layers end. */
-    public void forward(TokenBatch batch, LayerTap tap) {
-        try (BufferLease lease = new BufferLease()) {
-            backend.pass(batch, () -> {
-                ActivationBuffers buffers = lease.buffers(batch.tokens());
-                Activations h = embed(batch, buffers);
-                for (int i = 0; i < layers.size(); i++) {
-                    if (!layer(i, h, batch, tap, buffers)) {
-                        break;
-                    }
-                }
-                return null;
-            });
-        }
-    }
-
-    /** The embedding block's output (the first layer's input), copied to the heap: for layer-by-layer calibration. */
-    public float[] embeddings(TokenBatch batch) {
-        try (BufferLease lease = new BufferLease()) {
-            return backend.pass(batch, () -> backend.read(embed(batch, lease.buffers(batch.tokens()))));
-        }
-    }
-
-    /** Runs one encoder layer on a heap copy of its input and returns its output: for layer-by-layer calibration. */
-    public float[] runLayer(int index, float[] input, TokenBatch batch, LayerTap tap) {
-        try (BufferLease lease = new BufferLease()) {
-            return backend.pass(batch, () -> {
-                ActivationBuffers buffers = lease.buffers(batch.tokens());
-                Activations h = backend.upload(input, batch.tokens(), config.hiddenSize());
-                layer(index, h, batch, tap, buffers);
-                return backend.read(h);
+        try (ActivationBufferPool.Lease lease = buffers.lease()) {
+            // The backend pools the hidden states this returns (mean over each sequence's tokens, L2-normalised).
+            return backend.encode(batch, b -> {
+                ActivationBuffers work = lease.buffers(b.tokens());
+                return layers(0, layers.size(), embeddings(b, work.hiddenStates()), b, work);
             });
         }
     }
 
     /**
-     * The buffers one call works in: taken when its pass first needs them (inside the pass, where a backend with a
-     * per-pass arena must allocate them) and given back when the whole call, pooling included, is over.
+     * The hidden states after the embeddings and the first {@code layerCount} layers ({@code 0}: the embedding
+     * block's output), {@code [tokens, hidden]} row-major, copied to the heap.
      */
-    private final class BufferLease implements AutoCloseable {
-
-        private ActivationBuffers held;
-
-        ActivationBuffers buffers(int tokens) {
-            if (held == null) {
-                held = acquire();
-            }
-            held.fit(tokens);
-            return held;
-        }
-
-        @Override
-        public void close() {
-            if (held != null && backend.activationsOutlivePasses()) {
-                synchronized (idleBuffers) {
-                    idleBuffers.addLast(held);
-                }
-            }
+    public float[] hiddenStates(TokenBatch batch, int layerCount) {
+        checkLayerRange(0, layerCount);
+        try (ActivationBufferPool.Lease lease = buffers.lease()) {
+            return backend.pass(batch, () -> {
+                ActivationBuffers work = lease.buffers(batch.tokens());
+                return backend.read(layers(0, layerCount, embeddings(batch, work.hiddenStates()), batch, work));
+            });
         }
     }
 
-    private ActivationBuffers acquire() {
-        if (backend.activationsOutlivePasses()) {
-            synchronized (idleBuffers) {
-                ActivationBuffers idle = idleBuffers.pollLast();
-                if (idle != null) {
-                    return idle;
-                }
-            }
+    /**
+     * Runs layers {@code from} (inclusive) to {@code to} (exclusive) on {@code input}, layer {@code from}'s input
+     * ({@code [tokens, hidden]} row-major), and returns layer {@code to - 1}'s output, copied to the heap.
+     */
+    public float[] runLayers(int from, int to, float[] input, TokenBatch batch) {
+        checkLayerRange(from, to);
+        try (ActivationBufferPool.Lease lease = buffers.lease()) {
+            return backend.pass(batch, () -> {
+                Activations h = backend.upload(input, batch.tokens(), config.hiddenSize());
+                return backend.read(layers(from, to, h, batch, lease.buffers(batch.tokens())));
+            });
         }
-        return new ActivationBuffers(backend, config.hiddenSize(),
-                layers.stream().mapToInt(l -> l.projections()[0].outFeatures()).toArray(),
-                layers.stream().mapToInt(l -> l.intermediate().outFeatures()).toArray());
     }
 
-    private Activations embed(TokenBatch batch, ActivationBuffers buffers) {
-        Activations h = buffers.hiddenStates();
+    private void checkLayerRange(int from, int to) {
+        if (from < 0 || from > to || to > layers.size()) {
+            throw new IllegalArgumentException("layers " + from + ".." + to + " are not a range of this encoder's "
+                    + layers.size() + " layers");
+        }
+    }
+
+    /** The embedding block, into {@code h}: word + position + token type embeddings, then LayerNorm. */
+    private Activations embeddings(TokenBatch batch, Activations h) {
         backend.embed(batch, wordEmbeddings, positionEmbeddings, typeEmbeddings, h);
         backend.addLayerNorm(h, null, embeddingNorm, (float) config.layerNormEps(), h);
         return h;
     }
 
-    /**
-     * Encoder layer {@code i}, in place on {@code h}; returns whether the tap wants the pass to go on (if it stopped
-     * the pass inside the layer, h is left part-way).
-     */
-    private boolean layer(int i, Activations h, TokenBatch batch, LayerTap tap, ActivationBuffers buffers) {
-        float eps = (float) config.layerNormEps();
-        Layer layer = layers.get(i);
-        ActivationBuffers.LayerViews views = buffers.layer(i);
-        Activations context = views.context();
-        Activations projected = buffers.projected();
-
-        if (!tap(tap, i, LayerTap.Site.ATTENTION_INPUT, h)) {
-            return false;
+    /** Layers {@code from..to-1}, in place on the hidden states {@code h}. */
+    private Activations layers(int from, int to, Activations h, TokenBatch batch, ActivationBuffers work) {
+        for (int i = from; i < to; i++) {
+            layer(layers.get(i), h, batch, work.layer(i), work.projected());
         }
-        Activations[] qkv = views.projections();
-        backend.linears(layer.projections(), h, qkv);
-        backend.attention(qkv[0], qkv[1], qkv[2], layer.heads(), batch, context);
-        if (!tap(tap, i, LayerTap.Site.ATTENTION_CONTEXT, context)) {
-            return false;
-        }
-        backend.linear(layer.attentionOutput(), context, ActivationFunction.NONE, projected);
-        backend.addLayerNorm(projected, h, layer.attentionNorm(), eps, h);
-
-        Activations inner = views.inner();
-        if (!tap(tap, i, LayerTap.Site.FFN_INPUT, h)) {
-            return false;
-        }
-        if (tap == null) {
-            backend.feedForward(layer.intermediate(), ActivationFunction.GELU, layer.output(), h, inner, projected);
-        } else {
-            // A tap reads the hidden activations, which the fused block need not leave behind.
-            backend.linear(layer.intermediate(), h, ActivationFunction.GELU, inner);
-            if (!tap(tap, i, LayerTap.Site.FFN_HIDDEN, inner)) {
-                return false;
-            }
-            backend.linear(layer.output(), inner, ActivationFunction.NONE, projected);
-        }
-        backend.addLayerNorm(projected, h, layer.outputNorm(), eps, h);
-        return tap == null || tap.layerOutput(i, backend.read(h), h.rows(), h.cols());
+        return h;
     }
 
-    private boolean tap(LayerTap tap, int layer, LayerTap.Site site, Activations x) {
-        return tap == null || tap.linearInput(layer, site, backend.read(x), x.rows(), x.cols());
+    /** One encoder layer, in place on {@code h}; {@code views} and {@code projected} are scratch. */
+    private void layer(Layer layer, Activations h, TokenBatch batch, ActivationBuffers.LayerViews views,
+                       Activations projected) {
+        float eps = (float) config.layerNormEps();
+
+        // Self-attention: project to queries, keys and values, attend within each sequence, project back.
+        Activations[] qkv = views.projections();
+        backend.linears(layer.projections(), h, qkv);
+        backend.attention(qkv[0], qkv[1], qkv[2], layer.heads(), batch, views.context());
+        backend.linear(layer.attentionOutput(), views.context(), ActivationFunction.NONE, projected);
+        // h = LayerNorm(h + attention(h))
+        backend.addLayerNorm(projected, h, layer.attentionNorm(), eps, h);
+
+        // Feed-forward: GELU(h W1^T + b1) W2^T + b2.
+        backend.feedForward(layer.intermediate(), ActivationFunction.GELU, layer.output(), h, views.inner(), projected);
+        // h = LayerNorm(h + feedForward(h))
+        backend.addLayerNorm(projected, h, layer.outputNorm(), eps, h);
     }
 }

@@ -1,6 +1,8 @@
 package dev.sparseinfer.engine.model.bert;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.api.Similarity;
@@ -92,6 +94,56 @@ class BertEncoderTest {
             for (int s = 0; s < ids.length; s++) {
                 float[] alone = encoder.forward(TokenBatch.pack(new int[][] {ids[s]}, new int[][] {types[s]}))[0];
                 assertTrue(Similarity.cosine(alone, batched[s]) >= 0.99999, "sequence " + s + " seed=" + seed);
+            }
+        }
+    }
+
+    @Test
+    void hiddenStatesAreTheReferencesLayerInputsAndRunningOnFromThemGivesTheSameBits() {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        BertWeights weights = RandomBert.weights(CONFIG, random);
+        int[][] ids = randomIds(random, 4);
+        int[][] types = randomTypes(random, ids);
+        TokenBatch batch = TokenBatch.pack(ids, types);
+        try (CpuBackend backend = new CpuBackend(2)) {
+            BertEncoder encoder = new BertEncoder(weights, backend);
+            float[] input = encoder.hiddenStates(batch, 0);
+            for (int l = 0; l < CONFIG.layers(); l++) {
+                assertCloseToReference(weights, ids, types, batch, l, input, "layer " + l + "'s input (seed=" + seed + ")");
+                float[] output = encoder.runLayers(l, l + 1, input, batch);
+                assertArrayEquals(encoder.hiddenStates(batch, l + 1), output, "layer " + l + " alone (seed=" + seed + ")");
+                input = output;
+            }
+            assertArrayEquals(encoder.hiddenStates(batch, CONFIG.layers()),
+                    encoder.runLayers(1, CONFIG.layers(), encoder.hiddenStates(batch, 1), batch), "seed=" + seed);
+        }
+    }
+
+    @Test
+    void refusesLayersItDoesNotHave() {
+        BertWeights weights = RandomBert.weights(CONFIG, new Random(Seeds.fresh()));
+        TokenBatch batch = TokenBatch.pack(new int[][] {{1, 2}}, new int[][] {{0, 0}});
+        float[] input = new float[2 * CONFIG.hiddenSize()];
+        try (CpuBackend backend = new CpuBackend(1)) {
+            BertEncoder encoder = new BertEncoder(weights, backend);
+            assertThrows(IllegalArgumentException.class, () -> encoder.hiddenStates(batch, CONFIG.layers() + 1));
+            assertThrows(IllegalArgumentException.class, () -> encoder.runLayers(2, 1, input, batch));
+            assertThrows(IllegalArgumentException.class, () -> encoder.runLayers(-1, 1, input, batch));
+        }
+    }
+
+    /** {@code actual}: the batch's hidden states entering layer {@code layer}, all sequences packed. */
+    private static void assertCloseToReference(BertWeights weights, int[][] ids, int[][] types, TokenBatch batch,
+                                               int layer, float[] actual, String context) {
+        int hidden = CONFIG.hiddenSize();
+        for (int s = 0; s < ids.length; s++) {
+            double[][] expected = ReferenceBert.linearInputs(weights, ids[s], types[s]).get(4 * layer);
+            for (int t = 0; t < expected.length; t++) {
+                for (int c = 0; c < hidden; c++) {
+                    float value = actual[(batch.starts()[s] + t) * hidden + c];
+                    assertEquals(expected[t][c], value, 1e-4, "sequence " + s + " token " + t + ", " + context);
+                }
             }
         }
     }
