@@ -49,18 +49,15 @@ final class ArtifactLocator {
 
     /** The package to extract the model from, fetching its jar first if no copy is at hand. */
     ModelPackage locate(BuiltinModel model) {
+        return switch (availability(model)) {
+            case CLASS_PATH -> new ModelPackage.ClassPath(classLoader);
+            case LOCAL_REPOSITORY -> new ModelPackage.Jar(model.artifact().jarIn(repository));
+            default -> fetch(model);
+        };
+    }
+
+    private ModelPackage fetch(BuiltinModel model) {
         MavenArtifact artifact = model.artifact();
-        Path jar = artifact.jarIn(repository);
-        switch (availability(model)) {
-            case CLASS_PATH -> {
-                return new ModelPackage.ClassPath(classLoader);
-            }
-            case LOCAL_REPOSITORY -> {
-                return new ModelPackage.Jar(jar);
-            }
-            default -> {
-            }
-        }
         String command = MavenCommand.commandLine(artifact, repository);
         if (maven.isEmpty()) {
             throw new SparseInferException(SparseInferException.Code.IO, "built-in model '" + model.name() + "' needs "
@@ -71,13 +68,14 @@ final class ArtifactLocator {
         notices.accept("fetching " + artifact.coordinates() + " (" + megabytes(artifact.jarBytes()) + ") for built-in model '"
                 + model.name() + "' with Maven: " + command);
         maven.get().fetch(artifact, repository);
+        Path jar = artifact.jarIn(repository);
         if (!Files.isRegularFile(jar)) {
             throw new SparseInferException(SparseInferException.Code.IO, "Maven finished but left no " + jar + "; command: " + command);
         }
         return new ModelPackage.Jar(jar);
     }
 
-    static String megabytes(long bytes) {
+    private static String megabytes(long bytes) {
         return String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
     }
 }

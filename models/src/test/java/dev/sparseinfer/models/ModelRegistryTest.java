@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,6 +146,21 @@ class ModelRegistryTest {
                     "only the tokenizer, whose hash matched, is kept; no ONNX file and no temporary file");
         }
         assertFalse(registry.availability(MODEL) == Availability.CACHED);
+    }
+
+    @Test
+    void aJarWithoutTheFileSaysWhichIsMissing() throws IOException {
+        Path jar = MODEL.artifact().jarIn(repository());
+        Files.createDirectories(jar.getParent());
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(jar))) {
+            zip.putNextEntry(new ZipEntry("README"));
+        }
+        ModelRegistry registry = registry(emptyClassPath(), Optional.of(mustNotBeCalled));
+
+        SparseInferException e = assertThrows(SparseInferException.class, () -> registry.extract(MODEL));
+
+        assertEquals(SparseInferException.Code.IO, e.code());
+        assertTrue(e.getMessage().endsWith(jar + " holds no fake-model-tokenizer.json"), e.getMessage());
     }
 
     @Test
