@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Java inference engine for pruned and quantized Transformers.",
-        subcommands = {DemoCommand.class, EmbedCommand.class, BenchCommand.class, InspectCommand.class, PruneCommand.class, QuantizeCommand.class,
+        subcommands = {DemoCommand.class, EmbedCommand.class, BenchCommand.class, InspectCommand.class, ModelsCommand.class, PruneCommand.class, QuantizeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

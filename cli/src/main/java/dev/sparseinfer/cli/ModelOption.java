@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 final class ModelOption {
 
     @Option(names = "--model", required = true, paramLabel = "SPEC",
-            description = "minilm (built-in all-MiniLM-L6-v2), a .onnx BERT export, a Hugging Face directory, or a packed .safetensors model")
+            description = "a built-in model (minilm, bge-small-en-v15, e5-small-v2, ...: see 'sparseinfer models'), a .onnx BERT export, a Hugging Face directory, or a packed .safetensors model")
     String spec;
 
     Path resolve() {

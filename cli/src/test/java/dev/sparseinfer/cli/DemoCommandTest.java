@@ -41,7 +41,7 @@ class DemoCommandTest {
 
     private Path tinyModel(long seed) throws IOException {
         String tokenizer;
-        try (InputStream in = ModelRegistry.class.getClassLoader().getResourceAsStream(ModelRegistry.MINILM.tokenizerResource())) {
+        try (InputStream in = ModelRegistry.class.getClassLoader().getResourceAsStream(ModelRegistry.MINILM.tokenizer().resource())) {
             tokenizer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         Path model = dir.resolve("tiny.safetensors");

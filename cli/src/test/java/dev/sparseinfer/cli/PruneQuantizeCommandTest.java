@@ -74,7 +74,7 @@ class PruneQuantizeCommandTest {
     }
 
     private static String minilmTokenizer() throws IOException {
-        try (InputStream in = ModelRegistry.class.getClassLoader().getResourceAsStream(ModelRegistry.MINILM.tokenizerResource())) {
+        try (InputStream in = ModelRegistry.class.getClassLoader().getResourceAsStream(ModelRegistry.MINILM.tokenizer().resource())) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }

@@ -36,7 +36,7 @@ class MiniLmOnnxRuntimeAgreementTest {
     static void runOnnxRuntime() throws Exception {
         onnx = TestModels.minilm();
         texts = TestModels.variedTexts();
-        Path tokenizerFile = onnx.resolveSibling("minilm-tokenizer.json");
+        Path tokenizerFile = onnx.resolveSibling(ModelRegistry.MINILM.tokenizerFileName());
         reference = new ArrayList<>();
         referenceTokens = new ArrayList<>();
         OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -29,7 +29,7 @@ class MiniLmTokenizerPrefixTest {
         long seed = Long.getLong("tests.seed", System.nanoTime());
         Random random = new Random(seed);
         Path onnx = TestModels.minilm();
-        Path tokenizerJson = onnx.resolveSibling("minilm-tokenizer.json");
+        Path tokenizerJson = onnx.resolveSibling(ModelRegistry.MINILM.tokenizerFileName());
         List<String> varied = TestModels.variedTexts();
         List<String> texts = new ArrayList<>(varied);
         for (int i = 0; i < 40; i++) {

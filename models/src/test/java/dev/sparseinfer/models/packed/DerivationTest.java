@@ -57,7 +57,7 @@ class DerivationTest {
     }
 
     private static String minilmTokenizer() throws IOException {
-        try (InputStream in = ModelRegistry.class.getClassLoader().getResourceAsStream(ModelRegistry.MINILM.tokenizerResource())) {
+        try (InputStream in = ModelRegistry.class.getClassLoader().getResourceAsStream(ModelRegistry.MINILM.tokenizer().resource())) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
