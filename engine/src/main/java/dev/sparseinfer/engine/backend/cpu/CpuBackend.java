@@ -12,6 +12,7 @@ import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
 import dev.sparseinfer.engine.format.Int8Scales;
+import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
@@ -78,7 +79,7 @@ public final class CpuBackend implements Backend {
         int out = w.outFeatures();
         int in = w.inFeatures();
         if (!selection.vectorApi()) {
-            return new ScalarDenseLinear(out, in, w.toDense().data(), b, new ScalarCpuKernels());
+            return new ScalarDenseLinear(out, in, w.toDense().data(), b, quantizesActivations(w), new ScalarCpuKernels());
         }
         return switch (w) {
             case DenseWeights d -> new DenseLinear(out, in, d.matrix().data(), b);
@@ -91,6 +92,18 @@ public final class CpuBackend implements Backend {
             case TwoFourInt8Weights q ->
                     new Int8DenseLinear(out, in, q.denseValues(), q.scales().scales(), q.scales().scheme(), b);
         };
+    }
+
+    private static boolean quantizesActivations(LinearWeights w) {
+        Int8Scheme scheme = switch (w) {
+            case Int8Weights q -> q.scales().scheme();
+            case CsrInt8Weights q -> q.scales().scheme();
+            case TwoFourInt8Weights q -> q.scales().scheme();
+            case DenseWeights d -> null;
+            case CsrWeights c -> null;
+            case TwoFourWeights t -> null;
+        };
+        return scheme == Int8Scheme.W8A8;
     }
 
     private static CpuLinear sparse(CompressedRows rows, float[] values, Linear layer) {

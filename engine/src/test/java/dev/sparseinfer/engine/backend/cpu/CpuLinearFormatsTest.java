@@ -20,13 +20,15 @@ import dev.sparseinfer.engine.testing.RandomWeights;
 import dev.sparseinfer.engine.testing.Seeds;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every weight format through the CPU backend against a float64 reference that first expands the format to dense
- * (and, for w8a8, quantises the input exactly as the format prescribes), on fresh random inputs at odd shapes.
+ * (and, for w8a8, quantises the input exactly as the format prescribes), on fresh random inputs at odd shapes, with
+ * the Vector API kernels and with the scalar fallback.
  */
 class CpuLinearFormatsTest {
 
@@ -40,7 +42,8 @@ class CpuLinearFormatsTest {
         List<LinearWeights> formats = everyFormat(random, out, in);
         float[] x = Seeds.gaussian(random, rows * in, 1);
         float[] bias = Seeds.gaussian(random, out, 0.3);
-        try (CpuBackend backend = new CpuBackend(2)) {
+        for (CpuKernelSelection kernels : List.of(CpuKernelProvider.selection(), CpuKernelSelection.scalar(Optional.empty()))) {
+          try (CpuBackend backend = new CpuBackend(kernels, 2)) {
             for (LinearWeights w : formats) {
                 for (ActivationFunction activation : ActivationFunction.values()) {
                     Linear layer = new Linear("layer", w, bias);
@@ -53,9 +56,11 @@ class CpuLinearFormatsTest {
                     double error = Seeds.errorRelativeToTerms(((CpuActivations) ys).data(), expected.values(),
                             expected.termMagnitudes());
                     assertTrue(error < 1e-5, w.formatName() + " " + activation + " [" + rows + "x" + in + "] -> " + out
-                            + ": relative error " + error + " (seed=" + seed + ")");
+                            + (kernels.vectorApi() ? "" : " (scalar kernels)") + ": relative error " + error
+                            + " (seed=" + seed + ")");
                 }
             }
+          }
         }
     }
 
