@@ -1,6 +1,7 @@
 package dev.sparseinfer.models.calibration;
 
-import dev.sparseinfer.engine.backend.cpu.VectorCpuKernels;
+import dev.sparseinfer.engine.backend.cpu.CpuKernelProvider;
+import dev.sparseinfer.engine.backend.cpu.CpuKernels;
 import java.util.stream.IntStream;
 
 /** Second moments of a layer's inputs over calibration tokens: what Wanda and SparseGPT score weights with. */
@@ -36,13 +37,13 @@ public final class InputStatistics {
     }
 
     /**
-     * {@code H = X^T X} ({@code [cols, cols]}, float64). The products run on the Vector API over the transposed
+     * {@code H = X^T X} ({@code [cols, cols]}, float64). The products run on the CPU kernels over the transposed
      * input (contiguous per feature); a float32 dot over a few thousand tokens is accurate to about 1e-5 relative,
      * far inside the 1% dampening SparseGPT adds.
      */
     public static double[] gram(float[] x, int rows, int cols) {
         float[] xt = transpose(x, rows, cols);
-        VectorCpuKernels kernels = new VectorCpuKernels();
+        CpuKernels kernels = CpuKernelProvider.selection().kernels();
         double[] h = new double[cols * cols];
         IntStream.range(0, cols).parallel().forEach(i -> {
             for (int j = i; j < cols; j++) {
@@ -58,7 +59,7 @@ public final class InputStatistics {
     public static double[] crossGram(float[] a, float[] b, int rows, int cols) {
         float[] at = transpose(a, rows, cols);
         float[] bt = transpose(b, rows, cols);
-        VectorCpuKernels kernels = new VectorCpuKernels();
+        CpuKernels kernels = CpuKernelProvider.selection().kernels();
         double[] c = new double[cols * cols];
         IntStream.range(0, cols).parallel().forEach(i -> {
             for (int j = 0; j < cols; j++) {
