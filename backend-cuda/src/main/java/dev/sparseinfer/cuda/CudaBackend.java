@@ -1,5 +1,7 @@
 package dev.sparseinfer.cuda;
 
+import java.util.Arrays;
+
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
@@ -344,7 +346,7 @@ public final class CudaBackend implements Backend {
     private static float[][] split(float[] rows, int cols) {
         float[][] out = new float[rows.length / cols][];
         for (int r = 0; r < out.length; r++) {
-            out[r] = java.util.Arrays.copyOfRange(rows, r * cols, (r + 1) * cols);
+            out[r] = Arrays.copyOfRange(rows, r * cols, (r + 1) * cols);
         }
         return out;
     }

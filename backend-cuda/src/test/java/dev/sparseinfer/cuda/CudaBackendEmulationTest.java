@@ -1,5 +1,7 @@
 package dev.sparseinfer.cuda;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -223,7 +225,7 @@ class CudaBackendEmulationTest {
             int replays = device.replays();
             assertTrue(replays > 0, "recorded and replayed");
             int[] lengths = new int[5];
-            java.util.Arrays.fill(lengths, 30);
+            Arrays.fill(lengths, 30);
             assertTrue(5 * 30 > CusparseLinear.INITIAL_MAX_TOKENS);
             encoder.forward(batch(texts(lengths)));
             // A stale graph would run SpMM on a closed plan, which the emulation refuses.

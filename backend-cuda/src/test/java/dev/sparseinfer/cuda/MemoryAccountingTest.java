@@ -1,5 +1,7 @@
 package dev.sparseinfer.cuda;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -98,7 +100,7 @@ class MemoryAccountingTest {
         long[] first = {arena.allocate(1000, "a"), arena.allocate(7, "b"), arena.allocate(123_456, "c")};
         arena.reset();
         long[] second = {arena.allocate(1000, "a"), arena.allocate(7, "b"), arena.allocate(123_456, "c")};
-        assertEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(second));
+        assertEquals(Arrays.toString(first), Arrays.toString(second));
         for (long a : first) {
             assertEquals(0, a % ActivationArena.ALIGNMENT, "aligned");
         }

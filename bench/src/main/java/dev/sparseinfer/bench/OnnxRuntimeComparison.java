@@ -1,5 +1,7 @@
 package dev.sparseinfer.bench;
 
+import java.util.Arrays;
+
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.format.Int8Scheme;
@@ -84,7 +86,7 @@ public final class OnnxRuntimeComparison {
         Path rowsOut = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--threads" -> threadCounts = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 // Internal: a forked run of one thread count writes its rows here for the parent.

@@ -1,5 +1,7 @@
 package dev.sparseinfer.bench.gpu;
 
+import java.io.File;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -126,7 +128,7 @@ class CheckScriptTest {
         builder.environment().remove("OUT");
         builder.environment().remove("SPARSEINFER_CUDA_LIBS");
         builder.environment().remove("LD_LIBRARY_PATH");
-        builder.environment().put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+        builder.environment().put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
         Process process = builder.start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -148,7 +150,7 @@ class CheckScriptTest {
         if (path == null) {
             return false;
         }
-        for (String folder : path.split(java.io.File.pathSeparator)) {
+        for (String folder : path.split(File.pathSeparator)) {
             if (Files.isExecutable(Path.of(folder, program))) {
                 return true;
             }

@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.tokenizer;
 
+import java.util.Arrays;
+
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.sparseinfer.engine.api.SparseInferException;
@@ -77,7 +79,7 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     private static List<TokenizedText> tokens(Encoding[] encodings) {
-        return java.util.Arrays.stream(encodings)
+        return Arrays.stream(encodings)
                 .map(e -> new TokenizedText(toInts(e.getIds()), toInts(e.getTypeIds())))
                 .toList();
     }

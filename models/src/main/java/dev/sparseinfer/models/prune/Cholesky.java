@@ -1,5 +1,7 @@
 package dev.sparseinfer.models.prune;
 
+import java.util.stream.IntStream;
+
 import dev.sparseinfer.engine.api.SparseInferException;
 
 /** Dense symmetric positive-definite linear algebra in float64, row-major {@code n x n}: what SparseGPT needs. */
@@ -23,7 +25,7 @@ final class Cholesky {
             double ljj = Math.sqrt(d);
             l[j * n + j] = ljj;
             final int col = j;
-            java.util.stream.IntStream.range(j + 1, n).parallel().forEach(i -> {
+            IntStream.range(j + 1, n).parallel().forEach(i -> {
                 double s = a[i * n + col];
                 int ri = i * n;
                 int rj = col * n;
@@ -40,7 +42,7 @@ final class Cholesky {
     static double[] inverse(double[] l, int n) {
         // Invert L column by column (forward substitution), stored transposed so rows are contiguous below.
         double[] linvT = new double[n * n];
-        java.util.stream.IntStream.range(0, n).parallel().forEach(c -> {
+        IntStream.range(0, n).parallel().forEach(c -> {
             for (int i = c; i < n; i++) {
                 double s = i == c ? 1.0 : 0.0;
                 int ri = i * n;
@@ -52,7 +54,7 @@ final class Cholesky {
         });
         // (L^-T L^-1)[i][j] = sum_k Linv[k][i] Linv[k][j] = sum_k linvT[i][k] linvT[j][k], k >= max(i, j).
         double[] inv = new double[n * n];
-        java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+        IntStream.range(0, n).parallel().forEach(i -> {
             for (int j = i; j < n; j++) {
                 double s = 0;
                 int ri = i * n;

@@ -1,5 +1,7 @@
 package dev.sparseinfer.models.prune;
 
+import java.util.stream.IntStream;
+
 /**
  * SparseGPT (Frantar and Alistarh 2023, Algorithm 1) for one linear layer: prunes the weights column by column in
  * blocks of 128, and after each column spreads the error of the pruned weights over the columns not yet visited,
@@ -64,7 +66,7 @@ final class SparseGpt {
     /** {@code a [rows, n]} times {@code b [n, n]}. */
     private static double[] multiply(double[] a, int rows, double[] b, int n) {
         double[] c = new double[rows * n];
-        java.util.stream.IntStream.range(0, rows).parallel().forEach(r -> {
+        IntStream.range(0, rows).parallel().forEach(r -> {
             for (int k = 0; k < n; k++) {
                 double v = a[r * n + k];
                 if (v != 0) {
@@ -148,7 +150,7 @@ final class SparseGpt {
                 }
             }
             final int blockStart = i1;
-            java.util.stream.IntStream.range(0, out).parallel().forEach(r -> {
+            IntStream.range(0, out).parallel().forEach(r -> {
                 System.arraycopy(w1, r * count, w, r * in + blockStart, count);
                 // Lazy batch update of the columns after this block: W[:, i2:] -= Err1 U[i1:i2, i2:].
                 for (int c = 0; c < count; c++) {

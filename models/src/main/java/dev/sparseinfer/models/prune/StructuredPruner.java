@@ -1,5 +1,7 @@
 package dev.sparseinfer.models.prune;
 
+import java.util.stream.IntStream;
+
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.DenseWeights;
@@ -144,7 +146,7 @@ public final class StructuredPruner {
         for (int i : MaskSelection.lowest(importance, drop)) {
             dropped[i] = true;
         }
-        return java.util.stream.IntStream.range(0, importance.length).filter(i -> !dropped[i]).toArray();
+        return IntStream.range(0, importance.length).filter(i -> !dropped[i]).toArray();
     }
 
     private static FloatMatrix dense(Linear l) {

@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 /**
  * Dynamic per-token int8 quantisation of activations for w8a8 layers: symmetric, the token's largest magnitude
  * maps to 127, round to nearest (ties up, as {@code Math.round}). This scalar version is the reference; the w8a8
@@ -14,7 +16,7 @@ public final class ActivationQuantizer {
     public static float quantizeRow(float[] x, int offset, int length, byte[] q, int qOffset) {
         float max = maxAbs(x, offset, length);
         if (max == 0f) {
-            java.util.Arrays.fill(q, qOffset, qOffset + length, (byte) 0);
+            Arrays.fill(q, qOffset, qOffset + length, (byte) 0);
             return 0f;
         }
         float inv = 127f / max;

@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
@@ -269,7 +271,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public float[] read(Activations x) {
-        return java.util.Arrays.copyOf(heap(x).data(), x.rows() * x.cols());
+        return Arrays.copyOf(heap(x).data(), x.rows() * x.cols());
     }
 
     @Override

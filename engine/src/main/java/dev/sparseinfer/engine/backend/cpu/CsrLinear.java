@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.format.Int8Scheme;
@@ -84,7 +86,7 @@ final class CsrLinear implements CpuLinear {
     /** Scales of one for fp32 layers, which then scale their sums like int8 ones (exactly: by 1). */
     private static float[] unitScales(int out) {
         float[] ones = new float[out];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         return ones;
     }
 
@@ -223,7 +225,7 @@ final class CsrLinear implements CpuLinear {
      */
     private void transpose(float[] x, int start, int count, int width, float[] xt, float[] tokenScales) {
         if (count < width) {
-            java.util.Arrays.fill(xt, 0, in * width, 0f);
+            Arrays.fill(xt, 0, in * width, 0f);
         }
         float[] source = x;
         int base = start * in;

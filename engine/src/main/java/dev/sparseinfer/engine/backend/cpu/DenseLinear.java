@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 import dev.sparseinfer.engine.backend.ActivationFunction;
 
 /**
@@ -34,7 +36,7 @@ final class DenseLinear implements CpuLinear {
                 }
             }
         }
-        this.bias = java.util.Arrays.copyOf(bias, panels * PANEL);
+        this.bias = Arrays.copyOf(bias, panels * PANEL);
     }
 
     @Override

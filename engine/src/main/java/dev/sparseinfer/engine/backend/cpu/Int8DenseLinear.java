@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import jdk.incubator.vector.ByteVector;
@@ -54,8 +56,8 @@ final class Int8DenseLinear implements CpuLinear {
                 packed[base + i * PANEL] = weights[o * in + i];
             }
         }
-        this.scales = java.util.Arrays.copyOf(scales, panels * PANEL);
-        this.bias = java.util.Arrays.copyOf(bias, panels * PANEL);
+        this.scales = Arrays.copyOf(scales, panels * PANEL);
+        this.bias = Arrays.copyOf(bias, panels * PANEL);
         this.zeros = new float[panels * PANEL];
         this.quantizeInput = scheme == Int8Scheme.W8A8;
     }

@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 /**
  * Per-thread scratch arrays that grow to the largest size asked for and are then reused, so kernels that repack
  * their input (row tiles, transposes, quantised tokens) allocate nothing on the hot path after the first calls.
@@ -25,7 +27,7 @@ final class Scratch {
 
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> {
         float[][] arrays = new float[Use.values().length][];
-        java.util.Arrays.fill(arrays, new float[0]);
+        Arrays.fill(arrays, new float[0]);
         return arrays;
     });
 
@@ -42,7 +44,7 @@ final class Scratch {
     static float[][] tiles(int count, int length) {
         float[][] tiles = TILES.get();
         if (tiles.length < count) {
-            tiles = java.util.Arrays.copyOf(tiles, count);
+            tiles = Arrays.copyOf(tiles, count);
             TILES.set(tiles);
         }
         for (int k = 0; k < count; k++) {

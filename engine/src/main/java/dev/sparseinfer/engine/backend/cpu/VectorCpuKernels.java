@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -225,7 +227,7 @@ public final class VectorCpuKernels implements CpuKernels {
             for (int jj = j; jj < length; jj++) {
                 kt[row + jj] = k[(start + jj) * width + col + d];
             }
-            java.util.Arrays.fill(kt, row + length, row + padded, 0f);
+            Arrays.fill(kt, row + length, row + padded, 0f);
         }
     }
 

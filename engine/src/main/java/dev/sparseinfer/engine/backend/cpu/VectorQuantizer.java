@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -26,7 +28,7 @@ final class VectorQuantizer {
     static float quantizeRow(float[] x, int offset, int length, float[] q, int qOffset) {
         float max = maxAbs(x, offset, length);
         if (max == 0f) {
-            java.util.Arrays.fill(q, qOffset, qOffset + length, 0f);
+            Arrays.fill(q, qOffset, qOffset + length, 0f);
             return 0f;
         }
         float inv = 127f / max;

@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.model.bert;
 
+import java.util.Arrays;
+
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.Backend;
 
@@ -37,8 +39,8 @@ final class ActivationBuffers {
         this.hidden = hidden;
         this.attentionWidths = attentionWidths;
         this.innerWidths = innerWidths;
-        this.maxAttentionWidth = java.util.Arrays.stream(attentionWidths).max().orElse(0);
-        this.maxInnerWidth = java.util.Arrays.stream(innerWidths).max().orElse(0);
+        this.maxAttentionWidth = Arrays.stream(attentionWidths).max().orElse(0);
+        this.maxInnerWidth = Arrays.stream(innerWidths).max().orElse(0);
         this.layers = new LayerViews[attentionWidths.length];
     }
 

@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.model.bert;
 
+import java.util.List;
+
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 
@@ -18,6 +20,6 @@ public record BertLayer(
         LayerNormWeights outputNorm) {
 
     public java.util.List<Linear> linears() {
-        return java.util.List.of(query, key, value, attentionOutput, intermediate, output);
+        return List.of(query, key, value, attentionOutput, intermediate, output);
     }
 }

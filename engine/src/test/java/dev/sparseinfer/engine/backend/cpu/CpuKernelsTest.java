@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +49,7 @@ class CpuKernelsTest {
         float[] w = Seeds.gaussian(random, out * in, 1);
         float[] b = Seeds.gaussian(random, out, 1);
         float[] y = new float[rows * out];
-        java.util.Arrays.fill(y, Float.NaN);
+        Arrays.fill(y, Float.NaN);
         new DenseLinear(out, in, w, b).compute(x, rows, outFrom, outTo, ActivationFunction.GELU, y);
         for (int r = 0; r < rows; r++) {
             for (int o = 0; o < out; o++) {

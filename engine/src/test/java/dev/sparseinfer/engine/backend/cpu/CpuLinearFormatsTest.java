@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,7 +52,7 @@ class CpuLinearFormatsTest {
                     Activations xs = backend.allocate(rows, in);
                     System.arraycopy(x, 0, ((CpuActivations) xs).data(), 0, x.length);
                     Activations ys = backend.allocate(rows, out);
-                    java.util.Arrays.fill(((CpuActivations) ys).data(), Float.NaN);
+                    Arrays.fill(((CpuActivations) ys).data(), Float.NaN);
                     backend.linear(backend.prepare(layer), xs, activation, ys);
                     LinearReference expected = reference(w, x, rows, bias, activation);
                     double error = Seeds.errorRelativeToTerms(((CpuActivations) ys).data(), expected.values(),
@@ -118,7 +120,7 @@ class CpuLinearFormatsTest {
                     for (int j = 0; j < layers.length; j++) {
                         prepared[j] = backend.prepare(layers[j]);
                         together[j] = backend.allocate(rows, outs[j]);
-                        java.util.Arrays.fill(((CpuActivations) together[j]).data(), Float.NaN);
+                        Arrays.fill(((CpuActivations) together[j]).data(), Float.NaN);
                     }
                     Activations xs = backend.upload(x, rows, in);
                     backend.linears(prepared, xs, together);
@@ -168,7 +170,7 @@ class CpuLinearFormatsTest {
                     backend.linear(first, xs, ActivationFunction.GELU, h);
                     backend.linear(second, h, ActivationFunction.NONE, expected);
                     Activations got = backend.allocate(rows, out);
-                    java.util.Arrays.fill(((CpuActivations) got).data(), Float.NaN);
+                    Arrays.fill(((CpuActivations) got).data(), Float.NaN);
                     backend.feedForward(first, ActivationFunction.GELU, second, xs, backend.allocate(rows, hidden), got);
                     assertArrayEquals(backend.read(expected), backend.read(got), pair[0].formatName() + " then "
                             + pair[1].formatName() + " on " + threads + " threads (seed=" + seed + ")");

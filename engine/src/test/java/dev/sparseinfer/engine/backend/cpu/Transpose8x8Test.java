@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import jdk.incubator.vector.FloatVector;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,7 +17,7 @@ class Transpose8x8Test {
     @CsvSource({"8, 8, 0, 0", "384, 16, 5, 3", "13, 24, 40, 1", "1536, 32, 1, 8"})
     void blockIsTheTransposeAndWritesNothingElse(int srcStride, int dstStride, int srcAt, int dstAt) {
         assumeTrue(Transpose8x8.AVAILABLE, "needs 8-float vectors, this JVM prefers "
-                + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length());
+                + FloatVector.SPECIES_PREFERRED.length());
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         float[] src = Seeds.gaussian(random, srcAt + 8 * srcStride, 1);

@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,7 +37,7 @@ class TwoFourOutputMajorLinearTest {
         TwoFourOutputMajorLinear layer = new TwoFourOutputMajorLinear(w, bias);
         for (ActivationFunction activation : ActivationFunction.values()) {
             float[] y = new float[rows * out];
-            java.util.Arrays.fill(y, Float.NaN);
+            Arrays.fill(y, Float.NaN);
             layer.compute(x, rows, 0, out, activation, y);
             LinearReference expected = LinearReference.compute(x, rows, in, w.toDense().data(), bias, out, activation);
             double error = Seeds.errorRelativeToTerms(y, expected.values(), expected.termMagnitudes());

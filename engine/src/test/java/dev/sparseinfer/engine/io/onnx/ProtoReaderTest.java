@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.io.onnx;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -73,7 +75,7 @@ class ProtoReaderTest {
     @Test
     void rejectsAVarintLongerThanTenBytes() {
         byte[] eleven = new byte[11];
-        java.util.Arrays.fill(eleven, (byte) 0xff);
+        Arrays.fill(eleven, (byte) 0xff);
         assertRejects(new ProtoWriter().tag(1, ProtoReader.VARINT).raw(eleven).toByteArray(), "malformed varint");
     }
 

@@ -1,5 +1,7 @@
 package dev.sparseinfer.engine.io.packed;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,7 +76,7 @@ class TensorDigestsTest {
         assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
         assertTrue(e.getMessage().contains("'" + victim.name() + "' does not match its recorded SHA-256"), e.getMessage());
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            assertEquals(java.util.List.of(victim.name()), TensorDigests.check(f).mismatched());
+            assertEquals(List.of(victim.name()), TensorDigests.check(f).mismatched());
         }
     }
 
