@@ -19,6 +19,7 @@ final class ActivationArena implements AutoCloseable {
 
     /** cudaMalloc's own alignment, enough for every vector load in our kernels and for cuBLAS. */
     static final long ALIGNMENT = 256;
+
     private static final long MIN_CHUNK = 4L << 20;
 
     private final DeviceMemory memory;

@@ -13,8 +13,7 @@ final class BoundCudaLibraries implements CudaLibraries {
 
     static final BoundCudaLibraries INSTANCE = new BoundCudaLibraries();
 
-    private BoundCudaLibraries() {
-    }
+    private BoundCudaLibraries() {}
 
     @Override
     public Cublas openCublas() {

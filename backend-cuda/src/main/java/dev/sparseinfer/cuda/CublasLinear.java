@@ -1,8 +1,8 @@
 package dev.sparseinfer.cuda;
 
-import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.cuda.lib.Cublas;
 import dev.sparseinfer.cuda.lib.DataType;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 
 /**
  * Dense fp16 weights {@code [out, in]} through {@code cublasGemmEx}. cuBLAS is column-major, so the row-major
@@ -19,16 +19,35 @@ record CublasLinear(int outFeatures, int inFeatures, long weights, long bias, Ha
     static final int ROW_ALIGNMENT = 8;
 
     @Override
-    public void forward(DeviceKernels kernels, ActivationArena arena, long x, int tokens, ActivationFunction activation,
-                        long y) {
+    public void forward(
+            DeviceKernels kernels, ActivationArena arena, long x, int tokens, ActivationFunction activation, long y) {
         int inPad = DeviceLinear.roundUp(inFeatures, ROW_ALIGNMENT);
         HalfOperands.Input input = operands.input(kernels, arena, x, tokens, inFeatures, inPad);
-        cublas.gemmEx(Cublas.Transpose.T, Cublas.Transpose.N, outFeatures, tokens, inFeatures,
-                1f, weights, DataType.F16, inFeatures,
-                input.halves(), DataType.F16, inPad,
-                0f, y, DataType.F32, outFeatures,
+        cublas.gemmEx(
+                Cublas.Transpose.T,
+                Cublas.Transpose.N,
+                outFeatures,
+                tokens,
+                inFeatures,
+                1f,
+                weights,
+                DataType.F16,
+                inFeatures,
+                input.halves(),
+                DataType.F16,
+                inPad,
+                0f,
+                y,
+                DataType.F32,
+                outFeatures,
                 Cublas.ComputeType.F32);
-        kernels.biasActivation(y, bias, operands.weightScales(), input.tokenScales(), tokens, outFeatures,
+        kernels.biasActivation(
+                y,
+                bias,
+                operands.weightScales(),
+                input.tokenScales(),
+                tokens,
+                outFeatures,
                 activation == ActivationFunction.GELU);
     }
 }

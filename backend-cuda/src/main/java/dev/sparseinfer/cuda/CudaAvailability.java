@@ -7,8 +7,8 @@ import java.util.Optional;
  *
  * @param reason one line: what is missing, or which device runs
  */
-public record CudaAvailability(boolean available, String reason, Optional<CudaDeviceInfo> device,
-                               Optional<byte[]> fatbin) {
+public record CudaAvailability(
+        boolean available, String reason, Optional<CudaDeviceInfo> device, Optional<byte[]> fatbin) {
 
     static CudaAvailability missing(String reason) {
         return new CudaAvailability(false, reason, Optional.empty(), Optional.empty());

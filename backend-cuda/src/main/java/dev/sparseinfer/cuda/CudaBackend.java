@@ -1,7 +1,7 @@
 package dev.sparseinfer.cuda;
 
-import java.util.Arrays;
-
+import dev.sparseinfer.cuda.lib.Cublas;
+import dev.sparseinfer.cuda.lib.Cusparse;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
@@ -10,8 +10,6 @@ import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
 import dev.sparseinfer.engine.backend.TokenBatch;
-import dev.sparseinfer.cuda.lib.Cublas;
-import dev.sparseinfer.cuda.lib.Cusparse;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
 import dev.sparseinfer.engine.format.FloatTable;
@@ -21,6 +19,7 @@ import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -53,8 +52,7 @@ public final class CudaBackend implements Backend {
     private DeviceBatch passDevice;
 
     /** A recorded forward pass: its graph and where it leaves the pooled embedding. */
-    private record RecordedPass(CudaDevice.RecordedWork graph, long pooled, int cols) {
-    }
+    private record RecordedPass(CudaDevice.RecordedWork graph, long pooled, int cols) {}
 
     CudaBackend(CudaDevice device, String deviceName, CudaLibraries libraries, boolean recordGraphs) {
         this.device = device;
@@ -119,27 +117,52 @@ public final class CudaBackend implements Backend {
             int in = layer.inFeatures();
             long bias = uploads.floats(layer.bias(), layer.name() + " bias");
             HalfOperands operands = LinearKernel.epilogueScales(layer.weights())
-                    .map(s -> new HalfOperands(uploads.floats(s.scales(), layer.name() + " scales"),
-                            s.scheme() == Int8Scheme.W8A8))
+                    .map(s -> new HalfOperands(
+                            uploads.floats(s.scales(), layer.name() + " scales"), s.scheme() == Int8Scheme.W8A8))
                     .orElse(HalfOperands.FLOAT);
             return switch (LinearKernel.forFormat(layer.weights())) {
-                case CUBLAS_HALF -> new CublasLinear(out, in,
-                        uploads.halves(((DenseWeights) weights).matrix().data(), what), bias, operands, cublas);
+                case CUBLAS_HALF ->
+                    new CublasLinear(
+                            out,
+                            in,
+                            uploads.halves(((DenseWeights) weights).matrix().data(), what),
+                            bias,
+                            operands,
+                            cublas);
                 case CUSPARSE_HALF -> {
                     CsrWeights csr = (CsrWeights) weights;
-                    yield own(new CusparseLinear(out, in, csr.values().length,
-                            uploads.ints(csr.pattern().rowPtr(), what), uploads.ints(csr.pattern().colIdx(), what),
-                            uploads.halves(csr.values(), what), bias, operands, cusparse, this::planReplaced));
+                    yield own(new CusparseLinear(
+                            out,
+                            in,
+                            csr.values().length,
+                            uploads.ints(csr.pattern().rowPtr(), what),
+                            uploads.ints(csr.pattern().colIdx(), what),
+                            uploads.halves(csr.values(), what),
+                            bias,
+                            operands,
+                            cusparse,
+                            this::planReplaced));
                 }
                 case TWO_FOUR_SPARSE_TENSOR_CORES -> {
                     TwoFourFragmentLayout layout = TwoFourFragmentLayout.of((TwoFourWeights) weights);
-                    yield new TwoFourLinear(out, in, uploads.ints(layout.values(), what),
-                            uploads.ints(layout.meta(), what), bias, operands, layout.rowTiles(), layout.kSteps());
+                    yield new TwoFourLinear(
+                            out,
+                            in,
+                            uploads.ints(layout.values(), what),
+                            uploads.ints(layout.meta(), what),
+                            bias,
+                            operands,
+                            layout.rowTiles(),
+                            layout.kSteps());
                 }
                 case INT8_DP4A -> {
                     Int8Weights q = (Int8Weights) weights;
-                    yield new Int8Linear(out, in, uploads.ints(Int8RowPacking.pack(q.values(), out, in), what),
-                            uploads.floats(q.scales().scales(), layer.name() + " scales"), bias);
+                    yield new Int8Linear(
+                            out,
+                            in,
+                            uploads.ints(Int8RowPacking.pack(q.values(), out, in), what),
+                            uploads.floats(q.scales().scales(), layer.name() + " scales"),
+                            bias);
                 }
             };
         });
@@ -147,16 +170,16 @@ public final class CudaBackend implements Backend {
 
     @Override
     public PreparedNorm prepare(LayerNormWeights norm) {
-        return onDevice(() -> new CudaPrepared.Norm(uploads.floats(norm.gamma(), norm.name()),
-                uploads.floats(norm.beta(), norm.name())));
+        return onDevice(() -> new CudaPrepared.Norm(
+                uploads.floats(norm.gamma(), norm.name()), uploads.floats(norm.beta(), norm.name())));
     }
 
     @Override
     public PreparedTable prepareTable(FloatTable table) {
         // Staged through the heap once: the upload copies from a float array.
         float[] values = table.toMatrix().data();
-        return onDevice(() -> new CudaPrepared.Table(uploads.floats(values, "embedding table"), table.rows(),
-                table.cols()));
+        return onDevice(
+                () -> new CudaPrepared.Table(uploads.floats(values, "embedding table"), table.rows(), table.cols()));
     }
 
     @Override
@@ -165,8 +188,8 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void embed(TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type,
-                      Activations out) {
+    public void embed(
+            TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out) {
         CudaPrepared.Table w = (CudaPrepared.Table) word;
         CudaPrepared.Table p = (CudaPrepared.Table) position;
         CudaPrepared.Table t = (CudaPrepared.Table) type;
@@ -176,8 +199,16 @@ public final class CudaBackend implements Backend {
         checkRows(batch.typeIds(), type, "token type");
         onDevice(() -> {
             DeviceBatch b = deviceBatch(batch);
-            kernels.embed(b.tokenIds(), b.typeIds(), b.positions(), w.address(), p.address(), t.address(),
-                    device(out).address(), batch.tokens(), out.cols());
+            kernels.embed(
+                    b.tokenIds(),
+                    b.typeIds(),
+                    b.positions(),
+                    w.address(),
+                    p.address(),
+                    t.address(),
+                    device(out).address(),
+                    batch.tokens(),
+                    out.cols());
         });
     }
 
@@ -193,14 +224,27 @@ public final class CudaBackend implements Backend {
     @Override
     public void addLayerNorm(Activations x, Activations residual, PreparedNorm norm, float eps, Activations out) {
         CudaPrepared.Norm n = (CudaPrepared.Norm) norm;
-        onDevice(() -> kernels.addLayerNorm(device(x).address(), residual == null ? 0 : device(residual).address(),
-                n.gamma(), n.beta(), device(out).address(), x.rows(), x.cols(), eps));
+        onDevice(() -> kernels.addLayerNorm(
+                device(x).address(),
+                residual == null ? 0 : device(residual).address(),
+                n.gamma(),
+                n.beta(),
+                device(out).address(),
+                x.rows(),
+                x.cols(),
+                eps));
     }
 
     @Override
     public void linear(PreparedLinear layer, Activations x, ActivationFunction activation, Activations out) {
-        onDevice(() -> ((DeviceLinear) layer).forward(kernels, arena, device(x).address(), x.rows(), activation,
-                device(out).address()));
+        onDevice(() -> ((DeviceLinear) layer)
+                .forward(
+                        kernels,
+                        arena,
+                        device(x).address(),
+                        x.rows(),
+                        activation,
+                        device(out).address()));
     }
 
     @Override
@@ -210,17 +254,27 @@ public final class CudaBackend implements Backend {
         float scale = (float) (1.0 / Math.sqrt(headDim));
         onDevice(() -> {
             DeviceBatch b = deviceBatch(batch);
-            kernels.attention(device(q).address(), device(k).address(), device(v).address(), device(out).address(),
-                    b.tokenSequenceStarts(), b.tokenSequenceLengths(), batch.tokens(), heads, width, headDim,
-                    b.longestSequence(), scale);
+            kernels.attention(
+                    device(q).address(),
+                    device(k).address(),
+                    device(v).address(),
+                    device(out).address(),
+                    b.tokenSequenceStarts(),
+                    b.tokenSequenceLengths(),
+                    batch.tokens(),
+                    heads,
+                    width,
+                    headDim,
+                    b.longestSequence(),
+                    scale);
         });
     }
 
     @Override
     public Activations upload(float[] data, int rows, int cols) {
         if (data.length != (long) rows * cols) {
-            throw SparseInferException.invalidArgument(data.length + " values cannot fill [" + rows + ", " + cols
-                    + "] activations");
+            throw SparseInferException.invalidArgument(
+                    data.length + " values cannot fill [" + rows + ", " + cols + "] activations");
         }
         return onDevice(() -> {
             CudaActivations a = new CudaActivations(arena.allocate(4L * data.length, "activations"), rows, cols);
@@ -243,8 +297,8 @@ public final class CudaBackend implements Backend {
     private long pool(Activations x, TokenBatch batch) {
         DeviceBatch b = deviceBatch(batch);
         long out = arena.allocate(4L * batch.sequences() * x.cols(), "pooled embeddings");
-        kernels.meanPoolNormalize(device(x).address(), b.sequenceStarts(), b.sequenceLengths(), out,
-                batch.sequences(), x.cols());
+        kernels.meanPoolNormalize(
+                device(x).address(), b.sequenceStarts(), b.sequenceLengths(), out, batch.sequences(), x.cols());
         return out;
     }
 
@@ -277,7 +331,8 @@ public final class CudaBackend implements Backend {
         return pass(batch, () -> {
             int tokens = batch.tokens();
             GraphPolicy.Step step = recordGraphs && batch.sequences() == 1
-                    ? graphs.next(tokens, arena.generation()) : GraphPolicy.Step.EAGER;
+                    ? graphs.next(tokens, arena.generation())
+                    : GraphPolicy.Step.EAGER;
             return switch (step) {
                 case EAGER -> {
                     float[][] pooled = meanPoolNormalized(hiddenStates.apply(batch), batch);

@@ -9,6 +9,8 @@ public final class CudaBackendProvider implements DeviceBackendProvider {
     @Override
     public DeviceProbe probe() {
         CudaAvailability found = CudaProbe.system();
-        return found.available() ? DeviceProbe.ready(() -> CudaBackend.open(found)) : DeviceProbe.missing(found.reason());
+        return found.available()
+                ? DeviceProbe.ready(() -> CudaBackend.open(found))
+                : DeviceProbe.missing(found.reason());
     }
 }

@@ -23,8 +23,10 @@ final class CudaGraph implements CudaDevice.RecordedWork {
      * recording, not other backends' work elsewhere in the process.
      */
     static void beginRecording(CudaStream stream) {
-        CudaResult.check(JCudaDriver.cuStreamBeginCapture(stream.handle(),
-                CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture");
+        CudaResult.check(
+                JCudaDriver.cuStreamBeginCapture(
+                        stream.handle(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
+                "cuStreamBeginCapture");
     }
 
     static CudaGraph endRecording(CudaStream stream) {

@@ -21,7 +21,8 @@ final class CudaModule implements KernelLauncher, AutoCloseable {
         CudaResult.check(JCudaDriver.cuModuleLoadData(module, fatbin), "cuModuleLoadData");
         for (KernelName kernel : KernelName.values()) {
             CUfunction function = new CUfunction();
-            CudaResult.check(JCudaDriver.cuModuleGetFunction(function, module, kernel.symbol()),
+            CudaResult.check(
+                    JCudaDriver.cuModuleGetFunction(function, module, kernel.symbol()),
                     "cuModuleGetFunction(" + kernel.symbol() + ")");
             functions.put(kernel, function);
         }
@@ -30,8 +31,20 @@ final class CudaModule implements KernelLauncher, AutoCloseable {
     @Override
     public void launch(KernelName kernel, LaunchGeometry g, KernelArguments arguments) {
         KernelSignatures.check(kernel, arguments);
-        CudaResult.check(JCudaDriver.cuLaunchKernel(functions.get(kernel), g.gridX(), g.gridY(), 1, g.blockX(), 1, 1,
-                g.sharedBytes(), stream, arguments.kernelParams(), null), "cuLaunchKernel(" + kernel.symbol() + ")");
+        CudaResult.check(
+                JCudaDriver.cuLaunchKernel(
+                        functions.get(kernel),
+                        g.gridX(),
+                        g.gridY(),
+                        1,
+                        g.blockX(),
+                        1,
+                        1,
+                        g.sharedBytes(),
+                        stream,
+                        arguments.kernelParams(),
+                        null),
+                "cuLaunchKernel(" + kernel.symbol() + ")");
     }
 
     @Override

@@ -6,12 +6,9 @@ import dev.sparseinfer.engine.backend.PreparedTable;
 /** LayerNorm parameters and embedding tables, uploaded once as fp32. */
 final class CudaPrepared {
 
-    private CudaPrepared() {
-    }
+    private CudaPrepared() {}
 
-    record Norm(long gamma, long beta) implements PreparedNorm {
-    }
+    record Norm(long gamma, long beta) implements PreparedNorm {}
 
-    record Table(long address, int entries, int width) implements PreparedTable {
-    }
+    record Table(long address, int entries, int width) implements PreparedTable {}
 }

@@ -17,8 +17,7 @@ public final class CudaProbe {
 
     private static volatile CudaAvailability system;
 
-    private CudaProbe() {
-    }
+    private CudaProbe() {}
 
     /** This machine, probed once per JVM: the answer cannot change while it runs. */
     public static CudaAvailability system() {
@@ -52,7 +51,8 @@ public final class CudaProbe {
         if (devices.isEmpty()) {
             return CudaAvailability.missing("cuda: the driver reports no CUDA device");
         }
-        Optional<CudaDeviceInfo> device = devices.stream().filter(CudaDeviceInfo::supported).findFirst();
+        Optional<CudaDeviceInfo> device =
+                devices.stream().filter(CudaDeviceInfo::supported).findFirst();
         if (device.isEmpty()) {
             CudaDeviceInfo best = devices.stream()
                     .max(Comparator.comparingInt(CudaDeviceInfo::major).thenComparingInt(CudaDeviceInfo::minor))

@@ -34,13 +34,15 @@ final class CudaStream implements AutoCloseable {
      * call returns, so the array may change or go away right after.
      */
     void upload(long device, Pointer host, long bytes) {
-        CudaResult.check(JCudaDriver.cuMemcpyHtoDAsync(NativeAddress.devicePointer(device), host, bytes, stream),
+        CudaResult.check(
+                JCudaDriver.cuMemcpyHtoDAsync(NativeAddress.devicePointer(device), host, bytes, stream),
                 "cuMemcpyHtoDAsync");
     }
 
     /** Device to host: waits for everything enqueued before it, and for the copy itself. */
     void download(Pointer host, long device, long bytes) {
-        CudaResult.check(JCudaDriver.cuMemcpyDtoHAsync(host, NativeAddress.devicePointer(device), bytes, stream),
+        CudaResult.check(
+                JCudaDriver.cuMemcpyDtoHAsync(host, NativeAddress.devicePointer(device), bytes, stream),
                 "cuMemcpyDtoHAsync");
         synchronize();
     }

@@ -1,9 +1,9 @@
 package dev.sparseinfer.cuda;
 
-import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.cuda.lib.CsrMatMul;
 import dev.sparseinfer.cuda.lib.Cusparse;
 import dev.sparseinfer.cuda.lib.DataType;
+import dev.sparseinfer.engine.backend.ActivationFunction;
 
 /**
  * fp16 CSR weights through cuSPARSE's SpMM; int8 ones as their integers, scaled in the epilogue, with w8a8
@@ -28,8 +28,17 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
     private final Runnable onReplan;
     private CsrMatMul plan;
 
-    CusparseLinear(int outFeatures, int inFeatures, int nonZeros, long rowOffsets, long columns, long values,
-                   long bias, HalfOperands operands, Cusparse cusparse, Runnable onReplan) {
+    CusparseLinear(
+            int outFeatures,
+            int inFeatures,
+            int nonZeros,
+            long rowOffsets,
+            long columns,
+            long values,
+            long bias,
+            HalfOperands operands,
+            Cusparse cusparse,
+            Runnable onReplan) {
         this.outFeatures = outFeatures;
         this.inFeatures = inFeatures;
         this.nonZeros = nonZeros;
@@ -44,8 +53,8 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
     }
 
     private CsrMatMul plan(int maxTokens) {
-        return cusparse.prepareCsr(outFeatures, inFeatures, nonZeros, rowOffsets, columns, values,
-                DataType.F16, DataType.F16, maxTokens);
+        return cusparse.prepareCsr(
+                outFeatures, inFeatures, nonZeros, rowOffsets, columns, values, DataType.F16, DataType.F16, maxTokens);
     }
 
     @Override
@@ -59,8 +68,8 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
     }
 
     @Override
-    public void forward(DeviceKernels kernels, ActivationArena arena, long x, int tokens, ActivationFunction activation,
-                        long y) {
+    public void forward(
+            DeviceKernels kernels, ActivationArena arena, long x, int tokens, ActivationFunction activation, long y) {
         if (tokens > plan.maxTokens()) {
             int maxTokens = Math.max(tokens, 2 * plan.maxTokens());
             onReplan.run();
@@ -69,7 +78,13 @@ final class CusparseLinear implements DeviceLinear, AutoCloseable {
         }
         HalfOperands.Input input = operands.input(kernels, arena, x, tokens, inFeatures, inFeatures);
         plan.multiply(input.halves(), tokens, y);
-        kernels.biasActivation(y, bias, operands.weightScales(), input.tokenScales(), tokens, outFeatures,
+        kernels.biasActivation(
+                y,
+                bias,
+                operands.weightScales(),
+                input.tokenScales(),
+                tokens,
+                outFeatures,
                 activation == ActivationFunction.GELU);
     }
 

@@ -26,9 +26,15 @@ final class DeviceMemory implements AutoCloseable {
         if (bytes <= 0) {
             throw new IllegalArgumentException("device allocation of " + bytes + " bytes for " + what);
         }
-        long address = allocator.allocate(bytes).orElseThrow(() -> new SparseInferException(
-                SparseInferException.Code.BACKEND_UNAVAILABLE, String.format(Locale.ROOT,
-                "cuda: out of device memory allocating %.1f MiB for %s", bytes / MIB, what)));
+        long address = allocator
+                .allocate(bytes)
+                .orElseThrow(() -> new SparseInferException(
+                        SparseInferException.Code.BACKEND_UNAVAILABLE,
+                        String.format(
+                                Locale.ROOT,
+                                "cuda: out of device memory allocating %.1f MiB for %s",
+                                bytes / MIB,
+                                what)));
         live.put(address, bytes);
         bytesInUse += bytes;
         return address;

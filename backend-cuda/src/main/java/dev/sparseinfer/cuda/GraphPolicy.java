@@ -18,7 +18,11 @@ import java.util.function.Consumer;
  */
 final class GraphPolicy<G> {
 
-    enum Step { EAGER, RECORD, REPLAY }
+    enum Step {
+        EAGER,
+        RECORD,
+        REPLAY
+    }
 
     private final Consumer<G> destroy;
     private final Map<Integer, G> graphs = new HashMap<>();

@@ -22,8 +22,7 @@ record HalfOperands(long weightScales, boolean quantizeInput) {
     static final HalfOperands FLOAT = new HalfOperands(0, false);
 
     /** A layer's fp16 input in the arena's scratch block, and its token scales (0 for none). */
-    record Input(long halves, long tokenScales) {
-    }
+    record Input(long halves, long tokenScales) {}
 
     /** Writes {@code x} {@code [tokens, in]} as fp16 rows of {@code inPad}, zero-padded. */
     Input input(DeviceKernels kernels, ActivationArena arena, long x, int tokens, int in, int inPad) {

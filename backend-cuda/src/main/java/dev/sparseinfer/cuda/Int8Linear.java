@@ -9,14 +9,23 @@ import dev.sparseinfer.engine.backend.ActivationFunction;
 record Int8Linear(int outFeatures, int inFeatures, long weights, long weightScales, long bias) implements DeviceLinear {
 
     @Override
-    public void forward(DeviceKernels kernels, ActivationArena arena, long x, int tokens, ActivationFunction activation,
-                        long y) {
+    public void forward(
+            DeviceKernels kernels, ActivationArena arena, long x, int tokens, ActivationFunction activation, long y) {
         int kWords = Int8RowPacking.words(inFeatures);
         long quantisedBytes = ActivationArena.aligned(4L * tokens * kWords);
         long quantised = arena.scratch(quantisedBytes + 4L * tokens);
         long scales = quantised + quantisedBytes;
         kernels.quantizeRows(x, quantised, scales, tokens, inFeatures, 4 * kWords);
-        kernels.int8Gemm(weights, weightScales, quantised, scales, bias, y, tokens, outFeatures, kWords,
+        kernels.int8Gemm(
+                weights,
+                weightScales,
+                quantised,
+                scales,
+                bias,
+                y,
+                tokens,
+                outFeatures,
+                kWords,
                 activation == ActivationFunction.GELU);
     }
 }

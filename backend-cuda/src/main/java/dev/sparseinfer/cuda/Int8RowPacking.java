@@ -7,8 +7,7 @@ package dev.sparseinfer.cuda;
  */
 final class Int8RowPacking {
 
-    private Int8RowPacking() {
-    }
+    private Int8RowPacking() {}
 
     static int words(int cols) {
         return (cols + 3) / 4;

@@ -82,8 +82,10 @@ final class JCudaDevice implements CudaDevice {
 
     @Override
     public void copy(long to, long from, long bytes) {
-        CudaResult.check(JCudaDriver.cuMemcpyDtoDAsync(NativeAddress.devicePointer(to), NativeAddress.devicePointer(from),
-                bytes, stream.handle()), "cuMemcpyDtoDAsync");
+        CudaResult.check(
+                JCudaDriver.cuMemcpyDtoDAsync(
+                        NativeAddress.devicePointer(to), NativeAddress.devicePointer(from), bytes, stream.handle()),
+                "cuMemcpyDtoDAsync");
     }
 
     @Override

@@ -56,7 +56,9 @@ final class JCudaPlatform implements CudaPlatform {
             CudaResult.check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet");
             byte[] name = new byte[256];
             CudaResult.check(JCudaDriver.cuDeviceGetName(name, name.length, device), "cuDeviceGetName");
-            devices.add(new CudaDeviceInfo(ordinal, cString(name),
+            devices.add(new CudaDeviceInfo(
+                    ordinal,
+                    cString(name),
                     attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
                     attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)));
         }
@@ -72,7 +74,8 @@ final class JCudaPlatform implements CudaPlatform {
     public void openLibraries(CudaDeviceInfo device) {
         try (CudaContext context = CudaContext.primary(device.ordinal())) {
             context.makeCurrent();
-            try (Cublas cublas = libraries.openCublas(); Cusparse cusparse = libraries.openCusparse()) {
+            try (Cublas cublas = libraries.openCublas();
+                    Cusparse cusparse = libraries.openCusparse()) {
                 // Opening both is the check; the backend opens its own handles.
             }
         }

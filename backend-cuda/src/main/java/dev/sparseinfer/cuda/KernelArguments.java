@@ -15,7 +15,9 @@ final class KernelArguments {
 
     /** The C parameter types our kernels use. */
     enum Kind {
-        POINTER(8), INT(4), FLOAT(4);
+        POINTER(8),
+        INT(4),
+        FLOAT(4);
 
         final int bytes;
 

@@ -15,8 +15,7 @@ import java.util.List;
  */
 final class KernelSignatures {
 
-    private KernelSignatures() {
-    }
+    private KernelSignatures() {}
 
     static List<Kind> of(KernelName kernel) {
         return switch (kernel) {
@@ -27,7 +26,7 @@ final class KernelSignatures {
             case MEAN_POOL_NORMALIZE -> List.of(POINTER, POINTER, POINTER, POINTER, INT);
             case ATTENTION -> List.of(POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, INT, INT, FLOAT);
             case TWOFOUR_GEMM, TWOFOUR_SMALL_N ->
-                    List.of(POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, INT, INT, INT, INT);
+                List.of(POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, INT, INT, INT, INT);
             case QUANTIZE_ROWS_INT8, QUANTIZE_ROWS_HALF -> List.of(POINTER, POINTER, POINTER, INT, INT);
             case INT8_GEMM -> List.of(POINTER, POINTER, POINTER, POINTER, POINTER, POINTER, INT, INT, INT, INT);
         };
@@ -35,8 +34,8 @@ final class KernelSignatures {
 
     static void check(KernelName kernel, KernelArguments arguments) {
         if (!of(kernel).equals(arguments.kinds())) {
-            throw new IllegalArgumentException(kernel.symbol() + " takes " + of(kernel) + ", was given "
-                    + arguments.kinds());
+            throw new IllegalArgumentException(
+                    kernel.symbol() + " takes " + of(kernel) + ", was given " + arguments.kinds());
         }
     }
 }

@@ -52,8 +52,9 @@ enum LinearKernel {
      */
     static LinearWeights deviceWeights(LinearWeights weights) {
         return switch (weights) {
-            case Int8Weights q when q.scales().scheme() == Int8Scheme.W8 ->
-                    new DenseWeights(new FloatMatrix(q.outFeatures(), q.inFeatures(), integers(q.values())));
+            case Int8Weights q
+            when q.scales().scheme() == Int8Scheme.W8 ->
+                new DenseWeights(new FloatMatrix(q.outFeatures(), q.inFeatures(), integers(q.values())));
             case CsrInt8Weights q -> new CsrWeights(q.pattern(), integers(q.values()));
             case TwoFourInt8Weights q -> new TwoFourWeights(q.pattern(), integers(q.values()));
             default -> weights;

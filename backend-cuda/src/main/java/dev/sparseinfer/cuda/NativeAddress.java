@@ -22,8 +22,10 @@ public final class NativeAddress {
 
     static {
         try {
-            MethodHandles.Lookup handles = MethodHandles.privateLookupIn(NativePointerObject.class, MethodHandles.lookup());
-            NATIVE_POINTER = handles.findVirtual(NativePointerObject.class, "getNativePointer", MethodType.methodType(long.class));
+            MethodHandles.Lookup handles =
+                    MethodHandles.privateLookupIn(NativePointerObject.class, MethodHandles.lookup());
+            NATIVE_POINTER = handles.findVirtual(
+                    NativePointerObject.class, "getNativePointer", MethodType.methodType(long.class));
             MethodHandles.Lookup pointers = MethodHandles.privateLookupIn(Pointer.class, MethodHandles.lookup());
             BYTE_OFFSET = pointers.findVirtual(Pointer.class, "getByteOffset", MethodType.methodType(long.class));
             MethodHandles.Lookup streams = MethodHandles.privateLookupIn(cudaStream_t.class, MethodHandles.lookup());
@@ -44,8 +46,8 @@ public final class NativeAddress {
             }
             return address;
         } catch (Throwable e) {
-            throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
-                    "cuda: cannot read a JCuda handle's address: " + e);
+            throw new SparseInferException(
+                    SparseInferException.Code.BACKEND_UNAVAILABLE, "cuda: cannot read a JCuda handle's address: " + e);
         }
     }
 
@@ -62,7 +64,8 @@ public final class NativeAddress {
         try {
             return (cudaStream_t) STREAM.invokeExact(address);
         } catch (Throwable e) {
-            throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
+            throw new SparseInferException(
+                    SparseInferException.Code.BACKEND_UNAVAILABLE,
                     "cuda: cannot wrap a stream address for JCuda: " + e);
         }
     }

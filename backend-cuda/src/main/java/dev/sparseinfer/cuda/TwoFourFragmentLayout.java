@@ -46,7 +46,8 @@ public record TwoFourFragmentLayout(int[] values, int[] meta, int rowTiles, int 
                             for (int j = 0; j < 4; j++) {
                                 int group = s * 8 + 4 * h + j;
                                 int code = row < out && group < groupsPerRow
-                                        ? p.code((long) row * groupsPerRow + group) : PADDING_CODE;
+                                        ? p.code((long) row * groupsPerRow + group)
+                                        : PADDING_CODE;
                                 word |= code << (16 * half + 4 * j);
                             }
                         }

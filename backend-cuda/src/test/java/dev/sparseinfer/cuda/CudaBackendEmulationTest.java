@@ -1,7 +1,5 @@
 package dev.sparseinfer.cuda;
 
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +28,7 @@ import dev.sparseinfer.engine.testing.RandomBert;
 import dev.sparseinfer.engine.testing.RandomWeights;
 import dev.sparseinfer.engine.testing.Seeds;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -49,17 +48,28 @@ class CudaBackendEmulationTest {
     private final Random random = new Random(seed);
     private final BertWeights weights = mixedFormats(RandomBert.weights(CONFIG, random));
 
-    private enum Format { DENSE, CSR, TWO_FOUR, W8A8, W8, CSR_W8, CSR_W8A8, TWO_FOUR_W8, TWO_FOUR_W8A8 }
+    private enum Format {
+        DENSE,
+        CSR,
+        TWO_FOUR,
+        W8A8,
+        W8,
+        CSR_W8,
+        CSR_W8A8,
+        TWO_FOUR_W8,
+        TWO_FOUR_W8A8
+    }
 
     /**
      * The format of each linear layer (query, key, value, attention output, intermediate, output), so one forward
      * pass runs every device path, each kind at least once with 100 inputs (the FFN output), off every tile.
      */
     private static final Format[][] LAYOUT = {
-            {Format.DENSE, Format.CSR, Format.TWO_FOUR, Format.W8A8, Format.TWO_FOUR_W8A8, Format.W8},
-            {Format.CSR_W8, Format.TWO_FOUR_W8, Format.CSR_W8A8, Format.DENSE, Format.CSR, Format.W8A8},
-            {Format.TWO_FOUR, Format.W8, Format.DENSE, Format.CSR_W8A8, Format.W8A8, Format.TWO_FOUR_W8A8},
-            {Format.W8A8, Format.DENSE, Format.TWO_FOUR_W8, Format.CSR, Format.TWO_FOUR, Format.CSR_W8}};
+        {Format.DENSE, Format.CSR, Format.TWO_FOUR, Format.W8A8, Format.TWO_FOUR_W8A8, Format.W8},
+        {Format.CSR_W8, Format.TWO_FOUR_W8, Format.CSR_W8A8, Format.DENSE, Format.CSR, Format.W8A8},
+        {Format.TWO_FOUR, Format.W8, Format.DENSE, Format.CSR_W8A8, Format.W8A8, Format.TWO_FOUR_W8A8},
+        {Format.W8A8, Format.DENSE, Format.TWO_FOUR_W8, Format.CSR, Format.TWO_FOUR, Format.CSR_W8}
+    };
 
     private LinearWeights weights(Format format, int out, int in) {
         return switch (format) {
@@ -68,12 +78,14 @@ class CudaBackendEmulationTest {
             case TWO_FOUR -> TwoFourWeights.fromDense(RandomWeights.twoFour(random, out, in));
             case W8A8 -> Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8A8);
             case W8 -> Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8);
-            case CSR_W8, CSR_W8A8 -> CsrInt8Weights.quantize(
-                    CsrWeights.fromDense(RandomWeights.unstructured(random, out, in, 0.5)),
-                    format == Format.CSR_W8 ? Int8Scheme.W8 : Int8Scheme.W8A8);
-            case TWO_FOUR_W8, TWO_FOUR_W8A8 -> TwoFourInt8Weights.quantize(
-                    TwoFourWeights.fromDense(RandomWeights.twoFour(random, out, in)),
-                    format == Format.TWO_FOUR_W8 ? Int8Scheme.W8 : Int8Scheme.W8A8);
+            case CSR_W8, CSR_W8A8 ->
+                CsrInt8Weights.quantize(
+                        CsrWeights.fromDense(RandomWeights.unstructured(random, out, in, 0.5)),
+                        format == Format.CSR_W8 ? Int8Scheme.W8 : Int8Scheme.W8A8);
+            case TWO_FOUR_W8, TWO_FOUR_W8A8 ->
+                TwoFourInt8Weights.quantize(
+                        TwoFourWeights.fromDense(RandomWeights.twoFour(random, out, in)),
+                        format == Format.TWO_FOUR_W8 ? Int8Scheme.W8 : Int8Scheme.W8A8);
         };
     }
 
@@ -84,11 +96,20 @@ class CudaBackendEmulationTest {
             List<Linear> converted = new ArrayList<>();
             for (int j = 0; j < 6; j++) {
                 Linear linear = l.linears().get(j);
-                converted.add(new Linear(linear.name(), weights(LAYOUT[i][j], linear.outFeatures(),
-                        linear.inFeatures()), linear.bias()));
+                converted.add(new Linear(
+                        linear.name(),
+                        weights(LAYOUT[i][j], linear.outFeatures(), linear.inFeatures()),
+                        linear.bias()));
             }
-            layers.add(new BertLayer(converted.get(0), converted.get(1), converted.get(2), converted.get(3),
-                    l.attentionNorm(), converted.get(4), converted.get(5), l.outputNorm()));
+            layers.add(new BertLayer(
+                    converted.get(0),
+                    converted.get(1),
+                    converted.get(2),
+                    converted.get(3),
+                    l.attentionNorm(),
+                    converted.get(4),
+                    converted.get(5),
+                    l.outputNorm()));
         }
         return new BertWeights(dense.config(), dense.embeddings(), layers);
     }
@@ -118,7 +139,8 @@ class CudaBackendEmulationTest {
     void aBatchOfEveryFormatAgreesWithTheCpuBackend() {
         TokenBatch batch = batch(texts(1, 7, 17, 33));
         EmulatedDevice device = new EmulatedDevice();
-        try (CpuBackend cpu = new CpuBackend(2); CudaBackend cuda = emulated(device, new EmulatedLibraries(device), true)) {
+        try (CpuBackend cpu = new CpuBackend(2);
+                CudaBackend cuda = emulated(device, new EmulatedLibraries(device), true)) {
             float[][] expected = new BertEncoder(weights, cpu).forward(batch);
             float[][] actual = new BertEncoder(weights, cuda).forward(batch);
             for (int s = 0; s < expected.length; s++) {
@@ -141,13 +163,18 @@ class CudaBackendEmulationTest {
                 int tokens = shape[0], in = shape[1], out = shape[2];
                 TwoFourWeights twoFour = TwoFourWeights.fromDense(RandomWeights.twoFour(random, out, in));
                 CsrWeights csr = CsrWeights.fromDense(RandomWeights.unstructured(random, out, in, 0.5));
-                List<LinearWeights> formats = List.of(TwoFourInt8Weights.quantize(twoFour, Int8Scheme.W8A8),
+                List<LinearWeights> formats = List.of(
+                        TwoFourInt8Weights.quantize(twoFour, Int8Scheme.W8A8),
                         CsrInt8Weights.quantize(csr, Int8Scheme.W8A8),
                         Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8A8));
                 float[] x = Seeds.gaussian(random, tokens * in, 1);
                 float[] bias = Seeds.gaussian(random, out, 0.3);
                 for (LinearWeights w : formats) {
-                    assertSameOutputs(cpu, new Linear("layer", w, bias), x, tokens,
+                    assertSameOutputs(
+                            cpu,
+                            new Linear("layer", w, bias),
+                            x,
+                            tokens,
                             w.formatName() + " [" + tokens + "x" + in + "] -> " + out);
                 }
             }
@@ -192,7 +219,7 @@ class CudaBackendEmulationTest {
         EmulatedDevice recordingDevice = new EmulatedDevice();
         EmulatedDevice eagerDevice = new EmulatedDevice();
         try (CudaBackend recording = emulated(recordingDevice, new EmulatedLibraries(recordingDevice), true);
-             CudaBackend eager = emulated(eagerDevice, new EmulatedLibraries(eagerDevice), false)) {
+                CudaBackend eager = emulated(eagerDevice, new EmulatedLibraries(eagerDevice), false)) {
             BertEncoder withGraphs = new BertEncoder(weights, recording);
             BertEncoder without = new BertEncoder(weights, eager);
             // The 39-token text grows the operand scratch, which must drop the graphs recorded before it: replaying
@@ -200,7 +227,9 @@ class CudaBackendEmulationTest {
             for (int length : new int[] {5, 9, 5, 9, 5, 9, 5, 9, 5, 9, 39, 5, 9}) {
                 // Fresh ids each time: a replay must read this text's batch, not the recorded one's.
                 TokenBatch batch = batch(texts(length));
-                assertArrayEquals(without.forward(batch)[0], withGraphs.forward(batch)[0],
+                assertArrayEquals(
+                        without.forward(batch)[0],
+                        withGraphs.forward(batch)[0],
                         length + " tokens (seed=" + seed + ")");
             }
             assertTrue(recordingDevice.replays() >= 4, recordingDevice.replays() + " replays");
@@ -215,8 +244,8 @@ class CudaBackendEmulationTest {
             BertEncoder encoder = new BertEncoder(weights, cuda);
             // Grow the operand scratch past what any pass below needs, so only the plans change: a moved
             // scratch or arena would drop the graphs anyway and hide a plan change that did not.
-            PreparedLinear wide = cuda.prepare(new Linear("wide", TwoFourWeights.fromDense(
-                    RandomWeights.twoFour(random, 8, 128)), new float[8]));
+            PreparedLinear wide = cuda.prepare(
+                    new Linear("wide", TwoFourWeights.fromDense(RandomWeights.twoFour(random, 8, 128)), new float[8]));
             encoder.forward(batch(texts(5)));
             cuda.linear(wide, cuda.allocate(1000, 128), ActivationFunction.NONE, cuda.allocate(1000, 8));
             for (int i = 0; i < 4; i++) {
@@ -240,11 +269,14 @@ class CudaBackendEmulationTest {
     void hiddenStatesAndSingleLayersAgreeWithTheCpuBackend() {
         TokenBatch batch = batch(texts(6, 11));
         EmulatedDevice device = new EmulatedDevice();
-        try (CpuBackend cpu = new CpuBackend(2); CudaBackend cuda = emulated(device, new EmulatedLibraries(device), true)) {
+        try (CpuBackend cpu = new CpuBackend(2);
+                CudaBackend cuda = emulated(device, new EmulatedLibraries(device), true)) {
             BertEncoder onCpu = new BertEncoder(weights, cpu);
             BertEncoder onCuda = new BertEncoder(weights, cuda);
             float[] embeddings = onCpu.hiddenStates(batch, 0);
-            assertTrue(Seeds.relativeError(onCuda.hiddenStates(batch, 0), embeddings) < 1e-5, "embeddings (seed=" + seed + ")");
+            assertTrue(
+                    Seeds.relativeError(onCuda.hiddenStates(batch, 0), embeddings) < 1e-5,
+                    "embeddings (seed=" + seed + ")");
             float[] layer = onCpu.runLayers(0, 1, embeddings, batch);
             double error = Seeds.relativeError(onCuda.runLayers(0, 1, embeddings, batch), layer);
             assertTrue(error < 2e-2, "layer 0: relative error " + error + " (seed=" + seed + ")");

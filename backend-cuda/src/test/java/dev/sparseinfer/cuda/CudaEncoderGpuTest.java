@@ -7,14 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
-import dev.sparseinfer.engine.model.bert.BertConfig;
-import dev.sparseinfer.engine.model.bert.BertEncoder;
-import dev.sparseinfer.engine.model.bert.BertLayer;
-import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.TwoFourWeights;
+import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.model.bert.BertEncoder;
+import dev.sparseinfer.engine.model.bert.BertLayer;
+import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.testing.RandomBert;
 import dev.sparseinfer.engine.testing.RandomWeights;
 import dev.sparseinfer.engine.testing.Seeds;
@@ -43,16 +43,24 @@ class CudaEncoderGpuTest {
     private BertWeights ourKernelFormats(BertWeights dense) {
         List<BertLayer> layers = new ArrayList<>();
         for (BertLayer l : dense.layers()) {
-            layers.add(new BertLayer(twoFour(l.query()), twoFour(l.key()), twoFour(l.value()),
-                    twoFour(l.attentionOutput()), l.attentionNorm(), w8a8(l.intermediate()), w8a8(l.output()),
+            layers.add(new BertLayer(
+                    twoFour(l.query()),
+                    twoFour(l.key()),
+                    twoFour(l.value()),
+                    twoFour(l.attentionOutput()),
+                    l.attentionNorm(),
+                    w8a8(l.intermediate()),
+                    w8a8(l.output()),
                     l.outputNorm()));
         }
         return new BertWeights(dense.config(), dense.embeddings(), layers);
     }
 
     private Linear twoFour(Linear l) {
-        return new Linear(l.name(), TwoFourWeights.fromDense(RandomWeights.twoFour(random, l.outFeatures(),
-                l.inFeatures())), l.bias());
+        return new Linear(
+                l.name(),
+                TwoFourWeights.fromDense(RandomWeights.twoFour(random, l.outFeatures(), l.inFeatures())),
+                l.bias());
     }
 
     private static Linear w8a8(Linear l) {
@@ -79,7 +87,8 @@ class CudaEncoderGpuTest {
     void aBatchAgreesWithTheCpuBackend() {
         int[][] ids = texts(1, 7, 17, 129, 3);
         TokenBatch batch = TokenBatch.pack(ids, zeros(ids));
-        try (CpuBackend cpu = new CpuBackend(4); CudaBackend cuda = GpuTesting.backendForKernels()) {
+        try (CpuBackend cpu = new CpuBackend(4);
+                CudaBackend cuda = GpuTesting.backendForKernels()) {
             float[][] expected = new BertEncoder(weights, cpu).forward(batch);
             float[][] actual = new BertEncoder(weights, cuda).forward(batch);
             for (int s = 0; s < ids.length; s++) {
@@ -91,7 +100,8 @@ class CudaEncoderGpuTest {
 
     @Test
     void recordedGraphsReplayWhatTheEagerPassComputed() {
-        try (CudaBackend graphs = GpuTesting.backendForKernels(true); CudaBackend eager = GpuTesting.backendForKernels(false)) {
+        try (CudaBackend graphs = GpuTesting.backendForKernels(true);
+                CudaBackend eager = GpuTesting.backendForKernels(false)) {
             BertEncoder recorded = new BertEncoder(weights, graphs);
             BertEncoder plain = new BertEncoder(weights, eager);
             // Enough repeats that each count is recorded and replayed once the arena has settled.

@@ -60,7 +60,8 @@ class CudaKernelsGpuTest {
         for (int t = 0; t < batch.tokens(); t++) {
             for (int c = 0; c < width; c++) {
                 expected[t * width + c] = (double) word.get(batch.tokenIds()[t], c)
-                        + position.get(batch.positions()[t], c) + type.get(batch.typeIds()[t], c);
+                        + position.get(batch.positions()[t], c)
+                        + type.get(batch.typeIds()[t], c);
             }
         }
         try (CudaBackend backend = GpuTesting.backendForKernels()) {
@@ -158,8 +159,13 @@ class CudaKernelsGpuTest {
         }
         try (CudaBackend backend = GpuTesting.backendForKernels()) {
             Activations out = GpuTesting.poisoned(backend, n, width);
-            backend.attention(backend.upload(q, n, width), backend.upload(k, n, width), backend.upload(v, n, width),
-                    heads, batch, out);
+            backend.attention(
+                    backend.upload(q, n, width),
+                    backend.upload(k, n, width),
+                    backend.upload(v, n, width),
+                    heads,
+                    batch,
+                    out);
             assertBelow(GpuTesting.relativeError(backend.read(out), expected), FP32_BOUND, "attention");
         }
     }

@@ -63,8 +63,8 @@ class CudaLinearFormatsGpuTest {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         TwoFourWeights twoFour = TwoFourWeights.fromDense(RandomWeights.twoFour(random, out, in));
-        List<LinearWeights> formats = new ArrayList<>(List.of(twoFour,
-                Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8A8)));
+        List<LinearWeights> formats = new ArrayList<>(
+                List.of(twoFour, Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8A8)));
         for (Int8Scheme scheme : Int8Scheme.values()) {
             formats.add(TwoFourInt8Weights.quantize(twoFour, scheme));
         }
@@ -80,8 +80,10 @@ class CudaLinearFormatsGpuTest {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         CsrWeights csr = CsrWeights.fromDense(RandomWeights.unstructured(random, out, in, 0.6));
-        List<LinearWeights> formats = new ArrayList<>(List.of(new DenseWeights(RandomWeights.dense(random, out, in)),
-                Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8), csr));
+        List<LinearWeights> formats = new ArrayList<>(List.of(
+                new DenseWeights(RandomWeights.dense(random, out, in)),
+                Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8),
+                csr));
         for (Int8Scheme scheme : Int8Scheme.values()) {
             formats.add(CsrInt8Weights.quantize(csr, scheme));
         }
@@ -97,10 +99,11 @@ class CudaLinearFormatsGpuTest {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         List<LinearWeights> formats = List.of(
-                TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(RandomWeights.twoFour(random, out, in)),
-                        Int8Scheme.W8A8),
+                TwoFourInt8Weights.quantize(
+                        TwoFourWeights.fromDense(RandomWeights.twoFour(random, out, in)), Int8Scheme.W8A8),
                 Int8Weights.quantize(RandomWeights.dense(random, out, in), Int8Scheme.W8A8));
-        try (CudaBackend backend = GpuTesting.backendForKernels(); CpuBackend cpu = new CpuBackend(4)) {
+        try (CudaBackend backend = GpuTesting.backendForKernels();
+                CpuBackend cpu = new CpuBackend(4)) {
             checkAgainstCpu(backend, cpu, formats, tokens, in, out, random, seed);
         }
     }
@@ -113,7 +116,8 @@ class CudaLinearFormatsGpuTest {
         Random random = new Random(seed);
         List<LinearWeights> formats = List.of(CsrInt8Weights.quantize(
                 CsrWeights.fromDense(RandomWeights.unstructured(random, out, in, 0.6)), Int8Scheme.W8A8));
-        try (CudaBackend backend = GpuTesting.backend(); CpuBackend cpu = new CpuBackend(4)) {
+        try (CudaBackend backend = GpuTesting.backend();
+                CpuBackend cpu = new CpuBackend(4)) {
             checkAgainstCpu(backend, cpu, formats, tokens, in, out, random, seed);
         }
     }
@@ -123,8 +127,15 @@ class CudaLinearFormatsGpuTest {
      * land on rounding ties ({@link QuantizationTies}) through an identity layer, where every output is one
      * quantised input.
      */
-    private static void checkAgainstCpu(CudaBackend backend, CpuBackend cpu, List<LinearWeights> formats, int tokens,
-                                        int in, int out, Random random, long seed) {
+    private static void checkAgainstCpu(
+            CudaBackend backend,
+            CpuBackend cpu,
+            List<LinearWeights> formats,
+            int tokens,
+            int in,
+            int out,
+            Random random,
+            long seed) {
         float[] x = Seeds.gaussian(random, tokens * in, 1);
         float[] bias = Seeds.gaussian(random, out, 0.3);
         float[] ties = QuantizationTies.rows(tokens, in, random);
@@ -143,22 +154,25 @@ class CudaLinearFormatsGpuTest {
         FloatMatrix identity = new FloatMatrix(width, width, values);
         return switch (w) {
             case TwoFourInt8Weights q ->
-                    TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(identity), Int8Scheme.W8A8);
+                TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(identity), Int8Scheme.W8A8);
             case CsrInt8Weights q -> CsrInt8Weights.quantize(CsrWeights.fromDense(identity), Int8Scheme.W8A8);
             default -> Int8Weights.quantize(identity, Int8Scheme.W8A8);
         };
     }
 
-    private static void assertSameOutputs(CudaBackend backend, CpuBackend cpu, Linear layer, float[] x, int tokens,
-                                          long seed) {
+    private static void assertSameOutputs(
+            CudaBackend backend, CpuBackend cpu, Linear layer, float[] x, int tokens, long seed) {
         int in = layer.inFeatures();
         int out = layer.outFeatures();
         Activations expected = cpu.allocate(tokens, out);
         cpu.linear(cpu.prepare(layer), cpu.upload(x, tokens, in), ActivationFunction.NONE, expected);
         Activations actual = GpuTesting.poisoned(backend, tokens, out);
         backend.linear(backend.prepare(layer), backend.upload(x, tokens, in), ActivationFunction.NONE, actual);
-        assertArrayEquals(cpu.read(expected), backend.read(actual), layer.weights().formatName() + " " + layer.name()
-                + " [" + tokens + "x" + in + "] -> " + out + " (seed=" + seed + ")");
+        assertArrayEquals(
+                cpu.read(expected),
+                backend.read(actual),
+                layer.weights().formatName() + " " + layer.name() + " [" + tokens + "x" + in + "] -> " + out + " (seed="
+                        + seed + ")");
     }
 
     private static boolean quantizesActivations(LinearWeights w) {
@@ -170,8 +184,8 @@ class CudaLinearFormatsGpuTest {
         };
     }
 
-    private static void check(CudaBackend backend, List<LinearWeights> formats, int tokens, int in, int out,
-                              Random random, long seed) {
+    private static void check(
+            CudaBackend backend, List<LinearWeights> formats, int tokens, int in, int out, Random random, long seed) {
         float[] x = Seeds.gaussian(random, tokens * in, 1);
         float[] bias = Seeds.gaussian(random, out, 0.3);
         for (LinearWeights w : formats) {
@@ -182,13 +196,15 @@ class CudaLinearFormatsGpuTest {
                 Activations ys = GpuTesting.poisoned(backend, tokens, out);
                 backend.linear(layer, xs, activation, ys);
                 float[] input = w8a8 ? quantised(x, tokens, in) : x;
-                LinearReference expected = LinearReference.compute(input, tokens, in, w.toDense().data(), bias,
-                        out, activation);
+                LinearReference expected =
+                        LinearReference.compute(input, tokens, in, w.toDense().data(), bias, out, activation);
                 double error = GpuTesting.relativeError(backend.read(ys), expected.values());
                 double bound = w8a8 ? W8A8_BOUND : HALF_BOUND;
-                assertTrue(error < bound, w.formatName() + " on " + LinearKernel.forFormat(w) + " " + activation
-                        + " [" + tokens + "x" + in + "] -> " + out + ": relative error " + error + " (seed="
-                        + seed + ")");
+                assertTrue(
+                        error < bound,
+                        w.formatName() + " on " + LinearKernel.forFormat(w) + " " + activation
+                                + " [" + tokens + "x" + in + "] -> " + out + ": relative error " + error + " (seed="
+                                + seed + ")");
             }
         }
     }

@@ -47,10 +47,12 @@ class CudaMiniLmGpuTest {
         List<Embedding> cpu;
         List<Embedding> cuda;
         List<Embedding> cudaBatched;
-        try (EmbeddingModel m = EmbeddingModel.open(path, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
+        try (EmbeddingModel m =
+                EmbeddingModel.open(path, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
             cpu = m.embed(TEXTS);
         }
-        try (EmbeddingModel m = EmbeddingModel.open(path, ModelOptions.defaults().withBackend(BackendKind.CUDA))) {
+        try (EmbeddingModel m =
+                EmbeddingModel.open(path, ModelOptions.defaults().withBackend(BackendKind.CUDA))) {
             assertTrue(m.backendDescription().startsWith("cuda"), m.backendDescription());
             // Each token count runs eagerly (twice: the arena settles after the first round), then is recorded as
             // a graph, then replays it.
@@ -64,9 +66,11 @@ class CudaMiniLmGpuTest {
         for (int i = 0; i < TEXTS.size(); i++) {
             assertEquals(cpu.get(i).tokens(), cuda.get(i).tokens());
             double one = Similarity.cosine(cpu.get(i).vector(), cuda.get(i).vector());
-            double batched = Similarity.cosine(cpu.get(i).vector(), cudaBatched.get(i).vector());
-            assertTrue(one >= 0.999 && batched >= 0.999, path.getFileName() + " text " + i + ": cosine " + one
-                    + " alone, " + batched + " batched");
+            double batched =
+                    Similarity.cosine(cpu.get(i).vector(), cudaBatched.get(i).vector());
+            assertTrue(
+                    one >= 0.999 && batched >= 0.999,
+                    path.getFileName() + " text " + i + ": cosine " + one + " alone, " + batched + " batched");
         }
     }
 }

@@ -74,7 +74,8 @@ class CudaProbeTest {
         assertTrue(found.available(), found.reason());
         assertEquals("cuda: NVIDIA A100-SXM4-40GB (sm_80)", found.reason());
         assertEquals(1, found.device().orElseThrow().ordinal());
-        assertEquals(List.of("driver", "natives", "devices", "fatbin", "libraries NVIDIA A100-SXM4-40GB"), platform.steps);
+        assertEquals(
+                List.of("driver", "natives", "devices", "fatbin", "libraries NVIDIA A100-SXM4-40GB"), platform.steps);
     }
 
     @Test
@@ -89,8 +90,10 @@ class CudaProbeTest {
     void nativesThatDoNotLoadAreNamed() {
         SimulatedPlatform platform = new SimulatedPlatform();
         platform.natives = Optional.of("UnsatisfiedLinkError: libJCudaDriver-12.6.0-linux-x86_64.so");
-        assertMissing(platform, "cuda: JCuda driver natives did not load (UnsatisfiedLinkError: "
-                + "libJCudaDriver-12.6.0-linux-x86_64.so)");
+        assertMissing(
+                platform,
+                "cuda: JCuda driver natives did not load (UnsatisfiedLinkError: "
+                        + "libJCudaDriver-12.6.0-linux-x86_64.so)");
         assertEquals(List.of("driver", "natives"), platform.steps);
     }
 
@@ -112,8 +115,10 @@ class CudaProbeTest {
     void devicesWithoutSparseTensorCoresAreNamed() {
         SimulatedPlatform platform = new SimulatedPlatform();
         platform.devices = List.of(new CudaDeviceInfo(0, "Tesla V100", 7, 0), T4);
-        assertMissing(platform, "cuda: no device of compute capability 8.0 or newer (sparse tensor cores); "
-                + "best is Tesla T4 (sm_75)");
+        assertMissing(
+                platform,
+                "cuda: no device of compute capability 8.0 or newer (sparse tensor cores); "
+                        + "best is Tesla T4 (sm_75)");
         assertEquals(List.of("driver", "natives", "devices"), platform.steps);
     }
 
@@ -134,8 +139,8 @@ class CudaProbeTest {
 
     @Test
     void thisMachineWithoutADriverIsToldSo() {
-        Assumptions.assumeFalse(new JCudaPlatform(CudaLibraries.bound()).driverLibraryFound(),
-                "this machine has a CUDA driver");
+        Assumptions.assumeFalse(
+                new JCudaPlatform(CudaLibraries.bound()).driverLibraryFound(), "this machine has a CUDA driver");
         CudaAvailability found = CudaProbe.system();
         assertFalse(found.available());
         assertEquals(CudaProbe.NO_DRIVER, found.reason());

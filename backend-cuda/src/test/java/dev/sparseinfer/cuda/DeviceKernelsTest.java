@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 /** Every launch the backend issues, recorded instead of run: argument kinds and the geometry each kernel expects. */
 class DeviceKernelsTest {
 
-    private record Launch(KernelName kernel, LaunchGeometry geometry, KernelArguments arguments) {
-    }
+    private record Launch(KernelName kernel, LaunchGeometry geometry, KernelArguments arguments) {}
 
     private final List<Launch> launches = new ArrayList<>();
     private final DeviceKernels kernels = new DeviceKernels((kernel, geometry, arguments) -> {
@@ -53,8 +52,11 @@ class DeviceKernelsTest {
     @Test
     void attentionRunsABlockPerTokenAndHeadWithRoomForTheLongestSequence() {
         kernels.attention(1, 2, 3, 4, 5, 6, 17, 12, 384, 32, 9, 0.17f);
-        assertEquals(new LaunchGeometry(17, 12, 128, (32 + 9) * 4), launches.getFirst().geometry());
-        assertThrows(SparseInferException.class,
+        assertEquals(
+                new LaunchGeometry(17, 12, 128, (32 + 9) * 4),
+                launches.getFirst().geometry());
+        assertThrows(
+                SparseInferException.class,
                 () -> kernels.attention(1, 2, 3, 4, 5, 6, 20_000, 12, 384, 32, 20_000, 0.17f));
     }
 
@@ -64,7 +66,8 @@ class DeviceKernelsTest {
         assertEquals(new LaunchGeometry(24, 3, 128, 0), launches.getFirst().geometry());
         kernels.twoFour(KernelName.TWOFOUR_SMALL_N, 1, 2, 3, 4, 0, 0, 5, 16, 1530, 96, 12, true);
         assertEquals(new LaunchGeometry(96, 1, 128, 0), launches.get(1).geometry());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> kernels.twoFour(KernelName.INT8_GEMM, 1, 2, 3, 4, 0, 0, 5, 1, 16, 1, 1, false));
     }
 
@@ -84,7 +87,9 @@ class DeviceKernelsTest {
 
     @Test
     void argumentsThatDoNotMatchTheDeclarationAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> KernelSignatures.check(KernelName.EMBED,
-                new KernelArguments().pointer(1).integer(2)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> KernelSignatures.check(
+                        KernelName.EMBED, new KernelArguments().pointer(1).integer(2)));
     }
 }

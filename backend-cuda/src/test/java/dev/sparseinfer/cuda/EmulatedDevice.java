@@ -51,8 +51,7 @@ final class EmulatedDevice implements CudaDevice {
     }
 
     @Override
-    public void makeCurrent() {
-    }
+    public void makeCurrent() {}
 
     @Override
     public DeviceAllocator allocator() {
@@ -94,7 +93,8 @@ final class EmulatedDevice implements CudaDevice {
         List<KernelArguments.Kind> kinds = arguments.kinds();
         long[] values = new long[offsets.length];
         for (int i = 0; i < offsets.length; i++) {
-            values[i] = kinds.get(i) == KernelArguments.Kind.POINTER ? bytes.getLong(offsets[i]) : bytes.getInt(offsets[i]);
+            values[i] =
+                    kinds.get(i) == KernelArguments.Kind.POINTER ? bytes.getLong(offsets[i]) : bytes.getInt(offsets[i]);
         }
         return values;
     }
@@ -174,8 +174,7 @@ final class EmulatedDevice implements CudaDevice {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -192,8 +191,8 @@ final class EmulatedDevice implements CudaDevice {
     private ByteBuffer at(long address, int bytes) {
         Map.Entry<Long, ByteBuffer> block = memory.floorEntry(address);
         if (block == null || address + bytes > block.getKey() + block.getValue().capacity()) {
-            throw new IllegalStateException("access of " + bytes + " bytes at 0x" + Long.toHexString(address)
-                    + " outside any allocation");
+            throw new IllegalStateException(
+                    "access of " + bytes + " bytes at 0x" + Long.toHexString(address) + " outside any allocation");
         }
         return block.getValue();
     }

@@ -12,8 +12,7 @@ import dev.sparseinfer.kernels.KernelName;
  */
 final class EmulatedKernels {
 
-    private EmulatedKernels() {
-    }
+    private EmulatedKernels() {}
 
     private static float f(long bits) {
         return Float.intBitsToFloat((int) bits);
@@ -37,7 +36,7 @@ final class EmulatedKernels {
             case ATTENTION -> attention(d, g, a);
             case TWOFOUR_GEMM, TWOFOUR_SMALL_N -> twoFour(d, kernel, g, a);
             case QUANTIZE_ROWS_INT8, QUANTIZE_ROWS_HALF ->
-                    quantizeRows(d, g, kernel, a[0], a[1], a[2], i(a[3]), i(a[4]));
+                quantizeRows(d, g, kernel, a[0], a[1], a[2], i(a[3]), i(a[4]));
             case INT8_GEMM -> int8Gemm(d, g, a);
         }
     }
@@ -51,8 +50,8 @@ final class EmulatedKernels {
         }
     }
 
-    private static void biasActivation(EmulatedDevice d, long y, long bias, long wScale, long xScale, int rows,
-                                       int cols, int gelu) {
+    private static void biasActivation(
+            EmulatedDevice d, long y, long bias, long wScale, long xScale, int rows, int cols, int gelu) {
         for (long e = 0; e < (long) rows * cols; e++) {
             int r = (int) (e / cols);
             int c = (int) (e % cols);
@@ -61,8 +60,8 @@ final class EmulatedKernels {
     }
 
     /** The epilogue before the activation: {@code sum + bias}, or for int8 weights {@code si_rescale}. */
-    private static float epilogue(EmulatedDevice d, float sum, long bias, long wScale, long xScale, int token,
-                                  int output) {
+    private static float epilogue(
+            EmulatedDevice d, float sum, long bias, long wScale, long xScale, int token, int output) {
         float b = d.getFloat(bias + 4L * output);
         if (wScale == 0) {
             return sum + b;
@@ -95,14 +94,23 @@ final class EmulatedKernels {
             long p = position + 4L * d.getInt(positions + 4L * t) * width;
             long ty = type + 4L * d.getInt(types + 4L * t) * width;
             for (int c = 0; c < width; c++) {
-                d.putFloat(out + 4L * ((long) t * width + c),
+                d.putFloat(
+                        out + 4L * ((long) t * width + c),
                         d.getFloat(w + 4L * c) + d.getFloat(p + 4L * c) + d.getFloat(ty + 4L * c));
             }
         }
     }
 
-    private static void addLayerNorm(EmulatedDevice d, LaunchGeometry g, long x, long residual, long gamma, long beta,
-                                     long out, int cols, float eps) {
+    private static void addLayerNorm(
+            EmulatedDevice d,
+            LaunchGeometry g,
+            long x,
+            long residual,
+            long gamma,
+            long beta,
+            long out,
+            int cols,
+            float eps) {
         requireShared(g, 4L * cols);
         for (int r = 0; r < g.gridX(); r++) {
             long base = 4L * r * cols;
@@ -119,14 +127,14 @@ final class EmulatedKernels {
             }
             double inv = 1 / Math.sqrt(squares / cols + eps);
             for (int c = 0; c < cols; c++) {
-                d.putFloat(out + base + 4L * c,
-                        (float) ((row[c] - mean) * inv * d.getFloat(gamma + 4L * c) + d.getFloat(beta + 4L * c)));
+                d.putFloat(out + base + 4L * c, (float)
+                        ((row[c] - mean) * inv * d.getFloat(gamma + 4L * c) + d.getFloat(beta + 4L * c)));
             }
         }
     }
 
-    private static void meanPool(EmulatedDevice d, LaunchGeometry g, long x, long starts, long lengths, long out,
-                                 int cols) {
+    private static void meanPool(
+            EmulatedDevice d, LaunchGeometry g, long x, long starts, long lengths, long out, int cols) {
         requireShared(g, 4L * cols);
         for (int s = 0; s < g.gridX(); s++) {
             int start = d.getInt(starts + 4L * s);
@@ -163,7 +171,8 @@ final class EmulatedKernels {
                 for (int j = 0; j < length; j++) {
                     double s = 0;
                     for (int e = 0; e < headDim; e++) {
-                        s += d.getFloat(q + 4L * ((long) t * hidden + column + e)) * scale
+                        s += d.getFloat(q + 4L * ((long) t * hidden + column + e))
+                                * scale
                                 * d.getFloat(k + 4L * ((long) (start + j) * hidden + column + e));
                     }
                     p[j] = s;
@@ -231,7 +240,8 @@ final class EmulatedKernels {
                                             * d.getHalf(x + 2L * ((long) t * kPad + column + (code >>> 2)));
                                 }
                             }
-                            d.putFloat(y + 4L * ((long) t * outFeatures + o),
+                            d.putFloat(
+                                    y + 4L * ((long) t * outFeatures + o),
                                     activate(epilogue(d, acc, bias, wScale, xScale, t, o), gelu));
                         }
                     }
@@ -240,8 +250,8 @@ final class EmulatedKernels {
         }
     }
 
-    private static void quantizeRows(EmulatedDevice d, LaunchGeometry g, KernelName kernel, long x, long q,
-                                     long scales, int cols, int colsPad) {
+    private static void quantizeRows(
+            EmulatedDevice d, LaunchGeometry g, KernelName kernel, long x, long q, long scales, int cols, int colsPad) {
         boolean halves = kernel == KernelName.QUANTIZE_ROWS_HALF;
         for (int r = 0; r < g.gridX(); r++) {
             float m = 0;
@@ -280,7 +290,10 @@ final class EmulatedKernels {
                                 acc += (byte) (xw >> 8 * b) * (byte) (ww >> 8 * b);
                             }
                         }
-                        float v = rescale(acc, d.getFloat(wScale + 4L * o), d.getFloat(xScale + 4L * t),
+                        float v = rescale(
+                                acc,
+                                d.getFloat(wScale + 4L * o),
+                                d.getFloat(xScale + 4L * t),
                                 d.getFloat(bias + 4L * o));
                         d.putFloat(y + 4L * ((long) t * outFeatures + o), activate(v, gelu));
                     }
@@ -291,8 +304,8 @@ final class EmulatedKernels {
 
     private static void requireShared(LaunchGeometry g, long bytes) {
         if (g.sharedBytes() < bytes) {
-            throw new IllegalStateException("kernel needs " + bytes + " bytes of shared memory, launched with "
-                    + g.sharedBytes());
+            throw new IllegalStateException(
+                    "kernel needs " + bytes + " bytes of shared memory, launched with " + g.sharedBytes());
         }
     }
 }

@@ -45,9 +45,24 @@ final class EmulatedLibraries implements CudaLibraries {
 
             /** Column-major: {@code op(A)} is m x k, {@code op(B)} is k x n, C is m x n with leading dimension ldc. */
             @Override
-            public void gemmEx(Transpose transA, Transpose transB, int m, int n, int k, float alpha, long a,
-                               DataType aType, int lda, long b, DataType bType, int ldb, float beta, long c,
-                               DataType cType, int ldc, ComputeType compute) {
+            public void gemmEx(
+                    Transpose transA,
+                    Transpose transB,
+                    int m,
+                    int n,
+                    int k,
+                    float alpha,
+                    long a,
+                    DataType aType,
+                    int lda,
+                    long b,
+                    DataType bType,
+                    int ldb,
+                    float beta,
+                    long c,
+                    DataType cType,
+                    int ldc,
+                    ComputeType compute) {
                 if (cType != DataType.F32 || compute != ComputeType.F32) {
                     throw new UnsupportedOperationException("emulated gemmEx computes fp32 into fp32");
                 }
@@ -92,8 +107,16 @@ final class EmulatedLibraries implements CudaLibraries {
             }
 
             @Override
-            public CsrMatMul prepareCsr(int out, int in, int nonZeros, long rowOffsets, long columnIndices, long values,
-                                        DataType valueType, DataType inputType, int maxTokens) {
+            public CsrMatMul prepareCsr(
+                    int out,
+                    int in,
+                    int nonZeros,
+                    long rowOffsets,
+                    long columnIndices,
+                    long values,
+                    DataType valueType,
+                    DataType inputType,
+                    int maxTokens) {
                 openHandles++;
                 return new CsrMatMul() {
                     private boolean closed;
@@ -114,7 +137,8 @@ final class EmulatedLibraries implements CudaLibraries {
                                     int end = device.getInt(rowOffsets + 4L * (o + 1));
                                     for (int e = device.getInt(rowOffsets + 4L * o); e < end; e++) {
                                         int column = device.getInt(columnIndices + 4L * e);
-                                        sum += element(values, e, valueType) * element(x, (long) t * in + column, inputType);
+                                        sum += element(values, e, valueType)
+                                                * element(x, (long) t * in + column, inputType);
                                     }
                                     device.putFloat(y + 4L * ((long) t * out + o), sum);
                                 }

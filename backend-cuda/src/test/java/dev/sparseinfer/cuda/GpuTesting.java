@@ -1,11 +1,11 @@
 package dev.sparseinfer.cuda;
 
-import dev.sparseinfer.engine.backend.Activations;
-import dev.sparseinfer.engine.backend.Backend;
 import dev.sparseinfer.cuda.lib.CsrMatMul;
 import dev.sparseinfer.cuda.lib.Cublas;
 import dev.sparseinfer.cuda.lib.Cusparse;
 import dev.sparseinfer.cuda.lib.DataType;
+import dev.sparseinfer.engine.backend.Activations;
+import dev.sparseinfer.engine.backend.Backend;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -21,8 +21,7 @@ final class GpuTesting {
 
     private static CudaAvailability kernelsProbe;
 
-    private GpuTesting() {
-    }
+    private GpuTesting() {}
 
     /** Opens the CUDA backend with its libraries, or skips the test with the probe's one-line reason. */
     static CudaBackend backend() {
@@ -92,19 +91,32 @@ final class GpuTesting {
                 }
 
                 @Override
-                public void setStream(long stream) {
-                }
+                public void setStream(long stream) {}
 
                 @Override
-                public void gemmEx(Transpose transA, Transpose transB, int m, int n, int k, float alpha, long a,
-                                   DataType aType, int lda, long b, DataType bType, int ldb, float beta, long c,
-                                   DataType cType, int ldc, ComputeType compute) {
+                public void gemmEx(
+                        Transpose transA,
+                        Transpose transB,
+                        int m,
+                        int n,
+                        int k,
+                        float alpha,
+                        long a,
+                        DataType aType,
+                        int lda,
+                        long b,
+                        DataType bType,
+                        int ldb,
+                        float beta,
+                        long c,
+                        DataType cType,
+                        int ldc,
+                        ComputeType compute) {
                     throw new IllegalStateException("this test runs without cuBLAS");
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
 
@@ -117,18 +129,24 @@ final class GpuTesting {
                 }
 
                 @Override
-                public void setStream(long stream) {
-                }
+                public void setStream(long stream) {}
 
                 @Override
-                public CsrMatMul prepareCsr(int out, int in, int nonZeros, long rowOffsets, long columnIndices,
-                                            long values, DataType valueType, DataType inputType, int maxTokens) {
+                public CsrMatMul prepareCsr(
+                        int out,
+                        int in,
+                        int nonZeros,
+                        long rowOffsets,
+                        long columnIndices,
+                        long values,
+                        DataType valueType,
+                        DataType inputType,
+                        int maxTokens) {
                     throw new IllegalStateException("this test runs without cuSPARSE");
                 }
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
     }

@@ -33,7 +33,8 @@ class KernelSignaturesTest {
             assertTrue(declared.containsKey(kernel.symbol()), kernel.symbol() + " is not declared in " + SOURCES);
             assertEquals(declared.get(kernel.symbol()), KernelSignatures.of(kernel), kernel.symbol());
         }
-        assertEquals(KernelName.values().length, declared.size(), "kernels without a launch entry: " + declared.keySet());
+        assertEquals(
+                KernelName.values().length, declared.size(), "kernels without a launch entry: " + declared.keySet());
     }
 
     private static Map<String, List<Kind>> declaredKernels() throws IOException {

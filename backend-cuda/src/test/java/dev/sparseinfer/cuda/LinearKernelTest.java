@@ -36,7 +36,8 @@ class LinearKernelTest {
         assertEquals(LinearKernel.CUSPARSE_HALF, LinearKernel.forFormat(csr));
         for (Int8Scheme scheme : Int8Scheme.values()) {
             assertEquals(LinearKernel.CUSPARSE_HALF, LinearKernel.forFormat(CsrInt8Weights.quantize(csr, scheme)));
-            assertEquals(LinearKernel.TWO_FOUR_SPARSE_TENSOR_CORES,
+            assertEquals(
+                    LinearKernel.TWO_FOUR_SPARSE_TENSOR_CORES,
                     LinearKernel.forFormat(TwoFourInt8Weights.quantize(twoFour, scheme)));
         }
         assertEquals(LinearKernel.TWO_FOUR_SPARSE_TENSOR_CORES, LinearKernel.forFormat(twoFour));
@@ -44,8 +45,9 @@ class LinearKernelTest {
 
     @Test
     void formatsWithTheirOwnKernelAreUploadedAsTheyAreWithoutEpilogueScales() {
-        for (LinearWeights w : new LinearWeights[] {new DenseWeights(dense), csr, twoFour,
-                Int8Weights.quantize(dense, Int8Scheme.W8A8)}) {
+        for (LinearWeights w :
+                new LinearWeights[] {new DenseWeights(dense), csr, twoFour, Int8Weights.quantize(dense, Int8Scheme.W8A8)
+                }) {
             assertSame(w, LinearKernel.deviceWeights(w));
             assertEquals(Optional.empty(), LinearKernel.epilogueScales(w));
         }
@@ -65,11 +67,15 @@ class LinearKernelTest {
             TwoFourWeights twoFourHalf = (TwoFourWeights) LinearKernel.deviceWeights(twoFourInt8);
             assertSame(twoFourInt8.pattern(), twoFourHalf.pattern());
             assertArrayEquals(widened(twoFourInt8.values()), twoFourHalf.values(), "seed=" + seed);
-            assertSame(twoFourInt8.scales(), LinearKernel.epilogueScales(twoFourInt8).orElseThrow());
+            assertSame(
+                    twoFourInt8.scales(),
+                    LinearKernel.epilogueScales(twoFourInt8).orElseThrow());
         }
         Int8Weights weightOnly = Int8Weights.quantize(dense, Int8Scheme.W8);
-        assertArrayEquals(widened(weightOnly.values()),
-                ((DenseWeights) LinearKernel.deviceWeights(weightOnly)).matrix().data(), "seed=" + seed);
+        assertArrayEquals(
+                widened(weightOnly.values()),
+                ((DenseWeights) LinearKernel.deviceWeights(weightOnly)).matrix().data(),
+                "seed=" + seed);
         assertSame(weightOnly.scales(), LinearKernel.epilogueScales(weightOnly).orElseThrow());
     }
 

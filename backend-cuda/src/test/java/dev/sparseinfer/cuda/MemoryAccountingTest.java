@@ -1,13 +1,12 @@
 package dev.sparseinfer.cuda;
 
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.api.SparseInferException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -78,9 +77,10 @@ class MemoryAccountingTest {
     void runningOutOfDeviceMemoryNamesTheSizeAndThePurpose() {
         DeviceMemory memory = new DeviceMemory(new SimulatedDevice(64L << 20));
         memory.allocate(60L << 20, "encoder.layer.0.intermediate.dense weights");
-        SparseInferException e = assertThrows(SparseInferException.class,
-                () -> memory.allocate(3L << 21, "encoder.layer.0.output.dense weights"));
-        assertEquals("cuda: out of device memory allocating 6.0 MiB for encoder.layer.0.output.dense weights",
+        SparseInferException e = assertThrows(
+                SparseInferException.class, () -> memory.allocate(3L << 21, "encoder.layer.0.output.dense weights"));
+        assertEquals(
+                "cuda: out of device memory allocating 6.0 MiB for encoder.layer.0.output.dense weights",
                 e.getMessage());
         assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
         assertEquals(60L << 20, memory.bytesInUse());

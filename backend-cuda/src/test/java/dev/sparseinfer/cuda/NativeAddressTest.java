@@ -31,6 +31,8 @@ class NativeAddressTest {
         long address = random.nextLong(1L << 20, 1L << 47) & ~0xFFL;
         long offset = random.nextLong(0, 1 << 20);
         assertEquals(address, NativeAddress.of(NativeAddress.devicePointer(address)));
-        assertEquals(address + offset, NativeAddress.of(NativeAddress.devicePointer(address).withByteOffset(offset)));
+        assertEquals(
+                address + offset,
+                NativeAddress.of(NativeAddress.devicePointer(address).withByteOffset(offset)));
     }
 }

@@ -58,8 +58,8 @@ class QuantizationRoundingTest {
             assertEquals(1.0, Math.floor(belowHalf * inv + 0.5f), "floor(p + 0.5f) trap (seed=" + seed + ")");
             for (int c = 1; c < width; c++) {
                 float v = rows[t * width + c];
-                assertEquals(cpu(v, inv), (int) EmulatedKernels.quantize(v, inv),
-                        v + " * " + inv + " (seed=" + seed + ")");
+                assertEquals(
+                        cpu(v, inv), (int) EmulatedKernels.quantize(v, inv), v + " * " + inv + " (seed=" + seed + ")");
             }
         }
     }

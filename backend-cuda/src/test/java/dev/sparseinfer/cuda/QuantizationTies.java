@@ -19,8 +19,7 @@ final class QuantizationTies {
 
     private static final float BELOW_HALF = Math.nextDown(0.5f);
 
-    private QuantizationTies() {
-    }
+    private QuantizationTies() {}
 
     /** {@code tokens} rows of {@code width} (at least 4): the row's largest magnitude, the two traps, then ties. */
     static float[] rows(int tokens, int width, Random random) {

@@ -29,8 +29,11 @@ class TwoFourFragmentLayoutTest {
             float[] decoded = decode(layout, shape[0], shape[1]);
             for (int i = 0; i < decoded.length; i++) {
                 float expected = Float.float16ToFloat(Float.floatToFloat16(dense.data()[i]));
-                assertEquals(expected, decoded[i], 0f, "seed " + seed + ", shape " + shape[0] + "x" + shape[1]
-                        + ", element " + i);
+                assertEquals(
+                        expected,
+                        decoded[i],
+                        0f,
+                        "seed " + seed + ", shape " + shape[0] + "x" + shape[1] + ", element " + i);
             }
         }
     }

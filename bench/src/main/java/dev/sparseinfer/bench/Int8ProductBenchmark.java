@@ -40,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class Int8ProductBenchmark {
 
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
@@ -48,21 +50,26 @@ public class Int8ProductBenchmark {
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
     /** Outputs of the register block: two float vectors, one short vector (both 16 with AVX2). */
     static final int OUTPUTS = 2 * FLOATS.length();
+
     static final int TOKENS = 4;
     /** Inputs per pass: the dense kernel's cache block. */
     static final int INPUTS = 256;
     /** Multiply-adds per call of the block routes: as many passes over the block as make them up. */
     static final int BLOCK_PRODUCTS = 1 << 16;
+
     private static final int PASSES = BLOCK_PRODUCTS / (OUTPUTS * TOKENS * INPUTS);
     /** Pairs in {@link #c2MulAddLoop}'s arrays: 2 x 8 KiB of int16 and 8 KiB of int32 sums. */
     static final int LOOP_PAIRS = 2048;
+
     static final int LOOP_PRODUCTS = 2 * LOOP_PAIRS;
 
     /** Weights {@code [input][output]}, widened to fp32 and to int16. */
     public float[] weightFloats;
+
     public short[] weightShorts;
     /** Activations {@code [input][token]}, widened to fp32 and to int16. */
     public float[] inputFloats;
+
     public short[] inputShorts;
     public short[] loopA;
     public short[] loopB;

@@ -17,31 +17,39 @@ import java.util.Locale;
  */
 public final class JmhSummary {
 
-    private JmhSummary() {
-    }
+    private JmhSummary() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
             throw new IllegalArgumentException("usage: JmhSummary JMH-RESULTS.json");
         }
-        JsonArray runs = JsonParser.parseString(Files.readString(Path.of(args[0]))).getAsJsonArray();
-        double peak = FmaPeakBenchmark.FMAS_PER_CALL * 2.0 * FmaPeakBenchmark.SPECIES.length()
+        JsonArray runs =
+                JsonParser.parseString(Files.readString(Path.of(args[0]))).getAsJsonArray();
+        double peak = FmaPeakBenchmark.FMAS_PER_CALL
+                * 2.0
+                * FmaPeakBenchmark.SPECIES.length()
                 / (micros(runs, "FmaPeakBenchmark.fmaChains") * 1e3);
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "fp32 FMA peak of one core: %.1f GFLOP/s%n%n", peak));
         double permuteThenFma = micros(runs, "PermuteCostBenchmark.permuteThenFma");
         if (!Double.isNaN(permuteThenFma)) {
-            b.append(String.format(Locale.ROOT, "a permute + FMA takes %.2f× an FMA's time (PermuteCostBenchmark)%n%n",
+            b.append(String.format(
+                    Locale.ROOT,
+                    "a permute + FMA takes %.2f× an FMA's time (PermuteCostBenchmark)%n%n",
                     permuteThenFma / micros(runs, "PermuteCostBenchmark.fmaOnly")));
         }
         double fp32 = micros(runs, "Int8ProductBenchmark.fp32Fma");
         if (!Double.isNaN(fp32)) {
-            b.append(String.format(Locale.ROOT, "int8 multiply-adds per ns (Int8ProductBenchmark): fp32 FMA %.1f,"
-                            + " int16 vectors %.1f, C2's vpmaddwd loop %.1f%n%n", fp32,
+            b.append(String.format(
+                    Locale.ROOT,
+                    "int8 multiply-adds per ns (Int8ProductBenchmark): fp32 FMA %.1f,"
+                            + " int16 vectors %.1f, C2's vpmaddwd loop %.1f%n%n",
+                    fp32,
                     micros(runs, "Int8ProductBenchmark.int16Vectors"),
                     micros(runs, "Int8ProductBenchmark.c2MulAddLoop")));
         }
-        b.append("| shape (in x out) | tokens | format | threads | µs per call | GFLOP/s (dense-equivalent) | of peak | vs dense |\n");
+        b.append(
+                "| shape (in x out) | tokens | format | threads | µs per call | GFLOP/s (dense-equivalent) | of peak | vs dense |\n");
         b.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (JsonElement e : runs) {
             JsonObject run = e.getAsJsonObject();
@@ -57,8 +65,17 @@ public final class JmhSummary {
             double flops = 2.0 * tokens * Double.parseDouble(dims[0]) * Double.parseDouble(dims[1]);
             double gflops = flops / (micros * 1e3);
             double dense = denseMicros(runs, shape, tokens, threads);
-            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %.1f | %.1f | %.0f%% | %.2f× |%n", shape, tokens,
-                    p.get("format").getAsString(), threads, micros, gflops, 100 * gflops / (peak * threads), dense / micros));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %s | %d | %.1f | %.1f | %.0f%% | %.2f× |%n",
+                    shape,
+                    tokens,
+                    p.get("format").getAsString(),
+                    threads,
+                    micros,
+                    gflops,
+                    100 * gflops / (peak * threads),
+                    dense / micros));
         }
         System.out.print(b);
     }
@@ -81,8 +98,11 @@ public final class JmhSummary {
         for (JsonElement e : runs) {
             JsonObject run = e.getAsJsonObject();
             JsonObject p = run.getAsJsonObject("params");
-            if (p != null && run.get("benchmark").getAsString().endsWith("linear") && p.get("format").getAsString().equals("dense")
-                    && p.get("shape").getAsString().equals(shape) && p.get("tokens").getAsInt() == tokens
+            if (p != null
+                    && run.get("benchmark").getAsString().endsWith("linear")
+                    && p.get("format").getAsString().equals("dense")
+                    && p.get("shape").getAsString().equals(shape)
+                    && p.get("tokens").getAsInt() == tokens
                     && p.get("threads").getAsInt() == threads) {
                 return run.getAsJsonObject("primaryMetric").get("score").getAsDouble();
             }

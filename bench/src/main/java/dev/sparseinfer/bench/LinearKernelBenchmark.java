@@ -41,7 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC"})
 public class LinearKernelBenchmark {
 
     @Param({"384x384", "384x1536", "1536x384", "768x768", "768x3072", "4096x4096", "4096x11008"})
@@ -87,8 +89,12 @@ public class LinearKernelBenchmark {
             case "2:4" -> TwoFourWeights.fromDense(RandomLayers.twoFour(random, out, in));
             case "w8a8" -> Int8Weights.quantize(RandomLayers.matrix(random, out, in, 0), Int8Scheme.W8A8);
             case "w8" -> Int8Weights.quantize(RandomLayers.matrix(random, out, in, 0), Int8Scheme.W8);
-            case "2:4+w8a8" -> TwoFourInt8Weights.quantize(TwoFourWeights.fromDense(RandomLayers.twoFour(random, out, in)), Int8Scheme.W8A8);
-            case "csr-90+w8a8" -> CsrInt8Weights.quantize(CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.9)), Int8Scheme.W8A8);
+            case "2:4+w8a8" ->
+                TwoFourInt8Weights.quantize(
+                        TwoFourWeights.fromDense(RandomLayers.twoFour(random, out, in)), Int8Scheme.W8A8);
+            case "csr-90+w8a8" ->
+                CsrInt8Weights.quantize(
+                        CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.9)), Int8Scheme.W8A8);
             default -> throw new IllegalArgumentException("unknown format " + format);
         };
     }

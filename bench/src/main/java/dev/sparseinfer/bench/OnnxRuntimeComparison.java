@@ -1,7 +1,5 @@
 package dev.sparseinfer.bench;
 
-import java.util.Arrays;
-
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.format.Int8Scheme;
@@ -28,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,28 +53,46 @@ public final class OnnxRuntimeComparison {
 
     private static final String QUANTIZED_ONNX = "all-minilm-l6-v2-q.onnx";
 
-    private record Variant(String name, String runtime, ThrowingFactory factory) {
-    }
+    private record Variant(String name, String runtime, ThrowingFactory factory) {}
 
     @FunctionalInterface
     private interface ThrowingFactory {
         AutoCloseableEmbedder open(int threads, int batch) throws Exception;
     }
 
-    private interface AutoCloseableEmbedder extends BatchEmbedder, AutoCloseable {
-    }
+    private interface AutoCloseableEmbedder extends BatchEmbedder, AutoCloseable {}
 
-    private record Row(String variant, String runtime, int threads, double medianMs, double p90Ms, double batchTextsPerS, double cosine) {
+    private record Row(
+            String variant,
+            String runtime,
+            int threads,
+            double medianMs,
+            double p90Ms,
+            double batchTextsPerS,
+            double cosine) {
 
         String toLine() {
-            return String.join("\t", variant, runtime, Integer.toString(threads), Double.toString(medianMs),
-                    Double.toString(p90Ms), Double.toString(batchTextsPerS), Double.toString(cosine));
+            return String.join(
+                    "\t",
+                    variant,
+                    runtime,
+                    Integer.toString(threads),
+                    Double.toString(medianMs),
+                    Double.toString(p90Ms),
+                    Double.toString(batchTextsPerS),
+                    Double.toString(cosine));
         }
 
         static Row parse(String line) {
             String[] f = line.split("\t");
-            return new Row(f[0], f[1], Integer.parseInt(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
-                    Double.parseDouble(f[5]), Double.parseDouble(f[6]));
+            return new Row(
+                    f[0],
+                    f[1],
+                    Integer.parseInt(f[2]),
+                    Double.parseDouble(f[3]),
+                    Double.parseDouble(f[4]),
+                    Double.parseDouble(f[5]),
+                    Double.parseDouble(f[6]));
         }
     }
 
@@ -86,12 +103,17 @@ public final class OnnxRuntimeComparison {
         Path rowsOut = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--threads" -> threadCounts = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--threads" ->
+                    threadCounts = Arrays.stream(args[++i].split(","))
+                            .map(Integer::parseInt)
+                            .toList();
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 // Internal: a forked run of one thread count writes its rows here for the parent.
                 case "--rows" -> rowsOut = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (options: --threads 1,2 --runs N --out FILE.md)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i] + " (options: --threads 1,2 --runs N --out FILE.md)");
             }
         }
         if (threadCounts.size() > 1) {
@@ -116,7 +138,8 @@ public final class OnnxRuntimeComparison {
         LoadedModel dense = ModelLoader.load(onnx);
         List<Variant> variants = variants(dense, onnx, quantizedOnnx);
         List<TokenizedText> texts;
-        try (EmbeddingRunner m = EmbeddingRunner.open(dense, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
+        try (EmbeddingRunner m =
+                EmbeddingRunner.open(dense, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
             texts = m.tokenize(CalibrationSet.heldOutTexts());
         }
         List<Row> rows = new ArrayList<>();
@@ -126,11 +149,25 @@ public final class OnnxRuntimeComparison {
             List<float[]> reference = single.getFirst().embeddings();
             for (int i = 0; i < variants.size(); i++) {
                 Variant v = variants.get(i);
-                Row row = new Row(v.name(), v.runtime(), threads, single.get(i).medianMs(), single.get(i).p90Ms(),
-                        batched.get(i).textsPerSecond(), EmbeddingAgreement.meanCosine(reference, single.get(i).embeddings()));
+                Row row = new Row(
+                        v.name(),
+                        v.runtime(),
+                        threads,
+                        single.get(i).medianMs(),
+                        single.get(i).p90Ms(),
+                        batched.get(i).textsPerSecond(),
+                        EmbeddingAgreement.meanCosine(reference, single.get(i).embeddings()));
                 rows.add(row);
-                System.out.printf(Locale.ROOT, "%-22s %-14s threads=%d  median %.3f ms  p90 %.3f ms  batch-32 %.1f texts/s  cosine %.5f%n",
-                        row.variant(), row.runtime(), threads, row.medianMs(), row.p90Ms(), row.batchTextsPerS(), row.cosine());
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-22s %-14s threads=%d  median %.3f ms  p90 %.3f ms  batch-32 %.1f texts/s  cosine %.5f%n",
+                        row.variant(),
+                        row.runtime(),
+                        threads,
+                        row.medianMs(),
+                        row.p90Ms(),
+                        row.batchTextsPerS(),
+                        row.cosine());
             }
         }
         if (rowsOut != null) {
@@ -144,8 +181,8 @@ public final class OnnxRuntimeComparison {
     }
 
     /** Every variant open at once, measured side by side ({@link LatencyBenchmark#measureInterleaved}). */
-    private static List<LatencyBenchmark.Result> measureAll(List<Variant> variants, int threads, int batch,
-                                                            List<TokenizedText> texts, int runs) throws Exception {
+    private static List<LatencyBenchmark.Result> measureAll(
+            List<Variant> variants, int threads, int batch, List<TokenizedText> texts, int runs) throws Exception {
         List<AutoCloseableEmbedder> open = new ArrayList<>();
         try {
             for (Variant v : variants) {
@@ -164,8 +201,16 @@ public final class OnnxRuntimeComparison {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), OnnxRuntimeComparison.class.getName(),
-                "--threads", Integer.toString(threads), "--runs", Integer.toString(runs), "--rows", rows.toString()));
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                OnnxRuntimeComparison.class.getName(),
+                "--threads",
+                Integer.toString(threads),
+                "--runs",
+                Integer.toString(runs),
+                "--rows",
+                rows.toString()));
         int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
         if (exit != 0) {
             throw new IllegalStateException("the run at " + threads + " thread(s) failed (exit " + exit + ")");
@@ -185,7 +230,8 @@ public final class OnnxRuntimeComparison {
 
     private static List<Variant> variants(LoadedModel dense, Path onnx, Path quantizedOnnx) {
         BertWeights twoFour = prune(dense.weights(), new PruneSpec(PrunePattern.TWO_FOUR, 0.5, PruneMethod.MAGNITUDE));
-        BertWeights ninety = prune(dense.weights(), new PruneSpec(PrunePattern.UNSTRUCTURED, 0.9, PruneMethod.MAGNITUDE));
+        BertWeights ninety =
+                prune(dense.weights(), new PruneSpec(PrunePattern.UNSTRUCTURED, 0.9, PruneMethod.MAGNITUDE));
         Map<String, BertWeights> ours = new LinkedHashMap<>();
         ours.put("dense fp32", dense.weights());
         ours.put("w8a8", Int8Quantizer.quantize(dense.weights(), Int8Scheme.W8A8));
@@ -194,11 +240,16 @@ public final class OnnxRuntimeComparison {
         ours.put("2:4 + w8a8", Int8Quantizer.quantize(twoFour, Int8Scheme.W8A8));
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("dense fp32", "onnxruntime", (threads, batch) -> ort(onnx, threads)));
-        variants.add(new Variant("int8 (LangChain4j -q)", "onnxruntime", (threads, batch) -> ort(quantizedOnnx, threads)));
+        variants.add(
+                new Variant("int8 (LangChain4j -q)", "onnxruntime", (threads, batch) -> ort(quantizedOnnx, threads)));
         ours.forEach((name, weights) -> variants.add(new Variant(name, "sparseinfer", (threads, batch) -> {
             LoadedModel model = new LoadedModel(weights, dense.tokenizerJson(), name);
-            EmbeddingRunner m = EmbeddingRunner.open(model, ModelOptions.defaults().withBackend(BackendKind.CPU)
-                    .withThreads(threads).withBatchSize(batch));
+            EmbeddingRunner m = EmbeddingRunner.open(
+                    model,
+                    ModelOptions.defaults()
+                            .withBackend(BackendKind.CPU)
+                            .withThreads(threads)
+                            .withBatchSize(batch));
             return new AutoCloseableEmbedder() {
                 @Override
                 public List<float[]> embed(List<TokenizedText> texts) {
@@ -239,7 +290,8 @@ public final class OnnxRuntimeComparison {
             Files.createDirectories(target.getParent());
             try (InputStream in = OnnxRuntimeComparison.class.getClassLoader().getResourceAsStream(QUANTIZED_ONNX)) {
                 if (in == null) {
-                    throw new IllegalStateException(QUANTIZED_ONNX + " is missing: the langchain4j -q artifact is not on the classpath");
+                    throw new IllegalStateException(
+                            QUANTIZED_ONNX + " is missing: the langchain4j -q artifact is not on the classpath");
                 }
                 Path temp = Files.createTempFile(target.getParent(), ".q", ".tmp");
                 Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
@@ -252,17 +304,32 @@ public final class OnnxRuntimeComparison {
     private static String markdown(List<Row> rows, int texts, int runs) {
         StringBuilder b = new StringBuilder();
         Map<String, String> machine = MachineInfo.describe();
-        b.append(String.format(Locale.ROOT, "Machine: %s, %s cores; %s. %d held-out texts, batch 1 latency per text over %d timed passes "
-                + "(after 2 warm-up passes), the variants' passes taken in turn, batch-32 throughput likewise; cosine to ONNX Runtime fp32 at the same "
-                + "thread count.%n%n",
-                machine.get("cpu"), machine.get("cores"), machine.get("java"), texts, runs));
+        b.append(String.format(
+                Locale.ROOT,
+                "Machine: %s, %s cores; %s. %d held-out texts, batch 1 latency per text over %d timed passes "
+                        + "(after 2 warm-up passes), the variants' passes taken in turn, batch-32 throughput likewise; cosine to ONNX Runtime fp32 at the same "
+                        + "thread count.%n%n",
+                machine.get("cpu"),
+                machine.get("cores"),
+                machine.get("java"),
+                texts,
+                runs));
         b.append("| variant | runtime | threads | median ms | p90 ms | vs ORT fp32 | batch-32 texts/s | cosine |\n");
         b.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         Map<Integer, Double> ortMedian = new LinkedHashMap<>();
         for (Row r : rows) {
             ortMedian.putIfAbsent(r.threads(), r.medianMs());
-            b.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f | %.2f× | %.1f | %.5f |%n", r.variant(), r.runtime(),
-                    r.threads(), r.medianMs(), r.p90Ms(), r.medianMs() / ortMedian.get(r.threads()), r.batchTextsPerS(), r.cosine()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %d | %.3f | %.3f | %.2f× | %.1f | %.5f |%n",
+                    r.variant(),
+                    r.runtime(),
+                    r.threads(),
+                    r.medianMs(),
+                    r.p90Ms(),
+                    r.medianMs() / ortMedian.get(r.threads()),
+                    r.batchTextsPerS(),
+                    r.cosine()));
         }
         return b.toString();
     }

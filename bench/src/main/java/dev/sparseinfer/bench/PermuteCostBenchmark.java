@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class PermuteCostBenchmark {
 
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -85,8 +87,12 @@ public class PermuteCostBenchmark {
     public float permuteThenFma() {
         int n = SPECIES.length();
         FloatVector w = FloatVector.broadcast(SPECIES, 0.5f);
-        VectorShuffle<Float> s = IntVector.fromArray(IntVector.SPECIES_PREFERRED, lanes, 0).toShuffle().cast(SPECIES);
-        VectorShuffle<Float> t = IntVector.fromArray(IntVector.SPECIES_PREFERRED, lanes, n).toShuffle().cast(SPECIES);
+        VectorShuffle<Float> s = IntVector.fromArray(IntVector.SPECIES_PREFERRED, lanes, 0)
+                .toShuffle()
+                .cast(SPECIES);
+        VectorShuffle<Float> t = IntVector.fromArray(IntVector.SPECIES_PREFERRED, lanes, n)
+                .toShuffle()
+                .cast(SPECIES);
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int i = 0; i < STEPS; i++) {
             int at = (i & (INPUTS - 1)) * n;

@@ -37,9 +37,11 @@ class Int8ProductBenchmarkTest {
         }
 
         float[] floatSums = new float[TOKENS * OUTPUTS];
-        Int8ProductBenchmark.fp32Block(Int8ProductBenchmark.floats(w), Int8ProductBenchmark.floats(x), INPUTS, floatSums);
+        Int8ProductBenchmark.fp32Block(
+                Int8ProductBenchmark.floats(w), Int8ProductBenchmark.floats(x), INPUTS, floatSums);
         int[] intSums = new int[TOKENS * OUTPUTS];
-        Int8ProductBenchmark.int16Block(Int8ProductBenchmark.shorts(w), Int8ProductBenchmark.shorts(x), INPUTS, intSums);
+        Int8ProductBenchmark.int16Block(
+                Int8ProductBenchmark.shorts(w), Int8ProductBenchmark.shorts(x), INPUTS, intSums);
 
         assertArrayEquals(expected, intSums);
         for (int j = 0; j < expected.length; j++) {

@@ -28,50 +28,83 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "sweep", mixinStandardHelpOptions = true,
+@Command(
+        name = "sweep",
+        mixinStandardHelpOptions = true,
         header = "Kernel-level speedup over dense of one linear layer in every sparse and int8 format.",
         description = "CSR across sparsities, 2:4, int8 w8a8 and their combinations, at an LLM-sized shape and a "
                 + "model's own shapes, for several token counts, on every available backend; reports the sparsity "
                 + "from which CSR beats dense.")
 final class BenchSweepCommand implements Callable<Integer> {
 
-    @Option(names = "--shapes", paramLabel = "INxOUT,...", split = ",", defaultValue = "4096x4096",
+    @Option(
+            names = "--shapes",
+            paramLabel = "INxOUT,...",
+            split = ",",
+            defaultValue = "4096x4096",
             description = "Layer shapes, inputs x outputs (default: ${DEFAULT-VALUE}, plus the --model's own shapes).")
     List<String> shapes;
 
-    @Option(names = "--model", paramLabel = "SPEC", defaultValue = "minilm",
+    @Option(
+            names = "--model",
+            paramLabel = "SPEC",
+            defaultValue = "minilm",
             description = "Also sweep this model's layer shapes (default: ${DEFAULT-VALUE}; 'none' for --shapes only).")
     String model;
 
-    @Option(names = "--tokens", paramLabel = "N,...", split = ",", defaultValue = "1,32,128",
+    @Option(
+            names = "--tokens",
+            paramLabel = "N,...",
+            split = ",",
+            defaultValue = "1,32,128",
             description = "Token counts, rows of the input (default: ${DEFAULT-VALUE}).")
     List<Integer> tokens;
 
-    @Option(names = "--sparsities", paramLabel = "F,...", split = ",", defaultValue = "0.5,0.6,0.7,0.75,0.8,0.85,0.9,0.95",
+    @Option(
+            names = "--sparsities",
+            paramLabel = "F,...",
+            split = ",",
+            defaultValue = "0.5,0.6,0.7,0.75,0.8,0.85,0.9,0.95",
             description = "CSR sparsities, in (0, 1) (default: ${DEFAULT-VALUE}).")
     List<Double> sparsities;
 
     @Option(names = "--no-int8", description = "Leave out the w8a8 formats (halves the run time).")
     boolean noInt8;
 
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "9",
+    @Option(
+            names = "--runs",
+            paramLabel = "N",
+            defaultValue = "9",
             description = "Timed calls per configuration; medians are over these (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--backend", paramLabel = "all|cpu|cuda", defaultValue = "all",
+    @Option(
+            names = "--backend",
+            paramLabel = "all|cpu|cuda",
+            defaultValue = "all",
             description = "Backends to sweep (default: ${DEFAULT-VALUE} available).")
     String backend;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "Seed of the random weights and inputs (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Mixin
     ThreadsOption threads;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (format in docs/benchmarks.md).")
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Also write the results as JSON (format in docs/benchmarks.md).")
     Path json;
 
-    @Option(names = "--report", paramLabel = "DIR", description = "Also write sweep.md with tables and charts (PNG and SVG) into DIR.")
+    @Option(
+            names = "--report",
+            paramLabel = "DIR",
+            description = "Also write sweep.md with tables and charts (PNG and SVG) into DIR.")
     Path report;
 
     @Mixin
@@ -106,7 +139,8 @@ final class BenchSweepCommand implements Callable<Integer> {
         List<KernelSweep.Point> points = new ArrayList<>();
         for (BackendKind kind : kinds) {
             BackendSelection selection = BackendSelection.select(kind, threads.value());
-            try (Backend b = selection.backend(); ProgressBar progress = ProgressBar.onTerminal(err)) {
+            try (Backend b = selection.backend();
+                    ProgressBar progress = ProgressBar.onTerminal(err)) {
                 points.addAll(KernelSweep.run(b, layerShapes, tokens, formats, runs, seed, progress));
             }
         }

@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 /** {@code --calibration FILE}: one text per line; the shipped default set when absent. */
 final class CalibrationOption {
 
-    @Option(names = "--calibration", paramLabel = "FILE",
+    @Option(
+            names = "--calibration",
+            paramLabel = "FILE",
             description = "Calibration texts, one per line (default: 1,370 shipped sentences).")
     Path file;
 

@@ -22,11 +22,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "embed", mixinStandardHelpOptions = true,
+@Command(
+        name = "embed",
+        mixinStandardHelpOptions = true,
         header = "Embeds one UTF-8 text per input line and writes one JSON line per text.",
-        description = {"One output line per input line, in order:",
-                "  {\"index\":0,\"tokens\":7,\"embedding\":[...]}",
-                "Mean pooling over the tokens, then L2 normalisation."})
+        description = {
+            "One output line per input line, in order:",
+            "  {\"index\":0,\"tokens\":7,\"embedding\":[...]}",
+            "Mean pooling over the tokens, then L2 normalisation."
+        })
 final class EmbedCommand implements Callable<Integer> {
 
     @Mixin
@@ -38,14 +42,20 @@ final class EmbedCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
+    @Option(
+            names = "--backend",
+            paramLabel = "auto|cpu|cuda",
+            defaultValue = "auto",
             description = "Backend to run on (default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Mixin
     ThreadsOption threads;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "32",
             description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -57,7 +67,9 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelOptions options = ModelOptions.defaults().withBackend(BackendKind.parse(backend)).withBatchSize(batch)
+        ModelOptions options = ModelOptions.defaults()
+                .withBackend(BackendKind.parse(backend))
+                .withBatchSize(batch)
                 .withThreads(threads.value());
         if (input != null && !Files.isReadable(input)) {
             throw SparseInferException.invalidArgument("cannot read --input " + input);
@@ -65,20 +77,29 @@ final class EmbedCommand implements Callable<Integer> {
         Path modelPath = model.resolve();
         PrintWriter err = spec.commandLine().getErr();
         long started = System.nanoTime();
-        try (ReplacingUtf8Reader decoded = new ReplacingUtf8Reader(input == null ? System.in : Files.newInputStream(input));
-             BufferedReader in = new BufferedReader(decoded, 1 << 16);
-             EmbeddingModel embedder = EmbeddingModel.open(modelPath, options);
-             AtomicOutput out = AtomicOutput.open(output, spec.commandLine().getOut())) {
+        try (ReplacingUtf8Reader decoded =
+                        new ReplacingUtf8Reader(input == null ? System.in : Files.newInputStream(input));
+                BufferedReader in = new BufferedReader(decoded, 1 << 16);
+                EmbeddingModel embedder = EmbeddingModel.open(modelPath, options);
+                AtomicOutput out = AtomicOutput.open(output, spec.commandLine().getOut())) {
             embedder.backendNotice().ifPresent(notice -> err.println("sparseinfer: " + notice));
             long count = embedAll(embedder, in, out.writer(), batch);
             out.commit();
             if (decoded.replaced() > 0) {
-                err.printf(Locale.ROOT, "sparseinfer: warning: %d malformed UTF-8 sequences in the input were replaced by U+FFFD%n",
+                err.printf(
+                        Locale.ROOT,
+                        "sparseinfer: warning: %d malformed UTF-8 sequences in the input were replaced by U+FFFD%n",
                         decoded.replaced());
             }
             if (output != null) {
-                err.printf(Locale.ROOT, "sparseinfer: embedded %d texts (%d dimensions) on %s in %.1f s -> %s%n", count,
-                        embedder.dimension(), embedder.backendDescription(), (System.nanoTime() - started) / 1e9, output);
+                err.printf(
+                        Locale.ROOT,
+                        "sparseinfer: embedded %d texts (%d dimensions) on %s in %.1f s -> %s%n",
+                        count,
+                        embedder.dimension(),
+                        embedder.backendDescription(),
+                        (System.nanoTime() - started) / 1e9,
+                        output);
             }
         }
         return 0;
@@ -104,10 +125,15 @@ final class EmbedCommand implements Callable<Integer> {
         return index;
     }
 
-    private static long write(List<Embedding> embeddings, long index, Writer out, StringBuilder json) throws IOException {
+    private static long write(List<Embedding> embeddings, long index, Writer out, StringBuilder json)
+            throws IOException {
         for (Embedding e : embeddings) {
             json.setLength(0);
-            json.append("{\"index\":").append(index++).append(",\"tokens\":").append(e.tokens()).append(",\"embedding\":[");
+            json.append("{\"index\":")
+                    .append(index++)
+                    .append(",\"tokens\":")
+                    .append(e.tokens())
+                    .append(",\"embedding\":[");
             float[] v = e.vector();
             for (int i = 0; i < v.length; i++) {
                 if (i > 0) {

@@ -19,7 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
         header = "Prints every weight matrix of a model (name, shape, format, sparsity, bytes) and the totals.",
         description = "With --verify, first checks every tensor of a packed file against the SHA-256 recorded in it.")
 final class InspectCommand implements Callable<Integer> {
@@ -46,7 +48,11 @@ final class InspectCommand implements Callable<Integer> {
         }
         // Read from the mapping a layer at a time: the whole model never sits on the heap just to be counted.
         try (MappedModel mapped = ModelLoader.open(path)) {
-            print(mapped.source(), mapped.weights().config(), ModelInventory.of(mapped.weights(), tableFormat(mapped)), out);
+            print(
+                    mapped.source(),
+                    mapped.weights().config(),
+                    ModelInventory.of(mapped.weights(), tableFormat(mapped)),
+                    out);
         }
         return 0;
     }
@@ -74,19 +80,43 @@ final class InspectCommand implements Callable<Integer> {
 
     static void print(String source, BertConfig c, ModelInventory inventory, PrintWriter out) {
         out.printf(Locale.ROOT, "model  %s%n", source);
-        out.printf(Locale.ROOT, "config BERT: %d layers, hidden %d, %d heads, FFN %d, vocab %d, max positions %d, LayerNorm eps %g%n%n",
-                c.layers(), c.hiddenSize(), c.heads(), c.intermediateSize(), c.vocabSize(), c.maxPositions(), c.layerNormEps());
-        int nameWidth = inventory.rows().stream().mapToInt(r -> r.name().length()).max().orElse(4);
+        out.printf(
+                Locale.ROOT,
+                "config BERT: %d layers, hidden %d, %d heads, FFN %d, vocab %d, max positions %d, LayerNorm eps %g%n%n",
+                c.layers(),
+                c.hiddenSize(),
+                c.heads(),
+                c.intermediateSize(),
+                c.vocabSize(),
+                c.maxPositions(),
+                c.layerNormEps());
+        int nameWidth =
+                inventory.rows().stream().mapToInt(r -> r.name().length()).max().orElse(4);
         String row = "%-" + nameWidth + "s  %-12s  %-12s  %8s  %12s%n";
         out.printf(Locale.ROOT, row, "name", "shape", "format", "sparsity", "bytes");
         for (ModelInventory.Row r : inventory.rows()) {
-            out.printf(Locale.ROOT, row, r.name(), r.rows() + "x" + r.cols(), r.format(),
-                    String.format(Locale.ROOT, "%.1f%%", 100 * r.sparsity()), String.format(Locale.ROOT, "%,d", r.bytes()));
+            out.printf(
+                    Locale.ROOT,
+                    row,
+                    r.name(),
+                    r.rows() + "x" + r.cols(),
+                    r.format(),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * r.sparsity()),
+                    String.format(Locale.ROOT, "%,d", r.bytes()));
         }
-        out.printf(Locale.ROOT, "%n%-" + nameWidth + "s  %,d%n", "biases and LayerNorms (bytes)", inventory.otherBytes());
+        out.printf(
+                Locale.ROOT, "%n%-" + nameWidth + "s  %,d%n", "biases and LayerNorms (bytes)", inventory.otherBytes());
         out.printf(Locale.ROOT, "%-" + nameWidth + "s  %,d%n", "total parameters", inventory.totalParameters());
-        out.printf(Locale.ROOT, "%-" + nameWidth + "s  %,d (%.1f MiB)%n", "total bytes", inventory.totalBytes(),
+        out.printf(
+                Locale.ROOT,
+                "%-" + nameWidth + "s  %,d (%.1f MiB)%n",
+                "total bytes",
+                inventory.totalBytes(),
                 inventory.totalBytes() / (1024.0 * 1024.0));
-        out.printf(Locale.ROOT, "%-" + nameWidth + "s  %.1f%%%n", "linear-layer sparsity", 100 * inventory.linearSparsity());
+        out.printf(
+                Locale.ROOT,
+                "%-" + nameWidth + "s  %.1f%%%n",
+                "linear-layer sparsity",
+                100 * inventory.linearSparsity());
     }
 }

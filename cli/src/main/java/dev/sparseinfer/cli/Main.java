@@ -11,12 +11,21 @@ import picocli.CommandLine.Command;
  * The {@code sparseinfer} command. Exit status: 0 on success, 2 for a usage error, 1 for a runtime error, each
  * error reported as one line on stderr (with the stack trace only under {@code --verbose}).
  */
-@Command(name = "sparseinfer",
+@Command(
+        name = "sparseinfer",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Java inference engine for pruned and quantized Transformers.",
-        subcommands = {DemoCommand.class, EmbedCommand.class, BenchCommand.class, InspectCommand.class, ModelsCommand.class, PruneCommand.class, QuantizeCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            EmbedCommand.class,
+            BenchCommand.class,
+            InspectCommand.class,
+            ModelsCommand.class,
+            PruneCommand.class,
+            QuantizeCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     static final int EXIT_RUNTIME_ERROR = 1;
@@ -47,7 +56,9 @@ public final class Main implements Runnable {
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cli = e.getCommandLine();
-        cli.getErr().println("sparseinfer: " + e.getMessage() + " (see '" + cli.getCommandSpec().qualifiedName() + " --help')");
+        cli.getErr()
+                .println("sparseinfer: " + e.getMessage() + " (see '"
+                        + cli.getCommandSpec().qualifiedName() + " --help')");
         return EXIT_USAGE;
     }
 

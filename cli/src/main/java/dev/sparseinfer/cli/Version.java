@@ -8,7 +8,6 @@ final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
         String v = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"sparseinfer " + (v == null ? "(development build)" : v)
-                + ", Java " + Runtime.version()};
+        return new String[] {"sparseinfer " + (v == null ? "(development build)" : v) + ", Java " + Runtime.version()};
     }
 }

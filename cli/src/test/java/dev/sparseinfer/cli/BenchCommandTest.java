@@ -24,13 +24,46 @@ class BenchCommandTest {
     @Test
     void benchesTwoModelsAgainstTheFirstAndWritesTheJsonSchema() throws IOException {
         Path pruned = dir.resolve("pruned.safetensors");
-        assertEquals(0, cli.run("prune", "--model", "minilm", "--pattern", "2:4", "--method", "magnitude", "--out", pruned.toString()), cli.err());
+        assertEquals(
+                0,
+                cli.run(
+                        "prune",
+                        "--model",
+                        "minilm",
+                        "--pattern",
+                        "2:4",
+                        "--method",
+                        "magnitude",
+                        "--out",
+                        pruned.toString()),
+                cli.err());
         Path input = dir.resolve("texts.txt");
         Files.writeString(input, "The first text.\nA second, somewhat longer text about the weather.\nThird.\n");
         Path json = dir.resolve("bench.json");
-        assertEquals(0, cli.run("bench", "--model", "minilm", "--model", pruned.toString(), "--input", input.toString(),
-                "--threads", "1", "--warmup", "1", "--runs", "2", "--json", json.toString()), cli.err());
-        assertTrue(cli.out().contains("3 texts, batch 1, warm-up of at least 1 pass(es) and 3 s, then 2 timed passes; medians and p90 over 6 samples"), cli.out());
+        assertEquals(
+                0,
+                cli.run(
+                        "bench",
+                        "--model",
+                        "minilm",
+                        "--model",
+                        pruned.toString(),
+                        "--input",
+                        input.toString(),
+                        "--threads",
+                        "1",
+                        "--warmup",
+                        "1",
+                        "--runs",
+                        "2",
+                        "--json",
+                        json.toString()),
+                cli.err());
+        assertTrue(
+                cli.out()
+                        .contains(
+                                "3 texts, batch 1, warm-up of at least 1 pass(es) and 3 s, then 2 timed passes; medians and p90 over 6 samples"),
+                cli.out());
 
         JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         assertTrue(report.getAsJsonObject("machine").has("cpu"), report.toString());
@@ -47,18 +80,21 @@ class BenchCommandTest {
         assertTrue(dense.get("p90_ms").getAsDouble() >= dense.get("median_ms").getAsDouble(), report.toString());
         double cosine = sparse.get("cosine").getAsDouble();
         assertTrue(cosine > 0.2 && cosine < 0.999, "magnitude 2:4 should be close to, not equal to, dense: " + cosine);
-        assertEquals(dense.get("median_ms").getAsDouble() / sparse.get("median_ms").getAsDouble(),
-                sparse.get("speedup").getAsDouble(), 1e-3);
+        assertEquals(
+                dense.get("median_ms").getAsDouble() / sparse.get("median_ms").getAsDouble(),
+                sparse.get("speedup").getAsDouble(),
+                1e-3);
     }
 
     @Test
     void badOptionsEndInOneLineAndNoJsonFile() {
         Path json = dir.resolve("bench.json");
         for (String[] args : new String[][] {
-                {"bench", "--model", "minilm", "--runs", "0", "--json", json.toString()},
-                {"bench", "--model", "no-such-model", "--json", json.toString()},
-                {"bench", "--model", "minilm", "--batch", "-1", "--json", json.toString()},
-                {"bench", "--json", json.toString()}}) {
+            {"bench", "--model", "minilm", "--runs", "0", "--json", json.toString()},
+            {"bench", "--model", "no-such-model", "--json", json.toString()},
+            {"bench", "--model", "minilm", "--batch", "-1", "--json", json.toString()},
+            {"bench", "--json", json.toString()}
+        }) {
             assertEquals(2, cli.run(args), String.join(" ", args) + ": " + cli.err());
             assertEquals(1, cli.err().lines().count(), cli.err());
             assertFalse(Files.exists(json));

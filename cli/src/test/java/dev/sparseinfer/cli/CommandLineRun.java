@@ -11,7 +11,9 @@ import java.nio.file.Path;
 final class CommandLineRun {
 
     static {
-        System.setProperty("sparseinfer.cache", Path.of("target", "test-cache").toAbsolutePath().toString());
+        System.setProperty(
+                "sparseinfer.cache",
+                Path.of("target", "test-cache").toAbsolutePath().toString());
     }
 
     private final StringWriter out = new StringWriter();

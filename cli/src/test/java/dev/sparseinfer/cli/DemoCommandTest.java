@@ -41,11 +41,16 @@ class DemoCommandTest {
 
     private Path tinyModel(long seed) throws IOException {
         String tokenizer;
-        try (InputStream in = ModelRegistry.class.getClassLoader().getResourceAsStream(ModelRegistry.MINILM.tokenizer().resource())) {
+        try (InputStream in = ModelRegistry.class
+                .getClassLoader()
+                .getResourceAsStream(ModelRegistry.MINILM.tokenizer().resource())) {
             tokenizer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         Path model = dir.resolve("tiny.safetensors");
-        PackedModel.write(new LoadedModel(RandomBert.weights(CONFIG, new Random(seed)), tokenizer, "tiny"), "{\"source\":\"tiny\"}", model);
+        PackedModel.write(
+                new LoadedModel(RandomBert.weights(CONFIG, new Random(seed)), tokenizer, "tiny"),
+                "{\"source\":\"tiny\"}",
+                model);
         return model;
     }
 
@@ -53,20 +58,44 @@ class DemoCommandTest {
     void buildsBenchesAndReportsEveryVariantThenReusesTheCache() throws IOException {
         long seed = Seeds.fresh();
         Path model = tinyModel(seed);
-        Path texts = Files.writeString(dir.resolve("texts.txt"), IntStream.range(0, 12)
-                .mapToObj(i -> "sentence number " + i + " is about " + (i % 3 == 0 ? "cats" : i % 3 == 1 ? "the sea" : "trains"))
-                .collect(Collectors.joining("\n")));
+        Path texts = Files.writeString(
+                dir.resolve("texts.txt"),
+                IntStream.range(0, 12)
+                        .mapToObj(i -> "sentence number " + i + " is about "
+                                + (i % 3 == 0 ? "cats" : i % 3 == 1 ? "the sea" : "trains"))
+                        .collect(Collectors.joining("\n")));
         Path json = dir.resolve("demo.json");
         Path report = dir.resolve("report");
-        String[] args = {"demo", "--model", model.toString(), "--method", "magnitude", "--input", texts.toString(), "--warmup", "0",
-                "--runs", "1", "--threads", "1", "--json", json.toString(), "--report", report.toString()};
+        String[] args = {
+            "demo",
+            "--model",
+            model.toString(),
+            "--method",
+            "magnitude",
+            "--input",
+            texts.toString(),
+            "--warmup",
+            "0",
+            "--runs",
+            "1",
+            "--threads",
+            "1",
+            "--json",
+            json.toString(),
+            "--report",
+            report.toString()
+        };
 
         assertEquals(0, cli.run(args), cli.err());
         assertEquals(5, count(cli.err(), "sparseinfer: built "), "seed " + seed + ": " + cli.err());
         assertTrue(cli.err().contains("backends: cpu"), cli.err());
         assertTrue(cli.out().contains("median and p90 over 12 samples"), cli.out());
-        assertTrue(cli.out().contains("2:4 on cpu runs the dense kernels"), "the 2:4 rows' speed is explained: " + cli.out());
-        for (String label : new String[] {"dense fp32", "50% unstructured (CSR)", "90% unstructured (CSR)", "2:4 ", "int8 w8a8", "2:4 + int8 w8a8"}) {
+        assertTrue(
+                cli.out().contains("2:4 on cpu runs the dense kernels"),
+                "the 2:4 rows' speed is explained: " + cli.out());
+        for (String label : new String[] {
+            "dense fp32", "50% unstructured (CSR)", "90% unstructured (CSR)", "2:4 ", "int8 w8a8", "2:4 + int8 w8a8"
+        }) {
             assertTrue(cli.out().contains(label), label + " missing: " + cli.out());
         }
 
@@ -82,13 +111,19 @@ class DemoCommandTest {
         for (int i = 1; i < 6; i++) {
             JsonObject r = results.get(i).getAsJsonObject();
             double cosine = r.get("cosine").getAsDouble();
-            assertTrue(cosine > -1 && cosine < 1 - 1e-7, "seed " + seed + ": a variant cannot equal dense exactly: " + r);
+            assertTrue(
+                    cosine > -1 && cosine < 1 - 1e-7, "seed " + seed + ": a variant cannot equal dense exactly: " + r);
             double agreement = r.get("top10_agreement").getAsDouble();
             assertTrue(agreement >= 0 && agreement <= 1, r.toString());
             assertEquals(12, r.get("samples").getAsInt());
-            assertEquals(dense.get("median_ms").getAsDouble() / r.get("median_ms").getAsDouble(), r.get("speedup").getAsDouble(), 1e-9);
+            assertEquals(
+                    dense.get("median_ms").getAsDouble() / r.get("median_ms").getAsDouble(),
+                    r.get("speedup").getAsDouble(),
+                    1e-9);
         }
-        assertTrue(results.get(4).getAsJsonObject().get("linear_bytes").getAsLong() < denseBytes / 3, "int8 is a quarter of fp32");
+        assertTrue(
+                results.get(4).getAsJsonObject().get("linear_bytes").getAsLong() < denseBytes / 3,
+                "int8 is a quarter of fp32");
 
         String page = Files.readString(report.resolve("demo.md"));
         assertTrue(page.contains("| 2:4 + int8 w8a8 |"));
@@ -110,7 +145,11 @@ class DemoCommandTest {
         assertRefused("--runs", "demo", "--runs", "0");
         assertRefused("unknown model 'no-such-model'", "demo", "--model", "no-such-model");
         assertRefused("unknown method 'obs'", "demo", "--method", "obs");
-        assertRefused("--report: cannot write to " + file.resolve("report"), "demo", "--report", file.resolve("report").toString());
+        assertRefused(
+                "--report: cannot write to " + file.resolve("report"),
+                "demo",
+                "--report",
+                file.resolve("report").toString());
         assertRefused("--calibration-texts", "demo", "--calibration-texts", "x");
         assertRefused("Unknown option", "demo", "--bogus");
     }

@@ -36,8 +36,11 @@ class InspectCommandTest {
 
         LoadedModel loaded = ModelLoader.load(dir);
         StringWriter expected = new StringWriter();
-        InspectCommand.print(loaded.source(), loaded.weights().config(),
-                ModelInventory.of(loaded.weights(), TableFormat.FP32), new PrintWriter(expected, true));
+        InspectCommand.print(
+                loaded.source(),
+                loaded.weights().config(),
+                ModelInventory.of(loaded.weights(), TableFormat.FP32),
+                new PrintWriter(expected, true));
         assertEquals(expected.toString(), cli.out(), "seed " + seed);
         assertTrue(cli.out().contains("embeddings.word_embeddings              50x12         dense fp32"), cli.out());
     }

@@ -22,15 +22,19 @@ class InspectVerifyTest {
     @Test
     void verifiesAGoodFileAndRefusesOneWithAFlippedBit() throws IOException {
         Path packed = dir.resolve("w8.safetensors");
-        assertEquals(0, cli.run("quantize", "--model", "minilm", "--scheme", "w8", "--out", packed.toString()), cli.err());
+        assertEquals(
+                0, cli.run("quantize", "--model", "minilm", "--scheme", "w8", "--out", packed.toString()), cli.err());
 
         assertEquals(0, cli.run("inspect", "--model", packed.toString(), "--verify"), cli.err());
         assertTrue(cli.out().startsWith("verify  "), cli.out());
-        assertTrue(cli.out().lines().findFirst().orElseThrow().endsWith("tensors match their recorded SHA-256"), cli.out());
+        assertTrue(
+                cli.out().lines().findFirst().orElseThrow().endsWith("tensors match their recorded SHA-256"),
+                cli.out());
 
         // One bit in the middle of the last tensor's bytes (the data section runs to the end of the file).
         byte[] bytes = Files.readAllBytes(packed);
-        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength =
+                ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         bytes[bytes.length - 3] ^= 0x10;
         assertTrue(bytes.length - 3 > 8 + headerLength);
         Files.write(packed, bytes);

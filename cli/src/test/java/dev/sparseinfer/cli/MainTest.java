@@ -30,8 +30,21 @@ class MainTest {
         Path input = dir.resolve("in.txt");
         Files.writeString(input, "first text\n\nthird, after an empty line\n", StandardCharsets.UTF_8);
         Path output = dir.resolve("out.jsonl");
-        assertEquals(0, cli.run("embed", "--model", "minilm", "--backend", "cpu", "--threads", "2",
-                "--input", input.toString(), "--output", output.toString()), cli.err());
+        assertEquals(
+                0,
+                cli.run(
+                        "embed",
+                        "--model",
+                        "minilm",
+                        "--backend",
+                        "cpu",
+                        "--threads",
+                        "2",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        output.toString()),
+                cli.err());
         List<String> lines = Files.readAllLines(output);
         assertEquals(3, lines.size());
         for (int i = 0; i < 3; i++) {
@@ -39,19 +52,39 @@ class MainTest {
             assertEquals(i, o.get("index").getAsInt());
             assertEquals(384, o.getAsJsonArray("embedding").size());
         }
-        assertEquals(2, JsonParser.parseString(lines.get(1)).getAsJsonObject().get("tokens").getAsInt(),
+        assertEquals(
+                2,
+                JsonParser.parseString(lines.get(1))
+                        .getAsJsonObject()
+                        .get("tokens")
+                        .getAsInt(),
                 "an empty line is [CLS] [SEP]");
-        assertEquals(4, JsonParser.parseString(lines.get(0)).getAsJsonObject().get("tokens").getAsInt());
+        assertEquals(
+                4,
+                JsonParser.parseString(lines.get(0))
+                        .getAsJsonObject()
+                        .get("tokens")
+                        .getAsInt());
     }
 
     @Test
     void autoBackendSaysWhyItRunsOnTheCpu() throws IOException {
         Path input = dir.resolve("in.txt");
         Files.writeString(input, "hello\n");
-        assertEquals(0, cli.run("embed", "--model", "minilm", "--input", input.toString(), "--output", dir.resolve("o").toString()));
+        assertEquals(
+                0,
+                cli.run(
+                        "embed",
+                        "--model",
+                        "minilm",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        dir.resolve("o").toString()));
         CudaAvailability cuda = CudaProbe.system();
         Assumptions.assumeFalse(cuda.available(), "this machine runs the CUDA backend");
-        assertTrue(cli.err().lines().anyMatch(l -> l.equals("sparseinfer: " + cuda.reason() + "; running on cpu")),
+        assertTrue(
+                cli.err().lines().anyMatch(l -> l.equals("sparseinfer: " + cuda.reason() + "; running on cpu")),
                 cli.err());
     }
 
@@ -61,8 +94,18 @@ class MainTest {
         Assumptions.assumeFalse(cuda.available(), "this machine runs the CUDA backend");
         Path input = dir.resolve("in.txt");
         Files.writeString(input, "hello\n");
-        assertEquals(1, cli.run("embed", "--model", "minilm", "--backend", "cuda", "--input", input.toString(),
-                "--output", dir.resolve("o").toString()));
+        assertEquals(
+                1,
+                cli.run(
+                        "embed",
+                        "--model",
+                        "minilm",
+                        "--backend",
+                        "cuda",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        dir.resolve("o").toString()));
         assertEquals(List.of("sparseinfer: " + cuda.reason()), cli.err().lines().toList());
     }
 
@@ -71,10 +114,16 @@ class MainTest {
         byte[] bad = {'o', 'k', (byte) 0xFF, '\n', (byte) 0xC3, '\n', 'f', 'i', 'n', 'e', '\n'};
         Path input = Files.write(dir.resolve("bad.txt"), bad);
         Path output = dir.resolve("out.jsonl");
-        assertEquals(0, cli.run("embed", "--model", "minilm", "--input", input.toString(), "--output", output.toString()), cli.err());
+        assertEquals(
+                0,
+                cli.run("embed", "--model", "minilm", "--input", input.toString(), "--output", output.toString()),
+                cli.err());
         assertEquals(3, Files.readAllLines(output).size());
-        List<String> warnings = cli.err().lines().filter(l -> l.contains("warning")).toList();
-        assertEquals(List.of("sparseinfer: warning: 2 malformed UTF-8 sequences in the input were replaced by U+FFFD"), warnings);
+        List<String> warnings =
+                cli.err().lines().filter(l -> l.contains("warning")).toList();
+        assertEquals(
+                List.of("sparseinfer: warning: 2 malformed UTF-8 sequences in the input were replaced by U+FFFD"),
+                warnings);
     }
 
     @Test
@@ -95,7 +144,12 @@ class MainTest {
         assertUsageError("embed", "--model", "minilm", "--backend", "tpu");
         assertUsageError("embed", "--model", "minilm", "--threads", "0");
         assertUsageError("embed", "--model", "minilm", "--batch", "zero");
-        assertUsageError("embed", "--model", "minilm", "--input", dir.resolve("missing.txt").toString());
+        assertUsageError(
+                "embed",
+                "--model",
+                "minilm",
+                "--input",
+                dir.resolve("missing.txt").toString());
         assertUsageError("frobnicate");
         assertUsageError();
     }
@@ -114,7 +168,16 @@ class MainTest {
         Path input = dir.resolve("in.txt");
         Files.writeString(input, "hello\n");
         Path output = dir.resolve("out.jsonl");
-        assertEquals(1, cli.run("embed", "--model", broken.toString(), "--input", input.toString(), "--output", output.toString()));
+        assertEquals(
+                1,
+                cli.run(
+                        "embed",
+                        "--model",
+                        broken.toString(),
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        output.toString()));
         assertEquals(1, cli.err().lines().count(), cli.err());
         assertFalse(Files.exists(output));
         try (var files = Files.list(dir)) {

@@ -17,18 +17,35 @@ class ModelsCommandTest {
         assertEquals(0, cli.run("models"), cli.err());
 
         List<String> lines = cli.out().lines().toList();
-        assertTrue(lines.getFirst().matches("name +aliases +dims +tokens +pooling +prompts +weights +size +status"), lines.getFirst());
+        assertTrue(
+                lines.getFirst().matches("name +aliases +dims +tokens +pooling +prompts +weights +size +status"),
+                lines.getFirst());
         for (BuiltinModel m : ModelRegistry.builtins()) {
-            String line = lines.stream().filter(l -> l.startsWith(m.name() + " ")).findFirst().orElseThrow(() -> new AssertionError(m.name()));
+            String line = lines.stream()
+                    .filter(l -> l.startsWith(m.name() + " "))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(m.name()));
             List<String> words = List.of(line.split(" +"));
             assertTrue(words.contains(Integer.toString(m.dimension())), line);
             assertTrue(line.contains("  " + m.recipe().pooling().name().toLowerCase() + ", normalized  "), line);
-            assertTrue(line.matches(".*(cached|on class path|in local Maven repository|not downloaded \\(\\d+ MB jar\\))$"), line);
+            assertTrue(
+                    line.matches(
+                            ".*(cached|on class path|in local Maven repository|not downloaded \\(\\d+ MB jar\\))$"),
+                    line);
         }
-        String minilm = lines.stream().filter(l -> l.startsWith("all-minilm-l6-v2 ")).findFirst().orElseThrow();
-        assertTrue(minilm.matches("all-minilm-l6-v2 +minilm +384 +128 +mean, normalized +- +fp32 +90 MB +(cached|on class path)"), minilm);
+        String minilm = lines.stream()
+                .filter(l -> l.startsWith("all-minilm-l6-v2 "))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(
+                minilm.matches(
+                        "all-minilm-l6-v2 +minilm +384 +128 +mean, normalized +- +fp32 +90 MB +(cached|on class path)"),
+                minilm);
         assertTrue(lines.stream().anyMatch(l -> l.matches("e5-small-v2 .* query, passage .*")), cli.out());
-        assertTrue(lines.stream().anyMatch(l -> l.matches("bge-small-en-v15-q +bge-small-en-v1.5-q +384 +512 +cls, .* int8 \\(ORT\\) .*")),
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.matches(
+                                "bge-small-en-v15-q +bge-small-en-v1.5-q +384 +512 +cls, .* int8 \\(ORT\\) .*")),
                 cli.out());
     }
 

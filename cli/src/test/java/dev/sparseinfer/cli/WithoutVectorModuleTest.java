@@ -33,15 +33,39 @@ class WithoutVectorModuleTest {
     @Test
     void printsOneNoticeNamingTheFlagAndEmbedsTheSameVectors() throws Exception {
         Path input = dir.resolve("in.txt");
-        Files.writeString(input, "the scalar kernels give the same embeddings\nsecond text, a little longer than the first\n");
+        Files.writeString(
+                input, "the scalar kernels give the same embeddings\nsecond text, a little longer than the first\n");
         Path withModule = dir.resolve("with.jsonl");
         Path withoutModule = dir.resolve("without.jsonl");
-        assertEquals(0, cli.run("embed", "--model", "minilm", "--backend", "cpu", "--threads", "2",
-                "--input", input.toString(), "--output", withModule.toString()), cli.err());
+        assertEquals(
+                0,
+                cli.run(
+                        "embed",
+                        "--model",
+                        "minilm",
+                        "--backend",
+                        "cpu",
+                        "--threads",
+                        "2",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        withModule.toString()),
+                cli.err());
         assertFalse(cli.err().contains("Vector API module is missing"), cli.err());
 
-        List<String> err = childJvm("embed", "--model", "minilm", "--backend", "cpu", "--threads", "2",
-                "--input", input.toString(), "--output", withoutModule.toString());
+        List<String> err = childJvm(
+                "embed",
+                "--model",
+                "minilm",
+                "--backend",
+                "cpu",
+                "--threads",
+                "2",
+                "--input",
+                input.toString(),
+                "--output",
+                withoutModule.toString());
         assertEquals(1, err.stream().filter(NOTICE::equals).count(), String.join("\n", err));
         assertEquals(1, err.stream().filter(l -> l.contains("Vector API")).count(), String.join("\n", err));
         assertTrue(err.stream().anyMatch(l -> l.contains("on cpu (scalar, 2 threads)")), String.join("\n", err));
@@ -68,12 +92,15 @@ class WithoutVectorModuleTest {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
                 "-Dsparseinfer.cache=" + System.getProperty("sparseinfer.cache"),
-                "-cp", System.getProperty("java.class.path"),
+                "-cp",
+                System.getProperty("java.class.path"),
                 Main.class.getName()));
         command.addAll(List.of(args));
         Path err = dir.resolve("child.err");
-        Process process = new ProcessBuilder(command).redirectError(err.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(err.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         process.getOutputStream().close();
         assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the child JVM did not end: " + command);
         List<String> lines = Files.readAllLines(err, StandardCharsets.UTF_8);

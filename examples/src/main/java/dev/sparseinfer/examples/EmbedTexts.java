@@ -18,19 +18,17 @@ import java.util.List;
 public final class EmbedTexts {
 
     private static final List<String> TEXTS = List.of(
-            "The cat sat on the mat.",
-            "A kitten was sitting on the rug.",
-            "Interest rates rose again this quarter.");
+            "The cat sat on the mat.", "A kitten was sitting on the rug.", "Interest rates rose again this quarter.");
 
-    private EmbedTexts() {
-    }
+    private EmbedTexts() {}
 
     public static void main(String[] args) {
         if (args.length != 1) {
             System.err.println("usage: EmbedTexts MODEL");
             System.exit(2);
         }
-        ModelOptions options = ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(2);
+        ModelOptions options =
+                ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(2);
         try (EmbeddingModel model = EmbeddingModel.open(Path.of(args[0]), options)) {
             model.backendNotice().ifPresent(System.err::println);
             System.out.println("dimension: " + model.dimension());
@@ -38,7 +36,8 @@ public final class EmbedTexts {
             List<Embedding> embeddings = model.embed(TEXTS);
             for (int i = 0; i < TEXTS.size(); i++) {
                 for (int j = i + 1; j < TEXTS.size(); j++) {
-                    double cosine = Similarity.cosine(embeddings.get(i).vector(), embeddings.get(j).vector());
+                    double cosine = Similarity.cosine(
+                            embeddings.get(i).vector(), embeddings.get(j).vector());
                     System.out.printf("%.4f  \"%s\" / \"%s\"%n", cosine, TEXTS.get(i), TEXTS.get(j));
                 }
             }

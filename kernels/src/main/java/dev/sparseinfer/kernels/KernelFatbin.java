@@ -14,8 +14,7 @@ public final class KernelFatbin {
     /** Class-path location of the fatbin. */
     public static final String RESOURCE = "/dev/sparseinfer/kernels/sparseinfer.fatbin";
 
-    private KernelFatbin() {
-    }
+    private KernelFatbin() {}
 
     /** The fatbin's bytes, or empty if this build has none. */
     public static Optional<byte[]> load() {

@@ -35,13 +35,15 @@ class KernelFatbinTest {
     @Test
     void fatbinHoldsEveryKernelForEveryTargetArchitecture() {
         assumeTrue(nvccOnPath(), "nvcc is not on the PATH, so the build made no fatbin");
-        byte[] fatbin = KernelFatbin.load().orElseThrow(() -> new AssertionError("nvcc is on the PATH but "
-                + KernelFatbin.RESOURCE + " was not built"));
+        byte[] fatbin = KernelFatbin.load()
+                .orElseThrow(() ->
+                        new AssertionError("nvcc is on the PATH but " + KernelFatbin.RESOURCE + " was not built"));
         Map<Integer, Set<String>> functionsByArch = cubinFunctions(fatbin);
         assertEquals(Set.of(80, 86, 89, 90), functionsByArch.keySet(), "machine code architectures");
         for (var entry : functionsByArch.entrySet()) {
             for (KernelName kernel : KernelName.values()) {
-                assertTrue(entry.getValue().contains(kernel.symbol()),
+                assertTrue(
+                        entry.getValue().contains(kernel.symbol()),
                         "sm_" + entry.getKey() + " cubin lacks " + kernel.symbol() + "; it has " + entry.getValue());
             }
         }
@@ -56,8 +58,10 @@ class KernelFatbinTest {
         assumeTrue(nvccOnPath(), "nvcc is not on the PATH, so the build made no ptxas report");
         Path report = Path.of(System.getProperty("kernels.ptxasReport", "target/ptxas-report.txt"));
         String text = Files.readString(report);
-        Matcher m = Pattern.compile("Function properties for (\\w+)\\s+(\\d+) bytes stack frame, (\\d+) bytes spill stores, "
-                + "(\\d+) bytes spill loads").matcher(text);
+        Matcher m = Pattern.compile(
+                        "Function properties for (\\w+)\\s+(\\d+) bytes stack frame, (\\d+) bytes spill stores, "
+                                + "(\\d+) bytes spill loads")
+                .matcher(text);
         List<String> spills = new ArrayList<>();
         int functions = 0;
         while (m.find()) {

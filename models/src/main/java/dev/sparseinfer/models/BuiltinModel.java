@@ -22,9 +22,17 @@ import java.util.Locale;
  * @param recipe           pooling, normalisation and prompts as the model is meant to be used (LangChain4j's own
  *                         model class sets the same pooling)
  */
-public record BuiltinModel(String name, List<String> aliases, String description, MavenArtifact artifact,
-                           PackagedFile onnx, PackagedFile tokenizer, boolean onnxRuntimeInt8, int dimension,
-                           int maxTokens, EmbeddingRecipe recipe) {
+public record BuiltinModel(
+        String name,
+        List<String> aliases,
+        String description,
+        MavenArtifact artifact,
+        PackagedFile onnx,
+        PackagedFile tokenizer,
+        boolean onnxRuntimeInt8,
+        int dimension,
+        int maxTokens,
+        EmbeddingRecipe recipe) {
 
     public BuiltinModel {
         aliases = List.copyOf(aliases);

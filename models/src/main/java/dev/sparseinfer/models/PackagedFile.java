@@ -8,5 +8,4 @@ package dev.sparseinfer.models;
  * @param sha256   lower-case hex SHA-256 of its bytes
  * @param bytes    its size
  */
-public record PackagedFile(String resource, String sha256, long bytes) {
-}
+public record PackagedFile(String resource, String sha256, long bytes) {}

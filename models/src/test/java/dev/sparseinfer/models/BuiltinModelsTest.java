@@ -40,8 +40,11 @@ class BuiltinModelsTest {
     void poolingIsTheFamilysAndEveryModelNormalizes() {
         Map<String, Pooling> byFamily = Map.of("all-minilm", Pooling.MEAN, "bge", Pooling.CLS, "e5", Pooling.MEAN);
         for (BuiltinModel m : BuiltinModels.ALL) {
-            Pooling expected = byFamily.entrySet().stream().filter(e -> m.name().startsWith(e.getKey()))
-                    .map(Map.Entry::getValue).findFirst().orElseThrow();
+            Pooling expected = byFamily.entrySet().stream()
+                    .filter(e -> m.name().startsWith(e.getKey()))
+                    .map(Map.Entry::getValue)
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(expected, m.recipe().pooling(), m.name());
             assertTrue(m.recipe().normalize(), m.name());
             assertEquals(Optional.empty(), m.recipe().defaultPrompt(), m.name() + " applies no prompt unasked");
@@ -51,8 +54,10 @@ class BuiltinModelsTest {
     @Test
     void e5AndBgeCarryTheirPrompts() {
         assertEquals(Optional.of("query: "), BuiltinModels.E5_SMALL_V2.recipe().prompt("query"));
-        assertEquals(Optional.of("passage: "), BuiltinModels.E5_SMALL_V2_Q.recipe().prompt("passage"));
-        assertEquals(Optional.of("Represent this sentence for searching relevant passages: "),
+        assertEquals(
+                Optional.of("passage: "), BuiltinModels.E5_SMALL_V2_Q.recipe().prompt("passage"));
+        assertEquals(
+                Optional.of("Represent this sentence for searching relevant passages: "),
                 BuiltinModels.BGE_SMALL_EN_V15.recipe().prompt("query"));
         assertTrue(BuiltinModels.ALL_MINILM_L6_V2.recipe().prompts().isEmpty());
     }
@@ -62,9 +67,14 @@ class BuiltinModelsTest {
         for (BuiltinModel m : BuiltinModels.ALL) {
             assertEquals(m.name().endsWith("-q"), m.onnxRuntimeInt8(), m.name());
             if (m.onnxRuntimeInt8()) {
-                BuiltinModel fp32 = ModelRegistry.builtin(m.name().substring(0, m.name().length() - 2)).orElseThrow();
+                BuiltinModel fp32 = ModelRegistry.builtin(
+                                m.name().substring(0, m.name().length() - 2))
+                        .orElseThrow();
                 assertEquals(fp32.dimension(), m.dimension(), m.name());
-                assertEquals(fp32.tokenizer().sha256(), m.tokenizer().sha256(), m.name() + " tokenizes as its fp32 model does");
+                assertEquals(
+                        fp32.tokenizer().sha256(),
+                        m.tokenizer().sha256(),
+                        m.name() + " tokenizes as its fp32 model does");
                 assertNotEquals(fp32.onnx().sha256(), m.onnx().sha256(), m.name());
             }
         }

@@ -20,7 +20,10 @@ class ConcurrentEmbeddingTest {
     @Test
     void callersOnManyThreadsGetTheVectorsOfASingleCaller() throws Exception {
         List<String> texts = TestModels.variedTexts().subList(0, 48);
-        ModelOptions options = ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(2).withBatchSize(8);
+        ModelOptions options = ModelOptions.defaults()
+                .withBackend(BackendKind.CPU)
+                .withThreads(2)
+                .withBatchSize(8);
         try (EmbeddingModel model = EmbeddingModel.open(TestModels.minilm(), options)) {
             List<Embedding> expected = model.embed(texts);
             ExecutorService callers = Executors.newFixedThreadPool(4);
@@ -38,7 +41,8 @@ class ConcurrentEmbeddingTest {
                     List<Embedding> want = rotated(expected, caller * 8);
                     for (int i = 0; i < texts.size(); i++) {
                         assertEquals(want.get(i).tokens(), got.get(i).tokens());
-                        assertArrayEquals(want.get(i).vector(), got.get(i).vector(), 1e-6f, "caller " + caller + ", text " + i);
+                        assertArrayEquals(
+                                want.get(i).vector(), got.get(i).vector(), 1e-6f, "caller " + caller + ", text " + i);
                     }
                 }
             } finally {

@@ -34,7 +34,8 @@ class ConcurrentStressTest {
         long seconds = Long.getLong("stress.seconds", 30);
         long seed = Long.getLong("tests.seed", System.nanoTime());
         List<List<String>> batches = batches(TestModels.variedTexts());
-        ModelOptions options = ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(2);
+        ModelOptions options =
+                ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(2);
         try (EmbeddingModel model = EmbeddingModel.open(TestModels.minilm(), options)) {
             // Twice, so the reference is taken once the JIT has compiled the kernels (see ConcurrentEmbeddingTest).
             embedAll(model, batches);
@@ -53,8 +54,11 @@ class ConcurrentStressTest {
                             List<Embedding> got = model.embed(batches.get(b));
                             for (int i = 0; i < got.size(); i++) {
                                 Embedding want = expected.get(b).get(i);
-                                if (want.tokens() != got.get(i).tokens() || !Arrays.equals(want.vector(), got.get(i).vector())) {
-                                    fail("text " + (b * BATCH + i) + " differs from the single-threaded run (seed=" + seed + ")");
+                                if (want.tokens() != got.get(i).tokens()
+                                        || !Arrays.equals(
+                                                want.vector(), got.get(i).vector())) {
+                                    fail("text " + (b * BATCH + i) + " differs from the single-threaded run (seed="
+                                            + seed + ")");
                                 }
                                 compared++;
                             }
@@ -68,7 +72,8 @@ class ConcurrentStressTest {
                     assertTrue(compared > 0, "every thread embedded something");
                     total += compared;
                 }
-                System.out.printf("ConcurrentStressTest: %d threads, %d s, %d embeddings, all equal to the single-threaded run%n",
+                System.out.printf(
+                        "ConcurrentStressTest: %d threads, %d s, %d embeddings, all equal to the single-threaded run%n",
                         THREADS, seconds, total);
             } finally {
                 pool.shutdownNow();

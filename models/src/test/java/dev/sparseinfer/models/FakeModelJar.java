@@ -20,14 +20,19 @@ final class FakeModelJar {
     static final byte[] ONNX = "not really an ONNX graph".getBytes(StandardCharsets.UTF_8);
     static final byte[] TOKENIZER = "{\"model\": \"not really a tokenizer\"}".getBytes(StandardCharsets.UTF_8);
 
-    static final BuiltinModel MODEL = new BuiltinModel("fake-model", List.of("fake"), "a made-up model",
+    static final BuiltinModel MODEL = new BuiltinModel(
+            "fake-model",
+            List.of("fake"),
+            "a made-up model",
             new MavenArtifact("test.group", "fake-model", "1.0", 1234),
             new PackagedFile("fake-model.onnx", sha256(ONNX), ONNX.length),
             new PackagedFile("fake-model-tokenizer.json", sha256(TOKENIZER), TOKENIZER.length),
-            false, 8, 16, EmbeddingRecipe.of(Pooling.CLS, true));
+            false,
+            8,
+            16,
+            EmbeddingRecipe.of(Pooling.CLS, true));
 
-    private FakeModelJar() {
-    }
+    private FakeModelJar() {}
 
     /** Writes the model's jar with the files its entry expects. */
     static Path write(Path jar) throws IOException {
@@ -37,7 +42,8 @@ final class FakeModelJar {
     /** Writes the model's jar with other ONNX bytes than its entry expects. */
     static Path write(Path jar, byte[] onnx) throws IOException {
         Files.createDirectories(jar.getParent());
-        try (OutputStream file = Files.newOutputStream(jar); ZipOutputStream zip = new ZipOutputStream(file)) {
+        try (OutputStream file = Files.newOutputStream(jar);
+                ZipOutputStream zip = new ZipOutputStream(file)) {
             zip.putNextEntry(new ZipEntry(MODEL.onnx().resource()));
             zip.write(onnx);
             zip.putNextEntry(new ZipEntry(MODEL.tokenizer().resource()));

@@ -34,13 +34,20 @@ class MavenCommandTest {
         Path mvn = script("bin/mvn", """
                 printf '%%s\\n' "$@" > '%s'
                 mkdir -p '%s' && cp '%s' '%s'
-                """.formatted(args, ARTIFACT.jarIn(repository).getParent(), fixture, ARTIFACT.jarIn(repository)));
+                """.formatted(
+                        args, ARTIFACT.jarIn(repository).getParent(), fixture, ARTIFACT.jarIn(repository)));
 
         MavenCommand.onPath(mvn.getParent().toString()).orElseThrow().fetch(ARTIFACT, repository);
 
         List<String> passed = Files.readAllLines(args);
-        assertTrue(passed.containsAll(List.of("-B", "dependency:get", "-Dartifact=test.group:fake-model:1.0", "-Dtransitive=false",
-                "-Dmaven.repo.local=" + repository)), passed.toString());
+        assertTrue(
+                passed.containsAll(List.of(
+                        "-B",
+                        "dependency:get",
+                        "-Dartifact=test.group:fake-model:1.0",
+                        "-Dtransitive=false",
+                        "-Dmaven.repo.local=" + repository)),
+                passed.toString());
         assertEquals(Files.size(fixture), Files.size(ARTIFACT.jarIn(repository)));
     }
 
@@ -54,13 +61,17 @@ class MavenCommandTest {
                 """);
         Path repository = dir.resolve("repository");
 
-        SparseInferException e = assertThrows(SparseInferException.class,
-                () -> new MavenCommand(mvn).fetch(ARTIFACT, repository));
+        SparseInferException e =
+                assertThrows(SparseInferException.class, () -> new MavenCommand(mvn).fetch(ARTIFACT, repository));
 
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
-        assertTrue(e.getMessage().contains("(exit 1: Failed to execute goal: Could not find artifact test.group:fake-model:jar:1.0 in central)"),
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "(exit 1: Failed to execute goal: Could not find artifact test.group:fake-model:jar:1.0 in central)"),
                 e.getMessage());
-        assertTrue(e.getMessage().endsWith("command: " + MavenCommand.commandLine(ARTIFACT, repository)), e.getMessage());
+        assertTrue(
+                e.getMessage().endsWith("command: " + MavenCommand.commandLine(ARTIFACT, repository)), e.getMessage());
     }
 
     @Test
@@ -71,8 +82,13 @@ class MavenCommandTest {
         Files.writeString(notExecutable, "#!/bin/sh\n");
         Path first = script("first/mvn", "");
         script("second/mvn", "");
-        String path = String.join(File.pathSeparator, dir.resolve("none").toString(), "", notExecutable.getParent().toString(),
-                first.getParent().toString(), dir.resolve("second").toString());
+        String path = String.join(
+                File.pathSeparator,
+                dir.resolve("none").toString(),
+                "",
+                notExecutable.getParent().toString(),
+                first.getParent().toString(),
+                dir.resolve("second").toString());
 
         MavenCommand found = MavenCommand.onPath(path).orElseThrow();
 
@@ -83,9 +99,11 @@ class MavenCommandTest {
 
     @Test
     void theCommandNamesTheRepositoryOnlyWhenItIsNotTheDefault() {
-        assertEquals("mvn dependency:get -Dartifact=test.group:fake-model:1.0 -Dtransitive=false",
+        assertEquals(
+                "mvn dependency:get -Dartifact=test.group:fake-model:1.0 -Dtransitive=false",
                 MavenCommand.commandLine(ARTIFACT, LocalMavenRepository.defaultLocation()));
-        assertEquals("mvn dependency:get -Dartifact=test.group:fake-model:1.0 -Dtransitive=false -Dmaven.repo.local=" + dir,
+        assertEquals(
+                "mvn dependency:get -Dartifact=test.group:fake-model:1.0 -Dtransitive=false -Dmaven.repo.local=" + dir,
                 MavenCommand.commandLine(ARTIFACT, dir));
     }
 

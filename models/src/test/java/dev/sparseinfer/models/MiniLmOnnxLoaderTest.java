@@ -25,9 +25,12 @@ class MiniLmOnnxLoaderTest {
         OnnxModel model = OnnxModel.open(onnx);
         OnnxNode query = model.nodes().stream()
                 .filter(n -> n.name().equals("/encoder/layer.0/attention/self/query/MatMul"))
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
         float[] stored = model.initializer(query.input(1)).orElseThrow().toFloats(); // [in, out]
-        FloatMatrix loaded = assertInstanceOf(DenseWeights.class, weights.layers().get(0).query().weights()).matrix();
+        FloatMatrix loaded = assertInstanceOf(
+                        DenseWeights.class, weights.layers().get(0).query().weights())
+                .matrix();
         assertEquals(stored[1 * 384 + 0], loaded.get(0, 1));
         assertEquals(stored[7 * 384 + 300], loaded.get(300, 7));
         assertEquals(stored[383 * 384 + 5], loaded.get(5, 383));

@@ -41,11 +41,12 @@ class MiniLmOnnxRuntimeAgreementTest {
         referenceTokens = new ArrayList<>();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerFile);
-             OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             try (OrtSession session = env.createSession(onnx.toString(), options)) {
                 for (int from = 0; from < texts.size(); from += 16) {
-                    Encoding[] encodings = tokenizer.batchEncode(texts.subList(from, Math.min(texts.size(), from + 16)));
+                    Encoding[] encodings =
+                            tokenizer.batchEncode(texts.subList(from, Math.min(texts.size(), from + 16)));
                     runBatch(env, session, encodings);
                 }
             }
@@ -62,9 +63,10 @@ class MiniLmOnnxRuntimeAgreementTest {
             types[i] = encodings[i].getTypeIds();
         }
         try (OnnxTensor idsT = OnnxTensor.createTensor(env, ids);
-             OnnxTensor maskT = OnnxTensor.createTensor(env, mask);
-             OnnxTensor typesT = OnnxTensor.createTensor(env, types);
-             OrtSession.Result result = session.run(Map.of("input_ids", idsT, "attention_mask", maskT, "token_type_ids", typesT))) {
+                OnnxTensor maskT = OnnxTensor.createTensor(env, mask);
+                OnnxTensor typesT = OnnxTensor.createTensor(env, types);
+                OrtSession.Result result =
+                        session.run(Map.of("input_ids", idsT, "attention_mask", maskT, "token_type_ids", typesT))) {
             float[][][] hidden = (float[][][]) result.get(0).getValue();
             for (int i = 0; i < encodings.length; i++) {
                 reference.add(meanPoolNormalized(hidden[i], mask[i]));
@@ -103,11 +105,13 @@ class MiniLmOnnxRuntimeAgreementTest {
     @Test
     void everyTextHasTheSameTokenCountAndEmbeddingAsOnnxRuntime() {
         assertTrue(texts.size() >= 200, "too few test texts: " + texts.size());
-        try (EmbeddingModel model = EmbeddingModel.open(onnx, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
+        try (EmbeddingModel model =
+                EmbeddingModel.open(onnx, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
             List<Embedding> ours = model.embed(texts);
             double worst = 1;
             for (int i = 0; i < texts.size(); i++) {
-                assertEquals(referenceTokens.get(i), ours.get(i).tokens(), "token count of text " + i + ": " + texts.get(i));
+                assertEquals(
+                        referenceTokens.get(i), ours.get(i).tokens(), "token count of text " + i + ": " + texts.get(i));
                 double cosine = Similarity.cosine(ours.get(i).vector(), reference.get(i));
                 worst = Math.min(worst, cosine);
                 assertTrue(cosine >= 0.9999, "cosine " + cosine + " for text " + i + ": " + texts.get(i));
@@ -118,7 +122,8 @@ class MiniLmOnnxRuntimeAgreementTest {
 
     @Test
     void longTextsAreTruncatedToTheTokenizersLimit() {
-        try (EmbeddingModel model = EmbeddingModel.open(onnx, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
+        try (EmbeddingModel model =
+                EmbeddingModel.open(onnx, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
             assertEquals(128, model.embed("word ".repeat(500)).tokens());
         }
     }
@@ -126,12 +131,17 @@ class MiniLmOnnxRuntimeAgreementTest {
     @Test
     void batchingDoesNotChangeTheVectors() {
         List<String> sample = texts.subList(0, 60);
-        try (EmbeddingModel batched = EmbeddingModel.open(onnx, ModelOptions.defaults().withBackend(BackendKind.CPU).withBatchSize(60));
-             EmbeddingModel single = EmbeddingModel.open(onnx, ModelOptions.defaults().withBackend(BackendKind.CPU).withBatchSize(1))) {
+        try (EmbeddingModel batched = EmbeddingModel.open(
+                        onnx,
+                        ModelOptions.defaults().withBackend(BackendKind.CPU).withBatchSize(60));
+                EmbeddingModel single = EmbeddingModel.open(
+                        onnx,
+                        ModelOptions.defaults().withBackend(BackendKind.CPU).withBatchSize(1))) {
             List<Embedding> all = batched.embed(sample);
             List<Embedding> oneByOne = single.embed(sample);
             for (int i = 0; i < sample.size(); i++) {
-                double cosine = Similarity.cosine(all.get(i).vector(), oneByOne.get(i).vector());
+                double cosine =
+                        Similarity.cosine(all.get(i).vector(), oneByOne.get(i).vector());
                 assertTrue(cosine >= 0.99999, "text " + i + " batched vs alone: cosine " + cosine);
             }
         }

@@ -43,14 +43,26 @@ class MiniLmTokenizerPrefixTest {
             texts.add(line.toString());
         }
         try (TextTokenizer ours = TextTokenizer.fromJson(Files.readString(tokenizerJson), tokenizerJson.toString());
-             HuggingFaceTokenizer whole = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("padding", "false"))) {
+                HuggingFaceTokenizer whole =
+                        HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("padding", "false"))) {
             List<TokenizedText> actual = ours.encode(texts);
             Encoding[] expected = whole.batchEncode(texts);
             int truncated = 0;
             for (int i = 0; i < texts.size(); i++) {
-                String where = "seed " + seed + ", text " + i + " (" + texts.get(i).length() + " chars)";
-                assertArrayEquals(Arrays.stream(expected[i].getIds()).mapToInt(Math::toIntExact).toArray(), actual.get(i).ids(), where);
-                assertArrayEquals(Arrays.stream(expected[i].getTypeIds()).mapToInt(Math::toIntExact).toArray(), actual.get(i).typeIds(), where);
+                String where =
+                        "seed " + seed + ", text " + i + " (" + texts.get(i).length() + " chars)";
+                assertArrayEquals(
+                        Arrays.stream(expected[i].getIds())
+                                .mapToInt(Math::toIntExact)
+                                .toArray(),
+                        actual.get(i).ids(),
+                        where);
+                assertArrayEquals(
+                        Arrays.stream(expected[i].getTypeIds())
+                                .mapToInt(Math::toIntExact)
+                                .toArray(),
+                        actual.get(i).typeIds(),
+                        where);
                 truncated += expected[i].exceedMaxLength() ? 1 : 0;
             }
             assertTrue(truncated >= 40, "the long lines are past the truncation limit: " + truncated + " truncated");

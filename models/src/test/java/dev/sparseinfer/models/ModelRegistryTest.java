@@ -64,7 +64,11 @@ class ModelRegistryTest {
 
     @Test
     void theClassPathComesFirst() throws IOException {
-        URLClassLoader classPath = new URLClassLoader(new URL[] {FakeModelJar.write(dir.resolve("app/fake.jar")).toUri().toURL()}, null);
+        URLClassLoader classPath = new URLClassLoader(
+                new URL[] {
+                    FakeModelJar.write(dir.resolve("app/fake.jar")).toUri().toURL()
+                },
+                null);
         // The repository's copy is corrupt: extraction succeeding proves it was not read.
         FakeModelJar.write(MODEL.artifact().jarIn(repository()), "other bytes".getBytes());
         ModelRegistry registry = registry(classPath, Optional.of(mustNotBeCalled));
@@ -94,8 +98,11 @@ class ModelRegistryTest {
         assertEquals(List.of("test.group:fake-model:1.0"), fetched);
         assertTrue(Files.isRegularFile(MODEL.artifact().jarIn(repository())));
         assertEquals(1, notices.size(), notices.toString());
-        assertTrue(notices.getFirst().contains("fetching test.group:fake-model:1.0")
-                && notices.getFirst().contains("mvn dependency:get -Dartifact=test.group:fake-model:1.0 -Dtransitive=false"), notices.getFirst());
+        assertTrue(
+                notices.getFirst().contains("fetching test.group:fake-model:1.0")
+                        && notices.getFirst()
+                                .contains("mvn dependency:get -Dartifact=test.group:fake-model:1.0 -Dtransitive=false"),
+                notices.getFirst());
     }
 
     @Test
@@ -117,13 +124,18 @@ class ModelRegistryTest {
 
         assertEquals(SparseInferException.Code.IO, e.code());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
-        assertTrue(e.getMessage().contains("'mvn dependency:get -Dartifact=test.group:fake-model:1.0 -Dtransitive=false -Dmaven.repo.local="
-                + repository() + "'"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "'mvn dependency:get -Dartifact=test.group:fake-model:1.0 -Dtransitive=false -Dmaven.repo.local="
+                                        + repository() + "'"),
+                e.getMessage());
     }
 
     @Test
     void aFetchThatLeavesNoJarIsAnError() {
-        ModelRegistry registry = registry(emptyClassPath(), Optional.of((artifact, repository) -> fetched.add(artifact.coordinates())));
+        ModelRegistry registry =
+                registry(emptyClassPath(), Optional.of((artifact, repository) -> fetched.add(artifact.coordinates())));
 
         SparseInferException e = assertThrows(SparseInferException.class, () -> registry.extract(MODEL));
 
@@ -139,10 +151,16 @@ class ModelRegistryTest {
 
         assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
-        assertTrue(e.getMessage().contains("fake-model.onnx from " + MODEL.artifact().jarIn(repository()))
-                && e.getMessage().contains("expected " + MODEL.onnx().sha256()), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                                .contains("fake-model.onnx from "
+                                        + MODEL.artifact().jarIn(repository()))
+                        && e.getMessage().contains("expected " + MODEL.onnx().sha256()),
+                e.getMessage());
         try (Stream<Path> files = Files.list(cache().resolve("models").resolve("fake-model-1.0"))) {
-            assertEquals(List.of(MODEL.tokenizerFileName()), files.map(p -> p.getFileName().toString()).toList(),
+            assertEquals(
+                    List.of(MODEL.tokenizerFileName()),
+                    files.map(p -> p.getFileName().toString()).toList(),
                     "only the tokenizer, whose hash matched, is kept; no ONNX file and no temporary file");
         }
         assertFalse(registry.availability(MODEL) == Availability.CACHED);
@@ -184,8 +202,10 @@ class ModelRegistryTest {
 
     @Test
     void anUnknownSpecListsTheBuiltinNames() {
-        SparseInferException e = assertThrows(SparseInferException.class,
-                () -> registry(emptyClassPath(), Optional.empty()).resolve(dir.resolve("missing.onnx").toString()));
+        SparseInferException e = assertThrows(
+                SparseInferException.class,
+                () -> registry(emptyClassPath(), Optional.empty())
+                        .resolve(dir.resolve("missing.onnx").toString()));
 
         assertEquals(SparseInferException.Code.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("all-minilm-l6-v2, all-minilm-l6-v2-q, bge-small-en-v15"), e.getMessage());

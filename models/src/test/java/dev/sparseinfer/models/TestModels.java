@@ -10,8 +10,7 @@ import java.util.List;
 /** Shared fixtures: the built-in model extracted once per build, and the project's own test texts. */
 public final class TestModels {
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     /** A registry whose cache lives in the build directory, so tests never touch the user's cache. */
     public static ModelRegistry registry() {
@@ -26,7 +25,8 @@ public final class TestModels {
     public static List<String> variedTexts() {
         try (InputStream in = TestModels.class.getResourceAsStream("/varied-texts.txt")) {
             String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return Arrays.asList(all.split("\n", -1)).subList(0, (int) all.chars().filter(c -> c == '\n').count());
+            return Arrays.asList(all.split("\n", -1))
+                    .subList(0, (int) all.chars().filter(c -> c == '\n').count());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

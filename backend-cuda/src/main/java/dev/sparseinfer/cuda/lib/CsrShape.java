@@ -12,11 +12,12 @@ record CsrShape(int out, int in, int nonZeros, DataType valueType, DataType inpu
     CsrShape {
         if (out < 1 || in < 1 || maxTokens < 1) {
             throw SparseInferException.invalidArgument(
-                    "cuda: a CSR product needs out, in and maxTokens of at least 1, got " + out + ", " + in + " and " + maxTokens);
+                    "cuda: a CSR product needs out, in and maxTokens of at least 1, got " + out + ", " + in + " and "
+                            + maxTokens);
         }
         if (nonZeros < 0 || nonZeros > (long) out * in) {
-            throw SparseInferException.invalidArgument("cuda: a " + out + "x" + in + " CSR matrix cannot hold "
-                    + nonZeros + " values");
+            throw SparseInferException.invalidArgument(
+                    "cuda: a " + out + "x" + in + " CSR matrix cannot hold " + nonZeros + " values");
         }
         if (valueType != inputType || (valueType != DataType.F16 && valueType != DataType.F32)) {
             throw SparseInferException.invalidArgument("cuda: cuSPARSE multiplies CSR values and activations of one "
@@ -27,8 +28,8 @@ record CsrShape(int out, int in, int nonZeros, DataType valueType, DataType inpu
     /** Checks a call's token count against the plan. */
     void checkTokens(int tokens) {
         if (tokens < 1 || tokens > maxTokens) {
-            throw SparseInferException.invalidArgument("cuda: a CSR product prepared for 1 to " + maxTokens
-                    + " tokens was given " + tokens);
+            throw SparseInferException.invalidArgument(
+                    "cuda: a CSR product prepared for 1 to " + maxTokens + " tokens was given " + tokens);
         }
     }
 }

@@ -19,17 +19,31 @@ public interface Cublas extends AutoCloseable {
      * and {@code beta} are host values of the compute type's scale type (fp32 for {@link ComputeType#F32}, int32
      * for {@link ComputeType#I32}).
      */
-    void gemmEx(Transpose transA, Transpose transB, int m, int n, int k,
-                float alpha, long a, DataType aType, int lda,
-                long b, DataType bType, int ldb,
-                float beta, long c, DataType cType, int ldc,
-                ComputeType compute);
+    void gemmEx(
+            Transpose transA,
+            Transpose transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            long a,
+            DataType aType,
+            int lda,
+            long b,
+            DataType bType,
+            int ldb,
+            float beta,
+            long c,
+            DataType cType,
+            int ldc,
+            ComputeType compute);
 
     @Override
     void close();
 
     enum Transpose {
-        N(0), T(1);
+        N(0),
+        T(1);
 
         public final int code;
 
@@ -40,7 +54,8 @@ public interface Cublas extends AutoCloseable {
 
     /** {@code cublasComputeType_t}. */
     enum ComputeType {
-        F32(68), I32(72);
+        F32(68),
+        I32(72);
 
         public final int code;
 

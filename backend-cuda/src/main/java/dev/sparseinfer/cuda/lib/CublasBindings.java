@@ -22,7 +22,8 @@ public final class CublasBindings {
     public static Cublas open() {
         CudaLibraryLocator locator = CudaLibraryLocator.fromEnvironment();
         NativeLibraryLoader loader = new NativeLibraryLoader(locator);
-        return open(locator,
+        return open(
+                locator,
                 library -> {
                     loader.load(library);
                     return JCublas2Binding.open(library);
@@ -56,8 +57,9 @@ public final class CublasBindings {
             }
         }
         if (jcublas2Failure != null) {
-            throw unavailable("cuda: " + cublas12.get() + " does not load through JCublas2: "
-                    + jcublas2Failure.getMessage(), jcublas2Failure);
+            throw unavailable(
+                    "cuda: " + cublas12.get() + " does not load through JCublas2: " + jcublas2Failure.getMessage(),
+                    jcublas2Failure);
         }
         throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, NOT_FOUND);
     }

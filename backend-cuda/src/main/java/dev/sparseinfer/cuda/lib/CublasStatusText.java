@@ -38,8 +38,8 @@ final class CublasStatusText {
 
     /** Status text from the library's own functions where it exports them. */
     static CublasStatusText of(SymbolLookup library) {
-        return new CublasStatusText(stringFunction(library, "cublasGetStatusName"),
-                stringFunction(library, "cublasGetStatusString"));
+        return new CublasStatusText(
+                stringFunction(library, "cublasGetStatusName"), stringFunction(library, "cublasGetStatusString"));
     }
 
     /** Throws the one-line error for {@code status} unless it is {@code CUBLAS_STATUS_SUCCESS}. */
@@ -52,8 +52,8 @@ final class CublasStatusText {
         if (detail != null && !detail.isBlank()) {
             text += " (" + detail + ")";
         }
-        throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
-                "cuda: " + function + " failed: " + text);
+        throw new SparseInferException(
+                SparseInferException.Code.BACKEND_UNAVAILABLE, "cuda: " + function + " failed: " + text);
     }
 
     private String name(int status) {
@@ -67,7 +67,9 @@ final class CublasStatusText {
         }
         try {
             MemorySegment text = (MemorySegment) function.invokeExact(status);
-            return text.equals(MemorySegment.NULL) ? null : text.reinterpret(Long.MAX_VALUE).getString(0);
+            return text.equals(MemorySegment.NULL)
+                    ? null
+                    : text.reinterpret(Long.MAX_VALUE).getString(0);
         } catch (Throwable e) {
             return null; // the status itself is the error to report; JCublas's table names it instead
         }
@@ -75,6 +77,7 @@ final class CublasStatusText {
 
     private static MethodHandle stringFunction(SymbolLookup library, String symbol) {
         Optional<MemorySegment> address = library.find(symbol);
-        return address.map(a -> Linker.nativeLinker().downcallHandle(a, STRING_OF_STATUS)).orElse(null);
+        return address.map(a -> Linker.nativeLinker().downcallHandle(a, STRING_OF_STATUS))
+                .orElse(null);
     }
 }

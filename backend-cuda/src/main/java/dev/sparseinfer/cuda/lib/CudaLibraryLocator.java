@@ -39,12 +39,15 @@ public final class CudaLibraryLocator {
 
     /** The locator this process's settings describe. */
     public static CudaLibraryLocator fromEnvironment() {
-        return of(System.getProperty(FOLDERS_PROPERTY), System.getenv(FOLDERS_ENV), System.getenv("LD_LIBRARY_PATH"),
+        return of(
+                System.getProperty(FOLDERS_PROPERTY),
+                System.getenv(FOLDERS_ENV),
+                System.getenv("LD_LIBRARY_PATH"),
                 LoaderCache::find);
     }
 
-    static CudaLibraryLocator of(String property, String env, String ldLibraryPath,
-                                 Function<String, Optional<Path>> standardLoader) {
+    static CudaLibraryLocator of(
+            String property, String env, String ldLibraryPath, Function<String, Optional<Path>> standardLoader) {
         String folders = property != null && !property.isBlank() ? property : env;
         return new CudaLibraryLocator(withWheelLibFolders(folders(folders)), folders(ldLibraryPath), standardLoader);
     }
@@ -55,7 +58,10 @@ public final class CudaLibraryLocator {
         for (Path folder : folders) {
             expanded.add(folder);
             try (Stream<Path> children = Files.list(folder)) {
-                children.map(child -> child.resolve("lib")).filter(Files::isDirectory).sorted().forEach(expanded::add);
+                children.map(child -> child.resolve("lib"))
+                        .filter(Files::isDirectory)
+                        .sorted()
+                        .forEach(expanded::add);
             } catch (IOException | UncheckedIOException e) {
                 // Not a readable folder: nothing is found in it, as for any folder that lacks the library.
             }
@@ -65,9 +71,7 @@ public final class CudaLibraryLocator {
 
     /** The library file named {@code soname}, from the first place that holds it. */
     public Optional<Path> find(String soname) {
-        return findConfigured(soname)
-                .or(() -> findIn(loaderPath, soname))
-                .or(() -> standardLoader.apply(soname));
+        return findConfigured(soname).or(() -> findIn(loaderPath, soname)).or(() -> standardLoader.apply(soname));
     }
 
     /**

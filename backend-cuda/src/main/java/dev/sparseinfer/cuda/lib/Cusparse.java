@@ -15,8 +15,16 @@ public interface Cusparse extends AutoCloseable {
      * {@code valueType}, all already on the device) for products with up to {@code maxTokens} rows of fp32
      * compute. {@code inputType} is the element type of the activations it will be given.
      */
-    CsrMatMul prepareCsr(int out, int in, int nonZeros, long rowOffsets, long columnIndices, long values,
-                         DataType valueType, DataType inputType, int maxTokens);
+    CsrMatMul prepareCsr(
+            int out,
+            int in,
+            int nonZeros,
+            long rowOffsets,
+            long columnIndices,
+            long values,
+            DataType valueType,
+            DataType inputType,
+            int maxTokens);
 
     @Override
     void close();

@@ -25,13 +25,15 @@ public final class CusparseBindings {
 
     /** The same, with the way of opening a handle passed in; it may throw {@link LinkageError}. */
     static Cusparse open(CudaLibraryLocator locator, Function<Path, Cusparse> jcusparse) {
-        Path library = locator.find(CUSPARSE_12).orElseThrow(() ->
-                new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, NOT_FOUND));
+        Path library = locator.find(CUSPARSE_12)
+                .orElseThrow(() -> new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, NOT_FOUND));
         try {
             return jcusparse.apply(library);
         } catch (LinkageError e) {
-            throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
-                    "cuda: " + library + " does not load through JCusparse: " + e.getMessage(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.BACKEND_UNAVAILABLE,
+                    "cuda: " + library + " does not load through JCusparse: " + e.getMessage(),
+                    e);
         }
     }
 }

@@ -16,8 +16,8 @@ final class DriverWorkspaceMemory implements WorkspaceMemory {
     public Buffer allocate(long bytes) {
         CUdeviceptr pointer = new CUdeviceptr();
         if (bytes > 0) {
-            StatusCheck.check("cuMemAlloc(" + bytes + " bytes)", JCudaDriver.cuMemAlloc(pointer, bytes),
-                    CUresult::stringFor);
+            StatusCheck.check(
+                    "cuMemAlloc(" + bytes + " bytes)", JCudaDriver.cuMemAlloc(pointer, bytes), CUresult::stringFor);
         }
         return new DriverBuffer(pointer, bytes);
     }

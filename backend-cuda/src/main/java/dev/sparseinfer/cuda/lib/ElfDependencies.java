@@ -30,7 +30,7 @@ final class ElfDependencies {
 
     static List<String> needed(Path library) throws IOException {
         try (Arena arena = Arena.ofConfined();
-             FileChannel channel = FileChannel.open(library, StandardOpenOption.READ)) {
+                FileChannel channel = FileChannel.open(library, StandardOpenOption.READ)) {
             MemorySegment elf = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             return isElf64LittleEndian(elf) ? needed(elf) : List.of();
         } catch (IndexOutOfBoundsException e) {

@@ -40,19 +40,23 @@ final class FfmCublas implements Cublas {
         this.statusText = CublasStatusText.of(symbols);
         MethodHandle create = downcall(library, symbols, "cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         this.destroy = downcall(library, symbols, "cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        this.setStream = downcall(library, symbols, "cublasSetStream_v2",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        this.gemmEx = downcall(library, symbols, "cublasGemmEx", FunctionDescriptor.of(JAVA_INT,
-                ADDRESS,                       // cublasHandle_t handle
-                JAVA_INT, JAVA_INT,            // cublasOperation_t transa, transb
-                JAVA_INT, JAVA_INT, JAVA_INT,  // int m, n, k
-                ADDRESS,                       // const void *alpha
-                ADDRESS, JAVA_INT, JAVA_INT,   // const void *A, cudaDataType Atype, int lda
-                ADDRESS, JAVA_INT, JAVA_INT,   // const void *B, cudaDataType Btype, int ldb
-                ADDRESS,                       // const void *beta
-                ADDRESS, JAVA_INT, JAVA_INT,   // void *C, cudaDataType Ctype, int ldc
-                JAVA_INT,                      // cublasComputeType_t computeType
-                JAVA_INT));                    // cublasGemmAlgo_t algo
+        this.setStream =
+                downcall(library, symbols, "cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        this.gemmEx = downcall(
+                library,
+                symbols,
+                "cublasGemmEx",
+                FunctionDescriptor.of(
+                        JAVA_INT, ADDRESS, // cublasHandle_t handle
+                        JAVA_INT, JAVA_INT, // cublasOperation_t transa, transb
+                        JAVA_INT, JAVA_INT, JAVA_INT, // int m, n, k
+                        ADDRESS, // const void *alpha
+                        ADDRESS, JAVA_INT, JAVA_INT, // const void *A, cudaDataType Atype, int lda
+                        ADDRESS, JAVA_INT, JAVA_INT, // const void *B, cudaDataType Btype, int ldb
+                        ADDRESS, // const void *beta
+                        ADDRESS, JAVA_INT, JAVA_INT, // void *C, cudaDataType Ctype, int ldc
+                        JAVA_INT, // cublasComputeType_t computeType
+                        JAVA_INT)); // cublasGemmAlgo_t algo
         // Shared, not confined: one thread at a time uses the handle, but not always the same thread.
         this.arena = Arena.ofShared();
         this.alpha = arena.allocate(JAVA_INT);
@@ -80,8 +84,10 @@ final class FfmCublas implements Cublas {
             // Loaded for the life of the process, as JCuda's natives are: handles may be opened again later.
             symbols = SymbolLookup.libraryLookup(library, Arena.global());
         } catch (IllegalArgumentException e) {
-            throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
-                    "cuda: cannot load " + library + ": " + e.getMessage(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.BACKEND_UNAVAILABLE,
+                    "cuda: cannot load " + library + ": " + e.getMessage(),
+                    e);
         }
         return new FfmCublas(library, symbols);
     }
@@ -103,20 +109,48 @@ final class FfmCublas implements Cublas {
     }
 
     @Override
-    public void gemmEx(Transpose transA, Transpose transB, int m, int n, int k,
-                       float alpha, long a, DataType aType, int lda,
-                       long b, DataType bType, int ldb,
-                       float beta, long c, DataType cType, int ldc,
-                       ComputeType compute) {
+    public void gemmEx(
+            Transpose transA,
+            Transpose transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            long a,
+            DataType aType,
+            int lda,
+            long b,
+            DataType bType,
+            int ldb,
+            float beta,
+            long c,
+            DataType cType,
+            int ldc,
+            ComputeType compute) {
         this.alpha.set(JAVA_INT, 0, CublasArguments.scaleBits(compute, alpha));
         this.beta.set(JAVA_INT, 0, CublasArguments.scaleBits(compute, beta));
         int status;
         try {
-            status = (int) gemmEx.invokeExact(handle, transA.code, transB.code, m, n, k,
-                    this.alpha, MemorySegment.ofAddress(a), aType.code, lda,
-                    MemorySegment.ofAddress(b), bType.code, ldb,
-                    this.beta, MemorySegment.ofAddress(c), cType.code, ldc,
-                    compute.code, CublasArguments.GEMM_DEFAULT_ALGO);
+            status = (int) gemmEx.invokeExact(
+                    handle,
+                    transA.code,
+                    transB.code,
+                    m,
+                    n,
+                    k,
+                    this.alpha,
+                    MemorySegment.ofAddress(a),
+                    aType.code,
+                    lda,
+                    MemorySegment.ofAddress(b),
+                    bType.code,
+                    ldb,
+                    this.beta,
+                    MemorySegment.ofAddress(c),
+                    cType.code,
+                    ldc,
+                    compute.code,
+                    CublasArguments.GEMM_DEFAULT_ALGO);
         } catch (Throwable e) {
             throw unchecked(e);
         }
@@ -140,12 +174,12 @@ final class FfmCublas implements Cublas {
         statusText.check("cublasDestroy_v2", status);
     }
 
-    private static MethodHandle downcall(Path library, SymbolLookup symbols, String name,
-                                         FunctionDescriptor descriptor) {
+    private static MethodHandle downcall(
+            Path library, SymbolLookup symbols, String name, FunctionDescriptor descriptor) {
         Optional<MemorySegment> symbol = symbols.find(name);
         if (symbol.isEmpty()) {
-            throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
-                    "cuda: " + library + " lacks " + name);
+            throw new SparseInferException(
+                    SparseInferException.Code.BACKEND_UNAVAILABLE, "cuda: " + library + " lacks " + name);
         }
         return LINKER.downcallHandle(symbol.get(), descriptor);
     }

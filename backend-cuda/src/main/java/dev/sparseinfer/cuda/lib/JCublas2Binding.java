@@ -49,18 +49,48 @@ final class JCublas2Binding implements Cublas {
     }
 
     @Override
-    public void gemmEx(Transpose transA, Transpose transB, int m, int n, int k,
-                       float alpha, long a, DataType aType, int lda,
-                       long b, DataType bType, int ldb,
-                       float beta, long c, DataType cType, int ldc,
-                       ComputeType compute) {
+    public void gemmEx(
+            Transpose transA,
+            Transpose transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            long a,
+            DataType aType,
+            int lda,
+            long b,
+            DataType bType,
+            int ldb,
+            float beta,
+            long c,
+            DataType cType,
+            int ldc,
+            ComputeType compute) {
         this.alpha[0] = CublasArguments.scaleBits(compute, alpha);
         this.beta[0] = CublasArguments.scaleBits(compute, beta);
-        STATUS.check("cublasGemmEx", JCublas2.cublasGemmEx(handle, transA.code, transB.code, m, n, k,
-                alphaPointer, NativeAddress.pointer(a), aType.code, lda,
-                NativeAddress.pointer(b), bType.code, ldb,
-                betaPointer, NativeAddress.pointer(c), cType.code, ldc,
-                legacyComputeType(compute), CublasArguments.GEMM_DEFAULT_ALGO));
+        STATUS.check(
+                "cublasGemmEx",
+                JCublas2.cublasGemmEx(
+                        handle,
+                        transA.code,
+                        transB.code,
+                        m,
+                        n,
+                        k,
+                        alphaPointer,
+                        NativeAddress.pointer(a),
+                        aType.code,
+                        lda,
+                        NativeAddress.pointer(b),
+                        bType.code,
+                        ldb,
+                        betaPointer,
+                        NativeAddress.pointer(c),
+                        cType.code,
+                        ldc,
+                        legacyComputeType(compute),
+                        CublasArguments.GEMM_DEFAULT_ALGO));
     }
 
     /**

@@ -50,8 +50,16 @@ final class JCusparseBinding implements Cusparse {
     }
 
     @Override
-    public CsrMatMul prepareCsr(int out, int in, int nonZeros, long rowOffsets, long columnIndices, long values,
-                                DataType valueType, DataType inputType, int maxTokens) {
+    public CsrMatMul prepareCsr(
+            int out,
+            int in,
+            int nonZeros,
+            long rowOffsets,
+            long columnIndices,
+            long values,
+            DataType valueType,
+            DataType inputType,
+            int maxTokens) {
         CsrShape shape = new CsrShape(out, in, nonZeros, valueType, inputType, maxTokens);
         return JCusparseCsrMatMul.prepare(handle, memory, shape, rowOffsets, columnIndices, values);
     }

@@ -2,8 +2,8 @@ package dev.sparseinfer.cuda.lib;
 
 import static dev.sparseinfer.cuda.lib.JCusparseBinding.check;
 
-import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.cuda.NativeAddress;
+import dev.sparseinfer.engine.api.SparseInferException;
 import jcuda.Pointer;
 import jcuda.cudaDataType;
 import jcuda.jcusparse.JCusparse;
@@ -47,6 +47,7 @@ final class JCusparseCsrMatMul implements CsrMatMul {
     private static final int COMPUTE = cudaDataType.CUDA_R_32F;
     /** alpha and beta, read from host memory (cuSPARSE's default pointer mode) during each call. */
     private static final Pointer ONE = Pointer.to(new float[] {1f});
+
     private static final Pointer ZERO = Pointer.to(new float[] {0f});
 
     private final cusparseHandle handle;
@@ -58,9 +59,14 @@ final class JCusparseCsrMatMul implements CsrMatMul {
     private final DenseOperands[] operandsByTokens;
     private boolean closed;
 
-    private JCusparseCsrMatMul(cusparseHandle handle, WorkspaceMemory memory, CsrShape shape,
-                               cusparseConstSpMatDescr weights, DenseOperands largest,
-                               WorkspaceMemory.Buffer preprocessedWorkSpace, WorkspaceMemory.Buffer workSpace) {
+    private JCusparseCsrMatMul(
+            cusparseHandle handle,
+            WorkspaceMemory memory,
+            CsrShape shape,
+            cusparseConstSpMatDescr weights,
+            DenseOperands largest,
+            WorkspaceMemory.Buffer preprocessedWorkSpace,
+            WorkspaceMemory.Buffer workSpace) {
         this.handle = handle;
         this.memory = memory;
         this.shape = shape;
@@ -71,13 +77,28 @@ final class JCusparseCsrMatMul implements CsrMatMul {
         this.operandsByTokens[shape.maxTokens()] = largest;
     }
 
-    static JCusparseCsrMatMul prepare(cusparseHandle handle, WorkspaceMemory memory, CsrShape shape, long rowOffsets,
-                                      long columnIndices, long values) {
+    static JCusparseCsrMatMul prepare(
+            cusparseHandle handle,
+            WorkspaceMemory memory,
+            CsrShape shape,
+            long rowOffsets,
+            long columnIndices,
+            long values) {
         cusparseSpMatDescr created = new cusparseSpMatDescr();
-        check("cusparseCreateCsr", JCusparse.cusparseCreateCsr(created, shape.out(), shape.in(), shape.nonZeros(),
-                NativeAddress.pointer(rowOffsets), NativeAddress.pointer(columnIndices), NativeAddress.pointer(values),
-                cusparseIndexType.CUSPARSE_INDEX_32I, cusparseIndexType.CUSPARSE_INDEX_32I,
-                cusparseIndexBase.CUSPARSE_INDEX_BASE_ZERO, shape.valueType().code));
+        check(
+                "cusparseCreateCsr",
+                JCusparse.cusparseCreateCsr(
+                        created,
+                        shape.out(),
+                        shape.in(),
+                        shape.nonZeros(),
+                        NativeAddress.pointer(rowOffsets),
+                        NativeAddress.pointer(columnIndices),
+                        NativeAddress.pointer(values),
+                        cusparseIndexType.CUSPARSE_INDEX_32I,
+                        cusparseIndexType.CUSPARSE_INDEX_32I,
+                        cusparseIndexBase.CUSPARSE_INDEX_BASE_ZERO,
+                        shape.valueType().code));
         // cuSPARSE only reads W from here on; JCusparse copies the descriptor's address into its const twin.
         cusparseConstSpMatDescr weights = created.asConst();
         try {
@@ -93,20 +114,32 @@ final class JCusparseCsrMatMul implements CsrMatMul {
      * size: cuSPARSE wants real device memory behind every descriptor, and the caller's activations do not exist
      * yet. The descriptors stay, to be re-pointed at the caller's memory by each product of {@code maxTokens} rows.
      */
-    private static JCusparseCsrMatMul preprocessed(cusparseHandle handle, WorkspaceMemory memory, CsrShape shape,
-                                                   cusparseConstSpMatDescr weights) {
+    private static JCusparseCsrMatMul preprocessed(
+            cusparseHandle handle, WorkspaceMemory memory, CsrShape shape, cusparseConstSpMatDescr weights) {
         long tokens = shape.maxTokens();
         DenseOperands largest = null;
         WorkspaceMemory.Buffer preprocessed = null;
         WorkspaceMemory.Buffer plain = null;
         try (WorkspaceMemory.Buffer x = memory.allocate(tokens * shape.in() * shape.inputType().bytes);
-             WorkspaceMemory.Buffer y = memory.allocate(tokens * shape.out() * DataType.F32.bytes)) {
+                WorkspaceMemory.Buffer y = memory.allocate(tokens * shape.out() * DataType.F32.bytes)) {
             largest = DenseOperands.create(shape, shape.maxTokens(), x.pointer(), y.pointer());
             long bytes = largest.workSpaceBytes(handle, weights);
             preprocessed = memory.allocate(bytes);
             plain = memory.allocate(bytes);
-            check("cusparseSpMM_preprocess", JCusparse.cusparseSpMM_preprocess(handle, NON_TRANSPOSE, NON_TRANSPOSE,
-                    ONE, weights, largest.constInput, ZERO, largest.output, COMPUTE, ALGORITHM, preprocessed.pointer()));
+            check(
+                    "cusparseSpMM_preprocess",
+                    JCusparse.cusparseSpMM_preprocess(
+                            handle,
+                            NON_TRANSPOSE,
+                            NON_TRANSPOSE,
+                            ONE,
+                            weights,
+                            largest.constInput,
+                            ZERO,
+                            largest.output,
+                            COMPUTE,
+                            ALGORITHM,
+                            preprocessed.pointer()));
             // The scratch operands are freed on leaving this block; preprocessing may still be running on the
             // handle's stream, and freeing memory a kernel reads is undefined.
             memory.synchronize();
@@ -136,8 +169,20 @@ final class JCusparseCsrMatMul implements CsrMatMul {
             operands.pointTo(input, output);
         }
         WorkspaceMemory.Buffer buffer = tokens == shape.maxTokens() ? preprocessedWorkSpace : workSpace;
-        check("cusparseSpMM", JCusparse.cusparseSpMM(handle, NON_TRANSPOSE, NON_TRANSPOSE, ONE, weights,
-                operands.constInput, ZERO, operands.output, COMPUTE, ALGORITHM, buffer.pointer()));
+        check(
+                "cusparseSpMM",
+                JCusparse.cusparseSpMM(
+                        handle,
+                        NON_TRANSPOSE,
+                        NON_TRANSPOSE,
+                        ONE,
+                        weights,
+                        operands.constInput,
+                        ZERO,
+                        operands.output,
+                        COMPUTE,
+                        ALGORITHM,
+                        buffer.pointer()));
     }
 
     /** New operands for {@code tokens}, whose work space need must fit what was allocated for {@code maxTokens}. */
@@ -152,9 +197,12 @@ final class JCusparseCsrMatMul implements CsrMatMul {
         }
         if (needed > workSpace.bytes()) {
             operands.close();
-            throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, "cuda: cusparseSpMM wants "
-                    + needed + " bytes of work space for " + tokens + " tokens, more than the " + workSpace.bytes()
-                    + " it wanted for " + shape.maxTokens());
+            throw new SparseInferException(
+                    SparseInferException.Code.BACKEND_UNAVAILABLE,
+                    "cuda: cusparseSpMM wants "
+                            + needed + " bytes of work space for " + tokens + " tokens, more than the "
+                            + workSpace.bytes()
+                            + " it wanted for " + shape.maxTokens());
         }
         return operands;
     }
@@ -210,11 +258,19 @@ final class JCusparseCsrMatMul implements CsrMatMul {
 
         static DenseOperands create(CsrShape shape, int tokens, Pointer x, Pointer y) {
             cusparseDnMatDescr input = new cusparseDnMatDescr();
-            check("cusparseCreateDnMat", JCusparse.cusparseCreateDnMat(input, shape.in(), tokens, shape.in(), x,
-                    shape.inputType().code, cusparseOrder.CUSPARSE_ORDER_COL));
+            check(
+                    "cusparseCreateDnMat",
+                    JCusparse.cusparseCreateDnMat(
+                            input,
+                            shape.in(),
+                            tokens,
+                            shape.in(),
+                            x,
+                            shape.inputType().code,
+                            cusparseOrder.CUSPARSE_ORDER_COL));
             cusparseDnMatDescr output = new cusparseDnMatDescr();
-            int status = JCusparse.cusparseCreateDnMat(output, shape.out(), tokens, shape.out(), y,
-                    DataType.F32.code, cusparseOrder.CUSPARSE_ORDER_COL);
+            int status = JCusparse.cusparseCreateDnMat(
+                    output, shape.out(), tokens, shape.out(), y, DataType.F32.code, cusparseOrder.CUSPARSE_ORDER_COL);
             if (status != 0) {
                 JCusparse.cusparseDestroyDnMat(input.asConst()); // the failed creation is the one worth reporting
                 check("cusparseCreateDnMat", status);
@@ -224,8 +280,20 @@ final class JCusparseCsrMatMul implements CsrMatMul {
 
         long workSpaceBytes(cusparseHandle handle, cusparseConstSpMatDescr weights) {
             long[] bytes = new long[1];
-            check("cusparseSpMM_bufferSize", JCusparse.cusparseSpMM_bufferSize(handle, NON_TRANSPOSE, NON_TRANSPOSE,
-                    ONE, weights, constInput, ZERO, output, COMPUTE, ALGORITHM, bytes));
+            check(
+                    "cusparseSpMM_bufferSize",
+                    JCusparse.cusparseSpMM_bufferSize(
+                            handle,
+                            NON_TRANSPOSE,
+                            NON_TRANSPOSE,
+                            ONE,
+                            weights,
+                            constInput,
+                            ZERO,
+                            output,
+                            COMPUTE,
+                            ALGORITHM,
+                            bytes));
             return bytes[0];
         }
 

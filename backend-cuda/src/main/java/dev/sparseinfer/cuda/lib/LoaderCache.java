@@ -16,17 +16,22 @@ import java.util.concurrent.TimeUnit;
 final class LoaderCache {
 
     private static final List<Path> LDCONFIG = List.of(Path.of("/sbin/ldconfig"), Path.of("/usr/sbin/ldconfig"));
-    private static final List<Path> DEFAULT_FOLDERS = List.of(Path.of("/lib64"), Path.of("/usr/lib64"),
-            Path.of("/lib/x86_64-linux-gnu"), Path.of("/usr/lib/x86_64-linux-gnu"),
-            Path.of("/lib"), Path.of("/usr/lib"));
+    private static final List<Path> DEFAULT_FOLDERS = List.of(
+            Path.of("/lib64"),
+            Path.of("/usr/lib64"),
+            Path.of("/lib/x86_64-linux-gnu"),
+            Path.of("/usr/lib/x86_64-linux-gnu"),
+            Path.of("/lib"),
+            Path.of("/usr/lib"));
 
     private LoaderCache() {}
 
     static Optional<Path> find(String soname) {
-        return cached(ldconfigListing(), soname).or(() -> DEFAULT_FOLDERS.stream()
-                .map(folder -> folder.resolve(soname))
-                .filter(Files::isRegularFile)
-                .findFirst());
+        return cached(ldconfigListing(), soname)
+                .or(() -> DEFAULT_FOLDERS.stream()
+                        .map(folder -> folder.resolve(soname))
+                        .filter(Files::isRegularFile)
+                        .findFirst());
     }
 
     /**
@@ -37,7 +42,9 @@ final class LoaderCache {
         for (String line : listing.split("\n")) {
             String entry = line.strip();
             int arrow = entry.indexOf(" => ");
-            if (arrow < 0 || !entry.startsWith(soname + " (") || !entry.substring(0, arrow).contains("x86-64")) {
+            if (arrow < 0
+                    || !entry.startsWith(soname + " (")
+                    || !entry.substring(0, arrow).contains("x86-64")) {
                 continue;
             }
             Path path = Path.of(entry.substring(arrow + 4).strip());
@@ -54,7 +61,9 @@ final class LoaderCache {
                 continue;
             }
             try {
-                Process process = new ProcessBuilder(ldconfig.toString(), "-p").redirectErrorStream(true).start();
+                Process process = new ProcessBuilder(ldconfig.toString(), "-p")
+                        .redirectErrorStream(true)
+                        .start();
                 byte[] output = process.getInputStream().readAllBytes();
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly();

@@ -10,7 +10,8 @@ final class StatusCheck {
 
     static void check(String function, int status, IntFunction<String> names) {
         if (status != 0) {
-            throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE,
+            throw new SparseInferException(
+                    SparseInferException.Code.BACKEND_UNAVAILABLE,
                     "cuda: " + function + " failed: " + names.apply(status));
         }
     }

@@ -49,10 +49,12 @@ class CublasBindingsTest {
     @Test
     void neitherLibraryIsTheOneLineError() throws IOException {
         Path folder = folderWith();
-        SparseInferException e = assertThrows(SparseInferException.class,
+        SparseInferException e = assertThrows(
+                SparseInferException.class,
                 () -> CublasBindings.open(TestLibraries.locatorOver(folder), opens("jcublas2"), opens("ffm")));
         assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
-        assertEquals("cuda: cuBLAS not found (need libcublas.so.12 or libcublas.so.13; set SPARSEINFER_CUDA_LIBS)",
+        assertEquals(
+                "cuda: cuBLAS not found (need libcublas.so.12 or libcublas.so.13; set SPARSEINFER_CUDA_LIBS)",
                 e.getMessage());
         assertEquals(List.of(), attempts);
     }
@@ -60,17 +62,21 @@ class CublasBindingsTest {
     @Test
     void aLibcublas12ThatDoesNotLinkIsNamedWhenThereIsNoLibcublas13() throws IOException {
         Path folder = folderWith("libcublas.so.12");
-        SparseInferException e = assertThrows(SparseInferException.class,
+        SparseInferException e = assertThrows(
+                SparseInferException.class,
                 () -> CublasBindings.open(TestLibraries.locatorOver(folder), failsToLink("jcublas2"), opens("ffm")));
         assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
-        assertEquals("cuda: " + folder.resolve("libcublas.so.12") + " does not load through JCublas2: "
-                + "jcublas2 cannot link", e.getMessage());
+        assertEquals(
+                "cuda: " + folder.resolve("libcublas.so.12") + " does not load through JCublas2: "
+                        + "jcublas2 cannot link",
+                e.getMessage());
     }
 
     @Test
     void aLibcublas13ThatDoesNotLoadIsNamed() throws IOException {
         Path folder = folderWith("libcublas.so.13");
-        SparseInferException e = assertThrows(SparseInferException.class,
+        SparseInferException e = assertThrows(
+                SparseInferException.class,
                 () -> CublasBindings.open(TestLibraries.locatorOver(folder), opens("jcublas2"), failsToLink("ffm")));
         assertEquals("cuda: " + folder.resolve("libcublas.so.13") + " does not load: ffm cannot link", e.getMessage());
     }
@@ -78,7 +84,9 @@ class CublasBindingsTest {
     @Test
     void theFactorySaysInOneLineThatThisMachineHasNoCublas() {
         CudaLibraryLocator here = CudaLibraryLocator.fromEnvironment();
-        assumeTrue(here.find(CublasBindings.CUBLAS_12).isEmpty() && here.find(CublasBindings.CUBLAS_13).isEmpty(),
+        assumeTrue(
+                here.find(CublasBindings.CUBLAS_12).isEmpty()
+                        && here.find(CublasBindings.CUBLAS_13).isEmpty(),
                 "cuBLAS is installed here");
         SparseInferException e = assertThrows(SparseInferException.class, CublasBindings::open);
         assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
@@ -89,11 +97,14 @@ class CublasBindingsTest {
     void aFileThatIsNoLibraryFailsAsALinkErrorAndFallsThrough() throws IOException {
         Path folder = folderWith("libcublas.so.12", "libcublas.so.13");
         NativeLibraryLoader loader = new NativeLibraryLoader(TestLibraries.locatorOver(folder));
-        Cublas chosen = CublasBindings.open(TestLibraries.locatorOver(folder), path -> {
-            attempts.add("jcublas2");
-            loader.load(path);
-            throw new AssertionError("an empty file loaded as a library");
-        }, opens("ffm"));
+        Cublas chosen = CublasBindings.open(
+                TestLibraries.locatorOver(folder),
+                path -> {
+                    attempts.add("jcublas2");
+                    loader.load(path);
+                    throw new AssertionError("an empty file loaded as a library");
+                },
+                opens("ffm"));
         assertEquals("ffm " + folder.resolve("libcublas.so.13"), chosen.binding());
         assertEquals(List.of("jcublas2", "ffm"), attempts);
     }
@@ -128,9 +139,24 @@ class CublasBindingsTest {
         }
 
         @Override
-        public void gemmEx(Transpose transA, Transpose transB, int m, int n, int k, float alpha, long a,
-                           DataType aType, int lda, long b, DataType bType, int ldb, float beta, long c,
-                           DataType cType, int ldc, ComputeType compute) {
+        public void gemmEx(
+                Transpose transA,
+                Transpose transB,
+                int m,
+                int n,
+                int k,
+                float alpha,
+                long a,
+                DataType aType,
+                int lda,
+                long b,
+                DataType bType,
+                int ldb,
+                float beta,
+                long c,
+                DataType cType,
+                int ldc,
+                ComputeType compute) {
             throw new UnsupportedOperationException();
         }
 

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.abort;
 
-import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.cuda.lib.Cublas.ComputeType;
 import dev.sparseinfer.cuda.lib.Cublas.Transpose;
+import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.testing.Seeds;
 import java.util.Arrays;
 import java.util.Random;
@@ -36,15 +36,33 @@ class CublasGpuTest {
         short[] x = half(Seeds.gaussian(random, tokens * in, 1.0));
         float[] poison = new float[tokens * out];
         Arrays.fill(poison, Float.NaN);
-        try (CudaTestDevice device = CudaTestDevice.open(); Cublas cublas = openOrSkip()) {
+        try (CudaTestDevice device = CudaTestDevice.open();
+                Cublas cublas = openOrSkip()) {
             cublas.setStream(0);
             CUdeviceptr y = device.upload(poison);
-            cublas.gemmEx(Transpose.T, Transpose.N, out, tokens, in,
-                    1f, of(device.upload(weights)), DataType.F16, in,
-                    of(device.upload(x)), DataType.F16, in,
-                    0f, of(y), DataType.F32, out, ComputeType.F32);
+            cublas.gemmEx(
+                    Transpose.T,
+                    Transpose.N,
+                    out,
+                    tokens,
+                    in,
+                    1f,
+                    of(device.upload(weights)),
+                    DataType.F16,
+                    in,
+                    of(device.upload(x)),
+                    DataType.F16,
+                    in,
+                    0f,
+                    of(y),
+                    DataType.F32,
+                    out,
+                    ComputeType.F32);
             float[] actual = device.downloadFloats(y, tokens * out);
-            assertClose(reference(weights, x, null, out, in, tokens, 1, 0), actual, 1e-4,
+            assertClose(
+                    reference(weights, x, null, out, in, tokens, 1, 0),
+                    actual,
+                    1e-4,
                     cublas.binding() + ", seed " + seed);
         }
     }
@@ -59,14 +77,32 @@ class CublasGpuTest {
         short[] weights = half(Seeds.gaussian(random, out * in, 0.5));
         short[] x = half(Seeds.gaussian(random, tokens * in, 1.0));
         float[] old = Seeds.gaussian(random, tokens * out, 1.0);
-        try (CudaTestDevice device = CudaTestDevice.open(); Cublas cublas = openOrSkip()) {
+        try (CudaTestDevice device = CudaTestDevice.open();
+                Cublas cublas = openOrSkip()) {
             CUdeviceptr y = device.upload(old);
-            cublas.gemmEx(Transpose.T, Transpose.N, out, tokens, in,
-                    0.75f, of(device.upload(weights)), DataType.F16, in,
-                    of(device.upload(x)), DataType.F16, in,
-                    -0.5f, of(y), DataType.F32, out, ComputeType.F32);
+            cublas.gemmEx(
+                    Transpose.T,
+                    Transpose.N,
+                    out,
+                    tokens,
+                    in,
+                    0.75f,
+                    of(device.upload(weights)),
+                    DataType.F16,
+                    in,
+                    of(device.upload(x)),
+                    DataType.F16,
+                    in,
+                    -0.5f,
+                    of(y),
+                    DataType.F32,
+                    out,
+                    ComputeType.F32);
             float[] actual = device.downloadFloats(y, tokens * out);
-            assertClose(reference(weights, x, old, out, in, tokens, 0.75, -0.5), actual, 1e-4,
+            assertClose(
+                    reference(weights, x, old, out, in, tokens, 0.75, -0.5),
+                    actual,
+                    1e-4,
                     cublas.binding() + ", seed " + seed);
         }
     }
@@ -99,12 +135,27 @@ class CublasGpuTest {
         }
         int[] poison = new int[tokens * out];
         Arrays.fill(poison, Integer.MIN_VALUE);
-        try (CudaTestDevice device = CudaTestDevice.open(); Cublas cublas = openOrSkip()) {
+        try (CudaTestDevice device = CudaTestDevice.open();
+                Cublas cublas = openOrSkip()) {
             CUdeviceptr y = device.upload(poison);
-            cublas.gemmEx(Transpose.T, Transpose.N, out, tokens, in,
-                    1f, of(device.upload(weights)), DataType.I8, in,
-                    of(device.upload(x)), DataType.I8, in,
-                    0f, of(y), DataType.I32, out, ComputeType.I32);
+            cublas.gemmEx(
+                    Transpose.T,
+                    Transpose.N,
+                    out,
+                    tokens,
+                    in,
+                    1f,
+                    of(device.upload(weights)),
+                    DataType.I8,
+                    in,
+                    of(device.upload(x)),
+                    DataType.I8,
+                    in,
+                    0f,
+                    of(y),
+                    DataType.I32,
+                    out,
+                    ComputeType.I32);
             assertArrayEquals(expected, device.downloadInts(y, tokens * out), cublas.binding() + ", seed " + seed);
         }
     }
@@ -129,8 +180,8 @@ class CublasGpuTest {
     }
 
     /** {@code alpha x W^T + beta old} in float64, row-major {@code [tokens, out]}, from the fp16 values as stored. */
-    private static double[] reference(short[] weights, short[] x, float[] old, int out, int in, int tokens,
-                                      double alpha, double beta) {
+    private static double[] reference(
+            short[] weights, short[] x, float[] old, int out, int in, int tokens, double alpha, double beta) {
         double[] y = new double[tokens * out];
         for (int t = 0; t < tokens; t++) {
             for (int o = 0; o < out; o++) {

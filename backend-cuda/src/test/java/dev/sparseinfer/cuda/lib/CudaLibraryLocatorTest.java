@@ -23,7 +23,10 @@ class CudaLibraryLocatorTest {
     void userFoldersComeBeforeTheLoaderPathAndTheStandardLoader() throws IOException {
         Path user = library("user");
         library("loader");
-        CudaLibraryLocator locator = CudaLibraryLocator.of(null, folders("empty", "user"), folders("loader"),
+        CudaLibraryLocator locator = CudaLibraryLocator.of(
+                null,
+                folders("empty", "user"),
+                folders("loader"),
                 soname -> Optional.of(root.resolve("system").resolve(soname)));
         assertEquals(Optional.of(user), locator.find(CUBLAS));
     }
@@ -47,7 +50,10 @@ class CudaLibraryLocatorTest {
     @Test
     void theLoaderPathComesBeforeTheStandardLoaderButIsNotAUserFolder() throws IOException {
         Path onLoaderPath = library("loader");
-        CudaLibraryLocator locator = CudaLibraryLocator.of(null, null, folders("empty", "loader"),
+        CudaLibraryLocator locator = CudaLibraryLocator.of(
+                null,
+                null,
+                folders("empty", "loader"),
                 soname -> Optional.of(root.resolve("system").resolve(soname)));
         assertEquals(Optional.of(onLoaderPath), locator.find(CUBLAS));
         assertEquals(Optional.empty(), locator.findConfigured(CUBLAS));
@@ -56,7 +62,10 @@ class CudaLibraryLocatorTest {
     @Test
     void theStandardLoaderIsAskedLast() {
         Path system = root.resolve("system").resolve(CUBLAS);
-        CudaLibraryLocator locator = CudaLibraryLocator.of(folders("a"), null, folders("b"),
+        CudaLibraryLocator locator = CudaLibraryLocator.of(
+                folders("a"),
+                null,
+                folders("b"),
                 soname -> soname.equals(CUBLAS) ? Optional.of(system) : Optional.empty());
         assertEquals(Optional.of(system), locator.find(CUBLAS));
         assertEquals(Optional.empty(), locator.find("libcusparse.so.12"));
@@ -65,9 +74,11 @@ class CudaLibraryLocatorTest {
     @Test
     void aPythonNvidiaFolderStandsForTheLibFoldersOfItsCuda12AndCuda13Wheels() throws IOException {
         Path cuda13 = library("site/nvidia/cu13/lib");
-        Path cusparse = Files.createFile(root.resolve("site/nvidia/cu13/lib/libcusparse.so.12")).toAbsolutePath();
+        Path cusparse = Files.createFile(root.resolve("site/nvidia/cu13/lib/libcusparse.so.12"))
+                .toAbsolutePath();
         Path cuda12 = Files.createFile(Files.createDirectories(root.resolve("site/nvidia/cublas/lib"))
-                .resolve("libcublas.so.12")).toAbsolutePath();
+                        .resolve("libcublas.so.12"))
+                .toAbsolutePath();
         Files.createDirectories(root.resolve("site/nvidia/cu13/include"));
         CudaLibraryLocator locator = CudaLibraryLocator.of(null, folders("site/nvidia"), null, none());
         assertEquals(Optional.of(cuda13), locator.findConfigured(CUBLAS));

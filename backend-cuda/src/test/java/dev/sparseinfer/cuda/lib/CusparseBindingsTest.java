@@ -31,7 +31,8 @@ class CusparseBindingsTest {
 
     @Test
     void aMissingLibraryIsTheOneLineError() {
-        SparseInferException e = assertThrows(SparseInferException.class,
+        SparseInferException e = assertThrows(
+                SparseInferException.class,
                 () -> CusparseBindings.open(TestLibraries.locatorOver(folder), path -> {
                     throw new AssertionError("opened " + path);
                 }));
@@ -42,18 +43,24 @@ class CusparseBindingsTest {
     @Test
     void aLibraryThatDoesNotLinkIsNamedWithTheLinkError() throws IOException {
         Path library = Files.createFile(folder.resolve("libcusparse.so.12"));
-        SparseInferException e = assertThrows(SparseInferException.class,
+        SparseInferException e = assertThrows(
+                SparseInferException.class,
                 () -> CusparseBindings.open(TestLibraries.locatorOver(folder), path -> {
                     throw new UnsatisfiedLinkError("libnvJitLink.so.13: cannot open shared object file");
                 }));
         assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
-        assertEquals("cuda: " + library + " does not load through JCusparse: "
-                + "libnvJitLink.so.13: cannot open shared object file", e.getMessage());
+        assertEquals(
+                "cuda: " + library + " does not load through JCusparse: "
+                        + "libnvJitLink.so.13: cannot open shared object file",
+                e.getMessage());
     }
 
     @Test
     void theFactorySaysInOneLineThatThisMachineHasNoCusparse() {
-        assumeTrue(CudaLibraryLocator.fromEnvironment().find(CusparseBindings.CUSPARSE_12).isEmpty(),
+        assumeTrue(
+                CudaLibraryLocator.fromEnvironment()
+                        .find(CusparseBindings.CUSPARSE_12)
+                        .isEmpty(),
                 "cuSPARSE is installed here");
         SparseInferException e = assertThrows(SparseInferException.class, CusparseBindings::open);
         assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
@@ -68,8 +75,16 @@ class CusparseBindingsTest {
         }
 
         @Override
-        public CsrMatMul prepareCsr(int out, int in, int nonZeros, long rowOffsets, long columnIndices, long values,
-                                    DataType valueType, DataType inputType, int maxTokens) {
+        public CsrMatMul prepareCsr(
+                int out,
+                int in,
+                int nonZeros,
+                long rowOffsets,
+                long columnIndices,
+                long values,
+                DataType valueType,
+                DataType inputType,
+                int maxTokens) {
             throw new UnsupportedOperationException();
         }
 

@@ -37,14 +37,16 @@ class CusparseGpuTest {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         Csr weights = Csr.random(random, OUT, IN, 0.5, type);
-        try (CudaTestDevice device = CudaTestDevice.open(); Cusparse cusparse = openOrSkip()) {
+        try (CudaTestDevice device = CudaTestDevice.open();
+                Cusparse cusparse = openOrSkip()) {
             cusparse.setStream(0);
             CUdeviceptr rowOffsets = device.upload(weights.rowOffsets);
             CUdeviceptr columns = device.upload(weights.columns);
-            CUdeviceptr values = type == DataType.F16 ? device.upload(CublasGpuTest.half(weights.values))
+            CUdeviceptr values = type == DataType.F16
+                    ? device.upload(CublasGpuTest.half(weights.values))
                     : device.upload(weights.values);
-            try (CsrMatMul product = cusparse.prepareCsr(OUT, IN, weights.nonZeros(), of(rowOffsets), of(columns),
-                    of(values), type, type, MAX_TOKENS)) {
+            try (CsrMatMul product = cusparse.prepareCsr(
+                    OUT, IN, weights.nonZeros(), of(rowOffsets), of(columns), of(values), type, type, MAX_TOKENS)) {
                 // The largest count first and again last, so a count's cached descriptors are re-pointed too.
                 for (int tokens : new int[] {MAX_TOKENS, 1, 5, MAX_TOKENS, 5}) {
                     float[] x = rounded(Seeds.gaussian(random, tokens * IN, 1.0), type);
@@ -55,11 +57,16 @@ class CusparseGpuTest {
                     product.multiply(of(input), tokens, of(output));
                     float[] all = device.downloadFloats(output, MAX_TOKENS * OUT);
                     String context = cusparse.binding() + ", " + type + ", " + tokens + " tokens, seed " + seed;
-                    CublasGpuTest.assertClose(weights.timesTransposed(x, tokens), Arrays.copyOf(all, tokens * OUT),
-                            type == DataType.F16 ? 1e-4 : 1e-5, context);
+                    CublasGpuTest.assertClose(
+                            weights.timesTransposed(x, tokens),
+                            Arrays.copyOf(all, tokens * OUT),
+                            type == DataType.F16 ? 1e-4 : 1e-5,
+                            context);
                     for (int i = tokens * OUT; i < all.length; i++) {
                         int index = i;
-                        assertTrue(Float.isNaN(all[i]), () -> "wrote element " + index + " past the last token, " + context);
+                        assertTrue(
+                                Float.isNaN(all[i]),
+                                () -> "wrote element " + index + " past the last token, " + context);
                     }
                 }
             }
@@ -105,8 +112,8 @@ class CusparseGpuTest {
                 }
                 rowOffsets[o + 1] = count;
             }
-            return new Csr(out, in, rowOffsets, Arrays.copyOf(columns, count),
-                    rounded(Arrays.copyOf(values, count), type));
+            return new Csr(
+                    out, in, rowOffsets, Arrays.copyOf(columns, count), rounded(Arrays.copyOf(values, count), type));
         }
 
         int nonZeros() {

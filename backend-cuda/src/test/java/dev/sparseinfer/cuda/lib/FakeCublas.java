@@ -16,6 +16,7 @@ final class FakeCublas {
 
     /** The handle the stand-in's {@code cublasCreate_v2} hands out. */
     static final long HANDLE = 0x5eed0000c0deL;
+
     static final String[] FUNCTIONS = {"cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasGemmEx"};
 
     final Path library;
@@ -28,15 +29,16 @@ final class FakeCublas {
 
     /** A {@code libcublas.so.13} in {@code folder}, with or without the status text functions. */
     static FakeCublas cublas13(Path folder, boolean withStatusText) throws IOException {
-        return new FakeCublas(withStatusText
-                ? StandInLibrary.build("fake_cublas.c", null, folder, "libcublas.so.13", "-DWITH_STATUS_TEXT")
-                : StandInLibrary.build("fake_cublas.c", null, folder, "libcublas.so.13"));
+        return new FakeCublas(
+                withStatusText
+                        ? StandInLibrary.build("fake_cublas.c", null, folder, "libcublas.so.13", "-DWITH_STATUS_TEXT")
+                        : StandInLibrary.build("fake_cublas.c", null, folder, "libcublas.so.13"));
     }
 
     /** A {@code libcublas.so.12} in {@code folder} whose symbols carry the version JCublas2's natives ask for. */
     static FakeCublas cublas12(Path folder) throws IOException {
-        return new FakeCublas(StandInLibrary.build("fake_cublas.c", "fake_cublas12.map", folder, "libcublas.so.12",
-                "-DWITH_STATUS_TEXT"));
+        return new FakeCublas(StandInLibrary.build(
+                "fake_cublas.c", "fake_cublas12.map", folder, "libcublas.so.12", "-DWITH_STATUS_TEXT"));
     }
 
     void everyCallSucceeds() throws Throwable {
@@ -71,9 +73,24 @@ final class FakeCublas {
     }
 
     /** One {@code gemmEx} call with random sizes, types and device addresses (never dereferenced by the fake). */
-    record Gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-                long a, DataType aType, int lda, long b, DataType bType, int ldb,
-                float beta, long c, DataType cType, int ldc, ComputeType compute) {
+    record Gemm(
+            Transpose transA,
+            Transpose transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            long a,
+            DataType aType,
+            int lda,
+            long b,
+            DataType bType,
+            int ldb,
+            float beta,
+            long c,
+            DataType cType,
+            int ldc,
+            ComputeType compute) {
 
         static Gemm random(Random random, ComputeType compute) {
             Transpose[] transposes = Transpose.values();
@@ -81,11 +98,24 @@ final class FakeCublas {
             int m = random.nextInt(1, 5000);
             int n = random.nextInt(1, 5000);
             int k = random.nextInt(1, 5000);
-            return new Gemm(transposes[random.nextInt(2)], transposes[random.nextInt(2)], m, n, k,
-                    (float) random.nextGaussian(), address(random), types[random.nextInt(types.length)],
-                    m + random.nextInt(64), address(random), types[random.nextInt(types.length)],
-                    k + random.nextInt(64), (float) random.nextGaussian(), address(random),
-                    types[random.nextInt(types.length)], m + random.nextInt(64), compute);
+            return new Gemm(
+                    transposes[random.nextInt(2)],
+                    transposes[random.nextInt(2)],
+                    m,
+                    n,
+                    k,
+                    (float) random.nextGaussian(),
+                    address(random),
+                    types[random.nextInt(types.length)],
+                    m + random.nextInt(64),
+                    address(random),
+                    types[random.nextInt(types.length)],
+                    k + random.nextInt(64),
+                    (float) random.nextGaussian(),
+                    address(random),
+                    types[random.nextInt(types.length)],
+                    m + random.nextInt(64),
+                    compute);
         }
 
         Gemm withScales(float alpha, float beta) {

@@ -15,6 +15,7 @@ final class FakeWorkspaceMemory implements WorkspaceMemory {
 
     /** What happened, in order: {@code "allocate <bytes> <address>"}, {@code "free <address>"}, {@code "synchronize"}. */
     final List<String> events = new ArrayList<>();
+
     private long next = BASE;
 
     @Override
@@ -52,16 +53,24 @@ final class FakeWorkspaceMemory implements WorkspaceMemory {
 
     /** The address the {@code index}-th allocation handed out, as the stand-in prints it. */
     String allocated(int index) {
-        return events.stream().filter(event -> event.startsWith("allocate ")).skip(index).findFirst()
-                .orElseThrow().split(" ")[2];
+        return events.stream()
+                .filter(event -> event.startsWith("allocate "))
+                .skip(index)
+                .findFirst()
+                .orElseThrow()
+                .split(" ")[2];
     }
 
     /** Whether every allocation has been freed exactly once. */
     boolean allFreed() {
-        List<String> allocated = events.stream().filter(event -> event.startsWith("allocate "))
-                .map(event -> event.split(" ")[2]).toList();
-        List<String> freed = events.stream().filter(event -> event.startsWith("free "))
-                .map(event -> event.split(" ")[1]).toList();
+        List<String> allocated = events.stream()
+                .filter(event -> event.startsWith("allocate "))
+                .map(event -> event.split(" ")[2])
+                .toList();
+        List<String> freed = events.stream()
+                .filter(event -> event.startsWith("free "))
+                .map(event -> event.split(" ")[1])
+                .toList();
         return allocated.size() == freed.size() && freed.containsAll(allocated) && allocated.containsAll(freed);
     }
 }

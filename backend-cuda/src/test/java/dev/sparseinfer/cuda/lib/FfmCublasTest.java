@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.cuda.lib.Cublas.ComputeType;
 import dev.sparseinfer.cuda.lib.FakeCublas.Gemm;
+import dev.sparseinfer.engine.api.SparseInferException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,12 +49,16 @@ class FfmCublasTest extends StandInCublasTests {
     void errorsCarryTheLibrarysOwnStatusText() throws Throwable {
         try (Cublas cublas = open()) {
             fake.setStatus("cublasGemmEx", 7);
-            SparseInferException e = assertThrows(SparseInferException.class,
+            SparseInferException e = assertThrows(
+                    SparseInferException.class,
                     () -> Gemm.random(new Random(2), ComputeType.F32).runOn(cublas));
-            assertEquals("cuda: cublasGemmEx failed: CUBLAS_STATUS_INVALID_VALUE (an invalid value was used as an argument)",
+            assertEquals(
+                    "cuda: cublasGemmEx failed: CUBLAS_STATUS_INVALID_VALUE (an invalid value was used as an argument)",
                     e.getMessage());
             fake.setStatus("cublasGemmEx", 16);
-            e = assertThrows(SparseInferException.class, () -> Gemm.random(new Random(3), ComputeType.F32).runOn(cublas));
+            e = assertThrows(
+                    SparseInferException.class,
+                    () -> Gemm.random(new Random(3), ComputeType.F32).runOn(cublas));
             assertEquals("cuda: cublasGemmEx failed: CUBLAS_STATUS_LICENSE_ERROR (fake status)", e.getMessage());
         }
     }
@@ -64,7 +68,8 @@ class FfmCublasTest extends StandInCublasTests {
         FakeCublas olderFake = FakeCublas.cublas13(older, false);
         try (Cublas cublas = FfmCublas.open(olderFake.library)) {
             olderFake.setStatus("cublasGemmEx", 13);
-            SparseInferException e = assertThrows(SparseInferException.class,
+            SparseInferException e = assertThrows(
+                    SparseInferException.class,
                     () -> Gemm.random(new Random(3), ComputeType.F32).runOn(cublas));
             assertEquals("cuda: cublasGemmEx failed: CUBLAS_STATUS_EXECUTION_FAILED", e.getMessage());
             olderFake.setStatus("cublasGemmEx", 0);
@@ -75,9 +80,12 @@ class FfmCublasTest extends StandInCublasTests {
     void theFactoryFallsThroughToFfmWhenJCublas2CannotLink(@TempDir Path cuda12) throws Throwable {
         Files.createFile(cuda12.resolve("libcublas.so.12"));
         CudaLibraryLocator locator = TestLibraries.locatorOver(cuda12, folder);
-        try (Cublas cublas = CublasBindings.open(locator, path -> {
-            throw new UnsatisfiedLinkError("libcublas.so.12: cannot open shared object file");
-        }, FfmCublas::open)) {
+        try (Cublas cublas = CublasBindings.open(
+                locator,
+                path -> {
+                    throw new UnsatisfiedLinkError("libcublas.so.12: cannot open shared object file");
+                },
+                FfmCublas::open)) {
             assertInstanceOf(FfmCublas.class, cublas);
             assertEquals("FFM " + fake.library, cublas.binding());
         }

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.cuda.lib.Cublas.ComputeType;
 import dev.sparseinfer.cuda.lib.FakeCublas.Gemm;
+import dev.sparseinfer.engine.api.SparseInferException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
@@ -47,12 +47,15 @@ class JCublas2BindingTest extends StandInCublasTests {
     void theFactoryPicksJCublas2WhereLibcublas12Loads() {
         CudaLibraryLocator locator = TestLibraries.locatorOver(folder);
         NativeLibraryLoader loader = new NativeLibraryLoader(locator);
-        try (Cublas cublas = CublasBindings.open(locator, library -> {
-            loader.load(library);
-            return JCublas2Binding.open(library);
-        }, library -> {
-            throw new AssertionError("FFM opened " + library);
-        })) {
+        try (Cublas cublas = CublasBindings.open(
+                locator,
+                library -> {
+                    loader.load(library);
+                    return JCublas2Binding.open(library);
+                },
+                library -> {
+                    throw new AssertionError("FFM opened " + library);
+                })) {
             assertInstanceOf(JCublas2Binding.class, cublas);
             assertEquals("JCublas2 " + fake.library, cublas.binding());
         }
@@ -62,7 +65,8 @@ class JCublas2BindingTest extends StandInCublasTests {
     void errorsNameTheStatusFromJCublasTable() throws Throwable {
         try (Cublas cublas = open()) {
             fake.setStatus("cublasGemmEx", 13);
-            SparseInferException e = assertThrows(SparseInferException.class,
+            SparseInferException e = assertThrows(
+                    SparseInferException.class,
                     () -> Gemm.random(new Random(4), ComputeType.F32).runOn(cublas));
             assertEquals("cuda: cublasGemmEx failed: CUBLAS_STATUS_EXECUTION_FAILED", e.getMessage());
         }

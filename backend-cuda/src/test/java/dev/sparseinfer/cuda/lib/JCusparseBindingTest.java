@@ -30,9 +30,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JCusparseBindingTest {
 
-    private static final String[] FUNCTIONS = {"cusparseCreate", "cusparseDestroy", "cusparseSetStream",
-        "cusparseCreateCsr", "cusparseDestroySpMat", "cusparseCreateDnMat", "cusparseDestroyDnMat",
-        "cusparseDnMatSetValues", "cusparseSpMM_bufferSize", "cusparseSpMM_preprocess", "cusparseSpMM"};
+    private static final String[] FUNCTIONS = {
+        "cusparseCreate",
+        "cusparseDestroy",
+        "cusparseSetStream",
+        "cusparseCreateCsr",
+        "cusparseDestroySpMat",
+        "cusparseCreateDnMat",
+        "cusparseDestroyDnMat",
+        "cusparseDnMatSetValues",
+        "cusparseSpMM_bufferSize",
+        "cusparseSpMM_preprocess",
+        "cusparseSpMM"
+    };
     private static final long HANDLE = 0x5eed0000c5a5L;
     private static final long WORK_SPACE = 4096;
     private static final int OUT = 67;
@@ -77,7 +87,9 @@ class JCusparseBindingTest {
         try (Cusparse cusparse = open()) {
             assertEquals("JCusparse " + fake.library, cusparse.binding());
             cusparse.setStream(stream);
-            assertEquals(Map.of("handle", hex(HANDLE), "stream", hex(stream)), fake.lastCall("cusparseSetStream"),
+            assertEquals(
+                    Map.of("handle", hex(HANDLE), "stream", hex(stream)),
+                    fake.lastCall("cusparseSetStream"),
                     "seed " + seed);
         }
         assertEquals(Map.of("handle", hex(HANDLE)), fake.lastCall("cusparseDestroy"));
@@ -86,15 +98,26 @@ class JCusparseBindingTest {
     @Test
     void preparePreprocessesTheTransposedColumnMajorProductForTheLargestTokenCount() throws Throwable {
         Csr csr = Csr.random(random);
-        try (Cusparse cusparse = open(); CsrMatMul product = csr.prepare(cusparse, DataType.F16)) {
+        try (Cusparse cusparse = open();
+                CsrMatMul product = csr.prepare(cusparse, DataType.F16)) {
             assertEquals(MAX_TOKENS, product.maxTokens());
             String x = memory.allocated(0);
             String y = memory.allocated(1);
-            assertEquals(List.of("allocate " + (MAX_TOKENS * IN * 2) + " " + x, "allocate " + (MAX_TOKENS * OUT * 4) + " " + y,
-                    "allocate " + WORK_SPACE + " " + memory.allocated(2), "allocate " + WORK_SPACE + " " + memory.allocated(3),
-                    "synchronize", "free " + y, "free " + x), memory.events, "seed " + seed);
-            assertEquals(csr.expectedCall(DataType.F16, MAX_TOKENS, x, y, memory.allocated(2)),
-                    fake.lastCall("cusparseSpMM_preprocess"), "seed " + seed);
+            assertEquals(
+                    List.of(
+                            "allocate " + (MAX_TOKENS * IN * 2) + " " + x,
+                            "allocate " + (MAX_TOKENS * OUT * 4) + " " + y,
+                            "allocate " + WORK_SPACE + " " + memory.allocated(2),
+                            "allocate " + WORK_SPACE + " " + memory.allocated(3),
+                            "synchronize",
+                            "free " + y,
+                            "free " + x),
+                    memory.events,
+                    "seed " + seed);
+            assertEquals(
+                    csr.expectedCall(DataType.F16, MAX_TOKENS, x, y, memory.allocated(2)),
+                    fake.lastCall("cusparseSpMM_preprocess"),
+                    "seed " + seed);
         }
     }
 
@@ -104,7 +127,7 @@ class JCusparseBindingTest {
         for (DataType type : new DataType[] {DataType.F16, DataType.F32}) {
             FakeWorkspaceMemory plan = new FakeWorkspaceMemory();
             try (Cusparse cusparse = JCusparseBinding.open(fake.library, plan);
-                 CsrMatMul product = csr.prepare(cusparse, type)) {
+                    CsrMatMul product = csr.prepare(cusparse, type)) {
                 int eventsAfterPrepare = plan.events.size();
                 String preprocessed = plan.allocated(2);
                 String plain = plan.allocated(3);
@@ -114,7 +137,9 @@ class JCusparseBindingTest {
                     long y = address();
                     product.multiply(x, tokens, y);
                     String workSpace = tokens == MAX_TOKENS ? preprocessed : plain;
-                    assertEquals(csr.expectedCall(type, tokens, hex(x), hex(y), workSpace), fake.lastCall("cusparseSpMM"),
+                    assertEquals(
+                            csr.expectedCall(type, tokens, hex(x), hex(y), workSpace),
+                            fake.lastCall("cusparseSpMM"),
                             type + ", " + tokens + " tokens, seed " + seed);
                 }
                 assertEquals(eventsAfterPrepare, plan.events.size(), "a product allocated or waited: " + plan.events);
@@ -126,13 +151,16 @@ class JCusparseBindingTest {
 
     @Test
     void aTokenCountNeedingMoreWorkSpaceIsRefusedAndNotKept() throws Throwable {
-        try (Cusparse cusparse = open(); CsrMatMul product = Csr.random(random).prepare(cusparse, DataType.F32)) {
+        try (Cusparse cusparse = open();
+                CsrMatMul product = Csr.random(random).prepare(cusparse, DataType.F32)) {
             setBufferSize.invokeExact(2 * WORK_SPACE);
-            SparseInferException e = assertThrows(SparseInferException.class,
-                    () -> product.multiply(address(), 5, address()));
+            SparseInferException e =
+                    assertThrows(SparseInferException.class, () -> product.multiply(address(), 5, address()));
             assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
-            assertEquals("cuda: cusparseSpMM wants 8192 bytes of work space for 5 tokens, more than the 4096 it wanted"
-                    + " for 13", e.getMessage());
+            assertEquals(
+                    "cuda: cusparseSpMM wants 8192 bytes of work space for 5 tokens, more than the 4096 it wanted"
+                            + " for 13",
+                    e.getMessage());
             setBufferSize.invokeExact(WORK_SPACE);
             product.multiply(address(), 5, address());
             assertEquals("5", fake.lastCall("cusparseSpMM").get("B.cols"));
@@ -141,10 +169,11 @@ class JCusparseBindingTest {
 
     @Test
     void aFailedProductIsOneLineNamingTheFunctionAndTheStatus() throws Throwable {
-        try (Cusparse cusparse = open(); CsrMatMul product = Csr.random(random).prepare(cusparse, DataType.F16)) {
+        try (Cusparse cusparse = open();
+                CsrMatMul product = Csr.random(random).prepare(cusparse, DataType.F16)) {
             fake.setStatus("cusparseSpMM", 3);
-            SparseInferException e = assertThrows(SparseInferException.class,
-                    () -> product.multiply(address(), 3, address()));
+            SparseInferException e =
+                    assertThrows(SparseInferException.class, () -> product.multiply(address(), 3, address()));
             assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
             assertEquals("cuda: cusparseSpMM failed: CUSPARSE_STATUS_INVALID_VALUE", e.getMessage());
         }
@@ -154,8 +183,8 @@ class JCusparseBindingTest {
     void aFailedPreprocessLeavesNoDescriptorAndNoMemoryBehind() throws Throwable {
         try (Cusparse cusparse = open()) {
             fake.setStatus("cusparseSpMM_preprocess", 10);
-            SparseInferException e = assertThrows(SparseInferException.class,
-                    () -> Csr.random(random).prepare(cusparse, DataType.F16));
+            SparseInferException e = assertThrows(
+                    SparseInferException.class, () -> Csr.random(random).prepare(cusparse, DataType.F16));
             assertEquals("cuda: cusparseSpMM_preprocess failed: CUSPARSE_STATUS_NOT_SUPPORTED", e.getMessage());
             assertTrue(memory.allFreed(), memory.events.toString());
         }
@@ -168,8 +197,8 @@ class JCusparseBindingTest {
             product.multiply(address(), 2, address());
             Map<String, String> before = fake.lastCall("cusparseSpMM");
             for (int tokens : new int[] {0, MAX_TOKENS + 1}) {
-                SparseInferException e = assertThrows(SparseInferException.class,
-                        () -> product.multiply(address(), tokens, address()));
+                SparseInferException e =
+                        assertThrows(SparseInferException.class, () -> product.multiply(address(), tokens, address()));
                 assertEquals(SparseInferException.Code.INVALID_ARGUMENT, e.code());
             }
             product.close();

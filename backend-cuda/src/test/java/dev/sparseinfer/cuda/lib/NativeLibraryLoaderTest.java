@@ -53,8 +53,8 @@ class NativeLibraryLoaderTest {
     @Test
     void withoutTheUserFoldersTheDependencyIsMissing() throws IOException {
         Pair pair = pair();
-        UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class,
-                () -> new NativeLibraryLoader(TestLibraries.locatorOver()).load(pair.user));
+        UnsatisfiedLinkError e = assertThrows(
+                UnsatisfiedLinkError.class, () -> new NativeLibraryLoader(TestLibraries.locatorOver()).load(pair.user));
         assertTrue(e.getMessage().contains(pair.dependencySoname), e.getMessage());
     }
 
@@ -65,13 +65,15 @@ class NativeLibraryLoaderTest {
         String tag = UUID.randomUUID().toString().replace("-", "");
         String dependencySoname = "libdependency_" + tag + ".so.1";
         Path dependencyFolder = Files.createDirectories(root.resolve("dependency"));
-        TestLibraries.compileSource("int dependency_value(void) { return 42; }\n",
-                dependencyFolder, dependencySoname);
+        TestLibraries.compileSource("int dependency_value(void) { return 42; }\n", dependencyFolder, dependencySoname);
         Path userFolder = Files.createDirectories(root.resolve("user"));
-        Path user = TestLibraries.compileSource("""
+        Path user = TestLibraries.compileSource(
+                """
                 int dependency_value(void);
                 int user_value(void) { return dependency_value() + 1; }
-                """, userFolder, "libuser_" + tag + ".so.1",
+                """,
+                userFolder,
+                "libuser_" + tag + ".so.1",
                 dependencyFolder.resolve(dependencySoname).toString());
         return new Pair(user, dependencyFolder, dependencySoname);
     }

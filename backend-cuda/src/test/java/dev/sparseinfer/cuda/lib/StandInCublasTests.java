@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.cuda.lib.Cublas.ComputeType;
 import dev.sparseinfer.cuda.lib.FakeCublas.Gemm;
+import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.testing.Seeds;
 import java.util.Map;
 import java.util.Random;
@@ -44,10 +44,13 @@ abstract class StandInCublasTests {
         long stream = new Random(seed).nextLong(1L << 12, 1L << 47);
         try (Cublas cublas = open()) {
             cublas.setStream(stream);
-            assertEquals(Map.of("handle", hex(FakeCublas.HANDLE), "stream", hex(stream)),
-                    fake().lastCall("cublasSetStream_v2"), "seed " + seed);
+            assertEquals(
+                    Map.of("handle", hex(FakeCublas.HANDLE), "stream", hex(stream)),
+                    fake().lastCall("cublasSetStream_v2"),
+                    "seed " + seed);
             cublas.setStream(0);
-            assertEquals(Map.of("handle", hex(FakeCublas.HANDLE), "stream", "0"), fake().lastCall("cublasSetStream_v2"));
+            assertEquals(
+                    Map.of("handle", hex(FakeCublas.HANDLE), "stream", "0"), fake().lastCall("cublasSetStream_v2"));
         }
     }
 
@@ -61,9 +64,13 @@ abstract class StandInCublasTests {
                 gemm.runOn(cublas);
                 Map<String, String> call = fake().lastCall("cublasGemmEx");
                 assertEquals(gemm.expectedCall(), withoutScales(call), "seed " + seed);
-                assertEquals(Float.floatToRawIntBits(gemm.alpha()), Float.floatToRawIntBits(hexFloat(call.get("alpha"))),
+                assertEquals(
+                        Float.floatToRawIntBits(gemm.alpha()),
+                        Float.floatToRawIntBits(hexFloat(call.get("alpha"))),
                         "alpha, seed " + seed);
-                assertEquals(Float.floatToRawIntBits(gemm.beta()), Float.floatToRawIntBits(hexFloat(call.get("beta"))),
+                assertEquals(
+                        Float.floatToRawIntBits(gemm.beta()),
+                        Float.floatToRawIntBits(hexFloat(call.get("beta"))),
                         "beta, seed " + seed);
             }
         }
@@ -99,10 +106,12 @@ abstract class StandInCublasTests {
     void aFailedGemmExIsOneLineNamingTheFunctionAndTheStatus() throws Throwable {
         try (Cublas cublas = open()) {
             fake().setStatus("cublasGemmEx", 7);
-            SparseInferException e = assertThrows(SparseInferException.class,
+            SparseInferException e = assertThrows(
+                    SparseInferException.class,
                     () -> Gemm.random(new Random(2), ComputeType.F32).runOn(cublas));
             assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
-            assertTrue(e.getMessage().startsWith("cuda: cublasGemmEx failed: CUBLAS_STATUS_INVALID_VALUE"),
+            assertTrue(
+                    e.getMessage().startsWith("cuda: cublasGemmEx failed: CUBLAS_STATUS_INVALID_VALUE"),
                     e.getMessage());
         }
     }

@@ -40,8 +40,17 @@ final class TestLibraries {
     private static Path compile(Path source, Path folder, String soname, String... flags) throws IOException {
         assumeTrue(gccAvailable(), "gcc is not on the PATH, so no stand-in library can be built here");
         Path library = folder.resolve(soname);
-        List<String> command = new ArrayList<>(List.of("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-Werror",
-                "-Wl,-soname," + soname, "-o", library.toString(), source.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                "gcc",
+                "-shared",
+                "-fPIC",
+                "-O1",
+                "-Wall",
+                "-Werror",
+                "-Wl,-soname," + soname,
+                "-o",
+                library.toString(),
+                source.toString()));
         command.addAll(List.of(flags));
         Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -56,7 +65,9 @@ final class TestLibraries {
 
     private static boolean gccAvailable() {
         try {
-            Process gcc = new ProcessBuilder("gcc", "--version").redirectErrorStream(true).start();
+            Process gcc = new ProcessBuilder("gcc", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             gcc.getInputStream().readAllBytes();
             return gcc.waitFor() == 0;
         } catch (IOException e) {

@@ -3,14 +3,14 @@ package dev.sparseinfer.bench.gpu;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.sparseinfer.cuda.CudaAvailability;
+import dev.sparseinfer.cuda.CudaBackend;
+import dev.sparseinfer.cuda.CudaProbe;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.TokenBatch;
-import dev.sparseinfer.cuda.CudaAvailability;
-import dev.sparseinfer.cuda.CudaBackend;
-import dev.sparseinfer.cuda.CudaProbe;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.models.evaluate.RandomLayers;
@@ -50,10 +50,14 @@ public final class GpuKernelBenchmark {
     private static final long COPY_BYTES = 256L << 20;
     private static final String USAGE = "usage: GpuKernelBenchmark [--quick] [--json FILE]";
 
-    private static final List<Format> FORMATS = List.of(Format.dense(false), Format.csr(0.5, false),
-            Format.csr(0.9, false), Format.twoFour(false), Format.dense(true));
-    private static final List<int[]> SHAPES = List.of(new int[] {384, 1536}, new int[] {768, 3072},
-            new int[] {4096, 4096});
+    private static final List<Format> FORMATS = List.of(
+            Format.dense(false),
+            Format.csr(0.5, false),
+            Format.csr(0.9, false),
+            Format.twoFour(false),
+            Format.dense(true));
+    private static final List<int[]> SHAPES =
+            List.of(new int[] {384, 1536}, new int[] {768, 3072}, new int[] {4096, 4096});
     private static final int[] TOKENS = {1, 16, 128, 2048};
     private static final int[] QUICK_TOKENS = {1, 16, 128};
 
@@ -69,8 +73,7 @@ public final class GpuKernelBenchmark {
         }
     }
 
-    private GpuKernelBenchmark() {
-    }
+    private GpuKernelBenchmark() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -102,25 +105,41 @@ public final class GpuKernelBenchmark {
         }
         try (CudaBackend backend = CudaBackend.open(probe)) {
             double copyGigabytesPerSecond = copyBandwidth(backend);
-            out.printf(Locale.ROOT, "%s%ndevice-to-device copy: %.0f GB/s (read + written)%n", backend.description(),
+            out.printf(
+                    Locale.ROOT,
+                    "%s%ndevice-to-device copy: %.0f GB/s (read + written)%n",
+                    backend.description(),
                     copyGigabytesPerSecond);
-            out.printf(Locale.ROOT, "%-8s %11s %7s %11s %9s %9s%n", "format", "in x out", "tokens", "median ms",
-                    "TFLOP/s", "GB/s");
+            out.printf(
+                    Locale.ROOT,
+                    "%-8s %11s %7s %11s %9s %9s%n",
+                    "format",
+                    "in x out",
+                    "tokens",
+                    "median ms",
+                    "TFLOP/s",
+                    "GB/s");
             List<Result> results = new ArrayList<>();
             for (int[] shape : quick ? SHAPES.subList(0, 1) : SHAPES) {
                 for (Format format : FORMATS) {
                     for (int tokens : quick ? QUICK_TOKENS : TOKENS) {
                         Result r = measure(backend, format, shape[0], shape[1], tokens);
                         results.add(r);
-                        out.printf(Locale.ROOT, "%-8s %11s %7d %11.4f %9.2f %9.0f%n", r.format(),
-                                r.in() + "x" + r.out(), r.tokens(), r.medianMillis(), r.teraflops(),
+                        out.printf(
+                                Locale.ROOT,
+                                "%-8s %11s %7d %11.4f %9.2f %9.0f%n",
+                                r.format(),
+                                r.in() + "x" + r.out(),
+                                r.tokens(),
+                                r.medianMillis(),
+                                r.teraflops(),
                                 r.gigabytesPerSecond());
                     }
                 }
             }
             if (json != null) {
-                Files.writeString(json, json(backend.description(), copyGigabytesPerSecond, results),
-                        StandardCharsets.UTF_8);
+                Files.writeString(
+                        json, json(backend.description(), copyGigabytesPerSecond, results), StandardCharsets.UTF_8);
                 err.println("GpuKernelBenchmark: wrote " + json);
             }
             return 0;

@@ -1,11 +1,10 @@
 package dev.sparseinfer.bench.gpu;
 
-import java.io.File;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,10 +24,16 @@ class CheckScriptTest {
 
     /** Surefire runs in the module's directory: bench/. */
     private static final Path CHECK = Path.of("gpu", "check.sh").toAbsolutePath();
-    private static final List<Path> SCRIPTS = List.of(CHECK,
+
+    private static final List<Path> SCRIPTS = List.of(
+            CHECK,
             Path.of("..", "dist", "build-bundle.sh").toAbsolutePath().normalize(),
-            Path.of("..", "dist", "src", "bundle", "bin", "java").toAbsolutePath().normalize(),
-            Path.of("..", "dist", "src", "bundle", "bin", "sparseinfer").toAbsolutePath().normalize());
+            Path.of("..", "dist", "src", "bundle", "bin", "java")
+                    .toAbsolutePath()
+                    .normalize(),
+            Path.of("..", "dist", "src", "bundle", "bin", "sparseinfer")
+                    .toAbsolutePath()
+                    .normalize());
 
     @TempDir
     Path dir;
@@ -72,7 +77,11 @@ class CheckScriptTest {
     @Test
     void aMissingBundleStillLeavesASummaryThatSaysWhy() throws Exception {
         Path out = dir.resolve("out");
-        Run run = run(List.of("bash", CHECK.toString(), "--bundle", dir.resolve("absent.tar.gz").toString(),
+        Run run = run(List.of(
+                "bash",
+                CHECK.toString(),
+                "--bundle",
+                dir.resolve("absent.tar.gz").toString(),
                 out.toString()));
         assertEquals(1, run.exit(), run.output());
         String summary = Files.readString(out.resolve("summary.txt"));
@@ -88,8 +97,12 @@ class CheckScriptTest {
         library(site, "nvidia/cusparse/lib/libcusparse.so.12");
         library(site, "nvidia/nvjitlink/lib/libnvJitLink.so.12");
         Files.createDirectories(site.resolve("nvidia/cublas/include"));
-        assertEquals(String.join(":", site.resolve("nvidia/cublas/lib").toString(),
-                site.resolve("nvidia/cusparse/lib").toString(), site.resolve("nvidia/nvjitlink/lib").toString()),
+        assertEquals(
+                String.join(
+                        ":",
+                        site.resolve("nvidia/cublas/lib").toString(),
+                        site.resolve("nvidia/cusparse/lib").toString(),
+                        site.resolve("nvidia/nvjitlink/lib").toString()),
                 discoveredLibraryFolders(site.resolve("nvidia").toString()));
     }
 
@@ -102,7 +115,8 @@ class CheckScriptTest {
         library(site, "nvidia/cu13/lib/libcusparse.so.12");
         Files.createDirectories(site.resolve("nvidia/cu13/include"));
         library(userSite, "nvidia/nccl/lib/libnccl.so.2");
-        assertEquals(site.resolve("nvidia/cu13/lib") + ":" + userSite.resolve("nvidia/nccl/lib"),
+        assertEquals(
+                site.resolve("nvidia/cu13/lib") + ":" + userSite.resolve("nvidia/nccl/lib"),
                 discoveredLibraryFolders(site.resolve("nvidia") + "\n" + userSite.resolve("nvidia")));
     }
 
@@ -123,8 +137,9 @@ class CheckScriptTest {
         Path bin = dir.resolve("bin");
         executable(bin.resolve("python3"), "printf '%s\\n' '" + nvidiaFolders.replace("\n", "' '") + "'");
         Path out = dir.resolve("out");
-        ProcessBuilder builder = new ProcessBuilder("bash", CHECK.toString(), "--bundle", bundle.toString(),
-                out.toString()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash", CHECK.toString(), "--bundle", bundle.toString(), out.toString())
+                .redirectErrorStream(true);
         builder.environment().remove("OUT");
         builder.environment().remove("SPARSEINFER_CUDA_LIBS");
         builder.environment().remove("LD_LIBRARY_PATH");
@@ -134,8 +149,11 @@ class CheckScriptTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "did not end: " + output);
         String inventory = Files.readString(out.resolve("inventory.txt"));
-        return inventory.lines().filter(line -> line.startsWith("SPARSEINFER_CUDA_LIBS="))
-                .map(line -> line.substring("SPARSEINFER_CUDA_LIBS=".length())).findFirst()
+        return inventory
+                .lines()
+                .filter(line -> line.startsWith("SPARSEINFER_CUDA_LIBS="))
+                .map(line -> line.substring("SPARSEINFER_CUDA_LIBS=".length()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no SPARSEINFER_CUDA_LIBS in the inventory:\n" + inventory));
     }
 

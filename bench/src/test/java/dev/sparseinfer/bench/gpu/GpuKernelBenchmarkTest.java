@@ -20,7 +20,9 @@ class GpuKernelBenchmarkTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return GpuKernelBenchmark.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return GpuKernelBenchmark.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -41,7 +43,9 @@ class GpuKernelBenchmarkTest {
     void badArgumentsExitTwoWithTheUsage() {
         assertEquals(2, run("--fast"));
         assertEquals(1, errLines().size());
-        assertTrue(errLines().getFirst().contains("usage: GpuKernelBenchmark [--quick] [--json FILE]"), errLines().getFirst());
+        assertTrue(
+                errLines().getFirst().contains("usage: GpuKernelBenchmark [--quick] [--json FILE]"),
+                errLines().getFirst());
         assertEquals(2, run("--json"));
     }
 
@@ -54,10 +58,17 @@ class GpuKernelBenchmarkTest {
     @Test
     void resultsBecomeDenseEquivalentRatesInTheJson() {
         GpuKernelBenchmark.Result r = new GpuKernelBenchmark.Result("2:4", 4096, 4096, 2048, 0.5, 1L << 24);
-        JsonObject json = JsonParser.parseString(GpuKernelBenchmark.json("H100", 3000.0, List.of(r))).getAsJsonObject();
+        JsonObject json = JsonParser.parseString(GpuKernelBenchmark.json("H100", 3000.0, List.of(r)))
+                .getAsJsonObject();
         JsonObject row = json.getAsJsonArray("results").get(0).getAsJsonObject();
-        assertEquals(2.0 * 2048 * 4096 * 4096 / 0.5e-3 / 1e12, row.get("dense_equivalent_tflops").getAsDouble(), 1e-9);
-        assertEquals(((1L << 24) + 4.0 * 2048 * 4096 * 2) / 0.5e-3 / 1e9, row.get("gb_per_s").getAsDouble(), 1e-6);
+        assertEquals(
+                2.0 * 2048 * 4096 * 4096 / 0.5e-3 / 1e12,
+                row.get("dense_equivalent_tflops").getAsDouble(),
+                1e-9);
+        assertEquals(
+                ((1L << 24) + 4.0 * 2048 * 4096 * 2) / 0.5e-3 / 1e9,
+                row.get("gb_per_s").getAsDouble(),
+                1e-6);
         assertEquals(3000.0, json.get("copy_gb_per_s").getAsDouble());
         assertEquals(GpuKernelBenchmark.RUNS, json.get("runs").getAsInt());
     }

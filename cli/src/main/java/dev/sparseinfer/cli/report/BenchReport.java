@@ -11,9 +11,16 @@ import java.util.Map;
 public final class BenchReport {
 
     /** One model on one backend. Times are milliseconds per text. */
-    public record Row(String model, String backend, int threads, double medianMs, double p90Ms, double speedup,
-               double cosine, double textsPerSecond, int samples) {
-    }
+    public record Row(
+            String model,
+            String backend,
+            int threads,
+            double medianMs,
+            double p90Ms,
+            double speedup,
+            double cosine,
+            double textsPerSecond,
+            int samples) {}
 
     private final int texts;
     private final int batch;
@@ -33,12 +40,35 @@ public final class BenchReport {
     }
 
     public void print(PrintWriter out) {
-        out.printf(Locale.ROOT, "%d texts, batch %d, warm-up of at least %d pass(es) and 3 s, then %d timed passes; medians and p90 over %d samples per model%n",
-                texts, batch, warmup, passes, rows.isEmpty() ? 0 : rows.getFirst().samples());
-        out.printf(Locale.ROOT, "%-40s %-36s %9s %9s %8s %8s %9s%n", "model", "backend", "median ms", "p90 ms", "speedup", "cosine", "texts/s");
+        out.printf(
+                Locale.ROOT,
+                "%d texts, batch %d, warm-up of at least %d pass(es) and 3 s, then %d timed passes; medians and p90 over %d samples per model%n",
+                texts,
+                batch,
+                warmup,
+                passes,
+                rows.isEmpty() ? 0 : rows.getFirst().samples());
+        out.printf(
+                Locale.ROOT,
+                "%-40s %-36s %9s %9s %8s %8s %9s%n",
+                "model",
+                "backend",
+                "median ms",
+                "p90 ms",
+                "speedup",
+                "cosine",
+                "texts/s");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-40s %-36s %9.3f %9.3f %7.2fx %8.4f %9.1f%n", shorten(r.model(), 40), shorten(r.backend(), 36),
-                    r.medianMs(), r.p90Ms(), r.speedup(), r.cosine(), r.textsPerSecond());
+            out.printf(
+                    Locale.ROOT,
+                    "%-40s %-36s %9.3f %9.3f %7.2fx %8.4f %9.1f%n",
+                    shorten(r.model(), 40),
+                    shorten(r.backend(), 36),
+                    r.medianMs(),
+                    r.p90Ms(),
+                    r.speedup(),
+                    r.cosine(),
+                    r.textsPerSecond());
         }
         out.flush();
     }
@@ -54,15 +84,31 @@ public final class BenchReport {
             b.append(first ? "" : ",").append(quote(e.getKey())).append(':').append(quote(e.getValue()));
             first = false;
         }
-        b.append("},\"texts\":").append(texts).append(",\"batch\":").append(batch)
-                .append(",\"warmup_passes\":").append(warmup).append(",\"timed_passes\":").append(passes).append(",\"results\":[");
+        b.append("},\"texts\":")
+                .append(texts)
+                .append(",\"batch\":")
+                .append(batch)
+                .append(",\"warmup_passes\":")
+                .append(warmup)
+                .append(",\"timed_passes\":")
+                .append(passes)
+                .append(",\"results\":[");
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                    "{\"model\":%s,\"backend\":%s,\"threads\":%d,\"median_ms\":%.4f,\"p90_ms\":%.4f,\"speedup\":%.4f,"
-                            + "\"cosine\":%.6f,\"texts_per_s\":%.2f,\"samples\":%d}",
-                    quote(r.model()), quote(r.backend()), r.threads(), r.medianMs(), r.p90Ms(), r.speedup(), r.cosine(),
-                    r.textsPerSecond(), r.samples()));
+            b.append(i == 0 ? "" : ",")
+                    .append(String.format(
+                            Locale.ROOT,
+                            "{\"model\":%s,\"backend\":%s,\"threads\":%d,\"median_ms\":%.4f,\"p90_ms\":%.4f,\"speedup\":%.4f,"
+                                    + "\"cosine\":%.6f,\"texts_per_s\":%.2f,\"samples\":%d}",
+                            quote(r.model()),
+                            quote(r.backend()),
+                            r.threads(),
+                            r.medianMs(),
+                            r.p90Ms(),
+                            r.speedup(),
+                            r.cosine(),
+                            r.textsPerSecond(),
+                            r.samples()));
         }
         return b.append("]}\n").toString();
     }

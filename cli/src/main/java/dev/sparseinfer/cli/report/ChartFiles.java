@@ -14,8 +14,7 @@ public final class ChartFiles {
         System.setProperty("java.awt.headless", "true");
     }
 
-    private ChartFiles() {
-    }
+    private ChartFiles() {}
 
     public static void save(ReportDirectory dir, String name, Chart<?, ?> chart) throws IOException {
         dir.write(name + ".png", BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));

@@ -25,17 +25,25 @@ public final class DemoReport {
      * One variant on one backend. Times are milliseconds per text; cosine and neighbour agreement are against the
      * dense model on the same backend.
      */
-    public record Row(String variant, String label, long linearBytes, String backend, int threads, double medianMs, double p90Ms,
-               double speedup, double cosine, double neighbourAgreement, int samples) {
-    }
+    public record Row(
+            String variant,
+            String label,
+            long linearBytes,
+            String backend,
+            int threads,
+            double medianMs,
+            double p90Ms,
+            double speedup,
+            double cosine,
+            double neighbourAgreement,
+            int samples) {}
 
     /**
      * @param model   what was compared, e.g. "minilm"
      * @param recipe  how the pruned variants were made
      * @param backends which backends ran and why no faster one did
      */
-    public record Setup(String model, String recipe, String backends, int texts, int warmup, int passes) {
-    }
+    public record Setup(String model, String recipe, String backends, int texts, int warmup, int passes) {}
 
     private final Setup setup;
     private final List<Row> rows = new ArrayList<>();
@@ -53,23 +61,47 @@ public final class DemoReport {
     }
 
     private String timingLine() {
-        return String.format(Locale.ROOT, "%d texts at batch 1 (tokenisation excluded); per variant a warm-up of at least %d pass(es)"
-                + " and 3 s, then %d timed pass(es): median and p90 over %d samples", setup.texts(), setup.warmup(),
-                setup.passes(), samples());
+        return String.format(
+                Locale.ROOT,
+                "%d texts at batch 1 (tokenisation excluded); per variant a warm-up of at least %d pass(es)"
+                        + " and 3 s, then %d timed pass(es): median and p90 over %d samples",
+                setup.texts(),
+                setup.warmup(),
+                setup.passes(),
+                samples());
     }
 
     public void print(PrintWriter out) {
         out.printf(Locale.ROOT, "%s; variants: %s%n", setup.model(), setup.recipe());
         out.println(setup.backends());
         out.println(timingLine());
-        out.printf(Locale.ROOT, "%-24s %12s %-38s %10s %10s %8s %9s %7s%n", "format", "linear MiB", "backend", "median ms",
-                "p90 ms", "speedup", "cosine", "top-10");
+        out.printf(
+                Locale.ROOT,
+                "%-24s %12s %-38s %10s %10s %8s %9s %7s%n",
+                "format",
+                "linear MiB",
+                "backend",
+                "median ms",
+                "p90 ms",
+                "speedup",
+                "cosine",
+                "top-10");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-24s %12.1f %-38s %10.3f %10.3f %7.2fx %9.4f %7.3f%n", r.label(), mib(r.linearBytes()),
-                    r.backend(), r.medianMs(), r.p90Ms(), r.speedup(), r.cosine(), r.neighbourAgreement());
+            out.printf(
+                    Locale.ROOT,
+                    "%-24s %12.1f %-38s %10.3f %10.3f %7.2fx %9.4f %7.3f%n",
+                    r.label(),
+                    mib(r.linearBytes()),
+                    r.backend(),
+                    r.medianMs(),
+                    r.p90Ms(),
+                    r.speedup(),
+                    r.cosine(),
+                    r.neighbourAgreement());
         }
-        out.println("speedup: dense median / variant median on the same backend; cosine: mean over texts of cos(dense, variant);"
-                + " top-10: mean overlap of each text's 10 nearest other texts");
+        out.println(
+                "speedup: dense median / variant median on the same backend; cosine: mean over texts of cos(dense, variant);"
+                        + " top-10: mean overlap of each text's 10 nearest other texts");
         if (twoFourRanOnCpu()) {
             out.println(CpuBackend.TWO_FOUR_KERNELS);
         }
@@ -78,7 +110,8 @@ public final class DemoReport {
 
     /** Whether a 2:4 variant's row was measured on the CPU backend, whose 2:4 speed is the dense kernels'. */
     private boolean twoFourRanOnCpu() {
-        return rows.stream().anyMatch(r -> r.label().startsWith("2:4") && r.backend().startsWith("cpu"));
+        return rows.stream()
+                .anyMatch(r -> r.label().startsWith("2:4") && r.backend().startsWith("cpu"));
     }
 
     private static double mib(long bytes) {
@@ -127,11 +160,21 @@ public final class DemoReport {
         md.append("Variants made by ").append(setup.recipe()).append(".\n\n");
         md.append(setup.backends()).append("\n\n");
         md.append(timingLine()).append(".\n\n");
-        md.append("| format | linear MiB | backend | median ms | p90 ms | speedup | cosine to dense | top-10 agreement |\n");
+        md.append(
+                "| format | linear MiB | backend | median ms | p90 ms | speedup | cosine to dense | top-10 agreement |\n");
         md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (Row r : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %.3f | %.3f | %.2f× | %.4f | %.3f |%n", r.label(),
-                    mib(r.linearBytes()), r.backend(), r.medianMs(), r.p90Ms(), r.speedup(), r.cosine(), r.neighbourAgreement()));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.1f | %s | %.3f | %.3f | %.2f× | %.4f | %.3f |%n",
+                    r.label(),
+                    mib(r.linearBytes()),
+                    r.backend(),
+                    r.medianMs(),
+                    r.p90Ms(),
+                    r.speedup(),
+                    r.cosine(),
+                    r.neighbourAgreement()));
         }
         if (twoFourRanOnCpu()) {
             md.append("\n").append(CpuBackend.TWO_FOUR_KERNELS).append(".\n");
@@ -148,17 +191,24 @@ public final class DemoReport {
     }
 
     private CategoryChart speedupChart() {
-        CategoryChart chart = new CategoryChartBuilder().width(1000).height(560)
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(1000)
+                .height(560)
                 .title(setup.model() + ": latency speedup over dense (batch 1, median)")
-                .xAxisTitle("format").yAxisTitle("speedup over dense fp32 (×, higher is faster)").build();
+                .xAxisTitle("format")
+                .yAxisTitle("speedup over dense fp32 (×, higher is faster)")
+                .build();
         style(chart);
         Set<String> backends = new LinkedHashSet<>();
         rows.forEach(r -> backends.add(r.backend()));
         for (String backend : backends) {
             List<Double> speedups = new ArrayList<>();
             for (String label : labels()) {
-                speedups.add(rows.stream().filter(r -> r.backend().equals(backend) && r.label().equals(label))
-                        .mapToDouble(Row::speedup).findFirst().orElse(0));
+                speedups.add(rows.stream()
+                        .filter(r -> r.backend().equals(backend) && r.label().equals(label))
+                        .mapToDouble(Row::speedup)
+                        .findFirst()
+                        .orElse(0));
             }
             chart.addSeries(backend, labels(), speedups);
         }
@@ -166,16 +216,27 @@ public final class DemoReport {
     }
 
     private CategoryChart qualityChart() {
-        CategoryChart chart = new CategoryChartBuilder().width(1000).height(560)
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(1000)
+                .height(560)
                 .title(setup.model() + ": agreement with the dense model (" + setup.texts() + " texts)")
-                .xAxisTitle("format").yAxisTitle("agreement with dense (1 = identical)").build();
+                .xAxisTitle("format")
+                .yAxisTitle("agreement with dense (1 = identical)")
+                .build();
         style(chart);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(1.0);
         String first = rows.getFirst().backend();
-        List<Row> oneBackend = rows.stream().filter(r -> r.backend().equals(first)).toList();
-        chart.addSeries("mean cosine to dense", labels(), oneBackend.stream().map(Row::cosine).toList());
-        chart.addSeries("top-10 neighbour agreement", labels(), oneBackend.stream().map(Row::neighbourAgreement).toList());
+        List<Row> oneBackend =
+                rows.stream().filter(r -> r.backend().equals(first)).toList();
+        chart.addSeries(
+                "mean cosine to dense",
+                labels(),
+                oneBackend.stream().map(Row::cosine).toList());
+        chart.addSeries(
+                "top-10 neighbour agreement",
+                labels(),
+                oneBackend.stream().map(Row::neighbourAgreement).toList());
         return chart;
     }
 

@@ -18,7 +18,8 @@ public final class JsonOutput {
     public static JsonOutput checked(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw SparseInferException.invalidArgument("--json: directory " + dir + " does not exist or is not writable");
+            throw SparseInferException.invalidArgument(
+                    "--json: directory " + dir + " does not exist or is not writable");
         }
         if (Files.isDirectory(file)) {
             throw SparseInferException.invalidArgument("--json: " + file + " is a directory");

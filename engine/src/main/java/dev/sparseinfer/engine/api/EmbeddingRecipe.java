@@ -15,14 +15,15 @@ import java.util.Optional;
  * @param prompts           named prompts in the model's own order, e.g. {@code query -> "query: "}
  * @param defaultPromptName the prompt applied when the caller names none, or null when none is
  */
-public record EmbeddingRecipe(Pooling pooling, boolean normalize, Map<String, String> prompts, String defaultPromptName) {
+public record EmbeddingRecipe(
+        Pooling pooling, boolean normalize, Map<String, String> prompts, String defaultPromptName) {
 
     public EmbeddingRecipe {
         Objects.requireNonNull(pooling, "pooling");
         prompts = Collections.unmodifiableMap(new LinkedHashMap<>(prompts));
         if (defaultPromptName != null && !prompts.containsKey(defaultPromptName)) {
-            throw SparseInferException.invalidArgument("default prompt '" + defaultPromptName + "' is not one of the prompts "
-                    + prompts.keySet());
+            throw SparseInferException.invalidArgument(
+                    "default prompt '" + defaultPromptName + "' is not one of the prompts " + prompts.keySet());
         }
     }
 

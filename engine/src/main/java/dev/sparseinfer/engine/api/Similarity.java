@@ -3,13 +3,13 @@ package dev.sparseinfer.engine.api;
 /** Comparing embeddings. */
 public final class Similarity {
 
-    private Similarity() {
-    }
+    private Similarity() {}
 
     /** Cosine similarity, accumulated in float64. */
     public static double cosine(float[] a, float[] b) {
         if (a.length != b.length) {
-            throw SparseInferException.invalidArgument("cannot compare vectors of " + a.length + " and " + b.length + " values");
+            throw SparseInferException.invalidArgument(
+                    "cannot compare vectors of " + a.length + " and " + b.length + " values");
         }
         double dot = 0;
         double na = 0;

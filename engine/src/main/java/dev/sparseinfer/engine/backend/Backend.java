@@ -82,8 +82,13 @@ public interface Backend extends AutoCloseable {
      * default two {@link #linear}s. A backend that can pass the hidden activations between the two layers in its
      * own layout may do so and leave {@code hidden} as it was.
      */
-    default void feedForward(PreparedLinear up, ActivationFunction activation, PreparedLinear down, Activations x,
-                             Activations hidden, Activations out) {
+    default void feedForward(
+            PreparedLinear up,
+            ActivationFunction activation,
+            PreparedLinear down,
+            Activations x,
+            Activations hidden,
+            Activations out) {
         linear(up, x, activation, hidden);
         linear(down, hidden, ActivationFunction.NONE, out);
     }

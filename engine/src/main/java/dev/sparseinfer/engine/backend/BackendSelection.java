@@ -27,7 +27,8 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
 
     /** What the CUDA backend this build carries finds on this machine. */
     public static DeviceProbe probeDevice() {
-        return ServiceLoader.load(DeviceBackendProvider.class).findFirst()
+        return ServiceLoader.load(DeviceBackendProvider.class)
+                .findFirst()
                 .map(DeviceBackendProvider::probe)
                 .orElseGet(() -> DeviceProbe.missing(NOT_IN_BUILD));
     }
@@ -42,7 +43,9 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
             case CUDA -> {
                 DeviceProbe found = probe.get();
                 if (!found.available()) {
-                    throw new SparseInferException(SparseInferException.Code.BACKEND_UNAVAILABLE, found.missing().get());
+                    throw new SparseInferException(
+                            SparseInferException.Code.BACKEND_UNAVAILABLE,
+                            found.missing().get());
                 }
                 Backend device = found.open();
                 yield new BackendSelection(device, device.notice());
@@ -77,8 +80,8 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
             return new Prepared<>(this, prepare.apply(backend));
         } catch (RuntimeException e) {
             backend.close();
-            boolean deviceGaveUp = e instanceof SparseInferException s
-                    && s.code() == SparseInferException.Code.BACKEND_UNAVAILABLE;
+            boolean deviceGaveUp =
+                    e instanceof SparseInferException s && s.code() == SparseInferException.Code.BACKEND_UNAVAILABLE;
             if (asked != BackendKind.AUTO || !deviceGaveUp) {
                 throw e;
             }
@@ -92,6 +95,9 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
     /** The CPU backend in place of a device, saying why, and what the CPU backend itself has to say, in one line. */
     private static BackendSelection onCpu(int threads, String why) {
         CpuBackend cpu = new CpuBackend(threads);
-        return new BackendSelection(cpu, Optional.of(why + "; running on cpu" + cpu.notice().map(n -> "; " + n).orElse("")));
+        return new BackendSelection(
+                cpu,
+                Optional.of(why + "; running on cpu"
+                        + cpu.notice().map(n -> "; " + n).orElse("")));
     }
 }

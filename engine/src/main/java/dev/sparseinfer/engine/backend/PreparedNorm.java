@@ -1,5 +1,4 @@
 package dev.sparseinfer.engine.backend;
 
 /** LayerNorm parameters as a backend keeps them. */
-public interface PreparedNorm {
-}
+public interface PreparedNorm {}

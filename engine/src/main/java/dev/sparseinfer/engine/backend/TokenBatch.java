@@ -17,7 +17,8 @@ public record TokenBatch(int[] tokenIds, int[] typeIds, int[] positions, int[] s
         int next = 0;
         for (int s = 0; s < starts.length; s++) {
             if (starts[s] != next || lengths[s] <= 0) {
-                throw SparseInferException.invalidArgument("sequence " + s + " is not packed right after the previous one");
+                throw SparseInferException.invalidArgument(
+                        "sequence " + s + " is not packed right after the previous one");
             }
             next += lengths[s];
         }

@@ -7,7 +7,8 @@ public record CsrInt8Weights(CsrPattern pattern, byte[] values, Int8Scales scale
 
     public CsrInt8Weights {
         if (values.length != pattern.nonZeros()) {
-            throw SparseInferException.invalidModel("CSR int8 has " + values.length + " values for " + pattern.nonZeros() + " indices");
+            throw SparseInferException.invalidModel(
+                    "CSR int8 has " + values.length + " values for " + pattern.nonZeros() + " indices");
         }
         Int8Scales.checkLength(scales.scales(), pattern.outFeatures(), "CSR int8 weights");
         Int8Scales.checkValues(values, "CSR int8 weights");

@@ -7,7 +7,8 @@ public record CsrWeights(CsrPattern pattern, float[] values) implements LinearWe
 
     public CsrWeights {
         if (values.length != pattern.nonZeros()) {
-            throw SparseInferException.invalidModel("CSR has " + values.length + " values for " + pattern.nonZeros() + " indices");
+            throw SparseInferException.invalidModel(
+                    "CSR has " + values.length + " values for " + pattern.nonZeros() + " indices");
         }
     }
 

@@ -11,7 +11,8 @@ public record FloatTensor(String name, int[] shape, float[] data) {
         long count = 1;
         for (int d : shape) {
             if (d < 0) {
-                throw SparseInferException.invalidModel(name + ": negative dimension in shape " + Arrays.toString(shape));
+                throw SparseInferException.invalidModel(
+                        name + ": negative dimension in shape " + Arrays.toString(shape));
             }
             count *= d;
         }
@@ -28,8 +29,8 @@ public record FloatTensor(String name, int[] shape, float[] data) {
     /** This tensor as a matrix, after checking it is 2-D with the expected shape (-1 accepts any size). */
     public FloatMatrix matrix(int rows, int cols) {
         if (rank() != 2 || (rows >= 0 && shape[0] != rows) || (cols >= 0 && shape[1] != cols)) {
-            throw SparseInferException.invalidModel(name + ": expected shape [" + dim(rows) + ", " + dim(cols)
-                    + "], found " + Arrays.toString(shape));
+            throw SparseInferException.invalidModel(
+                    name + ": expected shape [" + dim(rows) + ", " + dim(cols) + "], found " + Arrays.toString(shape));
         }
         return new FloatMatrix(shape[0], shape[1], data);
     }

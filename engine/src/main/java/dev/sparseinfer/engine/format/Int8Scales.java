@@ -37,14 +37,16 @@ public record Int8Scales(float[] scales, Int8Scheme scheme) {
     static void checkValues(byte[] values, String what) {
         for (int i = 0; i < values.length; i++) {
             if (values[i] == Byte.MIN_VALUE) {
-                throw SparseInferException.invalidModel(what + ": int8 value -128 at " + i + " (symmetric range is [-127, 127])");
+                throw SparseInferException.invalidModel(
+                        what + ": int8 value -128 at " + i + " (symmetric range is [-127, 127])");
             }
         }
     }
 
     static void checkLength(float[] scales, int outFeatures, String what) {
         if (scales.length != outFeatures) {
-            throw SparseInferException.invalidModel(what + ": " + scales.length + " scales for " + outFeatures + " outputs");
+            throw SparseInferException.invalidModel(
+                    what + ": " + scales.length + " scales for " + outFeatures + " outputs");
         }
     }
 }

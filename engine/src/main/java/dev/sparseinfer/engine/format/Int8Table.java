@@ -12,7 +12,8 @@ public record Int8Table(int rows, int cols, byte[] values, float[] scales) {
 
     public Int8Table {
         if (rows < 0 || cols < 0 || (long) rows * cols != values.length) {
-            throw SparseInferException.invalidModel("int8 table of " + rows + "x" + cols + " holds " + values.length + " values");
+            throw SparseInferException.invalidModel(
+                    "int8 table of " + rows + "x" + cols + " holds " + values.length + " values");
         }
         if (scales.length != rows) {
             throw SparseInferException.invalidModel("int8 table: " + scales.length + " scales for " + rows + " rows");

@@ -7,8 +7,8 @@ public record Int8Weights(int outFeatures, int inFeatures, byte[] values, Int8Sc
 
     public Int8Weights {
         if (outFeatures < 0 || inFeatures < 0 || (long) outFeatures * inFeatures != values.length) {
-            throw SparseInferException.invalidModel("int8 matrix [" + outFeatures + ", " + inFeatures + "] cannot hold "
-                    + values.length + " values");
+            throw SparseInferException.invalidModel(
+                    "int8 matrix [" + outFeatures + ", " + inFeatures + "] cannot hold " + values.length + " values");
         }
         Int8Scales.checkLength(scales.scales(), outFeatures, "int8 weights");
         Int8Scales.checkValues(values, "int8 weights");

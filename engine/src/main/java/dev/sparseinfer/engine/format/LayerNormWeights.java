@@ -7,8 +7,8 @@ public record LayerNormWeights(String name, float[] gamma, float[] beta) {
 
     public LayerNormWeights {
         if (gamma.length != beta.length) {
-            throw SparseInferException.invalidModel(name + ": LayerNorm weight has " + gamma.length
-                    + " values but its bias has " + beta.length);
+            throw SparseInferException.invalidModel(
+                    name + ": LayerNorm weight has " + gamma.length + " values but its bias has " + beta.length);
         }
     }
 

@@ -7,8 +7,8 @@ public record Linear(String name, LinearWeights weights, float[] bias) {
 
     public Linear {
         if (bias.length != weights.outFeatures()) {
-            throw SparseInferException.invalidModel(name + ": bias has " + bias.length
-                    + " values but the weight has " + weights.outFeatures() + " output features");
+            throw SparseInferException.invalidModel(name + ": bias has " + bias.length + " values but the weight has "
+                    + weights.outFeatures() + " output features");
         }
     }
 

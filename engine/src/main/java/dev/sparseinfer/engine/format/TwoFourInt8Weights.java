@@ -7,7 +7,8 @@ public record TwoFourInt8Weights(TwoFourPattern pattern, byte[] values, Int8Scal
 
     public TwoFourInt8Weights {
         if (values.length != 2L * pattern.groups()) {
-            throw SparseInferException.invalidModel("2:4 int8 has " + values.length + " values for " + pattern.groups() + " groups");
+            throw SparseInferException.invalidModel(
+                    "2:4 int8 has " + values.length + " values for " + pattern.groups() + " groups");
         }
         Int8Scales.checkLength(scales.scales(), pattern.outFeatures(), "2:4 int8 weights");
         Int8Scales.checkValues(values, "2:4 int8 weights");

@@ -17,13 +17,13 @@ public record TwoFourPattern(int outFeatures, int inFeatures, byte[] meta) {
 
     public TwoFourPattern {
         if (outFeatures < 0 || inFeatures < 0 || inFeatures % 4 != 0) {
-            throw SparseInferException.invalidModel("2:4 needs input features in groups of 4; shape is ["
-                    + outFeatures + ", " + inFeatures + "]");
+            throw SparseInferException.invalidModel(
+                    "2:4 needs input features in groups of 4; shape is [" + outFeatures + ", " + inFeatures + "]");
         }
         long groups = (long) outFeatures * inFeatures / 4;
         if (meta.length != (groups + 1) / 2) {
-            throw SparseInferException.invalidModel("2:4 metadata has " + meta.length + " bytes, " + groups
-                    + " groups need " + (groups + 1) / 2);
+            throw SparseInferException.invalidModel(
+                    "2:4 metadata has " + meta.length + " bytes, " + groups + " groups need " + (groups + 1) / 2);
         }
         for (long g = 0; g < groups; g++) {
             int code = code(meta, g);
@@ -76,8 +76,8 @@ public record TwoFourPattern(int outFeatures, int inFeatures, byte[] meta) {
                     } else if (second < 0) {
                         second = j;
                     } else {
-                        throw SparseInferException.invalidArgument("group " + g + " (row " + g / (in / 4)
-                                + ", columns " + (base % in) + "-" + (base % in + 3) + ") has more than 2 non-zeros");
+                        throw SparseInferException.invalidArgument("group " + g + " (row " + g / (in / 4) + ", columns "
+                                + (base % in) + "-" + (base % in + 3) + ") has more than 2 non-zeros");
                     }
                 }
             }

@@ -7,7 +7,8 @@ public record TwoFourWeights(TwoFourPattern pattern, float[] values) implements 
 
     public TwoFourWeights {
         if (values.length != 2L * pattern.groups()) {
-            throw SparseInferException.invalidModel("2:4 has " + values.length + " values for " + pattern.groups() + " groups");
+            throw SparseInferException.invalidModel(
+                    "2:4 has " + values.length + " values for " + pattern.groups() + " groups");
         }
     }
 

@@ -19,7 +19,11 @@ public final class MappedModel implements AutoCloseable {
     private final Map<String, String> metadata;
     private final List<MappedFile> files;
 
-    public MappedModel(BertLayerSource weights, String tokenizerJson, String source, Map<String, String> metadata,
+    public MappedModel(
+            BertLayerSource weights,
+            String tokenizerJson,
+            String source,
+            Map<String, String> metadata,
             List<MappedFile> files) {
         this.weights = weights;
         this.tokenizerJson = tokenizerJson;

@@ -18,8 +18,7 @@ import java.util.List;
  */
 public final class ModelLoader {
 
-    private ModelLoader() {
-    }
+    private ModelLoader() {}
 
     /** Reads a whole model into memory, for work on its weights (pruning, quantizing, comparing variants). */
     public static LoadedModel load(Path path) {
@@ -46,8 +45,8 @@ public final class ModelLoader {
         if (name.endsWith(".safetensors")) {
             return PackedModel.open(path);
         }
-        throw SparseInferException.invalidArgument(path + ": not a model (expected a Hugging Face directory, a .onnx file"
-                + " or a packed .safetensors file)");
+        throw SparseInferException.invalidArgument(path
+                + ": not a model (expected a Hugging Face directory, a .onnx file" + " or a packed .safetensors file)");
     }
 
     private static String readTokenizer(List<Path> candidates, Path model) {
@@ -56,11 +55,14 @@ public final class ModelLoader {
                 try {
                     return Files.readString(candidate, StandardCharsets.UTF_8);
                 } catch (IOException e) {
-                    throw new SparseInferException(SparseInferException.Code.IO, "cannot read " + candidate + ": " + e.getMessage(), e);
+                    throw new SparseInferException(
+                            SparseInferException.Code.IO, "cannot read " + candidate + ": " + e.getMessage(), e);
                 }
             }
         }
         throw SparseInferException.invalidModel(model + ": no tokenizer found (looked for "
-                + String.join(", ", candidates.stream().map(p -> p.getFileName().toString()).toList()) + ")");
+                + String.join(
+                        ", ",
+                        candidates.stream().map(p -> p.getFileName().toString()).toList()) + ")");
     }
 }

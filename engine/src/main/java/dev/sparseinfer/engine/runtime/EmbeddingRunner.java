@@ -32,9 +32,14 @@ public final class EmbeddingRunner implements AutoCloseable {
     private final ModelOptions options;
     /** The mapped file the encoder reads its embedding tables from, or null for a model loaded into memory. */
     private final MappedModel mapping;
+
     private volatile boolean closed;
 
-    private EmbeddingRunner(TextTokenizer tokenizer, BackendSelection selection, BertEncoder encoder, ModelOptions options,
+    private EmbeddingRunner(
+            TextTokenizer tokenizer,
+            BackendSelection selection,
+            BertEncoder encoder,
+            ModelOptions options,
             MappedModel mapping) {
         this.tokenizer = tokenizer;
         this.selection = selection;
@@ -65,13 +70,13 @@ public final class EmbeddingRunner implements AutoCloseable {
         return open(model.weights(), model.tokenizerJson(), model.source(), options, null);
     }
 
-    private static EmbeddingRunner open(BertLayerSource weights, String tokenizerJson, String source, ModelOptions options,
-            MappedModel mapping) {
+    private static EmbeddingRunner open(
+            BertLayerSource weights, String tokenizerJson, String source, ModelOptions options, MappedModel mapping) {
         TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerJson, source);
         try {
             BackendSelection selected = BackendSelection.select(options.backend(), options.threads());
-            BackendSelection.Prepared<BertEncoder> prepared = selected.prepare(options.backend(), options.threads(),
-                    backend -> new BertEncoder(weights, backend));
+            BackendSelection.Prepared<BertEncoder> prepared = selected.prepare(
+                    options.backend(), options.threads(), backend -> new BertEncoder(weights, backend));
             return new EmbeddingRunner(tokenizer, prepared.selection(), prepared.model(), options, mapping);
         } catch (RuntimeException e) {
             tokenizer.close();

@@ -20,7 +20,8 @@ import java.util.Set;
 final class PrefixCut {
 
     private static final Set<String> WORD_LOCAL_NORMALIZERS = Set.of("BertNormalizer");
-    private static final Set<String> WHITESPACE_PRE_TOKENIZERS = Set.of("BertPreTokenizer", "Whitespace", "WhitespaceSplit");
+    private static final Set<String> WHITESPACE_PRE_TOKENIZERS =
+            Set.of("BertPreTokenizer", "Whitespace", "WhitespaceSplit");
     /** A first prefix of this many characters per kept token holds enough words for any ordinary text. */
     private static final int CHARS_PER_TOKEN = 16;
 
@@ -49,8 +50,10 @@ final class PrefixCut {
             JsonObject preTokenizer = object(root.get("pre_tokenizer"));
             JsonObject model = object(root.get("model"));
             return (normalizer == null || WORD_LOCAL_NORMALIZERS.contains(string(normalizer, "type")))
-                    && preTokenizer != null && WHITESPACE_PRE_TOKENIZERS.contains(string(preTokenizer, "type"))
-                    && model != null && "WordPiece".equals(string(model, "type"));
+                    && preTokenizer != null
+                    && WHITESPACE_PRE_TOKENIZERS.contains(string(preTokenizer, "type"))
+                    && model != null
+                    && "WordPiece".equals(string(model, "type"));
         } catch (RuntimeException e) {
             return false; // the tokenizer itself says what is wrong with the file; here it only means: do not cut
         }

@@ -1,13 +1,12 @@
 package dev.sparseinfer.engine.tokenizer;
 
-import java.util.Arrays;
-
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.sparseinfer.engine.api.SparseInferException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -33,8 +32,10 @@ public final class TextTokenizer implements AutoCloseable {
             var in = new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8));
             return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, Map.of("padding", "false")), json);
         } catch (IOException | RuntimeException e) {
-            throw new SparseInferException(SparseInferException.Code.TOKENIZER,
-                    source + ": not a usable tokenizer.json (" + oneLine(e) + ")", e);
+            throw new SparseInferException(
+                    SparseInferException.Code.TOKENIZER,
+                    source + ": not a usable tokenizer.json (" + oneLine(e) + ")",
+                    e);
         }
     }
 

@@ -18,7 +18,9 @@ class EmbeddingModelTest {
 
     /** 16 positions: more than the tiny tokenizer keeps. */
     private static final BertConfig CONFIG = new BertConfig(21, 16, 2, 4, 24, 16, 2, 1e-12, BertConfig.GELU);
-    private static final ModelOptions CPU = ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(1);
+
+    private static final ModelOptions CPU =
+            ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(1);
     private static final String LONG_TEXT = "the cat sat on the mat, a dog sat on the cat, the cat ran.";
 
     @TempDir
@@ -57,7 +59,8 @@ class EmbeddingModelTest {
 
     private Path packed(BertConfig config, long seed) {
         Path file = dir.resolve("model-" + seed + ".safetensors");
-        LoadedModel model = new LoadedModel(RandomBert.weights(config, new Random(seed)), TinyTokenizer.json(), "random");
+        LoadedModel model =
+                new LoadedModel(RandomBert.weights(config, new Random(seed)), TinyTokenizer.json(), "random");
         PackedModel.write(model, "{}", file);
         return file;
     }

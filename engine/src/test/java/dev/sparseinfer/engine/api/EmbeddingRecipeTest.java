@@ -22,7 +22,9 @@ class EmbeddingRecipeTest {
         EmbeddingRecipe recipe = new EmbeddingRecipe(Pooling.MEAN, true, prompts, null);
         prompts.clear();
 
-        assertEquals(List.of("query", "passage", "document"), List.copyOf(recipe.prompts().keySet()));
+        assertEquals(
+                List.of("query", "passage", "document"),
+                List.copyOf(recipe.prompts().keySet()));
         assertEquals(Optional.of("query: "), recipe.prompt("query"));
         assertEquals(Optional.empty(), recipe.defaultPrompt());
     }
@@ -36,7 +38,8 @@ class EmbeddingRecipeTest {
 
     @Test
     void aDefaultThatNamesNoPromptIsRefused() {
-        SparseInferException e = assertThrows(SparseInferException.class,
+        SparseInferException e = assertThrows(
+                SparseInferException.class,
                 () -> new EmbeddingRecipe(Pooling.CLS, true, Map.of("query", "q: "), "passage"));
 
         assertEquals(SparseInferException.Code.INVALID_ARGUMENT, e.code());

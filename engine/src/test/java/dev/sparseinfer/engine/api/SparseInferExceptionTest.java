@@ -10,7 +10,8 @@ class SparseInferExceptionTest {
     void controlCharactersFromAFileAreEscapedSoTheMessageStaysOneLine() {
         String name = "encoder\n.layer\r.0\t.bias\u0000";
         SparseInferException e = SparseInferException.invalidModel("m.safetensors: tensor '" + name + "' is missing");
-        assertEquals("m.safetensors: tensor 'encoder\\u000a.layer\\u000d.0\\u0009.bias\\u0000' is missing", e.getMessage());
+        assertEquals(
+                "m.safetensors: tensor 'encoder\\u000a.layer\\u000d.0\\u0009.bias\\u0000' is missing", e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
     }
 

@@ -28,8 +28,8 @@ class BackendSelectionTest {
 
     @Test
     void cudaWithAPieceMissingFailsWithThatPieceAsTheMessage() {
-        SparseInferException e = assertThrows(SparseInferException.class, () -> BackendSelection.select(
-                BackendKind.CUDA, 1, () -> WITHOUT_KERNELS));
+        SparseInferException e = assertThrows(
+                SparseInferException.class, () -> BackendSelection.select(BackendKind.CUDA, 1, () -> WITHOUT_KERNELS));
         assertEquals(SparseInferException.Code.BACKEND_UNAVAILABLE, e.code());
         assertEquals(MISSING, e.getMessage());
     }
@@ -54,8 +54,8 @@ class BackendSelectionTest {
             assertEquals("cpu", backend.name());
             assertEquals(Optional.of(failure + "; running on cpu"), selection.notice());
         }
-        SparseInferException e = assertThrows(SparseInferException.class,
-                () -> BackendSelection.select(BackendKind.CUDA, 1, () -> failing));
+        SparseInferException e = assertThrows(
+                SparseInferException.class, () -> BackendSelection.select(BackendKind.CUDA, 1, () -> failing));
         assertEquals(failure, e.getMessage());
     }
 
@@ -85,8 +85,8 @@ class BackendSelectionTest {
                     return "prepared on " + backend.name();
                 };
                 if (kind == BackendKind.CUDA) {
-                    SparseInferException e = assertThrows(SparseInferException.class,
-                            () -> selected.prepare(kind, 1, prepare));
+                    SparseInferException e =
+                            assertThrows(SparseInferException.class, () -> selected.prepare(kind, 1, prepare));
                     assertEquals(full, e.getMessage());
                     assertEquals(List.of(device), triedOn);
                     continue;
@@ -97,7 +97,9 @@ class BackendSelectionTest {
                     assertSame(cpu, triedOn.get(1));
                     assertNotSame(device, cpu);
                     assertEquals("prepared on cpu", prepared.model());
-                    assertEquals(Optional.of(full + "; running on cpu"), prepared.selection().notice());
+                    assertEquals(
+                            Optional.of(full + "; running on cpu"),
+                            prepared.selection().notice());
                 }
             }
         }
@@ -106,9 +108,11 @@ class BackendSelectionTest {
     @Test
     void otherFailuresWhilePreparingAreNotHiddenByAFallback() {
         try (Backend device = new CpuBackend(1)) {
-            BackendSelection selected = BackendSelection.select(BackendKind.AUTO, 1, () -> DeviceProbe.ready(() -> device));
-            SparseInferException e = assertThrows(SparseInferException.class, () -> selected.prepare(BackendKind.AUTO, 1,
-                    backend -> {
+            BackendSelection selected =
+                    BackendSelection.select(BackendKind.AUTO, 1, () -> DeviceProbe.ready(() -> device));
+            SparseInferException e = assertThrows(
+                    SparseInferException.class,
+                    () -> selected.prepare(BackendKind.AUTO, 1, backend -> {
                         throw SparseInferException.invalidModel("layer 3: 2:4 has 7 values for 4 groups");
                     }));
             assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
@@ -117,7 +121,9 @@ class BackendSelectionTest {
 
     @Test
     void withoutTheCudaModuleAutoRunsOnTheCpuAndSaysSoInOneLine() {
-        assertEquals(Optional.of(BackendSelection.NOT_IN_BUILD), BackendSelection.probeDevice().missing());
+        assertEquals(
+                Optional.of(BackendSelection.NOT_IN_BUILD),
+                BackendSelection.probeDevice().missing());
         BackendSelection selection = BackendSelection.select(BackendKind.AUTO, 1);
         try (Backend backend = selection.backend()) {
             assertEquals("cpu", backend.name());
@@ -136,7 +142,8 @@ class BackendSelectionTest {
         int[][] types = {{0, 0, 0}, {0, 1}, {0, 0, 0, 1, 1, 1, 1}};
         BackendSelection auto = BackendSelection.select(BackendKind.AUTO, 2);
         assertEquals(Optional.of(here.missing().get() + "; running on cpu"), auto.notice());
-        try (Backend autoBackend = auto.backend(); Backend cpu = BackendSelection.select(BackendKind.CPU, 2).backend()) {
+        try (Backend autoBackend = auto.backend();
+                Backend cpu = BackendSelection.select(BackendKind.CPU, 2).backend()) {
             float[][] expected = new BertEncoder(weights, cpu).forward(TokenBatch.pack(ids, types));
             float[][] actual = new BertEncoder(weights, autoBackend).forward(TokenBatch.pack(ids, types));
             for (int s = 0; s < ids.length; s++) {

@@ -19,7 +19,8 @@ class Int8TableTest {
         for (int[] shape : new int[][] {{1, 1}, {7, 13}, {31, 5}, {3, 97}}) {
             FloatTable original = TableQuantisation.randomTable(random, shape[0], shape[1]);
             FloatTable restored = Int8Table.quantize(original).dequantize();
-            TableQuantisation.assertWithinHalfAScale(original, restored, "seed=" + seed + " shape " + shape[0] + "x" + shape[1]);
+            TableQuantisation.assertWithinHalfAScale(
+                    original, restored, "seed=" + seed + " shape " + shape[0] + "x" + shape[1]);
         }
     }
 
@@ -33,14 +34,17 @@ class Int8TableTest {
 
     @Test
     void scalesThatDoNotMatchTheRowsAreABadModel() {
-        SparseInferException e = assertThrows(SparseInferException.class, () -> new Int8Table(3, 2, new byte[6], new float[2]));
+        SparseInferException e =
+                assertThrows(SparseInferException.class, () -> new Int8Table(3, 2, new byte[6], new float[2]));
         assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
         assertTrue(e.getMessage().contains("2 scales for 3 rows"), e.getMessage());
         e = assertThrows(SparseInferException.class, () -> new Int8Table(3, 2, new byte[5], new float[3]));
         assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
         e = assertThrows(SparseInferException.class, () -> new Int8Table(1, 2, new byte[2], new float[] {Float.NaN}));
         assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
-        e = assertThrows(SparseInferException.class, () -> new Int8Table(1, 2, new byte[] {0, Byte.MIN_VALUE}, new float[] {1f}));
+        e = assertThrows(
+                SparseInferException.class,
+                () -> new Int8Table(1, 2, new byte[] {0, Byte.MIN_VALUE}, new float[] {1f}));
         assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
     }
 }

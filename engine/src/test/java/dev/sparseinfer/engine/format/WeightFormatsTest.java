@@ -18,9 +18,13 @@ class WeightFormatsTest {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         FloatMatrix unstructured = RandomWeights.unstructured(random, 9, 21, 0.7);
-        assertArrayEquals(unstructured.data(), CsrWeights.fromDense(unstructured).toDense().data(), "CSR seed=" + seed);
+        assertArrayEquals(
+                unstructured.data(),
+                CsrWeights.fromDense(unstructured).toDense().data(),
+                "CSR seed=" + seed);
         FloatMatrix twoFour = RandomWeights.twoFour(random, 7, 28);
-        assertArrayEquals(twoFour.data(), TwoFourWeights.fromDense(twoFour).toDense().data(), "2:4 seed=" + seed);
+        assertArrayEquals(
+                twoFour.data(), TwoFourWeights.fromDense(twoFour).toDense().data(), "2:4 seed=" + seed);
     }
 
     @Test
@@ -42,8 +46,8 @@ class WeightFormatsTest {
     @Test
     void twoFourRejectsInvalidMetadata() {
         // i0 == i1 is not a valid pair of positions.
-        SparseInferException e = assertThrows(SparseInferException.class,
-                () -> new TwoFourPattern(1, 4, new byte[] {0b0101}));
+        SparseInferException e =
+                assertThrows(SparseInferException.class, () -> new TwoFourPattern(1, 4, new byte[] {0b0101}));
         assertTrue(e.getMessage().contains("group 0"), e.getMessage());
         assertThrows(SparseInferException.class, () -> new TwoFourPattern(1, 6, new byte[1]));
     }
@@ -68,8 +72,10 @@ class WeightFormatsTest {
                 assertTrue(Math.abs(back.get(o, i) - dense.get(o, i)) <= scale * 0.5001f, "seed=" + seed);
             }
         }
-        assertThrows(SparseInferException.class,
-                () -> new Int8Weights(1, 1, new byte[] {Byte.MIN_VALUE}, new Int8Scales(new float[] {1}, Int8Scheme.W8)));
+        assertThrows(
+                SparseInferException.class,
+                () -> new Int8Weights(
+                        1, 1, new byte[] {Byte.MIN_VALUE}, new Int8Scales(new float[] {1}, Int8Scheme.W8)));
     }
 
     @Test

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddingRunnerTest {
 
     private static final BertConfig CONFIG = new BertConfig(21, 16, 2, 4, 24, 16, 2, 1e-12, BertConfig.GELU);
-    private static final ModelOptions CPU = ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(1);
+    private static final ModelOptions CPU =
+            ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(1);
     private static final List<String> TEXTS = List.of("the cat sat on the mat.", "dogs running", "猫, cafe!", "");
 
     @TempDir
@@ -33,7 +34,7 @@ class EmbeddingRunnerTest {
         long seed = Seeds.fresh();
         Path file = packed(seed);
         try (EmbeddingRunner mapped = EmbeddingRunner.open(file, CPU);
-             EmbeddingRunner inMemory = EmbeddingRunner.open(PackedModel.load(file), CPU)) {
+                EmbeddingRunner inMemory = EmbeddingRunner.open(PackedModel.load(file), CPU)) {
             List<Embedding> expected = inMemory.embed(TEXTS);
             List<Embedding> actual = mapped.embed(TEXTS);
             for (int i = 0; i < TEXTS.size(); i++) {
@@ -66,7 +67,8 @@ class EmbeddingRunnerTest {
 
     private Path packed(long seed) {
         Path file = dir.resolve("model-" + seed + ".safetensors");
-        LoadedModel model = new LoadedModel(RandomBert.weights(CONFIG, new Random(seed)), TinyTokenizer.json(), "random");
+        LoadedModel model =
+                new LoadedModel(RandomBert.weights(CONFIG, new Random(seed)), TinyTokenizer.json(), "random");
         PackedModel.write(model, "{}", file);
         return file;
     }

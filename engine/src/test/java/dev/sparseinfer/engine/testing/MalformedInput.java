@@ -14,8 +14,7 @@ import java.nio.file.Path;
  */
 public final class MalformedInput {
 
-    private MalformedInput() {
-    }
+    private MalformedInput() {}
 
     /** A file in {@code dir} holding {@code bytes}, rewritten in place on every call. */
     public static Path write(Path file, byte[] bytes) {

@@ -11,8 +11,7 @@ import java.util.Random;
 /** Random BERT weights of any size, named as in a Hugging Face checkpoint. */
 public final class RandomBert {
 
-    private RandomBert() {
-    }
+    private RandomBert() {}
 
     public static Map<String, FloatTensor> tensors(BertConfig c, Random random) {
         Map<String, FloatTensor> t = new LinkedHashMap<>();

@@ -6,8 +6,7 @@ import java.util.Random;
 /** Random dense matrices with random unstructured or 2:4 sparsity. */
 public final class RandomWeights {
 
-    private RandomWeights() {
-    }
+    private RandomWeights() {}
 
     public static FloatMatrix dense(Random random, int rows, int cols) {
         return new FloatMatrix(rows, cols, Seeds.gaussian(random, rows * cols, 1 / Math.sqrt(cols)));

@@ -16,8 +16,7 @@ import java.util.List;
  */
 public final class ReferenceBert {
 
-    private ReferenceBert() {
-    }
+    private ReferenceBert() {}
 
     /** The mean-pooled, L2-normalised embedding of one token sequence. */
     public static double[] embed(BertWeights w, int[] ids, int[] types) {
@@ -42,7 +41,8 @@ public final class ReferenceBert {
         double[][] h = new double[n][hidden];
         for (int t = 0; t < n; t++) {
             for (int c = 0; c < hidden; c++) {
-                h[t][c] = (double) w.embeddings().word().get(ids[t], c) + w.embeddings().position().get(t, c)
+                h[t][c] = (double) w.embeddings().word().get(ids[t], c)
+                        + w.embeddings().position().get(t, c)
                         + w.embeddings().tokenType().get(types[t], c);
             }
             h[t] = layerNorm(h[t], w.embeddings().norm(), eps);

@@ -5,8 +5,7 @@ import java.util.Random;
 /** Fresh random seeds for tests; each test prints its seed in failure messages so a failure can be replayed. */
 public final class Seeds {
 
-    private Seeds() {
-    }
+    private Seeds() {}
 
     /** A new seed per call, or the one in system property {@code tests.seed} to replay a failure. */
     public static long fresh() {

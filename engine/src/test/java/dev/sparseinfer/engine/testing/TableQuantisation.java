@@ -10,8 +10,7 @@ import java.util.Random;
 /** Random embedding tables and the bound that int8 per-row quantisation must keep them within. */
 public final class TableQuantisation {
 
-    private TableQuantisation() {
-    }
+    private TableQuantisation() {}
 
     /** Rows of very different ranges, so a shared scale would fail the per-row bound. */
     public static FloatTable randomTable(Random random, int rows, int cols) {
@@ -42,8 +41,10 @@ public final class TableQuantisation {
                 double x = original.get(r, c);
                 double error = Math.abs(restored.get(r, c) - x);
                 double bound = halfScale * (1 + 1e-6) + 2 * Math.ulp((float) maxAbs);
-                assertTrue(error <= bound, context + ": row " + r + " col " + c + ": " + restored.get(r, c) + " for " + x
-                        + " is " + error + " off, more than half the scale " + halfScale);
+                assertTrue(
+                        error <= bound,
+                        context + ": row " + r + " col " + c + ": " + restored.get(r, c) + " for " + x + " is " + error
+                                + " off, more than half the scale " + halfScale);
             }
         }
     }

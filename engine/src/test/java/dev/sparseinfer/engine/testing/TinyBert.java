@@ -77,7 +77,10 @@ public record TinyBert(Path directory, BertConfig config, Map<String, float[]> t
             throw new UncheckedIOException(e);
         }
         out.write(directory.resolve("model.safetensors"));
-        return new TinyBert(directory, CONFIG, Collections.unmodifiableMap(written),
+        return new TinyBert(
+                directory,
+                CONFIG,
+                Collections.unmodifiableMap(written),
                 BertCheckpoint.toWeights(encoder, CONFIG, "expected"));
     }
 

@@ -5,8 +5,7 @@ public final class TinyTokenizer {
 
     public static final int MAX_LENGTH = 12;
 
-    private TinyTokenizer() {
-    }
+    private TinyTokenizer() {}
 
     /** The usual one: truncation keeps the start, BERT's pre-tokenizer. */
     public static String json() {
@@ -15,11 +14,17 @@ public final class TinyTokenizer {
 
     /** The tokenizer.json text, truncating on the side given, with the pre-tokenizer given. */
     public static String json(String truncationDirection, String preTokenizer) {
-        String[] vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "cat", "sat", "on", "mat", "a", "dog", "##s",
-                "##ing", "run", ".", ",", "!", "e", "cafe", "猫", "[MASK]"};
+        String[] vocab = {
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "cat", "sat", "on", "mat", "a", "dog", "##s", "##ing", "run",
+            ".", ",", "!", "e", "cafe", "猫", "[MASK]"
+        };
         StringBuilder v = new StringBuilder();
         for (int i = 0; i < vocab.length; i++) {
-            v.append(i == 0 ? "" : ",").append('"').append(vocab[i]).append("\":").append(i);
+            v.append(i == 0 ? "" : ",")
+                    .append('"')
+                    .append(vocab[i])
+                    .append("\":")
+                    .append(i);
         }
         return """
                 {"version":"1.0",
@@ -40,13 +45,20 @@ public final class TinyTokenizer {
                  "decoder":{"type":"WordPiece","prefix":"##","cleanup":true},
                  "model":{"type":"WordPiece","unk_token":"[UNK]","continuing_subword_prefix":"##",
                           "max_input_chars_per_word":100,"vocab":{%s}}}
-                """.formatted(truncationDirection, MAX_LENGTH, special("[PAD]", 0), special("[UNK]", 1),
-                special("[CLS]", 2), special("[SEP]", 3), special("[MASK]", 20), preTokenizer, v);
+                """.formatted(
+                        truncationDirection,
+                        MAX_LENGTH,
+                        special("[PAD]", 0),
+                        special("[UNK]", 1),
+                        special("[CLS]", 2),
+                        special("[SEP]", 3),
+                        special("[MASK]", 20),
+                        preTokenizer,
+                        v);
     }
 
     private static String special(String content, int id) {
         return "{\"id\":" + id + ",\"content\":\"" + content + "\",\"single_word\":false,\"lstrip\":false,"
                 + "\"rstrip\":false,\"normalized\":false,\"special\":true}";
     }
-
 }

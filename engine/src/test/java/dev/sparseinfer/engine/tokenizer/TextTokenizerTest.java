@@ -28,8 +28,26 @@ class TextTokenizerTest {
      * characters (a word each), accents stripped away, a lone combining accent and a control character (no token
      * at all), a special token written in the text, and words longer than WordPiece's 100 characters.
      */
-    private static final String[] WORDS = {"the", "cat", "sat", "on", "mat", "dogs", "running", "Café", "cafe.",
-            "e,e!", "猫猫", "zebra", "\u0301", "\u0007", "[MASK]", "a".repeat(150), "the\tcat", "x".repeat(99)};
+    private static final String[] WORDS = {
+        "the",
+        "cat",
+        "sat",
+        "on",
+        "mat",
+        "dogs",
+        "running",
+        "Café",
+        "cafe.",
+        "e,e!",
+        "猫猫",
+        "zebra",
+        "\u0301",
+        "\u0007",
+        "[MASK]",
+        "a".repeat(150),
+        "the\tcat",
+        "x".repeat(99)
+    };
 
     @Test
     void longTextsGiveTheSameTokensAsWhenTokenisedWhole() throws IOException {
@@ -43,13 +61,15 @@ class TextTokenizerTest {
         // Many words without a token before the real ones: the first prefix does not overflow, a longer one must.
         texts.add(" \u0301".repeat(5000) + " cat".repeat(100));
         try (TextTokenizer ours = TextTokenizer.fromJson(json, "test");
-             HuggingFaceTokenizer whole = reference(json)) {
+                HuggingFaceTokenizer whole = reference(json)) {
             List<TokenizedText> actual = ours.encode(texts);
             Encoding[] expected = whole.batchEncode(texts);
             for (int i = 0; i < texts.size(); i++) {
-                String where = "seed " + seed + ", text " + i + " (" + texts.get(i).length() + " chars)";
+                String where =
+                        "seed " + seed + ", text " + i + " (" + texts.get(i).length() + " chars)";
                 assertArrayEquals(toInts(expected[i].getIds()), actual.get(i).ids(), where);
-                assertArrayEquals(toInts(expected[i].getTypeIds()), actual.get(i).typeIds(), where);
+                assertArrayEquals(
+                        toInts(expected[i].getTypeIds()), actual.get(i).typeIds(), where);
             }
         }
     }
@@ -61,7 +81,8 @@ class TextTokenizerTest {
         String text = "cat ".repeat(25_000);
         String prefix = cut.first(text);
         assertTrue(text.startsWith(prefix), "a prefix of the text");
-        assertTrue(prefix.length() >= 16 * MAX_LENGTH && prefix.length() < 16 * MAX_LENGTH + 4,
+        assertTrue(
+                prefix.length() >= 16 * MAX_LENGTH && prefix.length() < 16 * MAX_LENGTH + 4,
                 "cut soon after 16 characters per kept token, at " + prefix.length());
         assertEquals(' ', text.charAt(prefix.length()), "cut at a space");
         assertEquals(2 * prefix.length() + 1, cut.longer(text, prefix).length(), "a longer one doubles it");
@@ -72,8 +93,11 @@ class TextTokenizerTest {
 
     @Test
     void tokenizersThatMayNotWorkWordByWordOrKeepTheEndAreNeverCut() {
-        assertNull(PrefixCut.forTokenizer(TinyTokenizer.json("Left", "BertPreTokenizer"), MAX_LENGTH), "left truncation");
-        assertNull(PrefixCut.forTokenizer(TinyTokenizer.json("Right", "Metaspace"), MAX_LENGTH), "Metaspace pre-tokenizer");
+        assertNull(
+                PrefixCut.forTokenizer(TinyTokenizer.json("Left", "BertPreTokenizer"), MAX_LENGTH), "left truncation");
+        assertNull(
+                PrefixCut.forTokenizer(TinyTokenizer.json("Right", "Metaspace"), MAX_LENGTH),
+                "Metaspace pre-tokenizer");
         assertNull(PrefixCut.forTokenizer(TinyTokenizer.json("Right", "BertPreTokenizer"), -1), "no truncation");
         assertNull(PrefixCut.forTokenizer("{not json", MAX_LENGTH), "unreadable tokenizer.json");
     }
@@ -87,8 +111,8 @@ class TextTokenizerTest {
     }
 
     private static HuggingFaceTokenizer reference(String json) throws IOException {
-        return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
-                Map.of("padding", "false"));
+        return HuggingFaceTokenizer.newInstance(
+                new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), Map.of("padding", "false"));
     }
 
     private static int[] toInts(long[] values) {

@@ -32,9 +32,12 @@ public record CalibrationSet(List<String> texts, TokenBatch batch) {
     public static List<String> readTexts(Path file) {
         List<String> texts;
         try {
-            texts = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+            texts = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .filter(l -> !l.isBlank())
+                    .toList();
         } catch (IOException e) {
-            throw new SparseInferException(SparseInferException.Code.IO, "cannot read calibration file " + file + ": " + e.getMessage(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.IO, "cannot read calibration file " + file + ": " + e.getMessage(), e);
         }
         if (texts.isEmpty()) {
             throw SparseInferException.invalidArgument("calibration file " + file + " has no text");
@@ -55,7 +58,8 @@ public record CalibrationSet(List<String> texts, TokenBatch batch) {
                 throw new IllegalStateException(resource + " is missing from the models jar");
             }
             return Arrays.stream(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n"))
-                    .filter(l -> !l.isBlank()).toList();
+                    .filter(l -> !l.isBlank())
+                    .toList();
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + resource, e);
         }

@@ -7,8 +7,7 @@ import java.util.stream.IntStream;
 /** Second moments of a layer's inputs over calibration tokens: what Wanda and SparseGPT score weights with. */
 public final class InputStatistics {
 
-    private InputStatistics() {
-    }
+    private InputStatistics() {}
 
     /** The mean of each input feature over the rows, in float64. */
     public static double[] mean(float[] x, int rows, int cols) {

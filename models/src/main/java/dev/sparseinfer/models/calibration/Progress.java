@@ -4,7 +4,7 @@ package dev.sparseinfer.models.calibration;
 @FunctionalInterface
 public interface Progress {
 
-    Progress NONE = (what, done, total) -> { };
+    Progress NONE = (what, done, total) -> {};
 
     void update(String what, int done, int total);
 }

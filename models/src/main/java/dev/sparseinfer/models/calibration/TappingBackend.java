@@ -47,8 +47,7 @@ public final class TappingBackend implements Backend {
         void linearInput(int layer, Site site, float[] x, int rows, int cols);
     }
 
-    private record Tap(int layer, Site site) {
-    }
+    private record Tap(int layer, Site site) {}
 
     private final Backend delegate;
     private final Listener listener;
@@ -72,7 +71,8 @@ public final class TappingBackend implements Backend {
 
     private void tap(Linear linear, int layer, Site site) {
         if (taps.put(linear, new Tap(layer, site)) != null) {
-            throw new IllegalArgumentException(linear.name() + " appears twice in the model: its inputs could not be told apart");
+            throw new IllegalArgumentException(
+                    linear.name() + " appears twice in the model: its inputs could not be told apart");
         }
     }
 
@@ -102,8 +102,13 @@ public final class TappingBackend implements Backend {
 
     /** Two {@link #linear}s, whatever the wrapped backend would fuse: the hidden activations are an input to show. */
     @Override
-    public void feedForward(PreparedLinear up, ActivationFunction activation, PreparedLinear down, Activations x,
-                            Activations hidden, Activations out) {
+    public void feedForward(
+            PreparedLinear up,
+            ActivationFunction activation,
+            PreparedLinear down,
+            Activations x,
+            Activations hidden,
+            Activations out) {
         linear(up, x, activation, hidden);
         linear(down, hidden, ActivationFunction.NONE, out);
     }
@@ -147,7 +152,8 @@ public final class TappingBackend implements Backend {
     }
 
     @Override
-    public void embed(TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out) {
+    public void embed(
+            TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out) {
         delegate.embed(batch, word, position, type, out);
     }
 
@@ -191,6 +197,5 @@ public final class TappingBackend implements Backend {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -1,7 +1,7 @@
 package dev.sparseinfer.models.evaluate;
 
-import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.api.Similarity;
+import dev.sparseinfer.engine.api.SparseInferException;
 import java.util.List;
 
 /**
@@ -18,7 +18,8 @@ public record EmbeddingAgreement(double meanCosine, double minCosine, double nei
 
     public static EmbeddingAgreement measure(List<float[]> reference, List<float[]> candidate, int k) {
         if (reference.size() != candidate.size() || reference.size() <= k) {
-            throw SparseInferException.invalidArgument("need the same number of texts, more than " + k + ", from both models");
+            throw SparseInferException.invalidArgument(
+                    "need the same number of texts, more than " + k + ", from both models");
         }
         int n = reference.size();
         double sum = 0;

@@ -24,6 +24,7 @@ public final class KernelSweep {
 
     /** Untimed calls of each configuration before its timed ones; at least this long, too. */
     private static final int WARMUP_CALLS = 2;
+
     private static final long WARMUP_NANOS_PER_CONFIG = 200_000_000L;
 
     /**
@@ -32,8 +33,16 @@ public final class KernelSweep {
      * @param speedup dense median / this median, same backend, shape and tokens
      * @param samples timed calls the median and p90 are over
      */
-    public record Point(String backend, int in, int out, int tokens, Format format, double medianMs, double p90Ms,
-                        double speedup, int samples) {
+    public record Point(
+            String backend,
+            int in,
+            int out,
+            int tokens,
+            Format format,
+            double medianMs,
+            double p90Ms,
+            double speedup,
+            int samples) {
 
         public String shape() {
             return in + "x" + out;
@@ -51,7 +60,8 @@ public final class KernelSweep {
             int in = Integer.parseInt(dims[0]);
             int out = Integer.parseInt(dims[1]);
             if (in < 4 || out < 1 || in % 4 != 0) {
-                throw new IllegalArgumentException("shape '" + s + "' needs at least 4 inputs, a multiple of 4 (for 2:4), and 1 output");
+                throw new IllegalArgumentException(
+                        "shape '" + s + "' needs at least 4 inputs, a multiple of 4 (for 2:4), and 1 output");
             }
             return new Shape(in, out);
         }
@@ -62,12 +72,17 @@ public final class KernelSweep {
         }
     }
 
-    private KernelSweep() {
-    }
+    private KernelSweep() {}
 
     /** Every format at every shape and token count; dense first in each group, so speedups can be computed. */
-    public static List<Point> run(Backend backend, List<Shape> shapes, List<Integer> tokens, List<Format> formats, int runs,
-                                  long seed, Progress progress) {
+    public static List<Point> run(
+            Backend backend,
+            List<Shape> shapes,
+            List<Integer> tokens,
+            List<Format> formats,
+            int runs,
+            long seed,
+            Progress progress) {
         List<Format> all = new ArrayList<>(List.of(Format.dense(false)));
         formats.stream().filter(f -> !f.equals(Format.dense(false))).forEach(all::add);
         jitWarmup(backend, all, tokens, seed, progress);
@@ -79,7 +94,9 @@ public final class KernelSweep {
             for (Format format : all) {
                 progress.update("sweep " + shape + " " + format.label(), step++, steps);
                 Random random = new Random(seed ^ (31L * shape.hashCode() + format.hashCode()));
-                PreparedLinear layer = backend.prepare(new Linear("sweep", RandomLayers.weights(format, random, shape.out(), shape.in()),
+                PreparedLinear layer = backend.prepare(new Linear(
+                        "sweep",
+                        RandomLayers.weights(format, random, shape.out(), shape.in()),
                         new float[shape.out()]));
                 for (int t = 0; t < tokens.size(); t++) {
                     double[] ms = time(backend, layer, random, tokens.get(t), shape, runs, WARMUP_NANOS_PER_CONFIG);
@@ -88,8 +105,16 @@ public final class KernelSweep {
                     }
                     double median = ms[ms.length / 2];
                     double p90 = ms[Math.min(ms.length - 1, (int) Math.ceil(0.9 * ms.length) - 1)];
-                    points.add(new Point(backend.name(), shape.in(), shape.out(), tokens.get(t), format, median, p90,
-                            denseMedian[t] / median, ms.length));
+                    points.add(new Point(
+                            backend.name(),
+                            shape.in(),
+                            shape.out(),
+                            tokens.get(t),
+                            format,
+                            median,
+                            p90,
+                            denseMedian[t] / median,
+                            ms.length));
                 }
             }
         }
@@ -98,15 +123,19 @@ public final class KernelSweep {
     }
 
     /** Every format at every token count (kernels take different paths for few and many tokens) on a small layer. */
-    private static void jitWarmup(Backend backend, List<Format> formats, List<Integer> tokens, long seed, Progress progress) {
+    private static void jitWarmup(
+            Backend backend, List<Format> formats, List<Integer> tokens, long seed, Progress progress) {
         Shape small = new Shape(384, 1536);
         Random random = new Random(seed);
-        List<PreparedLinear> layers = formats.stream().map(f -> backend.prepare(new Linear("warmup",
-                RandomLayers.weights(f, random, small.out(), small.in()), new float[small.out()]))).toList();
+        List<PreparedLinear> layers = formats.stream()
+                .map(f -> backend.prepare(new Linear(
+                        "warmup", RandomLayers.weights(f, random, small.out(), small.in()), new float[small.out()])))
+                .toList();
         long start = System.nanoTime();
         long limit = LatencyBenchmark.MIN_WARMUP_SECONDS * 1_000_000_000L;
         while (System.nanoTime() - start < limit) {
-            progress.update("warming up the kernels", (int) ((System.nanoTime() - start) / 1_000_000), (int) (limit / 1_000_000));
+            progress.update("warming up the kernels", (int) ((System.nanoTime() - start) / 1_000_000), (int)
+                    (limit / 1_000_000));
             for (PreparedLinear layer : layers) {
                 for (int t : tokens) {
                     time(backend, layer, random, t, small, 1, 0);
@@ -116,8 +145,8 @@ public final class KernelSweep {
     }
 
     /** Sorted milliseconds of {@code runs} calls after the configuration's own warm-up (calls and time); fresh random inputs. */
-    private static double[] time(Backend backend, PreparedLinear layer, Random random, int tokens, Shape shape, int runs,
-                                 long warmupNanos) {
+    private static double[] time(
+            Backend backend, PreparedLinear layer, Random random, int tokens, Shape shape, int runs, long warmupNanos) {
         float[] input = new float[tokens * shape.in()];
         for (int i = 0; i < input.length; i++) {
             input[i] = (float) random.nextGaussian();
@@ -150,8 +179,11 @@ public final class KernelSweep {
      * wins at every higher sparsity. Empty when it never wins; the lowest swept sparsity when it always does.
      */
     public static Optional<Double> crossover(List<Point> group) {
-        List<Point> csr = group.stream().filter(p -> p.format().kind() == Format.Kind.CSR && !p.format().int8())
-                .sorted((a, b) -> Double.compare(a.format().sparsity(), b.format().sparsity())).toList();
+        List<Point> csr = group.stream()
+                .filter(p -> p.format().kind() == Format.Kind.CSR && !p.format().int8())
+                .sorted((a, b) ->
+                        Double.compare(a.format().sparsity(), b.format().sparsity()))
+                .toList();
         int firstWinning = csr.size();
         while (firstWinning > 0 && csr.get(firstWinning - 1).speedup() > 1) {
             firstWinning--;
@@ -165,6 +197,7 @@ public final class KernelSweep {
         }
         Point lose = csr.get(firstWinning - 1);
         double f = (1 - lose.speedup()) / (win.speedup() - lose.speedup());
-        return Optional.of(lose.format().sparsity() + f * (win.format().sparsity() - lose.format().sparsity()));
+        return Optional.of(lose.format().sparsity()
+                + f * (win.format().sparsity() - lose.format().sparsity()));
     }
 }

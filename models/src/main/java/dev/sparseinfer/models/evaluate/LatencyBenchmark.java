@@ -19,8 +19,7 @@ public final class LatencyBenchmark {
     /** Warm-up continues past the passes asked for until this much time has gone by. */
     public static final int MIN_WARMUP_SECONDS = 3;
 
-    private LatencyBenchmark() {
-    }
+    private LatencyBenchmark() {}
 
     /** Anything that embeds a batch of tokenised texts: our engine, or another runtime it is compared with. */
     @FunctionalInterface
@@ -28,7 +27,8 @@ public final class LatencyBenchmark {
         List<float[]> embed(List<TokenizedText> batch) throws Exception;
 
         static BatchEmbedder of(EmbeddingRunner model) {
-            return batch -> model.embedBatch(batch).stream().map(e -> e.vector()).toList();
+            return batch ->
+                    model.embedBatch(batch).stream().map(e -> e.vector()).toList();
         }
     }
 
@@ -62,8 +62,9 @@ public final class LatencyBenchmark {
      * Runs at least {@code warmup} untimed passes (more if they take under {@link #MIN_WARMUP_SECONDS}), then
      * {@code passes} timed passes over {@code texts} in batches of {@code batch}.
      */
-    public static Result measure(BatchEmbedder model, List<TokenizedText> texts, int batch, int warmup, int passes,
-                                 IntConsumer onPass) throws Exception {
+    public static Result measure(
+            BatchEmbedder model, List<TokenizedText> texts, int batch, int warmup, int passes, IntConsumer onPass)
+            throws Exception {
         checkArguments(texts, batch, warmup, passes);
         warmUp(model, texts, batch, warmup, onPass);
         Timing timing = new Timing(texts.size(), batch, passes);
@@ -80,12 +81,13 @@ public final class LatencyBenchmark {
      * neighbour) then falls on every model alike instead of on whichever happened to run then, so the ratios
      * between the models hold up better than their absolute times.
      */
-    public static List<Result> measureInterleaved(List<? extends BatchEmbedder> models, List<TokenizedText> texts,
-                                                  int batch, int warmup, int passes) throws Exception {
+    public static List<Result> measureInterleaved(
+            List<? extends BatchEmbedder> models, List<TokenizedText> texts, int batch, int warmup, int passes)
+            throws Exception {
         checkArguments(texts, batch, warmup, passes);
         List<Timing> timings = new ArrayList<>();
         for (BatchEmbedder model : models) {
-            warmUp(model, texts, batch, warmup, pass -> { });
+            warmUp(model, texts, batch, warmup, pass -> {});
             timings.add(new Timing(texts.size(), batch, passes));
         }
         for (int p = 0; p < passes; p++) {
@@ -102,8 +104,9 @@ public final class LatencyBenchmark {
         }
     }
 
-    private static void warmUp(BatchEmbedder model, List<TokenizedText> texts, int batch, int warmup,
-                               IntConsumer onPass) throws Exception {
+    private static void warmUp(
+            BatchEmbedder model, List<TokenizedText> texts, int batch, int warmup, IntConsumer onPass)
+            throws Exception {
         long warmupStart = System.nanoTime();
         for (int w = 0; w < warmup || System.nanoTime() - warmupStart < MIN_WARMUP_SECONDS * 1_000_000_000L; w++) {
             runPass(model, texts, batch, null);
@@ -147,7 +150,8 @@ public final class LatencyBenchmark {
         }
     }
 
-    private static List<float[]> runPass(BatchEmbedder model, List<TokenizedText> texts, int batch, long[] nanos) throws Exception {
+    private static List<float[]> runPass(BatchEmbedder model, List<TokenizedText> texts, int batch, long[] nanos)
+            throws Exception {
         List<float[]> vectors = new ArrayList<>(texts.size());
         for (int from = 0, b = 0; from < texts.size(); from += batch, b++) {
             List<TokenizedText> chunk = texts.subList(from, Math.min(texts.size(), from + batch));

@@ -9,14 +9,16 @@ import java.util.Map;
 /** What a benchmark ran on, for its report: CPU model, cores, OS, JVM. */
 public final class MachineInfo {
 
-    private MachineInfo() {
-    }
+    private MachineInfo() {}
 
     public static Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("cpu", cpuModel());
         m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        m.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         return m;
     }

@@ -13,15 +13,17 @@ public final class QualityCheck {
     /** Neighbours compared for top-k agreement. */
     public static final int NEIGHBOURS = 10;
 
-    private QualityCheck() {
-    }
+    private QualityCheck() {}
 
-    public static EmbeddingAgreement compare(LoadedModel reference, LoadedModel candidate, List<String> texts, int threads) {
-        return EmbeddingAgreement.measure(embed(reference, texts, threads), embed(candidate, texts, threads), NEIGHBOURS);
+    public static EmbeddingAgreement compare(
+            LoadedModel reference, LoadedModel candidate, List<String> texts, int threads) {
+        return EmbeddingAgreement.measure(
+                embed(reference, texts, threads), embed(candidate, texts, threads), NEIGHBOURS);
     }
 
     public static List<float[]> embed(LoadedModel model, List<String> texts, int threads) {
-        ModelOptions options = ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(threads);
+        ModelOptions options =
+                ModelOptions.defaults().withBackend(BackendKind.CPU).withThreads(threads);
         try (EmbeddingRunner m = EmbeddingRunner.open(model, options)) {
             return m.embed(texts).stream().map(Embedding::vector).toList();
         }

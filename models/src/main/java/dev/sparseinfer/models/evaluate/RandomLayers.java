@@ -18,13 +18,16 @@ import java.util.Random;
  */
 public final class RandomLayers {
 
-    private RandomLayers() {
-    }
+    private RandomLayers() {}
 
     /** One kernel configuration: CSR at a sparsity, 2:4, or dense, each in fp32 or w8a8. */
     public record Format(Kind kind, double sparsity, boolean int8) {
 
-        public enum Kind { DENSE, CSR, TWO_FOUR }
+        public enum Kind {
+            DENSE,
+            CSR,
+            TWO_FOUR
+        }
 
         public static Format dense(boolean int8) {
             return new Format(Kind.DENSE, 0, int8);
@@ -67,8 +70,10 @@ public final class RandomLayers {
 
     public static LinearWeights weights(Format format, Random random, int out, int in) {
         return switch (format.kind()) {
-            case DENSE -> format.int8() ? Int8Weights.quantize(matrix(random, out, in, 0), Int8Scheme.W8A8)
-                    : new DenseWeights(matrix(random, out, in, 0));
+            case DENSE ->
+                format.int8()
+                        ? Int8Weights.quantize(matrix(random, out, in, 0), Int8Scheme.W8A8)
+                        : new DenseWeights(matrix(random, out, in, 0));
             case CSR -> {
                 CsrWeights csr = CsrWeights.fromDense(matrix(random, out, in, format.sparsity()));
                 yield format.int8() ? CsrInt8Weights.quantize(csr, Int8Scheme.W8A8) : csr;

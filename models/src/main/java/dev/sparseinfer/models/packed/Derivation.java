@@ -28,9 +28,11 @@ import java.util.Locale;
 public record Derivation(LoadedModel input, BertWeights weights, Recipe recipe, TableFormat tables) {
 
     /** Prunes {@code input}; {@code calibration} texts are used only by the methods and patterns that need them. */
-    public static Derivation prune(LoadedModel input, PruneSpec spec, List<String> calibration, int threads, Progress progress) {
+    public static Derivation prune(
+            LoadedModel input, PruneSpec spec, List<String> calibration, int threads, Progress progress) {
         PrunePattern p = spec.pattern();
-        boolean calibrate = p == PrunePattern.LAYERS || (p.isWeightLevel() && spec.method().needsCalibration());
+        boolean calibrate =
+                p == PrunePattern.LAYERS || (p.isWeightLevel() && spec.method().needsCalibration());
         CalibrationSet set = null;
         if (calibrate) {
             progress.update("tokenising " + calibration.size() + " calibration texts", 0, 1);
@@ -72,14 +74,19 @@ public record Derivation(LoadedModel input, BertWeights weights, Recipe recipe, 
      * the tables it returns are the stored ones dequantised, so what is measured on it is what the file gives.
      */
     public LoadedModel write(Path out) {
-        PackedModel.write(new LoadedModel(weights, input.tokenizerJson(), out.toString(), input.metadata()), recipe.toJson(), tables, out);
+        PackedModel.write(
+                new LoadedModel(weights, input.tokenizerJson(), out.toString(), input.metadata()),
+                recipe.toJson(),
+                tables,
+                out);
         BertWeights stored = tables == TableFormat.INT8 ? withInt8Tables(weights) : weights;
         return new LoadedModel(stored, input.tokenizerJson(), out.toString(), input.metadata());
     }
 
     private static BertWeights withInt8Tables(BertWeights w) {
         BertEmbeddings e = w.embeddings();
-        BertEmbeddings stored = new BertEmbeddings(roundTrip(e.word()), roundTrip(e.position()), roundTrip(e.tokenType()), e.norm());
+        BertEmbeddings stored =
+                new BertEmbeddings(roundTrip(e.word()), roundTrip(e.position()), roundTrip(e.tokenType()), e.norm());
         return new BertWeights(w.config(), stored, w.layers());
     }
 

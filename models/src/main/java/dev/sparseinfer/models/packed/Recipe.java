@@ -32,13 +32,18 @@ public record Recipe(Map<String, String> entries) {
 
     public String toJson() {
         JsonObject o = new JsonObject();
-        entries.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> o.addProperty(e.getKey(), e.getValue()));
+        entries.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> o.addProperty(e.getKey(), e.getValue()));
         return o.toString();
     }
 
     public static Recipe fromJson(String json) {
         Map<String, String> m = new LinkedHashMap<>();
-        JsonParser.parseString(json).getAsJsonObject().entrySet().forEach(e -> m.put(e.getKey(), e.getValue().getAsString()));
+        JsonParser.parseString(json)
+                .getAsJsonObject()
+                .entrySet()
+                .forEach(e -> m.put(e.getKey(), e.getValue().getAsString()));
         return new Recipe(m);
     }
 }

@@ -1,14 +1,12 @@
 package dev.sparseinfer.models.prune;
 
-import java.util.stream.IntStream;
-
 import dev.sparseinfer.engine.api.SparseInferException;
+import java.util.stream.IntStream;
 
 /** Dense symmetric positive-definite linear algebra in float64, row-major {@code n x n}: what SparseGPT needs. */
 final class Cholesky {
 
-    private Cholesky() {
-    }
+    private Cholesky() {}
 
     /** Lower-triangular L with {@code a = L L^T} (a new array; a is not changed). */
     static double[] lower(double[] a, int n) {
@@ -19,8 +17,10 @@ final class Cholesky {
                 d -= l[j * n + k] * l[j * n + k];
             }
             if (!(d > 0)) {
-                throw new SparseInferException(SparseInferException.Code.INVALID_ARGUMENT,
-                        "Hessian is not positive definite at column " + j + " (calibration data too small or degenerate)");
+                throw new SparseInferException(
+                        SparseInferException.Code.INVALID_ARGUMENT,
+                        "Hessian is not positive definite at column " + j
+                                + " (calibration data too small or degenerate)");
             }
             double ljj = Math.sqrt(d);
             l[j * n + j] = ljj;

@@ -8,8 +8,7 @@ import java.util.Arrays;
  */
 final class MaskSelection {
 
-    private MaskSelection() {
-    }
+    private MaskSelection() {}
 
     /** Prunes {@code round(sparsity * in)} lowest-scored entries of every row of an {@code [out, in]} score matrix. */
     static boolean[] perRow(double[] scores, int out, int in, double sparsity) {

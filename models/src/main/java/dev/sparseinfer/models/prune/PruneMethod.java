@@ -24,7 +24,8 @@ public enum PruneMethod {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw SparseInferException.invalidArgument("unknown method '" + s + "' (expected magnitude, wanda or sparsegpt)");
+            throw SparseInferException.invalidArgument(
+                    "unknown method '" + s + "' (expected magnitude, wanda or sparsegpt)");
         }
     }
 }

@@ -31,6 +31,7 @@ public enum PrunePattern {
                 return p;
             }
         }
-        throw SparseInferException.invalidArgument("unknown pattern '" + s + "' (expected unstructured, 2:4, heads, ffn or layers)");
+        throw SparseInferException.invalidArgument(
+                "unknown pattern '" + s + "' (expected unstructured, 2:4, heads, ffn or layers)");
     }
 }

@@ -14,7 +14,8 @@ public record PruneSpec(PrunePattern pattern, double sparsity, PruneMethod metho
 
     public PruneSpec {
         if (pattern == PrunePattern.TWO_FOUR && sparsity != 0.5) {
-            throw SparseInferException.invalidArgument("--sparsity must be 0.5 (or left out) with --pattern 2:4, got " + sparsity);
+            throw SparseInferException.invalidArgument(
+                    "--sparsity must be 0.5 (or left out) with --pattern 2:4, got " + sparsity);
         }
         if (!(sparsity > 0 && sparsity < 1)) {
             throw SparseInferException.invalidArgument("--sparsity must be in (0, 1), got " + sparsity);

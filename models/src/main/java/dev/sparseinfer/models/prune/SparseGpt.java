@@ -15,8 +15,7 @@ final class SparseGpt {
     /** Dampening added to H's diagonal, as a fraction of its mean, so the factorisation is stable. */
     static final double DAMP = 0.01;
 
-    private SparseGpt() {
-    }
+    private SparseGpt() {}
 
     /**
      * The inverse-Hessian factor of one set of layer inputs, computed once and shared by every layer that reads
@@ -26,8 +25,7 @@ final class SparseGpt {
      * @param u    upper Cholesky factor of {@code (H + damp I)^-1}
      * @param dead input features that never fired (zero Hessian diagonal): their weights are pruned freely
      */
-    record Factor(int in, double[] inverse, double[] u, boolean[] dead) {
-    }
+    record Factor(int in, double[] inverse, double[] u, boolean[] dead) {}
 
     /** Factors {@code H = X^T X} ({@code [in, in]}, changed in place). */
     static Factor factor(double[] h, int in) {

@@ -1,7 +1,5 @@
 package dev.sparseinfer.models.prune;
 
-import java.util.stream.IntStream;
-
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.DenseWeights;
@@ -16,6 +14,7 @@ import dev.sparseinfer.models.calibration.Progress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Structured pruning, which really shrinks the matrices (dense in, dense out):
@@ -32,10 +31,10 @@ import java.util.List;
  */
 public final class StructuredPruner {
 
-    private StructuredPruner() {
-    }
+    private StructuredPruner() {}
 
-    public static BertWeights prune(BertWeights model, PruneSpec spec, CalibrationSet calibration, int threads, Progress progress) {
+    public static BertWeights prune(
+            BertWeights model, PruneSpec spec, CalibrationSet calibration, int threads, Progress progress) {
         return switch (spec.pattern()) {
             case HEADS -> pruneHeads(model, spec.sparsity(), progress);
             case FFN -> pruneFfn(model, spec.sparsity(), progress);
@@ -52,7 +51,11 @@ public final class StructuredPruner {
         int headDim = model.config().headDim();
         List<BertLayer> layers = new ArrayList<>();
         for (BertLayer l : model.layers()) {
-            progress.update("pruning heads of layer " + (layers.size() + 1) + "/" + model.layers().size(), layers.size(), model.layers().size());
+            progress.update(
+                    "pruning heads of layer " + (layers.size() + 1) + "/"
+                            + model.layers().size(),
+                    layers.size(),
+                    model.layers().size());
             FloatMatrix q = dense(l.query());
             FloatMatrix k = dense(l.key());
             FloatMatrix v = dense(l.value());
@@ -71,8 +74,15 @@ public final class StructuredPruner {
                     keep[i * headDim + d] = keptHeads[i] * headDim + d;
                 }
             }
-            layers.add(new BertLayer(keepRows(l.query(), keep), keepRows(l.key(), keep), keepRows(l.value(), keep),
-                    keepCols(l.attentionOutput(), keep), l.attentionNorm(), l.intermediate(), l.output(), l.outputNorm()));
+            layers.add(new BertLayer(
+                    keepRows(l.query(), keep),
+                    keepRows(l.key(), keep),
+                    keepRows(l.value(), keep),
+                    keepCols(l.attentionOutput(), keep),
+                    l.attentionNorm(),
+                    l.intermediate(),
+                    l.output(),
+                    l.outputNorm()));
         }
         return new BertWeights(model.config(), model.embeddings(), layers);
     }
@@ -80,7 +90,11 @@ public final class StructuredPruner {
     private static BertWeights pruneFfn(BertWeights model, double sparsity, Progress progress) {
         List<BertLayer> layers = new ArrayList<>();
         for (BertLayer l : model.layers()) {
-            progress.update("pruning FFN channels of layer " + (layers.size() + 1) + "/" + model.layers().size(), layers.size(), model.layers().size());
+            progress.update(
+                    "pruning FFN channels of layer " + (layers.size() + 1) + "/"
+                            + model.layers().size(),
+                    layers.size(),
+                    model.layers().size());
             FloatMatrix up = dense(l.intermediate());
             FloatMatrix down = dense(l.output());
             double[] importance = new double[up.rows()];
@@ -88,13 +102,21 @@ public final class StructuredPruner {
                 importance[c] = rowL1(up, c) + colL1(down, c);
             }
             int[] keep = kept(importance, dropCount(sparsity, up.rows()));
-            layers.add(new BertLayer(l.query(), l.key(), l.value(), l.attentionOutput(), l.attentionNorm(),
-                    keepRows(l.intermediate(), keep), keepCols(l.output(), keep), l.outputNorm()));
+            layers.add(new BertLayer(
+                    l.query(),
+                    l.key(),
+                    l.value(),
+                    l.attentionOutput(),
+                    l.attentionNorm(),
+                    keepRows(l.intermediate(), keep),
+                    keepCols(l.output(), keep),
+                    l.outputNorm()));
         }
         return new BertWeights(model.config(), model.embeddings(), layers);
     }
 
-    private static BertWeights pruneLayers(BertWeights model, double sparsity, CalibrationSet calibration, int threads, Progress progress) {
+    private static BertWeights pruneLayers(
+            BertWeights model, double sparsity, CalibrationSet calibration, int threads, Progress progress) {
         if (calibration == null) {
             throw SparseInferException.invalidArgument("layer pruning needs calibration texts");
         }
@@ -122,8 +144,16 @@ public final class StructuredPruner {
             layers.add(model.layers().get(i));
         }
         BertConfig c = model.config();
-        BertConfig config = new BertConfig(c.vocabSize(), c.hiddenSize(), layers.size(), c.heads(), c.intermediateSize(),
-                c.maxPositions(), c.typeVocabSize(), c.layerNormEps(), c.hiddenAct());
+        BertConfig config = new BertConfig(
+                c.vocabSize(),
+                c.hiddenSize(),
+                layers.size(),
+                c.heads(),
+                c.intermediateSize(),
+                c.maxPositions(),
+                c.typeVocabSize(),
+                c.layerNormEps(),
+                c.hiddenAct());
         progress.update("kept layers " + Arrays.toString(keep), 1, 1);
         return new BertWeights(config, model.embeddings(), layers);
     }

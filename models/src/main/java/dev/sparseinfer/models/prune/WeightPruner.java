@@ -30,7 +30,8 @@ import java.util.stream.IntStream;
 public final class WeightPruner {
 
     /** The order in which a layer's linear layers are pruned, and which input feeds each group. */
-    private static final Site[] GROUPS = {Site.ATTENTION_INPUT, Site.ATTENTION_CONTEXT, Site.FFN_INPUT, Site.FFN_HIDDEN};
+    private static final Site[] GROUPS = {Site.ATTENTION_INPUT, Site.ATTENTION_CONTEXT, Site.FFN_INPUT, Site.FFN_HIDDEN
+    };
 
     private final PruneSpec spec;
     private final CalibrationSet calibration;
@@ -56,14 +57,22 @@ public final class WeightPruner {
             float[] hidden = calibrated ? new BertEncoder(model, cpu).hiddenStates(calibration.batch(), 0) : null;
             float[] denseHidden = hidden;
             for (int l = 0; l < layers.size(); l++) {
-                progress.update("pruning layer " + (l + 1) + "/" + layers.size() + " (" + spec.method().label() + ")", l, layers.size());
+                progress.update(
+                        "pruning layer " + (l + 1) + "/" + layers.size() + " ("
+                                + spec.method().label() + ")",
+                        l,
+                        layers.size());
                 for (Site site : GROUPS) {
-                    Inputs x = calibrated ? new Inputs(capture(cpu, withLayers(model, layers), l, hidden, site),
-                            capture(cpu, model, l, denseHidden, site)) : null;
+                    Inputs x = calibrated
+                            ? new Inputs(
+                                    capture(cpu, withLayers(model, layers), l, hidden, site),
+                                    capture(cpu, model, l, denseHidden, site))
+                            : null;
                     layers.set(l, pruneGroup(layers.get(l), site, x));
                 }
                 if (calibrated) {
-                    hidden = new BertEncoder(withLayers(model, layers), cpu).runLayers(l, l + 1, hidden, calibration.batch());
+                    hidden = new BertEncoder(withLayers(model, layers), cpu)
+                            .runLayers(l, l + 1, hidden, calibration.batch());
                     denseHidden = new BertEncoder(model, cpu).runLayers(l, l + 1, denseHidden, calibration.batch());
                 }
             }
@@ -110,23 +119,52 @@ public final class WeightPruner {
     /**
      * One site's calibration inputs in the model being pruned and in the dense model.
      */
-    private record Inputs(float[] pruned, float[] dense) {
-    }
+    private record Inputs(float[] pruned, float[] dense) {}
 
     private BertLayer pruneGroup(BertLayer l, Site site, Inputs x) {
         return switch (site) {
             case ATTENTION_INPUT -> {
                 Scorer scorer = scorer(x, l.query().inFeatures());
-                yield new BertLayer(prune(l.query(), scorer), prune(l.key(), scorer), prune(l.value(), scorer),
-                        l.attentionOutput(), l.attentionNorm(), l.intermediate(), l.output(), l.outputNorm());
+                yield new BertLayer(
+                        prune(l.query(), scorer),
+                        prune(l.key(), scorer),
+                        prune(l.value(), scorer),
+                        l.attentionOutput(),
+                        l.attentionNorm(),
+                        l.intermediate(),
+                        l.output(),
+                        l.outputNorm());
             }
-            case ATTENTION_CONTEXT -> new BertLayer(l.query(), l.key(), l.value(),
-                    prune(l.attentionOutput(), scorer(x, l.attentionOutput().inFeatures())),
-                    l.attentionNorm(), l.intermediate(), l.output(), l.outputNorm());
-            case FFN_INPUT -> new BertLayer(l.query(), l.key(), l.value(), l.attentionOutput(), l.attentionNorm(),
-                    prune(l.intermediate(), scorer(x, l.intermediate().inFeatures())), l.output(), l.outputNorm());
-            case FFN_HIDDEN -> new BertLayer(l.query(), l.key(), l.value(), l.attentionOutput(), l.attentionNorm(),
-                    l.intermediate(), prune(l.output(), scorer(x, l.output().inFeatures())), l.outputNorm());
+            case ATTENTION_CONTEXT ->
+                new BertLayer(
+                        l.query(),
+                        l.key(),
+                        l.value(),
+                        prune(l.attentionOutput(), scorer(x, l.attentionOutput().inFeatures())),
+                        l.attentionNorm(),
+                        l.intermediate(),
+                        l.output(),
+                        l.outputNorm());
+            case FFN_INPUT ->
+                new BertLayer(
+                        l.query(),
+                        l.key(),
+                        l.value(),
+                        l.attentionOutput(),
+                        l.attentionNorm(),
+                        prune(l.intermediate(), scorer(x, l.intermediate().inFeatures())),
+                        l.output(),
+                        l.outputNorm());
+            case FFN_HIDDEN ->
+                new BertLayer(
+                        l.query(),
+                        l.key(),
+                        l.value(),
+                        l.attentionOutput(),
+                        l.attentionNorm(),
+                        l.intermediate(),
+                        prune(l.output(), scorer(x, l.output().inFeatures())),
+                        l.outputNorm());
         };
     }
 
@@ -135,8 +173,8 @@ public final class WeightPruner {
      *
      * @param inputMean the input's mean over calibration tokens, for bias correction (null without calibration)
      */
-    private record Scorer(double[] inputNorms, SparseGpt.Factor factor, double[] cross, double[] inputMean, double[] denseMean) {
-    }
+    private record Scorer(
+            double[] inputNorms, SparseGpt.Factor factor, double[] cross, double[] inputMean, double[] denseMean) {}
 
     private Scorer scorer(Inputs x, int in) {
         if (x == null) {
@@ -148,8 +186,13 @@ public final class WeightPruner {
         return switch (spec.method()) {
             case MAGNITUDE -> new Scorer(null, null, null, mean, denseMean);
             case WANDA -> new Scorer(InputStatistics.squaredNorms(x.pruned(), rows, in), null, null, mean, denseMean);
-            case SPARSEGPT -> new Scorer(null, SparseGpt.factor(InputStatistics.gram(x.pruned(), rows, in), in),
-                    InputStatistics.crossGram(x.dense(), x.pruned(), rows, in), mean, denseMean);
+            case SPARSEGPT ->
+                new Scorer(
+                        null,
+                        SparseGpt.factor(InputStatistics.gram(x.pruned(), rows, in), in),
+                        InputStatistics.crossGram(x.dense(), x.pruned(), rows, in),
+                        mean,
+                        denseMean);
         };
     }
 
@@ -164,7 +207,8 @@ public final class WeightPruner {
         int in = dense.cols();
         boolean twoFour = spec.pattern() == PrunePattern.TWO_FOUR;
         if (twoFour && in % 4 != 0) {
-            throw SparseInferException.invalidArgument(linear.name() + " has " + in + " inputs, not a multiple of 4: cannot be 2:4");
+            throw SparseInferException.invalidArgument(
+                    linear.name() + " has " + in + " inputs, not a multiple of 4: cannot be 2:4");
         }
         double[] w = new double[out * in];
         IntStream.range(0, w.length).forEach(i -> w[i] = dense.data()[i]);
@@ -182,16 +226,19 @@ public final class WeightPruner {
             pruned[i] = (float) w[i];
         }
         FloatMatrix result = new FloatMatrix(out, in, pruned);
-        float[] bias = scorer.inputMean() == null ? linear.bias()
+        float[] bias = scorer.inputMean() == null
+                ? linear.bias()
                 : correctedBias(linear.bias(), dense, scorer.denseMean(), result, scorer.inputMean());
-        return new Linear(linear.name(), twoFour ? TwoFourWeights.fromDense(result) : CsrWeights.fromDense(result), bias);
+        return new Linear(
+                linear.name(), twoFour ? TwoFourWeights.fromDense(result) : CsrWeights.fromDense(result), bias);
     }
 
     /**
      * Bias correction (as Nagel et al. 2019 do for quantisation): pruning shifts each output's mean over the
      * calibration tokens by {@code (W - W') E[x]}; adding that shift back to the bias removes it at no run-time cost.
      */
-    private static float[] correctedBias(float[] bias, FloatMatrix before, double[] denseMean, FloatMatrix after, double[] inputMean) {
+    private static float[] correctedBias(
+            float[] bias, FloatMatrix before, double[] denseMean, FloatMatrix after, double[] inputMean) {
         int in = before.cols();
         float[] corrected = new float[bias.length];
         for (int o = 0; o < bias.length; o++) {

@@ -20,14 +20,23 @@ import dev.sparseinfer.engine.model.bert.BertWeights;
  */
 public final class Int8Quantizer {
 
-    private Int8Quantizer() {
-    }
+    private Int8Quantizer() {}
 
     public static BertWeights quantize(BertWeights model, Int8Scheme scheme) {
-        return new BertWeights(model.config(), model.embeddings(), model.layers().stream().map(l -> new BertLayer(
-                quantize(l.query(), scheme), quantize(l.key(), scheme), quantize(l.value(), scheme),
-                quantize(l.attentionOutput(), scheme), l.attentionNorm(),
-                quantize(l.intermediate(), scheme), quantize(l.output(), scheme), l.outputNorm())).toList());
+        return new BertWeights(
+                model.config(),
+                model.embeddings(),
+                model.layers().stream()
+                        .map(l -> new BertLayer(
+                                quantize(l.query(), scheme),
+                                quantize(l.key(), scheme),
+                                quantize(l.value(), scheme),
+                                quantize(l.attentionOutput(), scheme),
+                                l.attentionNorm(),
+                                quantize(l.intermediate(), scheme),
+                                quantize(l.output(), scheme),
+                                l.outputNorm()))
+                        .toList());
     }
 
     static Linear quantize(Linear linear, Int8Scheme scheme) {
@@ -43,6 +52,7 @@ public final class Int8Quantizer {
     }
 
     private static LinearWeights alreadyQuantized(Linear linear) {
-        throw SparseInferException.invalidArgument(linear.name() + " is already " + linear.weights().formatName());
+        throw SparseInferException.invalidArgument(
+                linear.name() + " is already " + linear.weights().formatName());
     }
 }

@@ -19,8 +19,7 @@ import java.util.stream.Stream;
  */
 final class SourceIdentity {
 
-    private SourceIdentity() {
-    }
+    private SourceIdentity() {}
 
     static String of(Path model) {
         MessageDigest sha = sha256();
@@ -39,7 +38,8 @@ final class SourceIdentity {
                 digest(model, sha);
             }
         } catch (IOException e) {
-            throw new SparseInferException(SparseInferException.Code.IO, "cannot read model " + model + ": " + e.getMessage(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.IO, "cannot read model " + model + ": " + e.getMessage(), e);
         }
         return HexFormat.of().formatHex(sha.digest());
     }

@@ -18,10 +18,16 @@ import java.util.Optional;
  * @param sparsity the fraction pruned (0 when not pruned here)
  * @param scheme   the int8 scheme, if it is quantised here
  */
-public record Variant(String name, String label, Optional<Variant> base, Optional<PrunePattern> pattern, double sparsity,
-                      Optional<Int8Scheme> scheme) {
+public record Variant(
+        String name,
+        String label,
+        Optional<Variant> base,
+        Optional<PrunePattern> pattern,
+        double sparsity,
+        Optional<Int8Scheme> scheme) {
 
-    public static final Variant DENSE = new Variant("dense", "dense fp32", Optional.empty(), Optional.empty(), 0, Optional.empty());
+    public static final Variant DENSE =
+            new Variant("dense", "dense fp32", Optional.empty(), Optional.empty(), 0, Optional.empty());
 
     /** Pruned from the dense model. */
     public static Variant pruned(String name, String label, PrunePattern pattern, double sparsity) {
@@ -36,7 +42,8 @@ public record Variant(String name, String label, Optional<Variant> base, Optiona
     /** The variants the demo compares: dense, 50 % and 90 % unstructured, 2:4, w8a8, 2:4 + w8a8. */
     public static List<Variant> demoSet() {
         Variant twoFour = pruned("2of4", "2:4", PrunePattern.TWO_FOUR, 0.5);
-        return List.of(DENSE,
+        return List.of(
+                DENSE,
                 pruned("unstructured-50", "50% unstructured (CSR)", PrunePattern.UNSTRUCTURED, 0.5),
                 pruned("unstructured-90", "90% unstructured (CSR)", PrunePattern.UNSTRUCTURED, 0.9),
                 twoFour,

@@ -59,11 +59,17 @@ public final class VariantCache {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
-            throw new SparseInferException(SparseInferException.Code.IO,
-                    "cannot create the variant cache " + directory + ": " + e.getMessage(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.IO,
+                    "cannot create the variant cache " + directory + ": " + e.getMessage(),
+                    e);
         }
         Derivation derived = variant.pattern().isPresent()
-                ? Derivation.prune(input, variant.pruneSpec(recipe.method()).orElseThrow(), recipe.calibration(), threads,
+                ? Derivation.prune(
+                        input,
+                        variant.pruneSpec(recipe.method()).orElseThrow(),
+                        recipe.calibration(),
+                        threads,
                         (what, done, total) -> progress.update(variant.label() + ": " + what, done, total))
                 : Derivation.quantize(input, variant.scheme().orElseThrow());
         derived.write(target);

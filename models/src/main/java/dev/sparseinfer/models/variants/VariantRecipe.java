@@ -41,8 +41,14 @@ public record VariantRecipe(PruneMethod method, List<String> calibration, String
         }
         List<String> all = CalibrationSet.defaultTexts();
         List<String> texts = all.subList(0, Math.min(count, all.size()));
-        return new VariantRecipe(method, texts, String.format(Locale.ROOT, "the first %,d of the %,d shipped calibration sentences",
-                texts.size(), all.size()));
+        return new VariantRecipe(
+                method,
+                texts,
+                String.format(
+                        Locale.ROOT,
+                        "the first %,d of the %,d shipped calibration sentences",
+                        texts.size(),
+                        all.size()));
     }
 
     /** One line for people: "sparsegpt, calibrated on the first 256 of ...". */

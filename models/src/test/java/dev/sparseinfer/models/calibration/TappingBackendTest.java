@@ -32,8 +32,7 @@ class TappingBackendTest {
      */
     private static final BertConfig CONFIG = new BertConfig(37, 20, 2, 4, 32, 17, 2, 1e-12, BertConfig.GELU);
 
-    private record Seen(int layer, Site site, float[] x, int rows, int cols) {
-    }
+    private record Seen(int layer, Site site, float[] x, int rows, int cols) {}
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
@@ -41,11 +40,17 @@ class TappingBackendTest {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         BertWeights dense = halfZeroed(RandomBert.weights(CONFIG, random), random);
-        BertWeights model = sparse ? withLinears(dense, l -> new Linear(l.name(), CsrWeights.fromDense(l.weights().toDense()), l.bias())) : dense;
+        BertWeights model = sparse
+                ? withLinears(
+                        dense,
+                        l -> new Linear(
+                                l.name(), CsrWeights.fromDense(l.weights().toDense()), l.bias()))
+                : dense;
         int[][] ids = new int[3][];
         int[][] types = new int[3][];
         for (int s = 0; s < ids.length; s++) {
-            ids[s] = random.ints(1 + random.nextInt(CONFIG.maxPositions()), 0, CONFIG.vocabSize()).toArray();
+            ids[s] = random.ints(1 + random.nextInt(CONFIG.maxPositions()), 0, CONFIG.vocabSize())
+                    .toArray();
             types[s] = random.ints(ids[s].length, 0, CONFIG.typeVocabSize()).toArray();
         }
         TokenBatch batch = TokenBatch.pack(ids, types);
@@ -55,8 +60,8 @@ class TappingBackendTest {
         float[][] tapped;
         float[][] plain;
         try (CpuBackend cpu = new CpuBackend(2)) {
-            TappingBackend tapping = new TappingBackend(cpu, model,
-                    (layer, site, x, rows, cols) -> seen.add(new Seen(layer, site, x, rows, cols)));
+            TappingBackend tapping = new TappingBackend(
+                    cpu, model, (layer, site, x, rows, cols) -> seen.add(new Seen(layer, site, x, rows, cols)));
             tapped = new BertEncoder(model, tapping).forward(batch);
             plain = new BertEncoder(model, cpu).forward(batch);
         }
@@ -84,7 +89,11 @@ class TappingBackendTest {
                 for (int t = 0; t < reference.length; t++) {
                     for (int c = 0; c < cols; c++) {
                         float actual = input.x()[(batch.starts()[s] + t) * cols + c];
-                        assertEquals(reference[t][c], actual, 1e-4, "sequence " + s + " token " + t + " feature " + c + ", " + at);
+                        assertEquals(
+                                reference[t][c],
+                                actual,
+                                1e-4,
+                                "sequence " + s + " token " + t + " feature " + c + ", " + at);
                     }
                 }
             }
@@ -100,14 +109,23 @@ class TappingBackendTest {
                     w[i] = 0;
                 }
             }
-            return new Linear(l.name(), new DenseWeights(new FloatMatrix(l.outFeatures(), l.inFeatures(), w)), l.bias());
+            return new Linear(
+                    l.name(), new DenseWeights(new FloatMatrix(l.outFeatures(), l.inFeatures(), w)), l.bias());
         });
     }
 
     private static BertWeights withLinears(BertWeights model, UnaryOperator<Linear> change) {
-        List<BertLayer> layers = model.layers().stream().map(l -> new BertLayer(change.apply(l.query()),
-                change.apply(l.key()), change.apply(l.value()), change.apply(l.attentionOutput()), l.attentionNorm(),
-                change.apply(l.intermediate()), change.apply(l.output()), l.outputNorm())).toList();
+        List<BertLayer> layers = model.layers().stream()
+                .map(l -> new BertLayer(
+                        change.apply(l.query()),
+                        change.apply(l.key()),
+                        change.apply(l.value()),
+                        change.apply(l.attentionOutput()),
+                        l.attentionNorm(),
+                        change.apply(l.intermediate()),
+                        change.apply(l.output()),
+                        l.outputNorm()))
+                .toList();
         return new BertWeights(model.config(), model.embeddings(), layers);
     }
 }

@@ -39,10 +39,16 @@ class KernelSweepTest {
         assertEquals(expected, c.orElseThrow(), 1e-12);
 
         // a win below a loss does not count: CSR must stay ahead from the crossover on
-        assertEquals(0.85, KernelSweep.crossover(csr(new double[] {0.5, 0.7, 0.8, 0.9},
-                new double[] {1.5, 0.5, 0.5, 1.5})).orElseThrow(), 1e-12);
+        assertEquals(
+                0.85,
+                KernelSweep.crossover(csr(new double[] {0.5, 0.7, 0.8, 0.9}, new double[] {1.5, 0.5, 0.5, 1.5}))
+                        .orElseThrow(),
+                1e-12);
         assertEquals(Optional.empty(), KernelSweep.crossover(csr(new double[] {0.5, 0.9}, new double[] {0.2, 0.9})));
-        assertEquals(0.5, KernelSweep.crossover(csr(new double[] {0.5, 0.9}, new double[] {1.2, 3})).orElseThrow());
+        assertEquals(
+                0.5,
+                KernelSweep.crossover(csr(new double[] {0.5, 0.9}, new double[] {1.2, 3}))
+                        .orElseThrow());
     }
 
     @Test
@@ -59,19 +65,29 @@ class KernelSweepTest {
             assertEquals(3, p.samples());
             assertEquals("16x12", p.shape());
         }
-        List<Point> dense = points.stream().filter(p -> p.format().equals(Format.dense(false))).toList();
+        List<Point> dense = points.stream()
+                .filter(p -> p.format().equals(Format.dense(false)))
+                .toList();
         assertEquals(List.of(1, 5), dense.stream().map(Point::tokens).toList());
         dense.forEach(p -> assertEquals(1.0, p.speedup(), 1e-12));
         for (Point p : points) {
-            Point d = dense.stream().filter(q -> q.tokens() == p.tokens()).findFirst().orElseThrow();
+            Point d = dense.stream()
+                    .filter(q -> q.tokens() == p.tokens())
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(d.medianMs() / p.medianMs(), p.speedup(), 1e-9, p.toString());
         }
     }
 
     @Test
     void formatLabelsReadBack() {
-        for (Format f : List.of(Format.dense(false), Format.dense(true), Format.twoFour(false), Format.twoFour(true),
-                Format.csr(0.85, false), Format.csr(0.95, true))) {
+        for (Format f : List.of(
+                Format.dense(false),
+                Format.dense(true),
+                Format.twoFour(false),
+                Format.twoFour(true),
+                Format.csr(0.85, false),
+                Format.csr(0.95, true))) {
             assertEquals(f, Format.parse(f.label()), f.label());
         }
         assertEquals("csr-90+w8a8", Format.csr(0.9, true).label());

@@ -49,7 +49,9 @@ class LatencyBenchmarkTest {
         for (int p = 0; p < passes; p++) {
             for (int m = 0; m < 2; m++) {
                 int at = (p * 2 + m) * batchesPerPass;
-                assertEquals(List.of((m + 1f) + ":3", (m + 1f) + ":3", (m + 1f) + ":1"), timed.subList(at, at + 3),
+                assertEquals(
+                        List.of((m + 1f) + ":3", (m + 1f) + ":3", (m + 1f) + ":1"),
+                        timed.subList(at, at + 3),
                         "pass " + p + " of model " + m);
             }
         }
@@ -64,7 +66,9 @@ class LatencyBenchmarkTest {
             }
             assertEquals(texts.size(), r.embeddings().size());
             for (int t = 0; t < texts.size(); t++) {
-                assertArrayEquals(new float[] {m + 1, texts.get(t).ids()[0]}, r.embeddings().get(t));
+                assertArrayEquals(
+                        new float[] {m + 1, texts.get(t).ids()[0]},
+                        r.embeddings().get(t));
             }
         }
     }
@@ -72,9 +76,9 @@ class LatencyBenchmarkTest {
     @Test
     void refusesNoTextsOrNoPasses() {
         List<Recording> models = List.of(new Recording(1, new ArrayList<>()));
-        assertThrows(IllegalArgumentException.class,
-                () -> LatencyBenchmark.measureInterleaved(models, List.of(), 1, 0, 1));
-        assertThrows(IllegalArgumentException.class,
-                () -> LatencyBenchmark.measureInterleaved(models, texts(2), 1, 0, 0));
+        assertThrows(
+                IllegalArgumentException.class, () -> LatencyBenchmark.measureInterleaved(models, List.of(), 1, 0, 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> LatencyBenchmark.measureInterleaved(models, texts(2), 1, 0, 0));
     }
 }

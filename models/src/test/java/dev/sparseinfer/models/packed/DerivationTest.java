@@ -39,7 +39,8 @@ class DerivationTest {
         Path fp32 = dir.resolve("fp32-tables.safetensors");
         Path int8 = dir.resolve("int8-tables.safetensors");
         Derivation.quantize(input, Int8Scheme.W8).write(fp32);
-        LoadedModel written = Derivation.quantize(input, Int8Scheme.W8, TableFormat.INT8).write(int8);
+        LoadedModel written =
+                Derivation.quantize(input, Int8Scheme.W8, TableFormat.INT8).write(int8);
 
         LoadedModel withFp32 = PackedModel.load(fp32);
         LoadedModel withInt8 = PackedModel.load(int8);
@@ -47,17 +48,22 @@ class DerivationTest {
 
         String context = "seed=" + seed + ": " + agreement;
         assertTrue(agreement.minCosine() >= 0.999, context);
-        assertArrayEquals(withInt8.weights().embeddings().word().toMatrix().data(),
-                written.weights().embeddings().word().toMatrix().data(), "what write returns is what the file loads as " + context);
+        assertArrayEquals(
+                withInt8.weights().embeddings().word().toMatrix().data(),
+                written.weights().embeddings().word().toMatrix().data(),
+                "what write returns is what the file loads as " + context);
         long saved = Files.size(fp32) - Files.size(int8);
-        long tableEntries = (long) (CONFIG.vocabSize() + CONFIG.maxPositions() + CONFIG.typeVocabSize()) * CONFIG.hiddenSize();
+        long tableEntries =
+                (long) (CONFIG.vocabSize() + CONFIG.maxPositions() + CONFIG.typeVocabSize()) * CONFIG.hiddenSize();
         long scales = CONFIG.vocabSize() + CONFIG.maxPositions() + CONFIG.typeVocabSize();
         // 4 bytes an entry become 1, plus a 4-byte scale a row; the header (names, digests) differs by under 1 KiB.
         assertEquals(3 * tableEntries - 4 * scales, saved, 1024, context);
     }
 
     private static String minilmTokenizer() throws IOException {
-        try (InputStream in = ModelRegistry.class.getClassLoader().getResourceAsStream(ModelRegistry.MINILM.tokenizer().resource())) {
+        try (InputStream in = ModelRegistry.class
+                .getClassLoader()
+                .getResourceAsStream(ModelRegistry.MINILM.tokenizer().resource())) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }

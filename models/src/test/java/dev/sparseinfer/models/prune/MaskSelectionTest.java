@@ -15,7 +15,7 @@ class MaskSelectionTest {
         double[] scores = new double[out * in];
         Random random = new Random();
         for (int i = 0; i < scores.length; i++) {
-            scores[i] = random.nextInt(3);  // many ties
+            scores[i] = random.nextInt(3); // many ties
         }
         for (double sparsity : new double[] {0.1, 0.5, 0.9}) {
             boolean[] prune = MaskSelection.perRow(scores, out, in, sparsity);
@@ -32,7 +32,8 @@ class MaskSelectionTest {
     @Test
     void twoFourPrunesTheTwoSmallestOfEveryFour() {
         double[] scores = {4, 1, 3, 2, 0, 0, 5, 5};
-        assertArrayEquals(new boolean[] {false, true, false, true, true, true, false, false},
+        assertArrayEquals(
+                new boolean[] {false, true, false, true, true, true, false, false},
                 MaskSelection.twoFour(scores, 1, 8));
     }
 }

@@ -63,7 +63,7 @@ class SparseGptTest {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         int out = 24;
-        int in = 300;  // more than two blocks of 128, not a multiple of it
+        int in = 300; // more than two blocks of 128, not a multiple of it
         int rows = 600;
         double[] x = correlatedInputs(random, rows, in);
         double[] w = new double[out * in];
@@ -78,7 +78,8 @@ class SparseGptTest {
             for (int i = 0; i < w.length; i++) {
                 scores[i] = Math.abs(w[i]);
             }
-            boolean[] mask = twoFour ? MaskSelection.twoFour(scores, out, in) : MaskSelection.perRow(scores, out, in, 0.5);
+            boolean[] mask =
+                    twoFour ? MaskSelection.twoFour(scores, out, in) : MaskSelection.perRow(scores, out, in, 0.5);
             for (int i = 0; i < w.length; i++) {
                 if (mask[i]) {
                     magnitude[i] = 0;
@@ -86,8 +87,10 @@ class SparseGptTest {
             }
             double sparseError = outputError(x, rows, w, sparse, out, in);
             double magnitudeError = outputError(x, rows, w, magnitude, out, in);
-            assertTrue(sparseError < 0.8 * magnitudeError, "2:4=" + twoFour + ": SparseGPT error " + sparseError
-                    + " vs magnitude " + magnitudeError + " (seed=" + seed + ")");
+            assertTrue(
+                    sparseError < 0.8 * magnitudeError,
+                    "2:4=" + twoFour + ": SparseGPT error " + sparseError + " vs magnitude " + magnitudeError
+                            + " (seed=" + seed + ")");
             int zeros = 0;
             for (double v : sparse) {
                 zeros += v == 0 ? 1 : 0;

@@ -32,7 +32,8 @@ class StructuredPrunerTest {
         Random random = new Random(seed);
         BertWeights dense = RandomBert.weights(TinyModels.CONFIG, random);
         CalibrationSet texts = TinyModels.calibration(random, 6);
-        BertWeights pruned = StructuredPruner.prune(dense, new PruneSpec(PrunePattern.HEADS, 0.5, PruneMethod.MAGNITUDE), null, 1, Progress.NONE);
+        BertWeights pruned = StructuredPruner.prune(
+                dense, new PruneSpec(PrunePattern.HEADS, 0.5, PruneMethod.MAGNITUDE), null, 1, Progress.NONE);
 
         int headDim = TinyModels.CONFIG.headDim();
         List<BertLayer> silenced = new ArrayList<>();
@@ -42,8 +43,15 @@ class StructuredPrunerTest {
             assertEquals(2 * headDim, after.query().outFeatures(), "2 of 4 heads kept (seed=" + seed + ")");
             assertEquals(2 * headDim, after.attentionOutput().inFeatures());
             List<Integer> keptRows = keptRows(before.query(), after.query());
-            silenced.add(new BertLayer(before.query(), before.key(), zeroRowsExcept(before.value(), keptRows),
-                    before.attentionOutput(), before.attentionNorm(), before.intermediate(), before.output(), before.outputNorm()));
+            silenced.add(new BertLayer(
+                    before.query(),
+                    before.key(),
+                    zeroRowsExcept(before.value(), keptRows),
+                    before.attentionOutput(),
+                    before.attentionNorm(),
+                    before.intermediate(),
+                    before.output(),
+                    before.outputNorm()));
         }
         assertSameEmbeddings(new BertWeights(dense.config(), dense.embeddings(), silenced), pruned, texts, seed);
     }
@@ -54,7 +62,8 @@ class StructuredPrunerTest {
         Random random = new Random(seed);
         BertWeights dense = RandomBert.weights(TinyModels.CONFIG, random);
         CalibrationSet texts = TinyModels.calibration(random, 6);
-        BertWeights pruned = StructuredPruner.prune(dense, new PruneSpec(PrunePattern.FFN, 0.4, PruneMethod.MAGNITUDE), null, 1, Progress.NONE);
+        BertWeights pruned = StructuredPruner.prune(
+                dense, new PruneSpec(PrunePattern.FFN, 0.4, PruneMethod.MAGNITUDE), null, 1, Progress.NONE);
 
         List<BertLayer> silenced = new ArrayList<>();
         for (int i = 0; i < dense.layers().size(); i++) {
@@ -62,8 +71,15 @@ class StructuredPrunerTest {
             BertLayer after = pruned.layers().get(i);
             assertEquals(28 - Math.round(0.4 * 28), after.intermediate().outFeatures(), "seed=" + seed);
             List<Integer> keptRows = keptRows(before.intermediate(), after.intermediate());
-            silenced.add(new BertLayer(before.query(), before.key(), before.value(), before.attentionOutput(),
-                    before.attentionNorm(), zeroRowsExcept(before.intermediate(), keptRows), before.output(), before.outputNorm()));
+            silenced.add(new BertLayer(
+                    before.query(),
+                    before.key(),
+                    before.value(),
+                    before.attentionOutput(),
+                    before.attentionNorm(),
+                    zeroRowsExcept(before.intermediate(), keptRows),
+                    before.output(),
+                    before.outputNorm()));
         }
         assertSameEmbeddings(new BertWeights(dense.config(), dense.embeddings(), silenced), pruned, texts, seed);
     }
@@ -73,8 +89,12 @@ class StructuredPrunerTest {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         BertWeights dense = RandomBert.weights(TinyModels.CONFIG, random);
-        BertWeights pruned = StructuredPruner.prune(dense, new PruneSpec(PrunePattern.LAYERS, 0.34, PruneMethod.MAGNITUDE),
-                TinyModels.calibration(random, 8), 1, Progress.NONE);
+        BertWeights pruned = StructuredPruner.prune(
+                dense,
+                new PruneSpec(PrunePattern.LAYERS, 0.34, PruneMethod.MAGNITUDE),
+                TinyModels.calibration(random, 8),
+                1,
+                Progress.NONE);
         assertEquals(2, pruned.layers().size(), "seed=" + seed);
         assertEquals(2, pruned.config().layers());
         int previous = -1;
@@ -93,7 +113,8 @@ class StructuredPrunerTest {
         List<Integer> kept = new ArrayList<>();
         for (int r = 0; r < a.rows(); r++) {
             for (int s = 0; s < b.rows(); s++) {
-                if (Arrays.equals(Arrays.copyOfRange(a.data(), r * a.cols(), (r + 1) * a.cols()),
+                if (Arrays.equals(
+                        Arrays.copyOfRange(a.data(), r * a.cols(), (r + 1) * a.cols()),
                         Arrays.copyOfRange(b.data(), s * b.cols(), (s + 1) * b.cols()))) {
                     kept.add(s);
                 }
@@ -116,7 +137,8 @@ class StructuredPrunerTest {
         return new Linear(l.name(), new DenseWeights(new FloatMatrix(m.rows(), m.cols(), w)), bias);
     }
 
-    private static void assertSameEmbeddings(BertWeights expected, BertWeights actual, CalibrationSet texts, long seed) {
+    private static void assertSameEmbeddings(
+            BertWeights expected, BertWeights actual, CalibrationSet texts, long seed) {
         float[][] e = TinyModels.embed(expected, texts.batch());
         float[][] a = TinyModels.embed(actual, texts.batch());
         for (int s = 0; s < e.length; s++) {

@@ -30,7 +30,8 @@ class WeightPrunerTest {
             Random random = new Random(seed);
             BertWeights dense = RandomBert.weights(TinyModels.CONFIG, random);
             CalibrationSet calibration = TinyModels.calibration(random, 24);
-            BertWeights pruned = new WeightPruner(new PruneSpec(PrunePattern.UNSTRUCTURED, sparsity, method), calibration, 2)
+            BertWeights pruned = new WeightPruner(
+                            new PruneSpec(PrunePattern.UNSTRUCTURED, sparsity, method), calibration, 2)
                     .prune(dense, Progress.NONE);
             String context = method + " at " + sparsity + " (seed=" + seed + ")";
             for (BertLayer layer : pruned.layers()) {
@@ -40,11 +41,18 @@ class WeightPrunerTest {
                     int in = l.inFeatures();
                     if (method == PruneMethod.SPARSEGPT) {
                         // SparseGPT spreads the layer's target over its column blocks, not over rows.
-                        assertEquals(out * (long) in - Math.round(sparsity * out * in), csr.pattern().nonZeros(), l.name() + " " + context);
+                        assertEquals(
+                                out * (long) in - Math.round(sparsity * out * in),
+                                csr.pattern().nonZeros(),
+                                l.name() + " " + context);
                     } else {
                         long perRow = in - Math.round(sparsity * in);
                         for (int r = 0; r < out; r++) {
-                            assertEquals(perRow, csr.pattern().rowPtr()[r + 1] - csr.pattern().rowPtr()[r], l.name() + " row " + r + " " + context);
+                            assertEquals(
+                                    perRow,
+                                    csr.pattern().rowPtr()[r + 1]
+                                            - csr.pattern().rowPtr()[r],
+                                    l.name() + " row " + r + " " + context);
                         }
                     }
                 }
@@ -60,10 +68,12 @@ class WeightPrunerTest {
         Random random = new Random(seed);
         BertWeights dense = RandomBert.weights(TinyModels.CONFIG, random);
         CalibrationSet calibration = TinyModels.calibration(random, 24);
-        BertWeights pruned = new WeightPruner(new PruneSpec(PrunePattern.TWO_FOUR, 0.5, method), calibration, 1).prune(dense, Progress.NONE);
+        BertWeights pruned = new WeightPruner(new PruneSpec(PrunePattern.TWO_FOUR, 0.5, method), calibration, 1)
+                .prune(dense, Progress.NONE);
         for (BertLayer layer : pruned.layers()) {
             for (Linear l : layer.linears()) {
-                FloatMatrix m = assertInstanceOf(TwoFourWeights.class, l.weights()).toDense();
+                FloatMatrix m =
+                        assertInstanceOf(TwoFourWeights.class, l.weights()).toDense();
                 for (int g = 0; g < m.data().length / 4; g++) {
                     int kept = 0;
                     for (int j = 0; j < 4; j++) {
@@ -76,17 +86,22 @@ class WeightPrunerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = PruneMethod.class, names = {"MAGNITUDE", "WANDA"})
+    @EnumSource(
+            value = PruneMethod.class,
+            names = {"MAGNITUDE", "WANDA"})
     void masksWithoutMovingTheWeightsItKeeps(PruneMethod method) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         BertWeights dense = RandomBert.weights(TinyModels.CONFIG, random);
-        BertWeights pruned = new WeightPruner(new PruneSpec(PrunePattern.UNSTRUCTURED, 0.5, method),
-                TinyModels.calibration(random, 16), 1).prune(dense, Progress.NONE);
+        BertWeights pruned = new WeightPruner(
+                        new PruneSpec(PrunePattern.UNSTRUCTURED, 0.5, method), TinyModels.calibration(random, 16), 1)
+                .prune(dense, Progress.NONE);
         for (int i = 0; i < dense.layers().size(); i++) {
             for (int k = 0; k < 6; k++) {
-                FloatMatrix before = dense.layers().get(i).linears().get(k).weights().toDense();
-                FloatMatrix after = pruned.layers().get(i).linears().get(k).weights().toDense();
+                FloatMatrix before =
+                        dense.layers().get(i).linears().get(k).weights().toDense();
+                FloatMatrix after =
+                        pruned.layers().get(i).linears().get(k).weights().toDense();
                 for (int r = 0; r < before.rows(); r++) {
                     float smallestKept = Float.POSITIVE_INFINITY;
                     float largestPruned = 0;
@@ -100,8 +115,10 @@ class WeightPrunerTest {
                         }
                     }
                     if (method == PruneMethod.MAGNITUDE) {
-                        assertTrue(largestPruned <= smallestKept, "row " + r + ": pruned " + largestPruned
-                                + " but kept " + smallestKept + " (seed=" + seed + ")");
+                        assertTrue(
+                                largestPruned <= smallestKept,
+                                "row " + r + ": pruned " + largestPruned + " but kept " + smallestKept + " (seed="
+                                        + seed + ")");
                     }
                 }
             }
@@ -109,9 +126,12 @@ class WeightPrunerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = PruneMethod.class, names = {"WANDA", "SPARSEGPT"})
+    @EnumSource(
+            value = PruneMethod.class,
+            names = {"WANDA", "SPARSEGPT"})
     void refusesToRunWithoutCalibration(PruneMethod method) {
-        SparseInferException e = assertThrows(SparseInferException.class,
+        SparseInferException e = assertThrows(
+                SparseInferException.class,
                 () -> new WeightPruner(new PruneSpec(PrunePattern.TWO_FOUR, 0.5, method), null, 1));
         assertTrue(e.getMessage().contains("calibration"), e.getMessage());
     }

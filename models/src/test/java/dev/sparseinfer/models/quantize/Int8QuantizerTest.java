@@ -55,7 +55,9 @@ class Int8QuantizerTest {
                 for (int c = 0; c < in; c++) {
                     float w = original.get(r, c);
                     float v = restored.get(r, c);
-                    assertTrue(Math.abs(w - v) <= step / 2 * (1 + 1e-5), "(" + r + ", " + c + "): " + w + " -> " + v + " " + context);
+                    assertTrue(
+                            Math.abs(w - v) <= step / 2 * (1 + 1e-5),
+                            "(" + r + ", " + c + "): " + w + " -> " + v + " " + context);
                     if (w == 0) {
                         assertEquals(0f, v, "a pruned weight stays pruned " + context);
                     }
@@ -67,7 +69,8 @@ class Int8QuantizerTest {
     @ParameterizedTest
     @EnumSource(Int8Scheme.class)
     void refusesToQuantizeTwice(Int8Scheme scheme) {
-        Linear once = Int8Quantizer.quantize(new Linear("layer", new DenseWeights(RandomWeights.dense(new Random(1), 4, 8)), new float[4]), scheme);
+        Linear once = Int8Quantizer.quantize(
+                new Linear("layer", new DenseWeights(RandomWeights.dense(new Random(1), 4, 8)), new float[4]), scheme);
         SparseInferException e = assertThrows(SparseInferException.class, () -> Int8Quantizer.quantize(once, scheme));
         assertTrue(e.getMessage().contains("layer is already int8"), e.getMessage());
     }

@@ -43,7 +43,10 @@ class VariantCacheTest {
 
     private Path writeSource(long seed) {
         Path source = dir.resolve("source.safetensors");
-        PackedModel.write(new LoadedModel(RandomBert.weights(CONFIG, new Random(seed)), "{}", "random"), "{\"source\":\"random\"}", source);
+        PackedModel.write(
+                new LoadedModel(RandomBert.weights(CONFIG, new Random(seed)), "{}", "random"),
+                "{\"source\":\"random\"}",
+                source);
         return source;
     }
 
@@ -62,9 +65,18 @@ class VariantCacheTest {
             built.put(v.name(), cache.obtain(v, Progress.NONE));
         }
         assertEquals(source, built.get("dense"), "seed " + seed);
-        Linear unstructured90 = ModelLoader.load(built.get("unstructured-90")).weights().layers().getFirst().intermediate();
+        Linear unstructured90 = ModelLoader.load(built.get("unstructured-90"))
+                .weights()
+                .layers()
+                .getFirst()
+                .intermediate();
         assertInstanceOf(CsrWeights.class, unstructured90.weights(), "seed " + seed);
-        assertEquals(0.9, ModelInventory.of(ModelLoader.load(built.get("unstructured-90")).weights()).linearSparsity(), 0.03, "seed " + seed + " (rows of 16 and 28 inputs round 90 % per row)");
+        assertEquals(
+                0.9,
+                ModelInventory.of(ModelLoader.load(built.get("unstructured-90")).weights())
+                        .linearSparsity(),
+                0.03,
+                "seed " + seed + " (rows of 16 and 28 inputs round 90 % per row)");
         assertInstanceOf(TwoFourWeights.class, first(built.get("2of4")).weights(), "seed " + seed);
         assertInstanceOf(Int8Weights.class, first(built.get("w8a8")).weights(), "seed " + seed);
         assertInstanceOf(TwoFourInt8Weights.class, first(built.get("2of4-w8a8")).weights(), "seed " + seed);
@@ -93,8 +105,8 @@ class VariantCacheTest {
         VariantCache cache = new VariantCache(cacheRoot, source, magnitude(), 1);
         Path first = cache.obtain(twoFour, Progress.NONE);
 
-        VariantCache otherMethod = new VariantCache(cacheRoot, source,
-                new VariantRecipe(PruneMethod.WANDA, List.of("some calibration text"), "a test"), 1);
+        VariantCache otherMethod = new VariantCache(
+                cacheRoot, source, new VariantRecipe(PruneMethod.WANDA, List.of("some calibration text"), "a test"), 1);
         assertNotEquals(first, otherMethod.path(twoFour));
         assertFalse(otherMethod.isCached(twoFour));
 

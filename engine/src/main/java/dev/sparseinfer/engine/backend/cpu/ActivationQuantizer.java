@@ -9,8 +9,7 @@ import java.util.Arrays;
  */
 public final class ActivationQuantizer {
 
-    private ActivationQuantizer() {
-    }
+    private ActivationQuantizer() {}
 
     /** Quantises {@code x[offset .. offset+length-1]} into {@code q[qOffset ..]} and returns the scale (0 for a zero row). */
     public static float quantizeRow(float[] x, int offset, int length, byte[] q, int qOffset) {

@@ -7,7 +7,8 @@ record CpuActivations(int rows, int cols, float[] data) implements Activations {
 
     CpuActivations {
         if ((long) rows * cols > data.length) {
-            throw new IllegalArgumentException("[" + rows + ", " + cols + "] activations need more than " + data.length + " floats");
+            throw new IllegalArgumentException(
+                    "[" + rows + ", " + cols + "] activations need more than " + data.length + " floats");
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import java.util.Arrays;
-
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
@@ -13,15 +11,16 @@ import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.DenseWeights;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.Int8Scales;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
+import dev.sparseinfer.engine.format.LayerNormWeights;
+import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
-import dev.sparseinfer.engine.format.FloatTable;
-import dev.sparseinfer.engine.format.LayerNormWeights;
-import dev.sparseinfer.engine.format.Linear;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -59,7 +58,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu (" + kernels.name() + ", " + parallel.threads() + (parallel.threads() == 1 ? " thread)" : " threads)");
+        return "cpu (" + kernels.name() + ", " + parallel.threads()
+                + (parallel.threads() == 1 ? " thread)" : " threads)");
     }
 
     @Override
@@ -81,18 +81,28 @@ public final class CpuBackend implements Backend {
         int out = w.outFeatures();
         int in = w.inFeatures();
         if (!selection.vectorApi()) {
-            return new ScalarDenseLinear(out, in, w.toDense().data(), b, quantizesActivations(w), new ScalarCpuKernels());
+            return new ScalarDenseLinear(
+                    out, in, w.toDense().data(), b, quantizesActivations(w), new ScalarCpuKernels());
         }
         return switch (w) {
             case DenseWeights d -> new DenseLinear(out, in, d.matrix().data(), b);
             case CsrWeights c -> sparse(CompressedRows.of(c.pattern()), c.values(), layer);
-            case TwoFourWeights t -> TwoFourOutputMajorLinear.pays(out, in)
-                    ? new TwoFourOutputMajorLinear(t, b)
-                    : new DenseLinear(out, in, t.toDense().data(), b);
-            case Int8Weights q -> new Int8DenseLinear(out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
+            case TwoFourWeights t ->
+                TwoFourOutputMajorLinear.pays(out, in)
+                        ? new TwoFourOutputMajorLinear(t, b)
+                        : new DenseLinear(out, in, t.toDense().data(), b);
+            case Int8Weights q ->
+                new Int8DenseLinear(
+                        out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
             case CsrInt8Weights q -> sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
             case TwoFourInt8Weights q ->
-                    new Int8DenseLinear(out, in, q.denseValues(), q.scales().scales(), q.scales().scheme(), b);
+                new Int8DenseLinear(
+                        out,
+                        in,
+                        q.denseValues(),
+                        q.scales().scales(),
+                        q.scales().scheme(),
+                        b);
         };
     }
 
@@ -113,8 +123,8 @@ public final class CpuBackend implements Backend {
     }
 
     private static CpuLinear sparseInt8(CompressedRows rows, byte[] values, Int8Scales scales, Linear layer) {
-        return CsrLinear.int8(layer.outFeatures(), layer.inFeatures(), rows, values, scales.scales(),
-                scales.scheme(), layer.bias());
+        return CsrLinear.int8(
+                layer.outFeatures(), layer.inFeatures(), rows, values, scales.scales(), scales.scheme(), layer.bias());
     }
 
     @Override
@@ -140,7 +150,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void embed(TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out) {
+    public void embed(
+            TokenBatch batch, PreparedTable word, PreparedTable position, PreparedTable type, Activations out) {
         FloatTable w = ((CpuPrepared.Table) word).table();
         FloatTable p = ((CpuPrepared.Table) position).table();
         FloatTable t = ((CpuPrepared.Table) type).table();
@@ -173,7 +184,8 @@ public final class CpuBackend implements Backend {
         float[] rs = residual == null ? null : heap(residual).data();
         float[] os = heap(out).data();
         int cols = x.cols();
-        parallel.run(x.rows(), 1, (from, to) -> kernels.addLayerNorm(xs, rs, n.gamma(), n.beta(), eps, cols, from, to, os));
+        parallel.run(
+                x.rows(), 1, (from, to) -> kernels.addLayerNorm(xs, rs, n.gamma(), n.beta(), eps, cols, from, to, os));
     }
 
     @Override
@@ -213,7 +225,13 @@ public final class CpuBackend implements Backend {
                 int lo = Math.max(from, starts[j]);
                 int hi = Math.min(to, starts[j + 1]);
                 if (lo < hi) {
-                    parts[j].compute(xs, rows, lo - starts[j], hi - starts[j], ActivationFunction.NONE, heap(outs[j]).data());
+                    parts[j].compute(
+                            xs,
+                            rows,
+                            lo - starts[j],
+                            hi - starts[j],
+                            ActivationFunction.NONE,
+                            heap(outs[j]).data());
                 }
             }
         });
@@ -226,10 +244,14 @@ public final class CpuBackend implements Backend {
      * left as it was.
      */
     @Override
-    public void feedForward(PreparedLinear up, ActivationFunction activation, PreparedLinear down, Activations x,
-                            Activations hidden, Activations out) {
-        if (!(up instanceof CsrLinear first && down instanceof CsrLinear second
-                && first.chainsInto(second))) {
+    public void feedForward(
+            PreparedLinear up,
+            ActivationFunction activation,
+            PreparedLinear down,
+            Activations x,
+            Activations hidden,
+            Activations out) {
+        if (!(up instanceof CsrLinear first && down instanceof CsrLinear second && first.chainsInto(second))) {
             Backend.super.feedForward(up, activation, down, x, hidden, out);
             return;
         }
@@ -237,9 +259,13 @@ public final class CpuBackend implements Backend {
         float[] ys = heap(out).data();
         int rows = x.rows();
         float[][] tiles = Scratch.tiles(CsrLinear.tileCount(rows), first.tileLength());
-        parallel.run(first.outFeatures(), first.outputAlignment(),
+        parallel.run(
+                first.outFeatures(),
+                first.outputAlignment(),
                 (from, to) -> first.computeTokenMajor(xs, rows, from, to, activation, tiles));
-        parallel.run(second.outFeatures(), second.outputAlignment(),
+        parallel.run(
+                second.outFeatures(),
+                second.outputAlignment(),
                 (from, to) -> second.computeFromTokenMajor(tiles, rows, from, to, ys));
     }
 
@@ -256,7 +282,8 @@ public final class CpuBackend implements Backend {
             for (int task = from; task < to; task++) {
                 int s = task / heads;
                 int col = (task % heads) * headDim;
-                kernels.attentionHead(qs, ks, vs, width, col, headDim, batch.starts()[s], batch.lengths()[s], scale, os);
+                kernels.attentionHead(
+                        qs, ks, vs, width, col, headDim, batch.starts()[s], batch.lengths()[s], scale, os);
             }
         });
     }
@@ -264,7 +291,8 @@ public final class CpuBackend implements Backend {
     @Override
     public Activations upload(float[] data, int rows, int cols) {
         if (data.length != (long) rows * cols) {
-            throw SparseInferException.invalidArgument(data.length + " values cannot fill [" + rows + ", " + cols + "] activations");
+            throw SparseInferException.invalidArgument(
+                    data.length + " values cannot fill [" + rows + ", " + cols + "] activations");
         }
         return new CpuActivations(rows, cols, data.clone());
     }

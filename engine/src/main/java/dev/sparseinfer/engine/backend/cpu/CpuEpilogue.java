@@ -7,8 +7,7 @@ final class CpuEpilogue {
 
     private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
 
-    private CpuEpilogue() {
-    }
+    private CpuEpilogue() {}
 
     static float apply(float v, ActivationFunction activation) {
         return switch (activation) {

@@ -17,13 +17,13 @@ public final class CpuKernelProvider {
     /** Guarded by the class: set by the first call that succeeds, so a refused width is refused again next time. */
     private static CpuKernelSelection chosen;
 
-    private CpuKernelProvider() {
-    }
+    private CpuKernelProvider() {}
 
     /** This JVM's kernels, decided by the first call. */
     public static synchronized CpuKernelSelection selection() {
         if (chosen == null) {
-            chosen = select(ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent(),
+            chosen = select(
+                    ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent(),
                     System.getProperty(VectorBitsProperty.NAME));
         }
         return chosen;
@@ -32,6 +32,8 @@ public final class CpuKernelProvider {
     /** The decision, with what it depends on given, so tests can stand in for a JVM without the module. */
     static CpuKernelSelection select(boolean vectorModule, String vectorBitsProperty) {
         int bits = VectorBitsProperty.parse(vectorBitsProperty);
-        return vectorModule ? CpuKernelSelection.vector(bits) : CpuKernelSelection.scalar(Optional.of(MISSING_MODULE_NOTICE));
+        return vectorModule
+                ? CpuKernelSelection.vector(bits)
+                : CpuKernelSelection.scalar(Optional.of(MISSING_MODULE_NOTICE));
     }
 }

@@ -18,8 +18,16 @@ public interface CpuKernels {
      * {@code out[r] = LayerNorm(x[r] + residual[r]) * gamma + beta} for rows {@code rowFrom..rowTo-1} of width
      * {@code cols}; residual may be null; out may be x.
      */
-    void addLayerNorm(float[] x, float[] residual, float[] gamma, float[] beta, float eps, int cols,
-                      int rowFrom, int rowTo, float[] out);
+    void addLayerNorm(
+            float[] x,
+            float[] residual,
+            float[] gamma,
+            float[] beta,
+            float eps,
+            int cols,
+            int rowFrom,
+            int rowTo,
+            float[] out);
 
     /** {@code sum_i a[aOffset + i] * b[bOffset + i]} for {@code i < length}. */
     float dot(float[] a, int aOffset, float[] b, int bOffset, int length);
@@ -33,6 +41,15 @@ public interface CpuKernels {
      * with {@code q_i = q[i, col .. col+headDim)} and likewise for k and v; all four are row-major with rows of
      * {@code width}.
      */
-    void attentionHead(float[] q, float[] k, float[] v, int width, int col, int headDim, int start, int length,
-                       float scale, float[] out);
+    void attentionHead(
+            float[] q,
+            float[] k,
+            float[] v,
+            int width,
+            int col,
+            int headDim,
+            int start,
+            int length,
+            float scale,
+            float[] out);
 }

@@ -10,11 +10,9 @@ import dev.sparseinfer.engine.format.FloatTable;
  */
 final class CpuPrepared {
 
-    private CpuPrepared() {
-    }
+    private CpuPrepared() {}
 
-    record Norm(float[] gamma, float[] beta) implements PreparedNorm {
-    }
+    record Norm(float[] gamma, float[] beta) implements PreparedNorm {}
 
     record Table(FloatTable table) implements PreparedTable {
 

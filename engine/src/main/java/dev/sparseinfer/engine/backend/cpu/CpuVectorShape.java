@@ -16,8 +16,7 @@ final class CpuVectorShape {
     static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, SHAPE);
     static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, SHAPE);
 
-    private CpuVectorShape() {
-    }
+    private CpuVectorShape() {}
 
     private static VectorShape shape() {
         int bits = CpuKernelProvider.selection().vectorBits();

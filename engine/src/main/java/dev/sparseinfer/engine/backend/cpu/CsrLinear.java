@@ -1,10 +1,9 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import java.util.Arrays;
-
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.format.Int8Scheme;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -47,13 +46,14 @@ final class CsrLinear implements CpuLinear {
     private final float[] values;
     /** Per-output scale of int8 values; ones for fp32, so every layer scales its sums the same way (exactly). */
     private final float[] scales;
+
     private final boolean quantizeInput;
     private final float[] bias;
     /** Lane {@code j} reads token {@code j} of a row-major input: offsets {@code j * in}. */
     private final int[] rowGather;
 
-    private CsrLinear(int out, int in, CompressedRows rows, float[] values, float[] scales,
-                                   boolean quantizeInput, float[] bias) {
+    private CsrLinear(
+            int out, int in, CompressedRows rows, float[] values, float[] scales, boolean quantizeInput, float[] bias) {
         if (in > 65536) {
             throw SparseInferException.invalidArgument("sparse layers take at most 65536 inputs on the CPU, got " + in);
         }
@@ -78,8 +78,8 @@ final class CsrLinear implements CpuLinear {
         return new CsrLinear(out, in, rows, values, unitScales(out), false, bias);
     }
 
-    static CsrLinear int8(int out, int in, CompressedRows rows, byte[] values, float[] scales,
-                                       Int8Scheme scheme, float[] bias) {
+    static CsrLinear int8(
+            int out, int in, CompressedRows rows, byte[] values, float[] scales, Int8Scheme scheme, float[] bias) {
         return new CsrLinear(out, in, rows, widen(values), scales, scheme == Int8Scheme.W8A8, bias);
     }
 
@@ -161,7 +161,8 @@ final class CsrLinear implements CpuLinear {
      * k-th tile of tokens (width w) in {@code tiles[k]}, at {@code [o * w + t]}, its padded tokens holding values no
      * real token reads. Saves this layer's write-back and the next layer's transpose.
      */
-    void computeTokenMajor(float[] x, int rows, int outFrom, int outTo, ActivationFunction activation, float[][] tiles) {
+    void computeTokenMajor(
+            float[] x, int rows, int outFrom, int outTo, ActivationFunction activation, float[][] tiles) {
         for (int start = 0, k = 0; start < rows; start += tileWidth(rows - start), k++) {
             int width = tileWidth(rows - start);
             float[] xt = Scratch.floats(Scratch.Use.PACKED_INPUT, in * width);
@@ -173,7 +174,11 @@ final class CsrLinear implements CpuLinear {
                 FloatVector scale = FloatVector.broadcast(SPECIES, scales[o]);
                 FloatVector shift = FloatVector.broadcast(SPECIES, bias[o]);
                 for (int t = at; t < at + width; t += LANES) {
-                    VectorEpilogue.apply(FloatVector.fromArray(SPECIES, tile, t).mul(scale).add(shift), activation)
+                    VectorEpilogue.apply(
+                                    FloatVector.fromArray(SPECIES, tile, t)
+                                            .mul(scale)
+                                            .add(shift),
+                                    activation)
                             .intoArray(tile, t);
                 }
             }
@@ -376,9 +381,12 @@ final class CsrLinear implements CpuLinear {
         int end = rowPtr[o + 1];
         for (; k + 3 < end; k += 4) {
             a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, values[k]), a);
-            b = FloatVector.fromArray(SPECIES, xt, cols[k + 1] * LANES).fma(FloatVector.broadcast(SPECIES, values[k + 1]), b);
-            c = FloatVector.fromArray(SPECIES, xt, cols[k + 2] * LANES).fma(FloatVector.broadcast(SPECIES, values[k + 2]), c);
-            d = FloatVector.fromArray(SPECIES, xt, cols[k + 3] * LANES).fma(FloatVector.broadcast(SPECIES, values[k + 3]), d);
+            b = FloatVector.fromArray(SPECIES, xt, cols[k + 1] * LANES)
+                    .fma(FloatVector.broadcast(SPECIES, values[k + 1]), b);
+            c = FloatVector.fromArray(SPECIES, xt, cols[k + 2] * LANES)
+                    .fma(FloatVector.broadcast(SPECIES, values[k + 2]), c);
+            d = FloatVector.fromArray(SPECIES, xt, cols[k + 3] * LANES)
+                    .fma(FloatVector.broadcast(SPECIES, values[k + 3]), d);
         }
         for (; k < end; k++) {
             a = FloatVector.fromArray(SPECIES, xt, cols[k] * LANES).fma(FloatVector.broadcast(SPECIES, values[k]), a);
@@ -393,8 +401,8 @@ final class CsrLinear implements CpuLinear {
      * gathered from the token-major sums ({@link #TILE_GATHER}); scalar for the outputs and tokens left over. Every
      * path multiplies, then adds, so an output has the same bits whichever path it takes.
      */
-    private void writeBack(float[] yt, int width, int start, int count, int outFrom, int outTo, float[] tokenScales,
-                           float[] y) {
+    private void writeBack(
+            float[] yt, int width, int start, int count, int outFrom, int outTo, float[] tokenScales, float[] y) {
         int t = 0;
         if (Transpose8x8.AVAILABLE) {
             int blocks = outFrom + (outTo - outFrom) / Transpose8x8.SIZE * Transpose8x8.SIZE;
@@ -406,7 +414,10 @@ final class CsrLinear implements CpuLinear {
                     FloatVector weightScales = FloatVector.fromArray(SPECIES, scales, o);
                     for (int r = 0; r < Transpose8x8.SIZE; r++, row += out) {
                         FloatVector factors = weightScales.mul(tokenScale(tokenScales, start + t + r));
-                        FloatVector.fromArray(SPECIES, y, row).mul(factors).add(b).intoArray(y, row);
+                        FloatVector.fromArray(SPECIES, y, row)
+                                .mul(factors)
+                                .add(b)
+                                .intoArray(y, row);
                     }
                 }
                 for (int r = 0; r < Transpose8x8.SIZE; r++) {
@@ -423,7 +434,8 @@ final class CsrLinear implements CpuLinear {
             for (; o < whole; o += LANES) {
                 FloatVector.fromArray(SPECIES, yt, (o - outFrom) * width + t, gather, 0)
                         .mul(FloatVector.fromArray(SPECIES, scales, o).mul(tokenScale))
-                        .add(FloatVector.fromArray(SPECIES, bias, o)).intoArray(y, row + o);
+                        .add(FloatVector.fromArray(SPECIES, bias, o))
+                        .intoArray(y, row + o);
             }
             writeScalar(yt, width, start, t, o, outFrom, outTo, tokenScales, y);
         }
@@ -434,8 +446,8 @@ final class CsrLinear implements CpuLinear {
     }
 
     /** Outputs {@code from .. outTo-1} of tile token {@code t}, one at a time. */
-    private void writeScalar(float[] yt, int width, int start, int t, int from, int outFrom, int outTo,
-                             float[] tokenScales, float[] y) {
+    private void writeScalar(
+            float[] yt, int width, int start, int t, int from, int outFrom, int outTo, float[] tokenScales, float[] y) {
         float tokenScale = tokenScale(tokenScales, start + t);
         int row = (start + t) * out;
         for (int o = from, at = (o - outFrom) * width + t; o < outTo; o++, at += width) {

@@ -1,8 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import java.util.Arrays;
-
 import dev.sparseinfer.engine.backend.ActivationFunction;
+import java.util.Arrays;
 
 /**
  * Dense fp32 weights packed once into panels of {@link PanelKernel#PANEL} consecutive outputs, stored block of
@@ -67,8 +66,21 @@ final class DenseLinear implements CpuLinear {
                 int w = blockStart(o0 / PANEL, k0, k1) - k0 * PANEL;
                 for (int t = 0; t < tiles; t++) {
                     int r = t * RowTiles.ROWS;
-                    PanelKernel.rows4(packed, w, xp, r * in, r, Math.min(RowTiles.ROWS, rows - r), o0, k0, k1, first,
-                            bias, tail, y, out);
+                    PanelKernel.rows4(
+                            packed,
+                            w,
+                            xp,
+                            r * in,
+                            r,
+                            Math.min(RowTiles.ROWS, rows - r),
+                            o0,
+                            k0,
+                            k1,
+                            first,
+                            bias,
+                            tail,
+                            y,
+                            out);
                 }
                 for (int r = tiles * RowTiles.ROWS; r < rows; r++) {
                     PanelKernel.row1(packed, w, x, r, in, o0, k0, k1, first, bias, tail, y, out);

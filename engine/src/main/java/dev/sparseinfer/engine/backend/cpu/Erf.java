@@ -5,8 +5,7 @@ public final class Erf {
 
     private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
 
-    private Erf() {
-    }
+    private Erf() {}
 
     /**
      * erf to about 1e-14: the Maclaurin series below |x| = 2.5 (its largest term stays under e^{x^2} ~ 520, so
@@ -70,8 +69,8 @@ public final class Erf {
         float c = x > CLAMP ? CLAMP : x;
         c = c < -CLAMP ? -CLAMP : c;
         float z = c * c;
-        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z, P6, P5), z, P4), z, P3), z, P2), z, P1),
-                z, P0);
+        float p = Math.fma(
+                Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z, P6, P5), z, P4), z, P3), z, P2), z, P1), z, P0);
         float q = Math.fma(Math.fma(Math.fma(Math.fma(z, Q4, Q3), z, Q2), z, Q1), z, 1f);
         return c * p / q;
     }

@@ -1,9 +1,8 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import java.util.Arrays;
-
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.format.Int8Scheme;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -32,6 +31,7 @@ final class Int8DenseLinear implements CpuLinear {
      */
     private static final VectorSpecies<Byte> BYTES =
             VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, LANES * 8)));
+
     private static final int LOAD_OVERREACH = BYTES.length() - LANES;
     private static final int PANEL = PanelKernel.PANEL;
     private static final int K_BLOCK = PanelKernel.K_BLOCK;
@@ -43,6 +43,7 @@ final class Int8DenseLinear implements CpuLinear {
     private final float[] bias;
     /** What the micro-kernel adds to the first block's sums: nothing, the bias comes after the scales. */
     private final float[] zeros;
+
     private final boolean quantizeInput;
 
     Int8DenseLinear(int out, int in, byte[] weights, float[] scales, Int8Scheme scheme, float[] bias) {
@@ -115,8 +116,21 @@ final class Int8DenseLinear implements CpuLinear {
                     widen((o0 / PANEL) * in * PANEL + k0 * PANEL, (k1 - k0) * PANEL, wide);
                     for (int t = 0; t < tiles; t++) {
                         int r = t * RowTiles.ROWS;
-                        PanelKernel.rows4(wide, w, xp, r * in, r, Math.min(RowTiles.ROWS, rows - r), o0, k0, k1,
-                                first, zeros, tail, y, out);
+                        PanelKernel.rows4(
+                                wide,
+                                w,
+                                xp,
+                                r * in,
+                                r,
+                                Math.min(RowTiles.ROWS, rows - r),
+                                o0,
+                                k0,
+                                k1,
+                                first,
+                                zeros,
+                                tail,
+                                y,
+                                out);
                     }
                     for (int r = tiles * RowTiles.ROWS; r < rows; r++) {
                         PanelKernel.row1(wide, w, input, r, in, o0, k0, k1, first, zeros, tail, y, out);

@@ -31,15 +31,27 @@ final class PanelKernel {
      */
     static final int K_BLOCK = 256;
 
-    private PanelKernel() {
-    }
+    private PanelKernel() {}
 
     /**
      * Rows {@code r .. r+valid-1} of a {@link RowTiles} tile ({@code xp} from {@code xBase}) against the panel of
      * outputs {@code o0 ..}; a tile's padding rows are computed and not stored. y is {@code [rows, out]}.
      */
-    static void rows4(float[] w, int at, float[] xp, int xBase, int r, int valid, int o0, int k0, int k1,
-                      boolean first, float[] firstBase, float[] tail, float[] y, int out) {
+    static void rows4(
+            float[] w,
+            int at,
+            float[] xp,
+            int xBase,
+            int r,
+            int valid,
+            int o0,
+            int k0,
+            int k1,
+            boolean first,
+            float[] firstBase,
+            float[] tail,
+            float[] y,
+            int out) {
         FloatVector a00 = FloatVector.zero(SPECIES), a01 = FloatVector.zero(SPECIES);
         FloatVector a10 = FloatVector.zero(SPECIES), a11 = FloatVector.zero(SPECIES);
         FloatVector a20 = FloatVector.zero(SPECIES), a21 = FloatVector.zero(SPECIES);
@@ -76,8 +88,20 @@ final class PanelKernel {
      * One row of the row-major {@code x}: the inputs split four ways, so each accumulator gets an FMA every fourth
      * input and eight chains hide the FMA latency (with two ways, the loop would wait on its own results).
      */
-    static void row1(float[] w, int at, float[] x, int r, int in, int o0, int k0, int k1, boolean first,
-                     float[] firstBase, float[] tail, float[] y, int out) {
+    static void row1(
+            float[] w,
+            int at,
+            float[] x,
+            int r,
+            int in,
+            int o0,
+            int k0,
+            int k1,
+            boolean first,
+            float[] firstBase,
+            float[] tail,
+            float[] y,
+            int out) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
         FloatVector c0 = FloatVector.zero(SPECIES), c1 = FloatVector.zero(SPECIES);
@@ -115,8 +139,16 @@ final class PanelKernel {
      * vector passed to a call that is not inlined is boxed, and C2 sometimes leaves a larger store out of line
      * after the kernel's loop.
      */
-    private static void store(FloatVector acc0, FloatVector acc1, int r, int o0, boolean first, float[] firstBase,
-                              float[] tail, float[] y, int out) {
+    private static void store(
+            FloatVector acc0,
+            FloatVector acc1,
+            int r,
+            int o0,
+            boolean first,
+            float[] firstBase,
+            float[] tail,
+            float[] y,
+            int out) {
         acc0.intoArray(tail, 0);
         acc1.intoArray(tail, LANES);
         addTail(r, o0, first, firstBase, tail, y, out);
@@ -128,8 +160,11 @@ final class PanelKernel {
         float[] base = first ? firstBase : y;
         int from = first ? o0 : at;
         if (o0 + PANEL <= out) {
-            FloatVector.fromArray(SPECIES, tail, 0).add(FloatVector.fromArray(SPECIES, base, from)).intoArray(y, at);
-            FloatVector.fromArray(SPECIES, tail, LANES).add(FloatVector.fromArray(SPECIES, base, from + LANES))
+            FloatVector.fromArray(SPECIES, tail, 0)
+                    .add(FloatVector.fromArray(SPECIES, base, from))
+                    .intoArray(y, at);
+            FloatVector.fromArray(SPECIES, tail, LANES)
+                    .add(FloatVector.fromArray(SPECIES, base, from + LANES))
                     .intoArray(y, at + LANES);
         } else {
             for (int j = 0; j < out - o0; j++) {

@@ -37,6 +37,7 @@ final class ParallelFor implements AutoCloseable {
     private final AtomicBoolean handingOut = new AtomicBoolean();
     /** The next chunk of the current op to claim; values of {@code threads} and above mean none is left. */
     private final AtomicInteger nextChunk;
+
     private final AtomicInteger unfinished = new AtomicInteger();
 
     // The current op, written by the caller before it resets nextChunk, whose volatile write publishes them.

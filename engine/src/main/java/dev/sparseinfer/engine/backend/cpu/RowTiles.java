@@ -5,8 +5,7 @@ final class RowTiles {
 
     static final int ROWS = 4;
 
-    private RowTiles() {
-    }
+    private RowTiles() {}
 
     /**
      * Tiles for {@code rows} rows: whole tiles, plus one padded tile for a remainder of 2 or 3 rows (one pass over

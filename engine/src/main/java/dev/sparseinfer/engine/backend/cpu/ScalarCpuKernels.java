@@ -20,8 +20,17 @@ public final class ScalarCpuKernels implements CpuKernels {
      * {@code outFrom..outTo-1}; x is {@code [rows, in]}, w is {@code [out, in]}, y is {@code [rows, out]}: the oracle
      * of every linear-layer kernel, and the dense kernel when the Vector API is absent.
      */
-    public void linear(float[] x, int rows, int in, float[] w, float[] bias, int out, int outFrom, int outTo,
-                       ActivationFunction activation, float[] y) {
+    public void linear(
+            float[] x,
+            int rows,
+            int in,
+            float[] w,
+            float[] bias,
+            int out,
+            int outFrom,
+            int outTo,
+            ActivationFunction activation,
+            float[] y) {
         for (int r = 0; r < rows; r++) {
             for (int o = outFrom; o < outTo; o++) {
                 double acc = bias[o];
@@ -45,8 +54,16 @@ public final class ScalarCpuKernels implements CpuKernels {
     }
 
     @Override
-    public void addLayerNorm(float[] x, float[] residual, float[] gamma, float[] beta, float eps, int cols,
-                             int rowFrom, int rowTo, float[] out) {
+    public void addLayerNorm(
+            float[] x,
+            float[] residual,
+            float[] gamma,
+            float[] beta,
+            float eps,
+            int cols,
+            int rowFrom,
+            int rowTo,
+            float[] out) {
         double[] sum = new double[cols];
         for (int r = rowFrom; r < rowTo; r++) {
             int base = r * cols;
@@ -96,8 +113,17 @@ public final class ScalarCpuKernels implements CpuKernels {
     }
 
     @Override
-    public void attentionHead(float[] q, float[] k, float[] v, int width, int col, int headDim, int start, int length,
-                              float scale, float[] out) {
+    public void attentionHead(
+            float[] q,
+            float[] k,
+            float[] v,
+            int width,
+            int col,
+            int headDim,
+            int start,
+            int length,
+            float scale,
+            float[] out) {
         float[] scores = Scratch.floats(Scratch.Use.ROW, length);
         for (int i = start; i < start + length; i++) {
             for (int j = 0; j < length; j++) {

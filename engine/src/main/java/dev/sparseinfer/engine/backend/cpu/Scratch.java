@@ -34,8 +34,7 @@ final class Scratch {
     /** Tiles of a layer's output passed token-major to the next layer, one array per tile. */
     private static final ThreadLocal<float[][]> TILES = ThreadLocal.withInitial(() -> new float[0][]);
 
-    private Scratch() {
-    }
+    private Scratch() {}
 
     /**
      * {@code count} arrays of at least {@code length} floats each, owned by the calling thread (which may share them

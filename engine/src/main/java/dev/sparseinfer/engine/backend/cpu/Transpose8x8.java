@@ -26,11 +26,11 @@ final class Transpose8x8 {
     private static final VectorShuffle<Float> UP_4 = VectorShuffle.fromOp(SPECIES, i -> (i + 4) & 7);
     /** Lanes whose index has bit 1, 2 or 4 set: where the second row of a pair goes. */
     private static final VectorMask<Float> BIT_1 = VectorMask.fromLong(SPECIES, 0b10101010);
+
     private static final VectorMask<Float> BIT_2 = VectorMask.fromLong(SPECIES, 0b11001100);
     private static final VectorMask<Float> BIT_4 = VectorMask.fromLong(SPECIES, 0b11110000);
 
-    private Transpose8x8() {
-    }
+    private Transpose8x8() {}
 
     /**
      * {@code dst[dstAt + c * dstStride + r] = src[srcAt + r * srcStride + c]} for {@code r < 8, c < cols}: 8 x 8

@@ -170,9 +170,11 @@ final class TwoFourOutputMajorLinear implements CpuLinear {
         for (int w = 0; w < in; w += LANES) {
             IntVector window = FloatVector.fromArray(SPECIES, x, w).reinterpretAsInts();
             for (int j = 0; j < KEPT_PER_WINDOW; j += 2, k += 2 * LANES) {
-                a0 = window.rearrange(lanesOf(k)).reinterpretAsFloats()
+                a0 = window.rearrange(lanesOf(k))
+                        .reinterpretAsFloats()
                         .fma(FloatVector.fromArray(SPECIES, values, k), a0);
-                a1 = window.rearrange(lanesOf(k + LANES)).reinterpretAsFloats()
+                a1 = window.rearrange(lanesOf(k + LANES))
+                        .reinterpretAsFloats()
                         .fma(FloatVector.fromArray(SPECIES, values, k + LANES), a1);
             }
         }
@@ -188,7 +190,9 @@ final class TwoFourOutputMajorLinear implements CpuLinear {
         int row = r * out;
         int o = outFrom;
         for (; o + LANES <= outTo; o += LANES) {
-            FloatVector.fromArray(SPECIES, y, row + o).add(FloatVector.fromArray(SPECIES, bias, o)).intoArray(y, row + o);
+            FloatVector.fromArray(SPECIES, y, row + o)
+                    .add(FloatVector.fromArray(SPECIES, bias, o))
+                    .intoArray(y, row + o);
         }
         for (; o < outTo; o++) {
             y[row + o] += bias[o];

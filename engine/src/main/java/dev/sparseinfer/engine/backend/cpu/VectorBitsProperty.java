@@ -12,8 +12,7 @@ final class VectorBitsProperty {
     /** What {@link #parse} returns when the property is not set: the JVM's preferred width. */
     static final int PREFERRED = 0;
 
-    private VectorBitsProperty() {
-    }
+    private VectorBitsProperty() {}
 
     static int parse(String value) {
         if (value == null || value.isBlank()) {
@@ -23,8 +22,9 @@ final class VectorBitsProperty {
             case "128" -> 128;
             case "256" -> 256;
             case "512" -> 512;
-            default -> throw SparseInferException.invalidArgument(
-                    "-D" + NAME + " must be 128, 256 or 512, got '" + value + "'");
+            default ->
+                throw SparseInferException.invalidArgument(
+                        "-D" + NAME + " must be 128, 256 or 512, got '" + value + "'");
         };
     }
 }

@@ -1,7 +1,6 @@
 package dev.sparseinfer.engine.backend.cpu;
 
 import java.util.Arrays;
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -28,8 +27,16 @@ public final class VectorCpuKernels implements CpuKernels {
     }
 
     @Override
-    public void addLayerNorm(float[] x, float[] residual, float[] gamma, float[] beta, float eps, int cols,
-                             int rowFrom, int rowTo, float[] out) {
+    public void addLayerNorm(
+            float[] x,
+            float[] residual,
+            float[] gamma,
+            float[] beta,
+            float eps,
+            int cols,
+            int rowFrom,
+            int rowTo,
+            float[] out) {
         int vecEnd = SPECIES.loopBound(cols);
         for (int r = rowFrom; r < rowTo; r++) {
             int base = r * cols;
@@ -65,7 +72,9 @@ public final class VectorCpuKernels implements CpuKernels {
             FloatVector invV = FloatVector.broadcast(SPECIES, inv);
             c = 0;
             for (; c < vecEnd; c += LANES) {
-                FloatVector.fromArray(SPECIES, out, base + c).sub(meanV).mul(invV)
+                FloatVector.fromArray(SPECIES, out, base + c)
+                        .sub(meanV)
+                        .mul(invV)
                         .fma(FloatVector.fromArray(SPECIES, gamma, c), FloatVector.fromArray(SPECIES, beta, c))
                         .intoArray(out, base + c);
             }
@@ -119,7 +128,8 @@ public final class VectorCpuKernels implements CpuKernels {
         FloatVector acc = FloatVector.zero(SPECIES);
         int i = 0;
         for (; i < vecEnd; i += LANES) {
-            acc = FloatVector.fromArray(SPECIES, a, aOffset + i).fma(FloatVector.fromArray(SPECIES, b, bOffset + i), acc);
+            acc = FloatVector.fromArray(SPECIES, a, aOffset + i)
+                    .fma(FloatVector.fromArray(SPECIES, b, bOffset + i), acc);
         }
         float s = sumLanes(acc);
         for (; i < length; i++) {
@@ -144,7 +154,8 @@ public final class VectorCpuKernels implements CpuKernels {
         FloatVector sumV = FloatVector.zero(SPECIES);
         i = 0;
         for (; i < vecEnd; i += LANES) {
-            FloatVector e = VectorExp.ofNonPositive(FloatVector.fromArray(SPECIES, v, offset + i).sub(m));
+            FloatVector e = VectorExp.ofNonPositive(
+                    FloatVector.fromArray(SPECIES, v, offset + i).sub(m));
             e.intoArray(v, offset + i);
             sumV = sumV.add(e);
         }
@@ -177,8 +188,17 @@ public final class VectorCpuKernels implements CpuKernels {
      * Scores go four queries at a time, each key row loaded once for the four.
      */
     @Override
-    public void attentionHead(float[] q, float[] k, float[] v, int width, int col, int headDim, int start, int length,
-                              float scale, float[] out) {
+    public void attentionHead(
+            float[] q,
+            float[] k,
+            float[] v,
+            int width,
+            int col,
+            int headDim,
+            int start,
+            int length,
+            float scale,
+            float[] out) {
         int padded = (length + LANES - 1) / LANES * LANES;
         float[] kt = Scratch.floats(Scratch.Use.KEYS, headDim * padded);
         float[] scores = Scratch.floats(Scratch.Use.ROW, length * padded);
@@ -214,8 +234,8 @@ public final class VectorCpuKernels implements CpuKernels {
      * {@code kt[d * padded + j] = k[(start + j) * width + col + d]}, zero for {@code length <= j < padded}: blocks of
      * 8 keys by 8 columns transposed in registers where the vectors hold 8 floats, one element at a time elsewhere.
      */
-    private static void transposeKeys(float[] k, int width, int col, int headDim, int start, int length, int padded,
-                                      float[] kt) {
+    private static void transposeKeys(
+            float[] k, int width, int col, int headDim, int start, int length, int padded, float[] kt) {
         int j = 0;
         if (Transpose8x8.AVAILABLE) {
             for (; j + Transpose8x8.SIZE <= length; j += Transpose8x8.SIZE) {
@@ -236,8 +256,8 @@ public final class VectorCpuKernels implements CpuKernels {
      * {@code j .. j+2*LANES}, into four rows of {@code s} from {@code at}: eight accumulators, each key vector
      * loaded once for four queries.
      */
-    private static void scores4x2(float[] q, int qi, int width, float[] kt, int j, int padded, int headDim,
-                                  float scale, float[] s, int at) {
+    private static void scores4x2(
+            float[] q, int qi, int width, float[] kt, int j, int padded, int headDim, float scale, float[] s, int at) {
         FloatVector a00 = FloatVector.zero(SPECIES), a01 = FloatVector.zero(SPECIES);
         FloatVector a10 = FloatVector.zero(SPECIES), a11 = FloatVector.zero(SPECIES);
         FloatVector a20 = FloatVector.zero(SPECIES), a21 = FloatVector.zero(SPECIES);
@@ -274,8 +294,8 @@ public final class VectorCpuKernels implements CpuKernels {
      * result rather than returning it: C2 does not always inline this, and a vector returned from a call that is not
      * inlined is allocated on the heap.
      */
-    private static void scores(float[] q, int qi, float[] kt, int j, int padded, int headDim, float scale, float[] s,
-                               int to) {
+    private static void scores(
+            float[] q, int qi, float[] kt, int j, int padded, int headDim, float scale, float[] s, int to) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         FloatVector a2 = FloatVector.zero(SPECIES), a3 = FloatVector.zero(SPECIES);
         int d = 0;
@@ -299,8 +319,8 @@ public final class VectorCpuKernels implements CpuKernels {
      * many, then one, each with the keys split two ways. Four vectors at once keep eight FMA chains going; a vector
      * at a time had two, and the loop waited on its own FMAs.
      */
-    private static void weightedValues(float[] p, int p0, float[] v, int width, int col, int headDim, int start,
-                                       int length, float[] out, int qi) {
+    private static void weightedValues(
+            float[] p, int p0, float[] v, int width, int col, int headDim, int start, int length, float[] out, int qi) {
         int d = 0;
         for (; d + 4 * LANES <= headDim; d += 4 * LANES) {
             weightedValues4(p, p0, v, width, col + d, start, length, out, qi + d);
@@ -330,8 +350,8 @@ public final class VectorCpuKernels implements CpuKernels {
     }
 
     /** Four vectors of d from {@code col}: even keys into a0..a3, odd keys into b0..b3. */
-    private static void weightedValues4(float[] p, int p0, float[] v, int width, int col, int start, int length,
-                                        float[] out, int at) {
+    private static void weightedValues4(
+            float[] p, int p0, float[] v, int width, int col, int start, int length, float[] out, int at) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
         FloatVector a2 = FloatVector.zero(SPECIES), a3 = FloatVector.zero(SPECIES);
         FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);

@@ -16,8 +16,7 @@ final class VectorEpilogue {
     private static final int LANES = SPECIES.length();
     private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
 
-    private VectorEpilogue() {
-    }
+    private VectorEpilogue() {}
 
     /**
      * Applies {@code activation} in place to {@code y[from .. from+length-1]}. Kernels call it on finished output
@@ -54,11 +53,16 @@ final class VectorEpilogue {
         FloatVector c = x.blend(Erf.CLAMP, x.compare(VectorOperators.GT, Erf.CLAMP));
         c = c.blend(-Erf.CLAMP, c.compare(VectorOperators.LT, -Erf.CLAMP));
         FloatVector z = c.mul(c);
-        FloatVector p = z.fma(Erf.P6, Erf.P5).fma(z, FloatVector.broadcast(SPECIES, Erf.P4))
-                .fma(z, FloatVector.broadcast(SPECIES, Erf.P3)).fma(z, FloatVector.broadcast(SPECIES, Erf.P2))
-                .fma(z, FloatVector.broadcast(SPECIES, Erf.P1)).fma(z, FloatVector.broadcast(SPECIES, Erf.P0));
-        FloatVector q = z.fma(Erf.Q4, Erf.Q3).fma(z, FloatVector.broadcast(SPECIES, Erf.Q2))
-                .fma(z, FloatVector.broadcast(SPECIES, Erf.Q1)).fma(z, FloatVector.broadcast(SPECIES, 1f));
+        FloatVector p = z.fma(Erf.P6, Erf.P5)
+                .fma(z, FloatVector.broadcast(SPECIES, Erf.P4))
+                .fma(z, FloatVector.broadcast(SPECIES, Erf.P3))
+                .fma(z, FloatVector.broadcast(SPECIES, Erf.P2))
+                .fma(z, FloatVector.broadcast(SPECIES, Erf.P1))
+                .fma(z, FloatVector.broadcast(SPECIES, Erf.P0));
+        FloatVector q = z.fma(Erf.Q4, Erf.Q3)
+                .fma(z, FloatVector.broadcast(SPECIES, Erf.Q2))
+                .fma(z, FloatVector.broadcast(SPECIES, Erf.Q1))
+                .fma(z, FloatVector.broadcast(SPECIES, 1f));
         return c.mul(p).div(q);
     }
 }

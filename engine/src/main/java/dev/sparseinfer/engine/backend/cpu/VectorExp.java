@@ -23,8 +23,7 @@ final class VectorExp {
     private static final float LN2_LO = 1.42860677e-6f;
     private static final float LOWEST = -87f;
 
-    private VectorExp() {
-    }
+    private VectorExp() {}
 
     /** Lanes of {@code x} must be {@link CpuVectorShape#FLOATS}, the shape every CPU kernel uses. */
     static FloatVector ofNonPositive(FloatVector x) {

@@ -1,7 +1,6 @@
 package dev.sparseinfer.engine.backend.cpu;
 
 import java.util.Arrays;
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -18,8 +17,7 @@ final class VectorQuantizer {
     private static final VectorSpecies<Float> SPECIES = CpuVectorShape.FLOATS;
     private static final int LANES = SPECIES.length();
 
-    private VectorQuantizer() {
-    }
+    private VectorQuantizer() {}
 
     /**
      * Quantises {@code x[offset .. offset+length-1]} into {@code q[qOffset ..]} and returns the scale (0 for a zero

@@ -31,8 +31,7 @@ public final class HfBertLoader {
     static final String SINGLE = "model.safetensors";
     static final String INDEX = "model.safetensors.index.json";
 
-    private HfBertLoader() {
-    }
+    private HfBertLoader() {}
 
     /** Reads the whole encoder into memory; the files are unmapped before this returns. */
     public static BertWeights load(Path directory) {
@@ -106,8 +105,10 @@ public final class HfBertLoader {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new SparseInferException(SparseInferException.Code.IO,
-                    "cannot read " + file + ": " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.IO,
+                    "cannot read " + file + ": " + e.getClass().getSimpleName() + " " + e.getMessage(),
+                    e);
         }
     }
 }

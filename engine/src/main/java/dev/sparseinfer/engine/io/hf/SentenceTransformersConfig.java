@@ -34,11 +34,10 @@ public final class SentenceTransformersConfig {
             "pooling_mode_max_tokens", Pooling.MAX,
             "pooling_mode_lasttoken", Pooling.LAST_TOKEN);
     /** Flags sentence-transformers also knows, refused rather than ignored so a model is never pooled wrongly. */
-    private static final List<String> UNSUPPORTED_MODES = List.of(
-            "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens");
+    private static final List<String> UNSUPPORTED_MODES =
+            List.of("pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens");
 
-    private SentenceTransformersConfig() {
-    }
+    private SentenceTransformersConfig() {}
 
     /**
      * The recipe of a sentence-transformers directory, or empty if it has no {@code modules.json} (a plain
@@ -62,12 +61,14 @@ public final class SentenceTransformersConfig {
             String type = string(module.getAsJsonObject(), "type", modulesFile);
             String kind = type.substring(type.lastIndexOf('.') + 1);
             switch (kind) {
-                case "Transformer" -> {
-                }
-                case "Pooling" -> pooling = pooling(moduleDirectory(directory, module.getAsJsonObject(), modulesFile).resolve("config.json"));
+                case "Transformer" -> {}
+                case "Pooling" ->
+                    pooling = pooling(moduleDirectory(directory, module.getAsJsonObject(), modulesFile)
+                            .resolve("config.json"));
                 case "Normalize" -> normalize = true;
-                default -> throw SparseInferException.invalidModel(modulesFile + ": module " + type
-                        + " is not supported (only Transformer, Pooling and Normalize are)");
+                default ->
+                    throw SparseInferException.invalidModel(modulesFile + ": module " + type
+                            + " is not supported (only Transformer, Pooling and Normalize are)");
             }
         }
         if (pooling == null) {
@@ -94,8 +95,11 @@ public final class SentenceTransformersConfig {
             }
         }
         if (set.size() != 1) {
-            throw SparseInferException.invalidModel(configFile + ": expected exactly one pooling mode set to true, found "
-                    + (set.isEmpty() ? "none" : String.join(" and ", set.stream().sorted().toList())));
+            throw SparseInferException.invalidModel(
+                    configFile + ": expected exactly one pooling mode set to true, found "
+                            + (set.isEmpty()
+                                    ? "none"
+                                    : String.join(" and ", set.stream().sorted().toList())));
         }
         return SUPPORTED_MODES.get(set.getFirst());
     }
@@ -111,9 +115,11 @@ public final class SentenceTransformersConfig {
             if (!promptsJson.isJsonObject()) {
                 throw SparseInferException.invalidModel(settingsFile + ": \"prompts\" is not an object");
             }
-            for (Map.Entry<String, JsonElement> e : promptsJson.getAsJsonObject().entrySet()) {
+            for (Map.Entry<String, JsonElement> e :
+                    promptsJson.getAsJsonObject().entrySet()) {
                 if (!isString(e.getValue())) {
-                    throw SparseInferException.invalidModel(settingsFile + ": prompt '" + e.getKey() + "' is not a string");
+                    throw SparseInferException.invalidModel(
+                            settingsFile + ": prompt '" + e.getKey() + "' is not a string");
                 }
                 prompts.put(e.getKey(), e.getValue().getAsString());
             }
@@ -139,7 +145,8 @@ public final class SentenceTransformersConfig {
         Path root = directory.toAbsolutePath().normalize();
         Path resolved = root.resolve(path).normalize();
         if (!resolved.startsWith(root)) {
-            throw SparseInferException.invalidModel(modulesFile + ": module path '" + path + "' is outside the model directory");
+            throw SparseInferException.invalidModel(
+                    modulesFile + ": module path '" + path + "' is outside the model directory");
         }
         return resolved;
     }
@@ -164,7 +171,9 @@ public final class SentenceTransformersConfig {
     }
 
     private static boolean isString(JsonElement value) {
-        return value != null && value.isJsonPrimitive() && value.getAsJsonPrimitive().isString();
+        return value != null
+                && value.isJsonPrimitive()
+                && value.getAsJsonPrimitive().isString();
     }
 
     private static JsonObject object(JsonElement element, Path file) {
@@ -179,13 +188,17 @@ public final class SentenceTransformersConfig {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new SparseInferException(SparseInferException.Code.IO,
-                    "cannot read " + file + ": " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.IO,
+                    "cannot read " + file + ": " + e.getClass().getSimpleName() + " " + e.getMessage(),
+                    e);
         }
         try {
             return JsonParser.parseString(text);
         } catch (RuntimeException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            String reason = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse("");
             throw SparseInferException.invalidModel(file + ": not valid JSON (" + reason + ")");
         }
     }

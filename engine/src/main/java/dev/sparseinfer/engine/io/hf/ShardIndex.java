@@ -15,8 +15,7 @@ import java.util.Map;
  */
 final class ShardIndex {
 
-    private ShardIndex() {
-    }
+    private ShardIndex() {}
 
     /** Shard paths (resolved beside the index) to the tensor names each holds, in the index's order. */
     static Map<Path, List<String>> parse(String json, Path index) {
@@ -36,7 +35,8 @@ final class ShardIndex {
         for (Map.Entry<String, JsonElement> e : weightMap.getAsJsonObject().entrySet()) {
             JsonElement file = e.getValue();
             if (!file.isJsonPrimitive() || !file.getAsJsonPrimitive().isString()) {
-                throw SparseInferException.invalidModel(index + ": weight_map entry '" + e.getKey() + "' is not a file name");
+                throw SparseInferException.invalidModel(
+                        index + ": weight_map entry '" + e.getKey() + "' is not a file name");
             }
             // A shard is a file beside the index; a name with a path in it could read any file on the machine.
             Path shard = directory.resolve(file.getAsString()).normalize();

@@ -5,10 +5,10 @@ import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.io.MappedModel;
+import dev.sparseinfer.engine.io.WeightSource;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
 import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import dev.sparseinfer.engine.model.bert.BertWeights;
-import dev.sparseinfer.engine.io.WeightSource;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,8 +108,8 @@ public final class OnnxBertLoader {
             return Optional.empty(); // attention scores and context: both operands are computed
         }
         if (weight.shape().length != 2) {
-            throw model.error("initializer '" + weightName + "', the weight of " + node.opType() + " '"
-                    + node.name() + "', is not 2-D: shape " + Arrays.toString(weight.shape()));
+            throw model.error("initializer '" + weightName + "', the weight of " + node.opType() + " '" + node.name()
+                    + "', is not 2-D: shape " + Arrays.toString(weight.shape()));
         }
         if (node.opType().equals("Gemm")) {
             boolean transB = node.attribute("transB").map(a -> a.i() != 0).orElse(false);
@@ -119,8 +119,11 @@ public final class OnnxBertLoader {
         // A MatMul's bias, if it has one, is an initializer added by the one Add that reads its product.
         List<OnnxNode> readers = model.consumers(node.output(0));
         OnnxNode add = readers.size() == 1 && readers.get(0).opType().equals("Add") ? readers.get(0) : null;
-        OnnxTensor bias = add == null ? null
-                : model.initializer(add.input(0)).or(() -> model.initializer(add.input(1))).orElse(null);
+        OnnxTensor bias = add == null
+                ? null
+                : model.initializer(add.input(0))
+                        .or(() -> model.initializer(add.input(1)))
+                        .orElse(null);
         String output = bias == null ? node.output(0) : add.output(0);
         return moduleName(node, weight, bias).map(m -> new Projection(m, weight, true, bias, output));
     }
@@ -166,8 +169,7 @@ public final class OnnxBertLoader {
     }
 
     /** An initializer under its Hugging Face name; a transposed one is stored {@code [in, out]}. */
-    private record Initializer(OnnxTensor stored, boolean transposed) {
-    }
+    private record Initializer(OnnxTensor stored, boolean transposed) {}
 
     /** The initializers as named tensors, each converted when it is asked for: one layer at a time. */
     private record InitializerSource(Map<String, Initializer> named, String source) implements WeightSource {
@@ -187,8 +189,11 @@ public final class OnnxBertLoader {
             // so a layer's weight is copied once, not read into an array and then transposed into another.
             int[] shape = i.stored().shape();
             Optional<MemorySegment> mapped = i.stored().mappedFloats();
-            float[] outByIn = mapped.isPresent() ? transposed(mapped.get(), shape[0], shape[1])
-                    : new FloatMatrix(shape[0], shape[1], i.stored().toFloats()).transpose().data();
+            float[] outByIn = mapped.isPresent()
+                    ? transposed(mapped.get(), shape[0], shape[1])
+                    : new FloatMatrix(shape[0], shape[1], i.stored().toFloats())
+                            .transpose()
+                            .data();
             return new FloatTensor(name, new int[] {shape[1], shape[0]}, outByIn);
         }
 
@@ -319,8 +324,8 @@ public final class OnnxBertLoader {
             boolean addsToMean = model.producer(add.get().input(1 - i))
                     .filter(n -> n.opType().equals("ReduceMean"))
                     .isPresent();
-            Optional<OnnxTensor> eps = model.constant(add.get().input(i))
-                    .filter(t -> t.isFloatingPoint() && t.elementCount() == 1);
+            Optional<OnnxTensor> eps =
+                    model.constant(add.get().input(i)).filter(t -> t.isFloatingPoint() && t.elementCount() == 1);
             if (addsToMean && eps.isPresent()) {
                 return OptionalDouble.of(decimal(eps.get().toFloats()[0]));
             }

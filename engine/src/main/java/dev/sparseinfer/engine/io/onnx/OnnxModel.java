@@ -40,8 +40,13 @@ public final class OnnxModel implements MappedFile {
     private final Map<String, OnnxNode> producers = new HashMap<>();
     private final Map<String, List<OnnxNode>> consumers = new HashMap<>();
 
-    private OnnxModel(String source, Arena arena, MemorySegment file, List<OnnxNode> nodes,
-            Map<String, OnnxTensor> initializers, List<String> graphInputs) {
+    private OnnxModel(
+            String source,
+            Arena arena,
+            MemorySegment file,
+            List<OnnxNode> nodes,
+            Map<String, OnnxTensor> initializers,
+            List<String> graphInputs) {
         this.source = source;
         this.arena = arena;
         this.file = file;
@@ -70,10 +75,11 @@ public final class OnnxModel implements MappedFile {
             long size = channel.size();
             if (size > Integer.MAX_VALUE) {
                 // Protobuf caps a message at 2 GiB, so models this big keep their weights in external data.
-                throw SparseInferException.invalidModel(file + ": " + size
-                        + " bytes is over the 2 GiB protobuf limit; external data not supported");
+                throw SparseInferException.invalidModel(
+                        file + ": " + size + " bytes is over the 2 GiB protobuf limit; external data not supported");
             }
-            MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
+            MemorySegment mapped =
+                    channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
             return parse(file.toString(), arena, mapped);
         } catch (IOException e) {
             arena.close();

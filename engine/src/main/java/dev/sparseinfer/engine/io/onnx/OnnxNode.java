@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /** An ONNX {@code NodeProto}: one operator, the values it reads and writes by name, and its attributes. */
-public record OnnxNode(String name, String opType, List<String> inputs, List<String> outputs,
-        Map<String, OnnxAttribute> attributes) {
+public record OnnxNode(
+        String name, String opType, List<String> inputs, List<String> outputs, Map<String, OnnxAttribute> attributes) {
 
     private static final int INPUT = 1;
     private static final int OUTPUT = 2;

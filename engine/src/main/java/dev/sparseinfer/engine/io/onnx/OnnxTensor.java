@@ -37,8 +37,8 @@ public final class OnnxTensor {
     private final boolean external;
     private final ProtoReader message;
 
-    private OnnxTensor(String name, int[] shape, int dataType, ByteBuffer rawData, boolean external,
-            ProtoReader message) {
+    private OnnxTensor(
+            String name, int[] shape, int dataType, ByteBuffer rawData, boolean external, ProtoReader message) {
         this.name = name;
         this.shape = shape;
         this.dataType = dataType;

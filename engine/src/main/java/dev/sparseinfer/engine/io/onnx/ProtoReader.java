@@ -222,8 +222,8 @@ final class ProtoReader {
 
     private void expect(int expected) {
         if (wireType != expected) {
-            throw error("field " + field + " before byte " + offset() + " has wire type " + wireType
-                    + ", expected " + expected);
+            throw error("field " + field + " before byte " + offset() + " has wire type " + wireType + ", expected "
+                    + expected);
         }
     }
 

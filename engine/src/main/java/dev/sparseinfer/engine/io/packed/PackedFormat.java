@@ -49,23 +49,28 @@ final class PackedFormat {
     static final String SCALE = ".weight.scale";
     /** Appended to a table's own name, which ends in {@code .weight}, to give the names above. */
     static final String TABLE_INT8 = ".int8";
+
     static final String TABLE_SCALE = ".scale";
 
-    private PackedFormat() {
-    }
+    private PackedFormat() {}
 
     /** Adds a layer's weights under prefix {@code p}; returns the int8 scheme it uses, or null. */
     static Int8Scheme write(String p, LinearWeights weights, SafetensorsWriter out) {
         int rows = weights.outFeatures();
         int cols = weights.inFeatures();
         switch (weights) {
-            case DenseWeights d -> out.addF32(p + ".weight", new int[] {rows, cols}, d.matrix().data());
+            case DenseWeights d ->
+                out.addF32(p + ".weight", new int[] {rows, cols}, d.matrix().data());
             case CsrWeights c -> {
                 writeCsrPattern(p, c.pattern(), out);
                 out.addF32(p + CSR + "values", new int[] {c.values().length}, c.values());
             }
             case TwoFourWeights t -> {
-                out.add(p + TWO_FOUR + "meta", DType.U8, new int[] {t.pattern().meta().length}, t.pattern().meta());
+                out.add(
+                        p + TWO_FOUR + "meta",
+                        DType.U8,
+                        new int[] {t.pattern().meta().length},
+                        t.pattern().meta());
                 out.addF32(p + TWO_FOUR + "values", new int[] {rows, cols / 2}, t.values());
             }
             case Int8Weights q -> {
@@ -78,7 +83,11 @@ final class PackedFormat {
                 return writeScales(p, q.scales(), out);
             }
             case TwoFourInt8Weights q -> {
-                out.add(p + TWO_FOUR + "meta", DType.U8, new int[] {q.pattern().meta().length}, q.pattern().meta());
+                out.add(
+                        p + TWO_FOUR + "meta",
+                        DType.U8,
+                        new int[] {q.pattern().meta().length},
+                        q.pattern().meta());
                 out.add(p + TWO_FOUR + "values", DType.I8, new int[] {rows, cols / 2}, q.values());
                 return writeScales(p, q.scales(), out);
             }
@@ -121,17 +130,20 @@ final class PackedFormat {
         var names = file.tensors();
         boolean int8 = names.containsKey(p + SCALE);
         if (int8 && scheme == null) {
-            throw SparseInferException.invalidModel(file.path() + ": " + p + " is int8 but the file names no int8 scheme");
+            throw SparseInferException.invalidModel(
+                    file.path() + ": " + p + " is int8 but the file names no int8 scheme");
         }
         if (names.containsKey(p + CSR + "values")) {
             int[] shape = file.readInts(p + CSR + "shape");
             if (shape.length != 2) {
                 throw SparseInferException.invalidModel(file.path() + ": " + p + CSR + "shape must hold 2 values");
             }
-            CsrPattern pattern = new CsrPattern(shape[0], shape[1], file.readInts(p + CSR + "col_idx"), file.readInts(p + CSR + "row_ptr"));
+            CsrPattern pattern = new CsrPattern(
+                    shape[0], shape[1], file.readInts(p + CSR + "col_idx"), file.readInts(p + CSR + "row_ptr"));
             return int8
                     ? new CsrInt8Weights(pattern, int8Values(file, p + CSR + "values"), scales(file, p, scheme))
-                    : new CsrWeights(pattern, file.readFloats(p + CSR + "values").data());
+                    : new CsrWeights(
+                            pattern, file.readFloats(p + CSR + "values").data());
         }
         if (names.containsKey(p + TWO_FOUR + "values")) {
             int[] shape = file.info(p + TWO_FOUR + "values").shape();
@@ -140,8 +152,10 @@ final class PackedFormat {
             }
             TwoFourPattern pattern = new TwoFourPattern(shape[0], 2 * shape[1], file.readBytes(p + TWO_FOUR + "meta"));
             return int8
-                    ? new TwoFourInt8Weights(pattern, int8Values(file, p + TWO_FOUR + "values"), scales(file, p, scheme))
-                    : new TwoFourWeights(pattern, file.readFloats(p + TWO_FOUR + "values").data());
+                    ? new TwoFourInt8Weights(
+                            pattern, int8Values(file, p + TWO_FOUR + "values"), scales(file, p, scheme))
+                    : new TwoFourWeights(
+                            pattern, file.readFloats(p + TWO_FOUR + "values").data());
         }
         if (names.containsKey(p + INT8)) {
             int[] shape = file.info(p + INT8).shape();
@@ -156,7 +170,8 @@ final class PackedFormat {
 
     private static byte[] int8Values(SafetensorsFile file, String name) {
         if (file.info(name).dtype() != DType.I8) {
-            throw SparseInferException.invalidModel(file.path() + ": " + name + " must be I8, is " + file.info(name).dtype());
+            throw SparseInferException.invalidModel(file.path() + ": " + name + " must be I8, is "
+                    + file.info(name).dtype());
         }
         return file.readBytes(name);
     }

@@ -9,6 +9,7 @@ import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.MappedModel;
+import dev.sparseinfer.engine.io.WeightSource;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsSource;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsWriter;
@@ -18,7 +19,6 @@ import dev.sparseinfer.engine.model.bert.BertEmbeddings;
 import dev.sparseinfer.engine.model.bert.BertLayer;
 import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import dev.sparseinfer.engine.model.bert.BertWeights;
-import dev.sparseinfer.engine.io.WeightSource;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,14 +43,14 @@ public final class PackedModel {
      * file by its version, instead of failing on a missing fp32 table with a message that does not say why.
      */
     public static final String INT8_TABLES_VERSION = "2";
+
     public static final String CONFIG_KEY = "sparseinfer.config";
     public static final String TOKENIZER_KEY = "sparseinfer.tokenizer";
     public static final String RECIPE_KEY = "sparseinfer.recipe";
     public static final String INT8_SCHEME_KEY = "sparseinfer.int8_scheme";
     public static final String TABLES_KEY = "sparseinfer.tables";
 
-    private PackedModel() {
-    }
+    private PackedModel() {}
 
     /** Writes a model with fp32 tables; see {@link #write(LoadedModel, String, TableFormat, Path)}. */
     public static void write(LoadedModel model, String recipeJson, Path target) {
@@ -95,7 +95,8 @@ public final class PackedModel {
 
     private static void table(SafetensorsWriter out, String name, FloatTable t, TableFormat format) {
         switch (format) {
-            case FP32 -> out.addF32(name, new int[] {t.rows(), t.cols()}, t.toMatrix().data());
+            case FP32 ->
+                out.addF32(name, new int[] {t.rows(), t.cols()}, t.toMatrix().data());
             case INT8 -> PackedFormat.writeInt8Table(name, t, out);
         }
     }
@@ -109,8 +110,8 @@ public final class PackedModel {
         Int8Scheme used = PackedFormat.write(name, linear.weights(), out);
         out.addF32(name + ".bias", new int[] {linear.bias().length}, linear.bias());
         if (used != null && scheme != null && used != scheme) {
-            throw SparseInferException.invalidArgument("a packed file holds one int8 scheme; " + name + " is " + used.label()
-                    + " but earlier layers are " + scheme.label());
+            throw SparseInferException.invalidArgument("a packed file holds one int8 scheme; " + name + " is "
+                    + used.label() + " but earlier layers are " + scheme.label());
         }
         return used != null ? used : scheme;
     }
@@ -143,8 +144,8 @@ public final class PackedModel {
                         + "(use a Hugging Face directory for plain checkpoints)");
             }
             if (!FORMAT_VERSION.equals(version) && !INT8_TABLES_VERSION.equals(version)) {
-                throw SparseInferException.invalidModel(path + ": packed format version " + version + " is not supported (expected "
-                        + FORMAT_VERSION + " or " + INT8_TABLES_VERSION + ")");
+                throw SparseInferException.invalidModel(path + ": packed format version " + version
+                        + " is not supported (expected " + FORMAT_VERSION + " or " + INT8_TABLES_VERSION + ")");
             }
             for (String key : new String[] {CONFIG_KEY, TOKENIZER_KEY}) {
                 if (!meta.containsKey(key)) {
@@ -156,9 +157,14 @@ public final class PackedModel {
             String schemeLabel = meta.get(INT8_SCHEME_KEY);
             Int8Scheme scheme = schemeLabel == null ? null : Int8Scheme.parseModel(schemeLabel, path.toString());
             TableFormat tables = tableFormat(path, version, meta.get(TABLES_KEY));
-            BertLayerSource weights = withFileNamed(path, () -> BertCheckpoint.read(new PackedSource(file, scheme, tables), config));
-            return new MappedModel(new FileNamedLayers(path, weights), meta.get(TOKENIZER_KEY), path.toString(),
-                    new LinkedHashMap<>(meta), List.of(file));
+            BertLayerSource weights =
+                    withFileNamed(path, () -> BertCheckpoint.read(new PackedSource(file, scheme, tables), config));
+            return new MappedModel(
+                    new FileNamedLayers(path, weights),
+                    meta.get(TOKENIZER_KEY),
+                    path.toString(),
+                    new LinkedHashMap<>(meta),
+                    List.of(file));
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -246,7 +252,8 @@ public final class PackedModel {
         @Override
         public int[] shape(String name) {
             // The config is checked against the tables' shapes before they are read; an int8 table has its values'.
-            boolean int8Table = tables == TableFormat.INT8 && !file.has(name) && file.has(name + PackedFormat.TABLE_INT8);
+            boolean int8Table =
+                    tables == TableFormat.INT8 && !file.has(name) && file.has(name + PackedFormat.TABLE_INT8);
             return tensors.shape(int8Table ? name + PackedFormat.TABLE_INT8 : name);
         }
 

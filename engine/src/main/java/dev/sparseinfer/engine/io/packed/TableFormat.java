@@ -29,6 +29,7 @@ public enum TableFormat {
                 return format;
             }
         }
-        throw SparseInferException.invalidArgument("unknown embedding table format '" + s + "' (expected fp32 or int8)");
+        throw SparseInferException.invalidArgument(
+                "unknown embedding table format '" + s + "' (expected fp32 or int8)");
     }
 }

@@ -44,8 +44,7 @@ public final class TensorDigests {
         }
     }
 
-    private TensorDigests() {
-    }
+    private TensorDigests() {}
 
     /** Hashes every tensor of a file that records digests; a malformed digest table is a bad model. */
     public static Report check(SafetensorsFile file) {
@@ -62,7 +61,8 @@ public final class TensorDigests {
         List<String> mismatched = new ArrayList<>();
         for (Map.Entry<String, String> e : recorded.entrySet()) {
             if (!file.has(e.getKey())) {
-                throw invalid(file, "a SHA-256 is recorded for tensor '" + e.getKey() + "', which the file does not hold");
+                throw invalid(
+                        file, "a SHA-256 is recorded for tensor '" + e.getKey() + "', which the file does not hold");
             }
             if (!Sha256.hex(file.bytes(e.getKey())).equals(e.getValue())) {
                 mismatched.add(e.getKey());
@@ -85,7 +85,8 @@ public final class TensorDigests {
         for (Map.Entry<String, JsonElement> e : ((JsonObject) root).entrySet()) {
             JsonElement v = e.getValue();
             String hex = v.isJsonPrimitive() && v.getAsJsonPrimitive().isString() ? v.getAsString() : "";
-            if (hex.length() != Sha256.HEX_LENGTH || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            if (hex.length() != Sha256.HEX_LENGTH
+                    || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
                 throw invalid(file, KEY + " entry for tensor '" + e.getKey() + "' is not 64 lowercase hex digits");
             }
             digests.put(e.getKey(), hex);

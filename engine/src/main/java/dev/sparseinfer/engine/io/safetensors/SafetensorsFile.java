@@ -28,8 +28,10 @@ import java.util.Map;
  */
 public final class SafetensorsFile implements MappedFile {
 
-    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32_LE =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16_LE =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt I32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** The largest Java array a tensor can be copied into. */
@@ -53,7 +55,8 @@ public final class SafetensorsFile implements MappedFile {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             SafetensorsHeader header = SafetensorsHeader.parse(path, file);
-            MemorySegment data = file.asSlice(header.dataStart(), header.dataSize()).asReadOnly();
+            MemorySegment data =
+                    file.asSlice(header.dataStart(), header.dataSize()).asReadOnly();
             return new SafetensorsFile(path, arena, data, header);
         } catch (IOException e) {
             arena.close();
@@ -116,7 +119,8 @@ public final class SafetensorsFile implements MappedFile {
             return FloatTable.of(readFloats(name).matrix(-1, -1));
         }
         if (shape.length != 2) {
-            throw SafetensorsHeader.invalid(path, "tensor '" + name + "' must be 2-D, has shape " + Arrays.toString(shape));
+            throw SafetensorsHeader.invalid(
+                    path, "tensor '" + name + "' must be 2-D, has shape " + Arrays.toString(shape));
         }
         return new FloatTable(shape[0], shape[1], encoding, data.asSlice(info.begin(), info.byteLength()));
     }
@@ -189,16 +193,18 @@ public final class SafetensorsFile implements MappedFile {
                     out[i] = data.get(ValueLayout.JAVA_BYTE, at + i) & 0xFF;
                 }
             }
-            default -> throw SafetensorsHeader.invalid(path,
-                    "tensor '" + name + "' is " + info.dtype() + ", expected I32, I8 or U8");
+            default ->
+                throw SafetensorsHeader.invalid(
+                        path, "tensor '" + name + "' is " + info.dtype() + ", expected I32, I8 or U8");
         }
         return out;
     }
 
     private void requireArraySized(TensorInfo info, long length) {
         if (length > MAX_ARRAY) {
-            throw SafetensorsHeader.invalid(path, "tensor '" + info.name() + "' has " + length
-                    + " elements or bytes, more than a Java array holds");
+            throw SafetensorsHeader.invalid(
+                    path,
+                    "tensor '" + info.name() + "' has " + length + " elements or bytes, more than a Java array holds");
         }
     }
 

@@ -39,8 +39,10 @@ record SafetensorsHeader(long dataStart, long dataSize, Map<String, TensorInfo> 
     private static final String METADATA_KEY = "__metadata__";
     private static final ValueLayout.OfLong U64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Strict: a header is JSON as RFC 8259 defines it; a map type, so that a repeated name is an error. */
-    private static final Gson STRICT_JSON = new GsonBuilder().setStrictness(Strictness.STRICT).create();
-    private static final TypeToken<Map<String, JsonElement>> ENTRIES = new TypeToken<Map<String, JsonElement>>() { };
+    private static final Gson STRICT_JSON =
+            new GsonBuilder().setStrictness(Strictness.STRICT).create();
+
+    private static final TypeToken<Map<String, JsonElement>> ENTRIES = new TypeToken<Map<String, JsonElement>>() {};
     /** Shapes and offsets above 10^18 could not describe a real file; capping the digits avoids overflow. */
     private static final int MAX_DIGITS = 18;
 
@@ -52,10 +54,13 @@ record SafetensorsHeader(long dataStart, long dataSize, Map<String, TensorInfo> 
         // Read as signed: a length of 2^63 or more is negative here and rejected with the rest.
         long headerLength = file.get(U64_LE, 0);
         if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || headerLength > size - 8) {
-            throw invalid(path, "header length " + Long.toUnsignedString(headerLength) + " does not fit a "
-                    + size + "-byte file (at most " + Math.min(MAX_HEADER_BYTES, size - 8) + ")");
+            throw invalid(
+                    path,
+                    "header length " + Long.toUnsignedString(headerLength) + " does not fit a " + size
+                            + "-byte file (at most " + Math.min(MAX_HEADER_BYTES, size - 8) + ")");
         }
-        Map<String, JsonElement> entries = entries(path, file.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE));
+        Map<String, JsonElement> entries =
+                entries(path, file.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE));
         long dataStart = 8 + headerLength;
         long dataSize = size - dataStart;
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -68,14 +73,15 @@ record SafetensorsHeader(long dataStart, long dataSize, Map<String, TensorInfo> 
             }
         }
         checkNoOverlap(path, tensors.values());
-        return new SafetensorsHeader(dataStart, dataSize, Collections.unmodifiableMap(tensors),
-                Collections.unmodifiableMap(metadata));
+        return new SafetensorsHeader(
+                dataStart, dataSize, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
     private static Map<String, JsonElement> entries(Path path, byte[] header) {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(header))
@@ -115,11 +121,13 @@ record SafetensorsHeader(long dataStart, long dataSize, Map<String, TensorInfo> 
         }
         JsonObject o = value.getAsJsonObject();
         JsonElement dtypeName = o.get("dtype");
-        if (dtypeName == null || !dtypeName.isJsonPrimitive() || !dtypeName.getAsJsonPrimitive().isString()) {
+        if (dtypeName == null
+                || !dtypeName.isJsonPrimitive()
+                || !dtypeName.getAsJsonPrimitive().isString()) {
             throw invalid(path, at + " has no dtype");
         }
-        DType dtype = DType.fromSafetensorsName(dtypeName.getAsString()).orElseThrow(
-                () -> invalid(path, at + " has unsupported dtype '" + dtypeName.getAsString() + "'"));
+        DType dtype = DType.fromSafetensorsName(dtypeName.getAsString())
+                .orElseThrow(() -> invalid(path, at + " has unsupported dtype '" + dtypeName.getAsString() + "'"));
         long[] shapeValues = naturals(path, at, "shape", o.get("shape"), -1);
         long[] offsets = naturals(path, at, "data_offsets", o.get("data_offsets"), 2);
         int[] shape = new int[shapeValues.length];
@@ -134,27 +142,36 @@ record SafetensorsHeader(long dataStart, long dataSize, Map<String, TensorInfo> 
         long begin = offsets[0];
         long end = offsets[1];
         if (begin > end || end > dataSize) {
-            throw invalid(path, at + " has data_offsets [" + begin + ", " + end + "] outside the " + dataSize
-                    + "-byte data section (truncated file?)");
+            throw invalid(
+                    path,
+                    at + " has data_offsets [" + begin + ", " + end + "] outside the " + dataSize
+                            + "-byte data section (truncated file?)");
         }
         if (end - begin != bytes) {
-            throw invalid(path, at + " has " + (end - begin) + " bytes of data but its shape "
-                    + Arrays.toString(shape) + " of " + dtype + " needs " + bytes);
+            throw invalid(
+                    path,
+                    at + " has " + (end - begin) + " bytes of data but its shape " + Arrays.toString(shape) + " of "
+                            + dtype + " needs " + bytes);
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
 
     /** A JSON array of non-negative integers, of the given length unless that is -1. */
     private static long[] naturals(Path path, String at, String field, JsonElement value, int length) {
-        if (value == null || !value.isJsonArray() || (length >= 0 && value.getAsJsonArray().size() != length)) {
-            throw invalid(path, at + " has no " + field + (length >= 0 ? " array of " + length + " integers" : " array"));
+        if (value == null
+                || !value.isJsonArray()
+                || (length >= 0 && value.getAsJsonArray().size() != length)) {
+            throw invalid(
+                    path, at + " has no " + field + (length >= 0 ? " array of " + length + " integers" : " array"));
         }
         var array = value.getAsJsonArray();
         long[] out = new long[array.size()];
         for (int i = 0; i < out.length; i++) {
             JsonElement e = array.get(i);
             String digits = e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? e.getAsString() : "";
-            if (digits.isEmpty() || digits.length() > MAX_DIGITS || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            if (digits.isEmpty()
+                    || digits.length() > MAX_DIGITS
+                    || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw invalid(path, at + " has " + field + " entry " + e + ", not a non-negative integer below 10^18");
             }
             out[i] = Long.parseLong(digits);
@@ -179,8 +196,10 @@ record SafetensorsHeader(long dataStart, long dataSize, Map<String, TensorInfo> 
             TensorInfo previous = sorted.get(i - 1);
             TensorInfo next = sorted.get(i);
             if (next.begin() < previous.end()) {
-                throw invalid(path, "tensors '" + previous.name() + "' [" + previous.begin() + ", " + previous.end()
-                        + "] and '" + next.name() + "' [" + next.begin() + ", " + next.end() + "] overlap");
+                throw invalid(
+                        path,
+                        "tensors '" + previous.name() + "' [" + previous.begin() + ", " + previous.end() + "] and '"
+                                + next.name() + "' [" + next.begin() + ", " + next.end() + "] overlap");
             }
         }
     }
@@ -198,7 +217,8 @@ record SafetensorsHeader(long dataStart, long dataSize, Map<String, TensorInfo> 
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName()
+        String message = root.getMessage() == null
+                ? root.getClass().getSimpleName()
                 : root.getMessage().lines().findFirst().orElse("");
         message = message.replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON ", "");
         int jsonPath = message.indexOf(" path $");

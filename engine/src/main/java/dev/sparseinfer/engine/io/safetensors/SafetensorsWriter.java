@@ -60,8 +60,7 @@ public final class SafetensorsWriter {
         }
     }
 
-    private record Entry(String name, DType dtype, int[] shape, Values values, long byteLength) {
-    }
+    private record Entry(String name, DType dtype, int[] shape, Values values, long byteLength) {}
 
     private final List<Entry> entries = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
@@ -77,7 +76,8 @@ public final class SafetensorsWriter {
     /** Adds (or replaces) a {@code __metadata__} entry. */
     public SafetensorsWriter metadata(String key, String value) {
         if (key == null || value == null) {
-            throw SparseInferException.invalidArgument("safetensors metadata needs a key and a value, got " + key + "=" + value);
+            throw SparseInferException.invalidArgument(
+                    "safetensors metadata needs a key and a value, got " + key + "=" + value);
         }
         metadata.put(key, value);
         return this;
@@ -133,12 +133,14 @@ public final class SafetensorsWriter {
         long needed = dtype.bytes();
         for (int d : shape) {
             if (d < 0) {
-                throw SparseInferException.invalidArgument(name + ": negative dimension in shape " + Arrays.toString(shape));
+                throw SparseInferException.invalidArgument(
+                        name + ": negative dimension in shape " + Arrays.toString(shape));
             }
             try {
                 needed = Math.multiplyExact(needed, d);
             } catch (ArithmeticException e) {
-                throw SparseInferException.invalidArgument(name + ": shape " + Arrays.toString(shape) + " is too large");
+                throw SparseInferException.invalidArgument(
+                        name + ": shape " + Arrays.toString(shape) + " is too large");
             }
         }
         return needed;
@@ -169,8 +171,10 @@ public final class SafetensorsWriter {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
         } catch (IOException e) {
-            throw new SparseInferException(SparseInferException.Code.IO,
-                    "cannot write " + target + ": " + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+            throw new SparseInferException(
+                    SparseInferException.Code.IO,
+                    "cannot write " + target + ": " + e.getClass().getSimpleName() + " " + e.getMessage(),
+                    e);
         } finally {
             // Only a file this call created: CREATE_NEW failing may mean the name is someone else's.
             if (created && !moved) {
@@ -243,7 +247,8 @@ public final class SafetensorsWriter {
                     chunk.putInt(v.values()[i]);
                 }
             }
-            case Floats v when e.dtype() == DType.F16 -> {
+            case Floats v
+            when e.dtype() == DType.F16 -> {
                 for (int i = 0; i < v.values().length; i++) {
                     if (chunk.remaining() < Short.BYTES) {
                         flush(chunk, out);

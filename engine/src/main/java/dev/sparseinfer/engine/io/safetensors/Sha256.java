@@ -11,8 +11,7 @@ public final class Sha256 {
     /** Hex digits in a digest. */
     public static final int HEX_LENGTH = 64;
 
-    private Sha256() {
-    }
+    private Sha256() {}
 
     static MessageDigest newDigest() {
         try {

@@ -1,9 +1,8 @@
 package dev.sparseinfer.engine.model.bert;
 
-import java.util.Arrays;
-
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.Backend;
+import java.util.Arrays;
 
 /**
  * One forward pass's activations, kept between passes: a buffer per role for the largest batch seen so far, and
@@ -18,8 +17,7 @@ final class ActivationBuffers {
      * The views one layer works in, shaped by its attention width and FFN width; {@code projections} holds the
      * query, key and value outputs, in that order.
      */
-    record LayerViews(Activations[] projections, Activations context, Activations inner) {
-    }
+    record LayerViews(Activations[] projections, Activations context, Activations inner) {}
 
     private final Backend backend;
     private final int hidden;
@@ -52,20 +50,27 @@ final class ActivationBuffers {
         if (tokens > capacity) {
             capacity = Math.max(tokens, 2 * capacity);
             buffers = new Activations[] {
-                    backend.allocate(capacity, hidden), backend.allocate(capacity, hidden),
-                    backend.allocate(capacity, maxAttentionWidth), backend.allocate(capacity, maxAttentionWidth),
-                    backend.allocate(capacity, maxAttentionWidth), backend.allocate(capacity, maxAttentionWidth),
-                    backend.allocate(capacity, maxInnerWidth)};
+                backend.allocate(capacity, hidden), backend.allocate(capacity, hidden),
+                backend.allocate(capacity, maxAttentionWidth), backend.allocate(capacity, maxAttentionWidth),
+                backend.allocate(capacity, maxAttentionWidth), backend.allocate(capacity, maxAttentionWidth),
+                backend.allocate(capacity, maxInnerWidth)
+            };
         }
         hiddenStates = backend.reshape(buffers[0], tokens, hidden);
         projected = backend.reshape(buffers[1], tokens, hidden);
         for (int l = 0; l < layers.length; l++) {
             int width = attentionWidths[l];
             int innerWidth = innerWidths[l];
-            layers[l] = l > 0 && width == attentionWidths[l - 1] && innerWidth == innerWidths[l - 1] ? layers[l - 1]
-                    : new LayerViews(new Activations[] {backend.reshape(buffers[2], tokens, width),
-                            backend.reshape(buffers[3], tokens, width), backend.reshape(buffers[4], tokens, width)},
-                            backend.reshape(buffers[5], tokens, width), backend.reshape(buffers[6], tokens, innerWidth));
+            layers[l] = l > 0 && width == attentionWidths[l - 1] && innerWidth == innerWidths[l - 1]
+                    ? layers[l - 1]
+                    : new LayerViews(
+                            new Activations[] {
+                                backend.reshape(buffers[2], tokens, width),
+                                backend.reshape(buffers[3], tokens, width),
+                                backend.reshape(buffers[4], tokens, width)
+                            },
+                            backend.reshape(buffers[5], tokens, width),
+                            backend.reshape(buffers[6], tokens, innerWidth));
         }
         this.tokens = tokens;
     }

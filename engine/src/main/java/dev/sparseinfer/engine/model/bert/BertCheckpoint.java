@@ -1,12 +1,12 @@
 package dev.sparseinfer.engine.model.bert;
 
-import dev.sparseinfer.engine.io.WeightSource;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
+import dev.sparseinfer.engine.io.WeightSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,8 @@ public final class BertCheckpoint {
     }
 
     /** Builds the weights from named tensors, with {@code heads} and {@code eps} taken from outside the weights. */
-    public static BertWeights toWeights(Map<String, FloatTensor> tensors, int heads, double layerNormEps, String source) {
+    public static BertWeights toWeights(
+            Map<String, FloatTensor> tensors, int heads, double layerNormEps, String source) {
         return inMemory(read(WeightSource.of(tensors, source), heads, layerNormEps));
     }
 
@@ -51,11 +52,14 @@ public final class BertCheckpoint {
     public static BertLayerSource read(WeightSource tensors, BertConfig config) {
         BertCheckpoint c = new BertCheckpoint(tensors);
         BertConfig inferred = c.inferConfig(config.heads(), config.layerNormEps());
-        if (inferred.layers() != config.layers() || inferred.hiddenSize() != config.hiddenSize()
+        if (inferred.layers() != config.layers()
+                || inferred.hiddenSize() != config.hiddenSize()
                 || inferred.vocabSize() != config.vocabSize()) {
-            throw SparseInferException.invalidModel(tensors.source() + ": weights (" + inferred.layers() + " layers, hidden "
-                    + inferred.hiddenSize() + ", vocab " + inferred.vocabSize() + ") do not match the config ("
-                    + config.layers() + " layers, hidden " + config.hiddenSize() + ", vocab " + config.vocabSize() + ")");
+            throw SparseInferException.invalidModel(
+                    tensors.source() + ": weights (" + inferred.layers() + " layers, hidden "
+                            + inferred.hiddenSize() + ", vocab " + inferred.vocabSize() + ") do not match the config ("
+                            + config.layers() + " layers, hidden " + config.hiddenSize() + ", vocab "
+                            + config.vocabSize() + ")");
         }
         return c.reader(config);
     }
@@ -83,10 +87,12 @@ public final class BertCheckpoint {
             throw SparseInferException.invalidModel(source + ": embedding tables must be 2-D");
         }
         int layers = countLayers();
-        int intermediate = layers == 0 ? 4 * word[1]
+        int intermediate = layers == 0
+                ? 4 * word[1]
                 : tensors.linear(prefix + "encoder.layer.0.intermediate.dense").outFeatures();
         try {
-            return new BertConfig(word[0], word[1], layers, heads, intermediate, position[0], type[0], eps, BertConfig.GELU);
+            return new BertConfig(
+                    word[0], word[1], layers, heads, intermediate, position[0], type[0], eps, BertConfig.GELU);
         } catch (SparseInferException e) {
             // The config's own checks cannot know which file the values came from.
             throw new SparseInferException(SparseInferException.Code.INVALID_MODEL, source + ": " + e.getMessage(), e);
@@ -172,8 +178,8 @@ public final class BertCheckpoint {
     private Linear linear(String name, int out, int in) {
         LinearWeights weight = tensors.linear(prefix + name);
         if ((out >= 0 && weight.outFeatures() != out) || weight.inFeatures() != in) {
-            throw SparseInferException.invalidModel(source + ": " + prefix + name + " is [" + weight.outFeatures() + ", "
-                    + weight.inFeatures() + "], expected [" + (out >= 0 ? out : "?") + ", " + in + "]");
+            throw SparseInferException.invalidModel(source + ": " + prefix + name + " is [" + weight.outFeatures()
+                    + ", " + weight.inFeatures() + "], expected [" + (out >= 0 ? out : "?") + ", " + in + "]");
         }
         float[] bias = tensor(name + ".bias").vector(weight.outFeatures());
         return new Linear(name, weight, bias);
@@ -183,7 +189,10 @@ public final class BertCheckpoint {
         // Old TF-converted checkpoints call the LayerNorm parameters gamma/beta.
         String scale = has(name + ".weight") ? ".weight" : ".gamma";
         String shift = has(name + ".bias") ? ".bias" : ".beta";
-        return new LayerNormWeights(name, tensor(name + scale).vector(features), tensor(name + shift).vector(features));
+        return new LayerNormWeights(
+                name,
+                tensor(name + scale).vector(features),
+                tensor(name + shift).vector(features));
     }
 
     private boolean has(String name) {

@@ -28,7 +28,8 @@ public record BertConfig(
         require(vocabSize > 0, "vocab_size must be positive, got " + vocabSize);
         require(hiddenSize > 0, "hidden_size must be positive, got " + hiddenSize);
         require(layers >= 0, "num_hidden_layers must not be negative, got " + layers);
-        require(heads > 0 && hiddenSize % heads == 0,
+        require(
+                heads > 0 && hiddenSize % heads == 0,
                 "num_attention_heads (" + heads + ") must divide hidden_size (" + hiddenSize + ")");
         require(intermediateSize > 0, "intermediate_size must be positive, got " + intermediateSize);
         require(maxPositions > 0, "max_position_embeddings must be positive, got " + maxPositions);
@@ -59,7 +60,9 @@ public record BertConfig(
             throw SparseInferException.invalidModel(source + ": " + e.getMessage());
         } catch (RuntimeException e) {
             // Gson's messages run to several lines (advice, a link); the first says what is wrong and where.
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            String why = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse("");
             throw SparseInferException.invalidModel(source + ": not a valid BERT config (" + why + ")");
         }
     }

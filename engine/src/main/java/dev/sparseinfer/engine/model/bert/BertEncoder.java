@@ -28,9 +28,14 @@ public final class BertEncoder {
     private final ActivationBufferPool buffers;
 
     /** {@code projections}: the query, key and value layers, which read the same input and run as one op. */
-    private record Layer(PreparedLinear[] projections, PreparedLinear attentionOutput, PreparedNorm attentionNorm,
-                         PreparedLinear intermediate, PreparedLinear output, PreparedNorm outputNorm, int heads) {
-    }
+    private record Layer(
+            PreparedLinear[] projections,
+            PreparedLinear attentionOutput,
+            PreparedNorm attentionNorm,
+            PreparedLinear intermediate,
+            PreparedLinear output,
+            PreparedNorm outputNorm,
+            int heads) {}
 
     /**
      * Prepares the weights on the backend, one layer at a time: a source that reads layers from a file holds only
@@ -49,13 +54,20 @@ public final class BertEncoder {
         for (int i = 0; i < weights.layerCount(); i++) {
             BertLayer l = weights.layer(i);
             prepared.add(new Layer(
-                    new PreparedLinear[] {backend.prepare(l.query()), backend.prepare(l.key()), backend.prepare(l.value())},
-                    backend.prepare(l.attentionOutput()), backend.prepare(l.attentionNorm()),
-                    backend.prepare(l.intermediate()), backend.prepare(l.output()), backend.prepare(l.outputNorm()),
+                    new PreparedLinear[] {
+                        backend.prepare(l.query()), backend.prepare(l.key()), backend.prepare(l.value())
+                    },
+                    backend.prepare(l.attentionOutput()),
+                    backend.prepare(l.attentionNorm()),
+                    backend.prepare(l.intermediate()),
+                    backend.prepare(l.output()),
+                    backend.prepare(l.outputNorm()),
                     l.query().outFeatures() / config.headDim()));
         }
         this.layers = List.copyOf(prepared);
-        this.buffers = new ActivationBufferPool(backend, config.hiddenSize(),
+        this.buffers = new ActivationBufferPool(
+                backend,
+                config.hiddenSize(),
                 layers.stream().mapToInt(l -> l.projections()[0].outFeatures()).toArray(),
                 layers.stream().mapToInt(l -> l.intermediate().outFeatures()).toArray());
     }
@@ -105,8 +117,8 @@ public final class BertEncoder {
 
     private void checkLayerRange(int from, int to) {
         if (from < 0 || from > to || to > layers.size()) {
-            throw new IllegalArgumentException("layers " + from + ".." + to + " are not a range of this encoder's "
-                    + layers.size() + " layers");
+            throw new IllegalArgumentException(
+                    "layers " + from + ".." + to + " are not a range of this encoder's " + layers.size() + " layers");
         }
     }
 
@@ -126,8 +138,8 @@ public final class BertEncoder {
     }
 
     /** One encoder layer, in place on {@code h}; {@code views} and {@code projected} are scratch. */
-    private void layer(Layer layer, Activations h, TokenBatch batch, ActivationBuffers.LayerViews views,
-                       Activations projected) {
+    private void layer(
+            Layer layer, Activations h, TokenBatch batch, ActivationBuffers.LayerViews views, Activations projected) {
         float eps = (float) config.layerNormEps();
 
         // Self-attention: project to queries, keys and values, attend within each sequence, project back.

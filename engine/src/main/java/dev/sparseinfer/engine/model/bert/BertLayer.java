@@ -1,9 +1,8 @@
 package dev.sparseinfer.engine.model.bert;
 
-import java.util.List;
-
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
+import java.util.List;
 
 /**
  * One post-LayerNorm encoder layer. A pruned layer may have fewer heads (query/key/value outputs, attention-output

@@ -57,8 +57,28 @@ class ActivationQuantizerTest {
         // A largest magnitude of 127 makes the step exactly 1, so these values reach the rounding unscaled: ties,
         // the float just below a half (where adding 0.5 in float would round up), and negatives of each.
         float belowHalf = Math.nextDown(0.5f);
-        float[] x = {127f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, belowHalf, -belowHalf, 126.5f, -126.5f,
-            Math.nextUp(-0.5f), Math.nextDown(-0.5f), 3.4999998f, -3.5000002f, 0f, -0f, 64.5f, -64.5f, 1e-30f};
+        float[] x = {
+            127f,
+            0.5f,
+            -0.5f,
+            1.5f,
+            -1.5f,
+            2.5f,
+            -2.5f,
+            belowHalf,
+            -belowHalf,
+            126.5f,
+            -126.5f,
+            Math.nextUp(-0.5f),
+            Math.nextDown(-0.5f),
+            3.4999998f,
+            -3.5000002f,
+            0f,
+            -0f,
+            64.5f,
+            -64.5f,
+            1e-30f
+        };
         byte[] bytes = new byte[x.length];
         float[] floats = new float[x.length];
         float byteScale = ActivationQuantizer.quantizeRow(x, 0, x.length, bytes, 0);

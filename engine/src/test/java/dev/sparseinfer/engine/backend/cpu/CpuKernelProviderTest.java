@@ -25,8 +25,10 @@ class CpuKernelProviderTest {
     void withoutTheModuleTheScalarKernelsRunAndTheNoticeNamesTheFlag() {
         CpuKernelSelection scalar = CpuKernelProvider.select(false, null);
         assertFalse(scalar.vectorApi());
-        assertEquals(Optional.of("cpu: the Vector API module is missing, running the scalar kernels (much slower);"
-                + " start the JVM with --add-modules jdk.incubator.vector"), scalar.notice());
+        assertEquals(
+                Optional.of("cpu: the Vector API module is missing, running the scalar kernels (much slower);"
+                        + " start the JVM with --add-modules jdk.incubator.vector"),
+                scalar.notice());
         try (CpuBackend backend = new CpuBackend(scalar, 2)) {
             assertEquals("cpu (scalar, 2 threads)", backend.description());
             assertEquals(scalar.notice(), backend.notice());
@@ -36,7 +38,8 @@ class CpuKernelProviderTest {
     @Test
     void aBadWidthIsRefusedWhetherOrNotTheModuleIsThere() {
         for (boolean module : new boolean[] {true, false}) {
-            SparseInferException e = assertThrows(SparseInferException.class, () -> CpuKernelProvider.select(module, "300"));
+            SparseInferException e =
+                    assertThrows(SparseInferException.class, () -> CpuKernelProvider.select(module, "300"));
             assertEquals(SparseInferException.Code.INVALID_ARGUMENT, e.code());
             assertTrue(e.getMessage().contains("got '300'"), e.getMessage());
         }
@@ -53,7 +56,8 @@ class CpuKernelProviderTest {
         }
         assertEquals(CpuVectorShape.FLOATS.vectorBitSize(), CpuVectorShape.INTS.vectorBitSize());
         try (CpuBackend backend = new CpuBackend(1)) {
-            assertEquals("cpu (Vector API, " + CpuVectorShape.FLOATS.vectorBitSize() + "-bit, 1 thread)",
+            assertEquals(
+                    "cpu (Vector API, " + CpuVectorShape.FLOATS.vectorBitSize() + "-bit, 1 thread)",
                     backend.description());
             assertEquals(Optional.empty(), backend.notice());
         }

@@ -1,13 +1,12 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.testing.Seeds;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -179,7 +178,8 @@ class CpuKernelsTest {
         float[] w = {1f, 0f, 0f, 1f};
         float[] y = new float[2];
         reference.linear(x, 1, 2, w, new float[2], 2, 0, 2, activation, y);
-        float[] expected = activation == ActivationFunction.NONE ? new float[] {1f, -2f}
+        float[] expected = activation == ActivationFunction.NONE
+                ? new float[] {1f, -2f}
                 // GELU(1) and GELU(-2), exact erf form.
                 : new float[] {0.8413447460685429f, -0.04550026389635842f};
         assertArrayEquals(expected, y, 1e-7f);

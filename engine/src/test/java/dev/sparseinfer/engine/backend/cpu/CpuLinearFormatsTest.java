@@ -1,7 +1,5 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +19,7 @@ import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.testing.RandomWeights;
 import dev.sparseinfer.engine.testing.Seeds;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -35,34 +34,58 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CpuLinearFormatsTest {
 
     @ParameterizedTest
-    @CsvSource({"1, 4, 1", "3, 12, 7", "4, 40, 20", "6, 36, 13", "7, 20, 33", "17, 36, 13", "2, 100, 33", "5, 388, 9",
-            "13, 20, 16", "41, 64, 50", "70, 24, 35", "1, 64, 13", "2, 48, 17", "5, 64, 50", "8, 32, 9", "9, 40, 24",
-            "3, 16, 8", "1, 32800, 3", "12, 392, 20", "33, 144, 9", "20, 136, 17", "45, 520, 19"})
+    @CsvSource({
+        "1, 4, 1",
+        "3, 12, 7",
+        "4, 40, 20",
+        "6, 36, 13",
+        "7, 20, 33",
+        "17, 36, 13",
+        "2, 100, 33",
+        "5, 388, 9",
+        "13, 20, 16",
+        "41, 64, 50",
+        "70, 24, 35",
+        "1, 64, 13",
+        "2, 48, 17",
+        "5, 64, 50",
+        "8, 32, 9",
+        "9, 40, 24",
+        "3, 16, 8",
+        "1, 32800, 3",
+        "12, 392, 20",
+        "33, 144, 9",
+        "20, 136, 17",
+        "45, 520, 19"
+    })
     void everyFormatMatchesItsDenseExpansion(int rows, int in, int out) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         List<LinearWeights> formats = everyFormat(random, out, in);
         float[] x = Seeds.gaussian(random, rows * in, 1);
         float[] bias = Seeds.gaussian(random, out, 0.3);
-        for (CpuKernelSelection kernels : List.of(CpuKernelProvider.selection(), CpuKernelSelection.scalar(Optional.empty()))) {
-          try (CpuBackend backend = new CpuBackend(kernels, 2)) {
-            for (LinearWeights w : formats) {
-                for (ActivationFunction activation : ActivationFunction.values()) {
-                    Linear layer = new Linear("layer", w, bias);
-                    Activations xs = backend.allocate(rows, in);
-                    System.arraycopy(x, 0, ((CpuActivations) xs).data(), 0, x.length);
-                    Activations ys = backend.allocate(rows, out);
-                    Arrays.fill(((CpuActivations) ys).data(), Float.NaN);
-                    backend.linear(backend.prepare(layer), xs, activation, ys);
-                    LinearReference expected = reference(w, x, rows, bias, activation);
-                    double error = Seeds.errorRelativeToTerms(((CpuActivations) ys).data(), expected.values(),
-                            expected.termMagnitudes());
-                    assertTrue(error < 1e-5, w.formatName() + " " + activation + " [" + rows + "x" + in + "] -> " + out
-                            + (kernels.vectorApi() ? "" : " (scalar kernels)") + ": relative error " + error
-                            + " (seed=" + seed + ")");
+        for (CpuKernelSelection kernels :
+                List.of(CpuKernelProvider.selection(), CpuKernelSelection.scalar(Optional.empty()))) {
+            try (CpuBackend backend = new CpuBackend(kernels, 2)) {
+                for (LinearWeights w : formats) {
+                    for (ActivationFunction activation : ActivationFunction.values()) {
+                        Linear layer = new Linear("layer", w, bias);
+                        Activations xs = backend.allocate(rows, in);
+                        System.arraycopy(x, 0, ((CpuActivations) xs).data(), 0, x.length);
+                        Activations ys = backend.allocate(rows, out);
+                        Arrays.fill(((CpuActivations) ys).data(), Float.NaN);
+                        backend.linear(backend.prepare(layer), xs, activation, ys);
+                        LinearReference expected = reference(w, x, rows, bias, activation);
+                        double error = Seeds.errorRelativeToTerms(
+                                ((CpuActivations) ys).data(), expected.values(), expected.termMagnitudes());
+                        assertTrue(
+                                error < 1e-5,
+                                w.formatName() + " " + activation + " [" + rows + "x" + in + "] -> " + out
+                                        + (kernels.vectorApi() ? "" : " (scalar kernels)") + ": relative error " + error
+                                        + " (seed=" + seed + ")");
+                    }
                 }
             }
-          }
         }
     }
 
@@ -79,14 +102,20 @@ class CpuLinearFormatsTest {
             for (int threads = 1; threads <= 3; threads++) {
                 try (CpuBackend backend = new CpuBackend(threads)) {
                     Activations ys = backend.allocate(rows, out);
-                    backend.linear(backend.prepare(new Linear("layer", w, bias)), backend.upload(x, rows, in),
-                            ActivationFunction.GELU, ys);
+                    backend.linear(
+                            backend.prepare(new Linear("layer", w, bias)),
+                            backend.upload(x, rows, in),
+                            ActivationFunction.GELU,
+                            ys);
                     float[] got = backend.read(ys);
                     if (single == null) {
                         single = got;
                     } else {
-                        assertArrayEquals(single, got, w.formatName() + " on "
-                                + threads + " threads differs from 1 thread (seed=" + seed + ")");
+                        assertArrayEquals(
+                                single,
+                                got,
+                                w.formatName() + " on " + threads + " threads differs from 1 thread (seed=" + seed
+                                        + ")");
                     }
                 }
             }
@@ -99,7 +128,13 @@ class CpuLinearFormatsTest {
      * multiple of every kernel's alignment, where the op falls back to one layer at a time.
      */
     @ParameterizedTest
-    @CsvSource({"16, 384, 64, 64, 64", "3, 36, 16, 32, 48", "13, 64, 48, 48, 16", "45, 520, 40, 24, 19", "1, 40, 8, 8, 8"})
+    @CsvSource({
+        "16, 384, 64, 64, 64",
+        "3, 36, 16, 32, 48",
+        "13, 64, 48, 48, 16",
+        "45, 520, 40, 24, 19",
+        "1, 40, 8, 8, 8"
+    })
     void layersOfOneInputRunTogetherGiveTheBitsEachGetsAlone(int rows, int in, int out0, int out1, int out2) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
@@ -127,8 +162,11 @@ class CpuLinearFormatsTest {
                     for (int j = 0; j < layers.length; j++) {
                         Activations alone = backend.allocate(rows, outs[j]);
                         backend.linear(prepared[j], xs, ActivationFunction.NONE, alone);
-                        assertArrayEquals(backend.read(alone), backend.read(together[j]), "layer " + j + " ("
-                                + layers[j].weights().formatName() + ") on " + threads + " threads (seed=" + seed + ")");
+                        assertArrayEquals(
+                                backend.read(alone),
+                                backend.read(together[j]),
+                                "layer " + j + " (" + layers[j].weights().formatName() + ") on " + threads
+                                        + " threads (seed=" + seed + ")");
                     }
                 }
             }
@@ -141,22 +179,36 @@ class CpuLinearFormatsTest {
      * to two linears (w8a8 CSR, other formats, a hidden width that is not whole vectors).
      */
     @ParameterizedTest
-    @CsvSource({"16, 40, 64, 24", "17, 36, 48, 13", "1, 64, 16, 8", "45, 520, 32, 19", "70, 24, 40, 35", "9, 40, 20, 16",
-            "33, 48, 96, 40"})
+    @CsvSource({
+        "16, 40, 64, 24",
+        "17, 36, 48, 13",
+        "1, 64, 16, 8",
+        "45, 520, 32, 19",
+        "70, 24, 40, 35",
+        "9, 40, 20, 16",
+        "33, 48, 96, 40"
+    })
     void feedForwardGivesTheBitsOfItsTwoLayers(int rows, int in, int hidden, int out) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         float[] x = Seeds.gaussian(random, rows * in, 1);
         List<LinearWeights[]> pairs = new ArrayList<>();
-        pairs.add(new LinearWeights[] {CsrWeights.fromDense(RandomWeights.unstructured(random, hidden, in, 0.6)),
-                CsrWeights.fromDense(RandomWeights.unstructured(random, out, hidden, 0.8))});
+        pairs.add(new LinearWeights[] {
+            CsrWeights.fromDense(RandomWeights.unstructured(random, hidden, in, 0.6)),
+            CsrWeights.fromDense(RandomWeights.unstructured(random, out, hidden, 0.8))
+        });
         for (Int8Scheme scheme : Int8Scheme.values()) {
             pairs.add(new LinearWeights[] {
-                    CsrInt8Weights.quantize(CsrWeights.fromDense(RandomWeights.unstructured(random, hidden, in, 0.5)), scheme),
-                    CsrInt8Weights.quantize(CsrWeights.fromDense(RandomWeights.unstructured(random, out, hidden, 0.9)), scheme)});
+                CsrInt8Weights.quantize(
+                        CsrWeights.fromDense(RandomWeights.unstructured(random, hidden, in, 0.5)), scheme),
+                CsrInt8Weights.quantize(
+                        CsrWeights.fromDense(RandomWeights.unstructured(random, out, hidden, 0.9)), scheme)
+            });
         }
-        pairs.add(new LinearWeights[] {new DenseWeights(RandomWeights.dense(random, hidden, in)),
-                CsrWeights.fromDense(RandomWeights.unstructured(random, out, hidden, 0.5))});
+        pairs.add(new LinearWeights[] {
+            new DenseWeights(RandomWeights.dense(random, hidden, in)),
+            CsrWeights.fromDense(RandomWeights.unstructured(random, out, hidden, 0.5))
+        });
         for (LinearWeights[] pair : pairs) {
             Linear up = new Linear("up", pair[0], Seeds.gaussian(random, hidden, 0.3));
             Linear down = new Linear("down", pair[1], Seeds.gaussian(random, out, 0.3));
@@ -171,9 +223,13 @@ class CpuLinearFormatsTest {
                     backend.linear(second, h, ActivationFunction.NONE, expected);
                     Activations got = backend.allocate(rows, out);
                     Arrays.fill(((CpuActivations) got).data(), Float.NaN);
-                    backend.feedForward(first, ActivationFunction.GELU, second, xs, backend.allocate(rows, hidden), got);
-                    assertArrayEquals(backend.read(expected), backend.read(got), pair[0].formatName() + " then "
-                            + pair[1].formatName() + " on " + threads + " threads (seed=" + seed + ")");
+                    backend.feedForward(
+                            first, ActivationFunction.GELU, second, xs, backend.allocate(rows, hidden), got);
+                    assertArrayEquals(
+                            backend.read(expected),
+                            backend.read(got),
+                            pair[0].formatName() + " then " + pair[1].formatName() + " on " + threads
+                                    + " threads (seed=" + seed + ")");
                 }
             }
         }
@@ -194,7 +250,8 @@ class CpuLinearFormatsTest {
         return formats;
     }
 
-    private static LinearReference reference(LinearWeights w, float[] x, int rows, float[] bias, ActivationFunction activation) {
+    private static LinearReference reference(
+            LinearWeights w, float[] x, int rows, float[] bias, ActivationFunction activation) {
         int in = w.inFeatures();
         float[] input = x;
         if (usesW8A8(w)) {

@@ -8,8 +8,8 @@ import dev.sparseinfer.engine.backend.ActivationFunction;
  */
 public record LinearReference(double[] values, double[] termMagnitudes) {
 
-    public static LinearReference compute(float[] x, int rows, int in, float[] w, float[] bias, int out,
-                                   ActivationFunction activation) {
+    public static LinearReference compute(
+            float[] x, int rows, int in, float[] w, float[] bias, int out, ActivationFunction activation) {
         double[] values = new double[rows * out];
         double[] magnitudes = new double[rows * out];
         for (int r = 0; r < rows; r++) {

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ParallelForTest {
@@ -26,14 +26,19 @@ class ParallelForTest {
                         int t = threads;
                         for (int repeat = 0; repeat < 50; repeat++) {
                             parallel.run(n, align, (from, to) -> {
-                                assertTrue(from % a == 0, "chunk starts at " + from + ", align " + a + ", " + t + " threads");
+                                assertTrue(
+                                        from % a == 0,
+                                        "chunk starts at " + from + ", align " + a + ", " + t + " threads");
                                 for (int i = from; i < to; i++) {
                                     hits.incrementAndGet(i);
                                 }
                             });
                         }
                         for (int i = 0; i < n; i++) {
-                            assertEquals(50, hits.get(i), "index " + i + " of " + n + ", align " + a + ", " + t + " threads");
+                            assertEquals(
+                                    50,
+                                    hits.get(i),
+                                    "index " + i + " of " + n + ", align " + a + ", " + t + " threads");
                         }
                     }
                 }
@@ -47,11 +52,15 @@ class ParallelForTest {
             IllegalStateException thrown = new IllegalStateException("chunk failed");
             for (int repeat = 0; repeat < 20; repeat++) {
                 int failing = repeat % 2 == 0 ? 0 : 50;
-                assertSame(thrown, assertThrows(IllegalStateException.class, () -> parallel.run(100, 1, (from, to) -> {
-                    if (from == failing) {
-                        throw thrown;
-                    }
-                })));
+                assertSame(
+                        thrown,
+                        assertThrows(
+                                IllegalStateException.class,
+                                () -> parallel.run(100, 1, (from, to) -> {
+                                    if (from == failing) {
+                                        throw thrown;
+                                    }
+                                })));
                 AtomicIntegerArray hits = new AtomicIntegerArray(100);
                 parallel.run(100, 1, (from, to) -> {
                     for (int i = from; i < to; i++) {

@@ -1,12 +1,11 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import jdk.incubator.vector.FloatVector;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sparseinfer.engine.testing.Seeds;
 import java.util.Random;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,8 +15,9 @@ class Transpose8x8Test {
     @ParameterizedTest
     @CsvSource({"8, 8, 0, 0", "384, 16, 5, 3", "13, 24, 40, 1", "1536, 32, 1, 8"})
     void blockIsTheTransposeAndWritesNothingElse(int srcStride, int dstStride, int srcAt, int dstAt) {
-        assumeTrue(Transpose8x8.AVAILABLE, "needs 8-float vectors, this JVM prefers "
-                + FloatVector.SPECIES_PREFERRED.length());
+        assumeTrue(
+                Transpose8x8.AVAILABLE,
+                "needs 8-float vectors, this JVM prefers " + FloatVector.SPECIES_PREFERRED.length());
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         float[] src = Seeds.gaussian(random, srcAt + 8 * srcStride, 1);

@@ -1,7 +1,5 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +9,7 @@ import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.testing.RandomWeights;
 import dev.sparseinfer.engine.testing.Seeds;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,8 +24,20 @@ class TwoFourOutputMajorLinearTest {
     private static final int LANES = CpuVectorShape.FLOATS.length();
 
     @ParameterizedTest
-    @CsvSource({"1, 8, 1", "2, 8, 3", "1, 16, 8", "2, 16, 9", "1, 64, 50", "2, 64, 50", "1, 392, 20", "2, 392, 17",
-            "3, 64, 50", "9, 40, 24", "1, 32800, 3", "2, 32800, 3"})
+    @CsvSource({
+        "1, 8, 1",
+        "2, 8, 3",
+        "1, 16, 8",
+        "2, 16, 9",
+        "1, 64, 50",
+        "2, 64, 50",
+        "1, 392, 20",
+        "2, 392, 17",
+        "3, 64, 50",
+        "9, 40, 24",
+        "1, 32800, 3",
+        "2, 32800, 3"
+    })
     void matchesItsDenseExpansion(int rows, int in, int out) {
         assumeTrue(LANES >= 8 && in % LANES == 0, "output-major needs whole windows of at least 8 lanes");
         long seed = Seeds.fresh();
@@ -39,10 +50,13 @@ class TwoFourOutputMajorLinearTest {
             float[] y = new float[rows * out];
             Arrays.fill(y, Float.NaN);
             layer.compute(x, rows, 0, out, activation, y);
-            LinearReference expected = LinearReference.compute(x, rows, in, w.toDense().data(), bias, out, activation);
+            LinearReference expected =
+                    LinearReference.compute(x, rows, in, w.toDense().data(), bias, out, activation);
             double error = Seeds.errorRelativeToTerms(y, expected.values(), expected.termMagnitudes());
-            assertTrue(error < 1e-5, activation + " [" + rows + "x" + in + "] -> " + out + ": relative error " + error
-                    + " (seed=" + seed + ")");
+            assertTrue(
+                    error < 1e-5,
+                    activation + " [" + rows + "x" + in + "] -> " + out + ": relative error " + error + " (seed=" + seed
+                            + ")");
         }
     }
 

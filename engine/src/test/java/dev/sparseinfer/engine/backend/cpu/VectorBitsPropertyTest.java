@@ -29,6 +29,9 @@ class VectorBitsPropertyTest {
     void anyOtherValueIsRefusedByName(String value) {
         SparseInferException e = assertThrows(SparseInferException.class, () -> VectorBitsProperty.parse(value));
         assertEquals(SparseInferException.Code.INVALID_ARGUMENT, e.code());
-        assertTrue(e.getMessage().contains(VectorBitsProperty.NAME) && e.getMessage().contains(value), e.getMessage());
+        assertTrue(
+                e.getMessage().contains(VectorBitsProperty.NAME)
+                        && e.getMessage().contains(value),
+                e.getMessage());
     }
 }

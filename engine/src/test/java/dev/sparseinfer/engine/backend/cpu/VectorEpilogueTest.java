@@ -22,7 +22,8 @@ class VectorEpilogueTest {
         }
         float[] e = new float[x.length];
         for (int i = 0; i < x.length; i += LANES) {
-            VectorExp.ofNonPositive(FloatVector.fromArray(CpuVectorShape.FLOATS, x, i)).intoArray(e, i);
+            VectorExp.ofNonPositive(FloatVector.fromArray(CpuVectorShape.FLOATS, x, i))
+                    .intoArray(e, i);
         }
         for (int i = 0; i < x.length; i++) {
             double expected = Math.exp(x[i]);
@@ -40,11 +41,13 @@ class VectorEpilogueTest {
         float[] x = new float[LANES * 1000 + 3];
         for (int i = 0; i < x.length; i++) {
             // A third near zero, a third around the clamp at |x / sqrt 2| = 4, the rest wide.
-            x[i] = (float) switch (i % 3) {
-                case 0 -> (random.nextDouble() - 0.5) * 2;
-                case 1 -> Math.signum(random.nextDouble() - 0.5) * (4 * Math.sqrt(2) + (random.nextDouble() - 0.5));
-                default -> random.nextGaussian() * 6;
-            };
+            x[i] = (float)
+                    switch (i % 3) {
+                        case 0 -> (random.nextDouble() - 0.5) * 2;
+                        case 1 ->
+                            Math.signum(random.nextDouble() - 0.5) * (4 * Math.sqrt(2) + (random.nextDouble() - 0.5));
+                        default -> random.nextGaussian() * 6;
+                    };
         }
         float[] y = x.clone();
         VectorEpilogue.apply(y, 0, y.length, ActivationFunction.GELU);
@@ -63,7 +66,8 @@ class VectorEpilogueTest {
         }
         float[] e = new float[x.length];
         for (int i = 0; i < x.length; i += LANES) {
-            VectorEpilogue.erf(FloatVector.fromArray(CpuVectorShape.FLOATS, x, i)).intoArray(e, i);
+            VectorEpilogue.erf(FloatVector.fromArray(CpuVectorShape.FLOATS, x, i))
+                    .intoArray(e, i);
         }
         for (int i = 0; i < x.length; i++) {
             assertEquals(Erf.erfFast(x[i]), e[i], 0f, "erf(" + x[i] + ")");

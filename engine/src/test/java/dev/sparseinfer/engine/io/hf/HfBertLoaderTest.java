@@ -9,14 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.sparseinfer.engine.api.SparseInferException;
-import dev.sparseinfer.engine.format.FloatTable;
-import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.DenseWeights;
+import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsWriter;
 import dev.sparseinfer.engine.io.safetensors.TensorInfo;
@@ -51,11 +51,17 @@ class HfBertLoaderTest {
         try (MappedModel mapped = HfBertLoader.open(dir, "{}")) {
             FloatTable position = mapped.weights().embeddings().position();
             assertTrue(position.values().isMapped(), "the F32 position table is read from the file, not copied");
-            assertArrayEquals(model.tensors().get("embeddings.position_embeddings.weight"), position.toMatrix().data(), "seed " + seed);
+            assertArrayEquals(
+                    model.tensors().get("embeddings.position_embeddings.weight"),
+                    position.toMatrix().data(),
+                    "seed " + seed);
             FloatTable word = mapped.weights().embeddings().word();
             assertTrue(word.values().isMapped(), "the F16 word table is read from the file too, widened as it is read");
             assertEquals(FloatTable.Encoding.F16, word.encoding());
-            assertArrayEquals(model.tensors().get("embeddings.word_embeddings.weight"), word.toMatrix().data(), "seed " + seed);
+            assertArrayEquals(
+                    model.tensors().get("embeddings.word_embeddings.weight"),
+                    word.toMatrix().data(),
+                    "seed " + seed);
         }
     }
 
@@ -67,12 +73,15 @@ class HfBertLoaderTest {
         int[][] ids = new int[3][];
         int[][] types = new int[3][];
         for (int s = 0; s < ids.length; s++) {
-            ids[s] = random.ints(1 + random.nextInt(TinyBert.CONFIG.maxPositions()), 0, TinyBert.CONFIG.vocabSize()).toArray();
-            types[s] = random.ints(ids[s].length, 0, TinyBert.CONFIG.typeVocabSize()).toArray();
+            ids[s] = random.ints(1 + random.nextInt(TinyBert.CONFIG.maxPositions()), 0, TinyBert.CONFIG.vocabSize())
+                    .toArray();
+            types[s] = random.ints(ids[s].length, 0, TinyBert.CONFIG.typeVocabSize())
+                    .toArray();
         }
         TokenBatch batch = TokenBatch.pack(ids, types);
 
-        try (MappedModel mapped = HfBertLoader.open(dir, "{}"); CpuBackend backend = new CpuBackend(1)) {
+        try (MappedModel mapped = HfBertLoader.open(dir, "{}");
+                CpuBackend backend = new CpuBackend(1)) {
             BertEmbeddings embeddings = mapped.weights().embeddings();
             assertEquals(FloatTable.Encoding.F16, embeddings.word().encoding());
             float[] fromMapping = embed(backend, embeddings, batch);
@@ -83,8 +92,12 @@ class HfBertLoaderTest {
 
     private static float[] embed(CpuBackend backend, BertEmbeddings e, TokenBatch batch) {
         Activations out = backend.allocate(batch.tokens(), e.word().cols());
-        backend.embed(batch, backend.prepareTable(e.word()), backend.prepareTable(e.position()),
-                backend.prepareTable(e.tokenType()), out);
+        backend.embed(
+                batch,
+                backend.prepareTable(e.word()),
+                backend.prepareTable(e.position()),
+                backend.prepareTable(e.tokenType()),
+                out);
         return backend.read(out);
     }
 
@@ -132,10 +145,12 @@ class HfBertLoaderTest {
     @Test
     void namesAHeadCountThatDoesNotDivideTheHiddenSize() throws IOException {
         TinyBert.write(dir, 2);
-        JsonObject config = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
+        JsonObject config = JsonParser.parseString(Files.readString(dir.resolve("config.json")))
+                .getAsJsonObject();
         config.addProperty("num_attention_heads", 5);
         Files.writeString(dir.resolve("config.json"), config.toString());
-        assertFailsNaming(dir.resolve("config.json").toString(), "num_attention_heads (5) must divide hidden_size (12)");
+        assertFailsNaming(
+                dir.resolve("config.json").toString(), "num_attention_heads (5) must divide hidden_size (12)");
     }
 
     @Test
@@ -167,7 +182,8 @@ class HfBertLoaderTest {
         TinyBert.write(dir, 6);
         Map<String, String> weightMap = shard(dir);
         String moved = "encoder.layer.0.output.dense.bias";
-        String wrongShard = weightMap.get(moved).contains("00001") ? "model-00002-of-00002.safetensors"
+        String wrongShard = weightMap.get(moved).contains("00001")
+                ? "model-00002-of-00002.safetensors"
                 : "model-00001-of-00002.safetensors";
         weightMap.put(moved, wrongShard);
         writeIndex(dir, weightMap);
@@ -180,7 +196,8 @@ class HfBertLoaderTest {
         Map<String, String> weightMap = shard(dir);
         weightMap.put("encoder.layer.0.output.dense.bias", "../model-00001-of-00002.safetensors");
         writeIndex(dir, weightMap);
-        assertFailsNaming(HfBertLoader.INDEX, "'../model-00001-of-00002.safetensors'", "not a file in the model directory");
+        assertFailsNaming(
+                HfBertLoader.INDEX, "'../model-00001-of-00002.safetensors'", "not a file in the model directory");
     }
 
     @Test
@@ -201,8 +218,13 @@ class HfBertLoaderTest {
         int[][] ids = new int[4][];
         int[][] types = new int[4][];
         for (int s = 0; s < ids.length; s++) {
-            ids[s] = random.ints(1 + random.nextInt(model.config().maxPositions()), 0, model.config().vocabSize()).toArray();
-            types[s] = random.ints(ids[s].length, 0, model.config().typeVocabSize()).toArray();
+            ids[s] = random.ints(
+                            1 + random.nextInt(model.config().maxPositions()),
+                            0,
+                            model.config().vocabSize())
+                    .toArray();
+            types[s] = random.ints(ids[s].length, 0, model.config().typeVocabSize())
+                    .toArray();
         }
 
         try (CpuBackend backend = new CpuBackend(2)) {
@@ -210,16 +232,26 @@ class HfBertLoaderTest {
             for (int s = 0; s < ids.length; s++) {
                 double[] reference = ReferenceBert.embed(model.encoder(), ids[s], types[s]);
                 for (int c = 0; c < reference.length; c++) {
-                    assertEquals(reference[c], actual[s][c], 2e-5, "text " + s + ", value " + c + " (seed=" + seed + ")");
+                    assertEquals(
+                            reference[c], actual[s][c], 2e-5, "text " + s + ", value " + c + " (seed=" + seed + ")");
                 }
             }
         }
     }
 
     private static void assertWeightsAre(Map<String, float[]> expected, BertWeights w, String context) {
-        assertArrayEquals(expected.get("embeddings.word_embeddings.weight"), w.embeddings().word().toMatrix().data(), context);
-        assertArrayEquals(expected.get("embeddings.position_embeddings.weight"), w.embeddings().position().toMatrix().data(), context);
-        assertArrayEquals(expected.get("embeddings.token_type_embeddings.weight"), w.embeddings().tokenType().toMatrix().data(), context);
+        assertArrayEquals(
+                expected.get("embeddings.word_embeddings.weight"),
+                w.embeddings().word().toMatrix().data(),
+                context);
+        assertArrayEquals(
+                expected.get("embeddings.position_embeddings.weight"),
+                w.embeddings().position().toMatrix().data(),
+                context);
+        assertArrayEquals(
+                expected.get("embeddings.token_type_embeddings.weight"),
+                w.embeddings().tokenType().toMatrix().data(),
+                context);
         assertNorm(expected, "embeddings.LayerNorm", w.embeddings().norm(), context);
         assertEquals(TinyBert.CONFIG.layers(), w.layers().size(), context);
         for (int i = 0; i < w.layers().size(); i++) {
@@ -237,7 +269,10 @@ class HfBertLoaderTest {
     }
 
     private static void assertLinear(Map<String, float[]> expected, String name, Linear linear, String context) {
-        assertArrayEquals(expected.get(name + ".weight"), ((DenseWeights) linear.weights()).matrix().data(), name + ", " + context);
+        assertArrayEquals(
+                expected.get(name + ".weight"),
+                ((DenseWeights) linear.weights()).matrix().data(),
+                name + ", " + context);
         assertArrayEquals(expected.get(name + ".bias"), linear.bias(), name + ", " + context);
     }
 
@@ -263,11 +298,17 @@ class HfBertLoaderTest {
         Path single = directory.resolve(HfBertLoader.SINGLE);
         Predicate<String> first = name -> name.startsWith("embeddings.") || name.startsWith("encoder.layer.0.");
         rewrite(single, directory.resolve("model-00001-of-00002.safetensors"), first, UnaryOperator.identity());
-        rewrite(single, directory.resolve("model-00002-of-00002.safetensors"), first.negate(), UnaryOperator.identity());
+        rewrite(
+                single,
+                directory.resolve("model-00002-of-00002.safetensors"),
+                first.negate(),
+                UnaryOperator.identity());
         Map<String, String> weightMap = new LinkedHashMap<>();
         try (SafetensorsFile file = SafetensorsFile.open(single)) {
             for (String name : file.tensors().keySet()) {
-                weightMap.put(name, first.test(name) ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+                weightMap.put(
+                        name,
+                        first.test(name) ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
             }
         }
         Files.delete(single);

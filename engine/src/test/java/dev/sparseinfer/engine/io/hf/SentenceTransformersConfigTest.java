@@ -49,11 +49,21 @@ class SentenceTransformersConfigTest {
     @Test
     void eachPoolingFlagGivesItsPooling() throws IOException {
         write("modules.json", TRANSFORMER_POOLING_NORMALIZE);
-        Map<String, Pooling> flags = Map.of("cls_token", Pooling.CLS, "mean_tokens", Pooling.MEAN,
-                "max_tokens", Pooling.MAX, "lasttoken", Pooling.LAST_TOKEN);
+        Map<String, Pooling> flags = Map.of(
+                "cls_token",
+                Pooling.CLS,
+                "mean_tokens",
+                Pooling.MEAN,
+                "max_tokens",
+                Pooling.MAX,
+                "lasttoken",
+                Pooling.LAST_TOKEN);
         for (Map.Entry<String, Pooling> e : flags.entrySet()) {
             write("1_Pooling/config.json", pooling(e.getKey()));
-            assertEquals(e.getValue(), SentenceTransformersConfig.read(dir).orElseThrow().pooling(), e.getKey());
+            assertEquals(
+                    e.getValue(),
+                    SentenceTransformersConfig.read(dir).orElseThrow().pooling(),
+                    e.getKey());
         }
     }
 
@@ -109,22 +119,60 @@ class SentenceTransformersConfigTest {
         assertRefused("modules.json", "Dense is not supported", """
                 [{"path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
                  {"path": "2_Dense", "type": "sentence_transformers.models.Dense"}]""", goodPooling, null);
-        assertRefused("modules.json", "no Pooling module",
-                "[{\"path\": \"\", \"type\": \"sentence_transformers.models.Transformer\"}]", goodPooling, null);
-        assertRefused("modules.json", "outside the model directory",
-                "[{\"path\": \"../elsewhere\", \"type\": \"sentence_transformers.models.Pooling\"}]", goodPooling, null);
-        assertRefused("config.json", "found none", TRANSFORMER_POOLING_NORMALIZE, "{\"word_embedding_dimension\": 384}", null);
-        assertRefused("config.json", "pooling_mode_cls_token and pooling_mode_mean_tokens", TRANSFORMER_POOLING_NORMALIZE,
-                "{\"pooling_mode_cls_token\": true, \"pooling_mode_mean_tokens\": true}", null);
-        assertRefused("config.json", "pooling_mode_weightedmean_tokens is not supported", TRANSFORMER_POOLING_NORMALIZE,
-                "{\"pooling_mode_weightedmean_tokens\": true}", null);
-        assertRefused("config.json", "not true or false", TRANSFORMER_POOLING_NORMALIZE,
-                "{\"pooling_mode_mean_tokens\": \"yes\"}", null);
-        assertRefused("config_sentence_transformers.json", "'passage' is not a string", TRANSFORMER_POOLING_NORMALIZE,
-                goodPooling, "{\"prompts\": {\"query\": \"query: \", \"passage\": 3}}");
-        assertRefused("config_sentence_transformers.json", "default_prompt_name 'document' is not one of the prompts",
-                TRANSFORMER_POOLING_NORMALIZE, goodPooling, "{\"prompts\": {\"query\": \"query: \"}, \"default_prompt_name\": \"document\"}");
-        assertRefused("config_sentence_transformers.json", "not valid JSON", TRANSFORMER_POOLING_NORMALIZE, goodPooling, "{\"prompts\": ");
+        assertRefused(
+                "modules.json",
+                "no Pooling module",
+                "[{\"path\": \"\", \"type\": \"sentence_transformers.models.Transformer\"}]",
+                goodPooling,
+                null);
+        assertRefused(
+                "modules.json",
+                "outside the model directory",
+                "[{\"path\": \"../elsewhere\", \"type\": \"sentence_transformers.models.Pooling\"}]",
+                goodPooling,
+                null);
+        assertRefused(
+                "config.json",
+                "found none",
+                TRANSFORMER_POOLING_NORMALIZE,
+                "{\"word_embedding_dimension\": 384}",
+                null);
+        assertRefused(
+                "config.json",
+                "pooling_mode_cls_token and pooling_mode_mean_tokens",
+                TRANSFORMER_POOLING_NORMALIZE,
+                "{\"pooling_mode_cls_token\": true, \"pooling_mode_mean_tokens\": true}",
+                null);
+        assertRefused(
+                "config.json",
+                "pooling_mode_weightedmean_tokens is not supported",
+                TRANSFORMER_POOLING_NORMALIZE,
+                "{\"pooling_mode_weightedmean_tokens\": true}",
+                null);
+        assertRefused(
+                "config.json",
+                "not true or false",
+                TRANSFORMER_POOLING_NORMALIZE,
+                "{\"pooling_mode_mean_tokens\": \"yes\"}",
+                null);
+        assertRefused(
+                "config_sentence_transformers.json",
+                "'passage' is not a string",
+                TRANSFORMER_POOLING_NORMALIZE,
+                goodPooling,
+                "{\"prompts\": {\"query\": \"query: \", \"passage\": 3}}");
+        assertRefused(
+                "config_sentence_transformers.json",
+                "default_prompt_name 'document' is not one of the prompts",
+                TRANSFORMER_POOLING_NORMALIZE,
+                goodPooling,
+                "{\"prompts\": {\"query\": \"query: \"}, \"default_prompt_name\": \"document\"}");
+        assertRefused(
+                "config_sentence_transformers.json",
+                "not valid JSON",
+                TRANSFORMER_POOLING_NORMALIZE,
+                goodPooling,
+                "{\"prompts\": ");
     }
 
     @Test
@@ -137,14 +185,16 @@ class SentenceTransformersConfigTest {
     }
 
     /** Writes the three files (a null one is left out) and checks the error names {@code file} and says {@code what}. */
-    private void assertRefused(String file, String what, String modules, String poolingConfig, String settings) throws IOException {
+    private void assertRefused(String file, String what, String modules, String poolingConfig, String settings)
+            throws IOException {
         write("modules.json", modules);
         write("1_Pooling/config.json", poolingConfig);
         Files.deleteIfExists(dir.resolve("config_sentence_transformers.json"));
         if (settings != null) {
             write("config_sentence_transformers.json", settings);
         }
-        SparseInferException e = assertThrows(SparseInferException.class, () -> SentenceTransformersConfig.read(dir), what);
+        SparseInferException e =
+                assertThrows(SparseInferException.class, () -> SentenceTransformersConfig.read(dir), what);
         assertEquals(SparseInferException.Code.INVALID_MODEL, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains(file) && e.getMessage().contains(what), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
@@ -153,7 +203,8 @@ class SentenceTransformersConfigTest {
     /** A Pooling config.json with every flag sentence-transformers writes, only {@code pooling_mode_<mode>} true. */
     private static String pooling(String mode) {
         StringBuilder json = new StringBuilder("{\"word_embedding_dimension\": 384");
-        for (String flag : List.of("cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens", "weightedmean_tokens", "lasttoken")) {
+        for (String flag : List.of(
+                "cls_token", "mean_tokens", "max_tokens", "mean_sqrt_len_tokens", "weightedmean_tokens", "lasttoken")) {
             json.append(", \"pooling_mode_").append(flag).append("\": ").append(flag.equals(mode));
         }
         return json.append("}").toString();

@@ -13,9 +13,9 @@ import dev.sparseinfer.engine.format.DenseWeights;
 import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
-import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.onnx.SyntheticBertOnnx.HeadCount;
 import dev.sparseinfer.engine.io.onnx.SyntheticBertOnnx.Style;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
@@ -64,8 +64,10 @@ class OnnxBertLoaderTest {
     @Test
     void rejectsAMatMulWhoseWeightInitializerIsMissing() throws IOException {
         SparseInferException e = loadFails(synthetic(Style.TORCH_2_0.withMissingQueryWeight(), 1));
-        assertTrue(e.getMessage().contains("'/encoder/layer.0/attention/self/query/MatMul' reads 'onnx::MatMul_787'")
-                && e.getMessage().contains("no initializer"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("'/encoder/layer.0/attention/self/query/MatMul' reads 'onnx::MatMul_787'")
+                        && e.getMessage().contains("no initializer"),
+                e.getMessage());
     }
 
     @Test
@@ -85,14 +87,20 @@ class OnnxBertLoaderTest {
     @Test
     void rejectsANestedLengthPrefixPointingPastItsMessage() throws IOException {
         // A graph of 6 bytes whose one node claims 50.
-        ProtoWriter graph = new ProtoWriter().tag(1, ProtoReader.LEN).rawVarint(50).raw(new byte[4]);
-        SparseInferException e = loadFails(write(new ProtoWriter().message(7, graph).toByteArray()));
+        ProtoWriter graph =
+                new ProtoWriter().tag(1, ProtoReader.LEN).rawVarint(50).raw(new byte[4]);
+        SparseInferException e =
+                loadFails(write(new ProtoWriter().message(7, graph).toByteArray()));
         assertTrue(e.getMessage().contains("claims 50 bytes but only 4 remain"), e.getMessage());
     }
 
     @Test
     void rejectsAHugeLengthWithoutAllocatingIt() throws IOException {
-        byte[] model = new ProtoWriter().tag(7, ProtoReader.LEN).rawVarint(-1L).raw(new byte[16]).toByteArray();
+        byte[] model = new ProtoWriter()
+                .tag(7, ProtoReader.LEN)
+                .rawVarint(-1L)
+                .raw(new byte[16])
+                .toByteArray();
         SparseInferException e = loadFails(write(model));
         assertTrue(e.getMessage().contains("claims 18446744073709551615 bytes"), e.getMessage());
     }
@@ -117,7 +125,9 @@ class OnnxBertLoaderTest {
             try {
                 OnnxBertLoader.load(file); // a flipped byte inside a weight still makes a valid model
             } catch (SparseInferException e) {
-                assertEquals(SparseInferException.Code.INVALID_MODEL, e.code(),
+                assertEquals(
+                        SparseInferException.Code.INVALID_MODEL,
+                        e.code(),
                         "case " + i + ": " + e.getMessage() + " (seed=" + seed + ")");
             } catch (RuntimeException e) {
                 fail("case " + i + " threw " + e + " (seed=" + seed + ")", e);
@@ -134,8 +144,12 @@ class OnnxBertLoaderTest {
         try (MappedModel model = OnnxBertLoader.open(file, "{}")) {
             FloatTable word = model.weights().embeddings().word();
             assertTrue(word.values().isMapped(), "the word table is read from the file, not copied");
-            assertArrayEquals(tensors.get("embeddings.word_embeddings.weight").data(), word.toMatrix().data(), "seed " + seed);
-            assertFalse(model.inMemory().weights().embeddings().word().values().isNative(), "in memory, it is on the heap");
+            assertArrayEquals(
+                    tensors.get("embeddings.word_embeddings.weight").data(),
+                    word.toMatrix().data(),
+                    "seed " + seed);
+            assertFalse(
+                    model.inMemory().weights().embeddings().word().values().isNative(), "in memory, it is on the heap");
         }
     }
 
@@ -149,9 +163,18 @@ class OnnxBertLoaderTest {
 
         String context = style + " (seed=" + seed + ")";
         assertEquals(config, actual.config(), context);
-        assertArrayEquals(expected.embeddings().word().toMatrix().data(), actual.embeddings().word().toMatrix().data(), context);
-        assertArrayEquals(expected.embeddings().position().toMatrix().data(), actual.embeddings().position().toMatrix().data(), context);
-        assertArrayEquals(expected.embeddings().tokenType().toMatrix().data(), actual.embeddings().tokenType().toMatrix().data(), context);
+        assertArrayEquals(
+                expected.embeddings().word().toMatrix().data(),
+                actual.embeddings().word().toMatrix().data(),
+                context);
+        assertArrayEquals(
+                expected.embeddings().position().toMatrix().data(),
+                actual.embeddings().position().toMatrix().data(),
+                context);
+        assertArrayEquals(
+                expected.embeddings().tokenType().toMatrix().data(),
+                actual.embeddings().tokenType().toMatrix().data(),
+                context);
         assertSameNorm(expected.embeddings().norm(), actual.embeddings().norm(), context);
         for (int layer = 0; layer < config.layers(); layer++) {
             var e = expected.layers().get(layer);

@@ -15,8 +15,7 @@ class OnnxTensorTest {
 
     @Test
     void readsRawFloatsAsLittleEndian() {
-        OnnxTensor t = parse(header("w", OnnxTensor.FLOAT, 2, 3)
-                .bytes(9, ProtoWriter.floatBytes(1, 2, 3, 4, 5, 6)));
+        OnnxTensor t = parse(header("w", OnnxTensor.FLOAT, 2, 3).bytes(9, ProtoWriter.floatBytes(1, 2, 3, 4, 5, 6)));
         assertEquals("w", t.name());
         assertArrayEquals(new int[] {2, 3}, t.shape());
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, t.toFloats());
@@ -25,13 +24,17 @@ class OnnxTensorTest {
 
     @Test
     void readsFloatDataPackedOrNot() {
-        OnnxTensor t = parse(header("f", OnnxTensor.FLOAT, 3).packedFloats(4, 0.25f, -1f).float32(4, 7f));
+        OnnxTensor t = parse(
+                header("f", OnnxTensor.FLOAT, 3).packedFloats(4, 0.25f, -1f).float32(4, 7f));
         assertArrayEquals(new float[] {0.25f, -1f, 7f}, t.toFloats());
     }
 
     @Test
     void readsDimsPackedOrNot() {
-        OnnxTensor t = parse(new ProtoWriter().packedVarints(1, 2, 1).varint(1, 2).varint(2, OnnxTensor.INT64)
+        OnnxTensor t = parse(new ProtoWriter()
+                .packedVarints(1, 2, 1)
+                .varint(1, 2)
+                .varint(2, OnnxTensor.INT64)
                 .packedVarints(7, 1, -2, 3, 4));
         assertArrayEquals(new int[] {2, 1, 2}, t.shape());
         assertArrayEquals(new long[] {1, -2, 3, 4}, t.toLongs());
@@ -39,18 +42,29 @@ class OnnxTensorTest {
 
     @Test
     void readsInt32FromRawDataAndFromInt32Data() {
-        ByteBuffer raw = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(-5).putInt(12);
-        assertArrayEquals(new long[] {-5, 12}, parse(header("r", OnnxTensor.INT32, 2).bytes(9, raw.array())).toLongs());
+        ByteBuffer raw =
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(-5).putInt(12);
+        assertArrayEquals(
+                new long[] {-5, 12},
+                parse(header("r", OnnxTensor.INT32, 2).bytes(9, raw.array())).toLongs());
         // A negative int32 is written as a 10-byte varint of its sign-extended 64-bit value.
-        assertArrayEquals(new long[] {-5, 12}, parse(header("d", OnnxTensor.INT32, 2).varint(5, -5).varint(5, 12)).toLongs());
+        assertArrayEquals(
+                new long[] {-5, 12},
+                parse(header("d", OnnxTensor.INT32, 2).varint(5, -5).varint(5, 12))
+                        .toLongs());
     }
 
     @Test
     void widensFloat16FromRawDataAndFromInt32Data() {
         short one = Float.floatToFloat16(1f);
         short minusHalf = Float.floatToFloat16(-0.5f);
-        ByteBuffer raw = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putShort(one).putShort(minusHalf);
-        assertArrayEquals(new float[] {1f, -0.5f}, parse(header("h", OnnxTensor.FLOAT16, 2).bytes(9, raw.array())).toFloats());
+        ByteBuffer raw = ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putShort(one)
+                .putShort(minusHalf);
+        assertArrayEquals(
+                new float[] {1f, -0.5f},
+                parse(header("h", OnnxTensor.FLOAT16, 2).bytes(9, raw.array())).toFloats());
         // onnx.proto keeps FP16 outside raw_data as one unsigned 16-bit pattern per int32_data entry.
         OnnxTensor typed = parse(header("h", OnnxTensor.FLOAT16, 2).packedVarints(5, one & 0xffff, minusHalf & 0xffff));
         assertArrayEquals(new float[] {1f, -0.5f}, typed.toFloats());
@@ -58,7 +72,10 @@ class OnnxTensorTest {
 
     @Test
     void readsAScalar() {
-        assertArrayEquals(new float[] {3f}, parse(header("s", OnnxTensor.FLOAT).bytes(9, ProtoWriter.floatBytes(3f))).toFloats());
+        assertArrayEquals(
+                new float[] {3f},
+                parse(header("s", OnnxTensor.FLOAT).bytes(9, ProtoWriter.floatBytes(3f)))
+                        .toFloats());
     }
 
     @Test
@@ -83,15 +100,16 @@ class OnnxTensorTest {
 
     @Test
     void rejectsExternalData() {
-        OnnxTensor t = parse(header("w", OnnxTensor.FLOAT, 4).varint(14, 1)
+        OnnxTensor t = parse(header("w", OnnxTensor.FLOAT, 4)
+                .varint(14, 1)
                 .message(13, new ProtoWriter().string(1, "location").string(2, "weights.bin")));
         assertRejects(t::toFloats, "tensor 'w': external data not supported");
     }
 
     @Test
     void rejectsANegativeDimension() {
-        SparseInferException e = assertThrows(SparseInferException.class,
-                () -> parse(header("w", OnnxTensor.FLOAT, 2, -1)));
+        SparseInferException e =
+                assertThrows(SparseInferException.class, () -> parse(header("w", OnnxTensor.FLOAT, 2, -1)));
         assertTrue(e.getMessage().contains("tensor 'w' has invalid dimension -1"), e.getMessage());
     }
 

@@ -1,7 +1,5 @@
 package dev.sparseinfer.engine.io.onnx;
 
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sparseinfer.engine.api.SparseInferException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +20,8 @@ class ProtoReaderTest {
         byte[] bytes = new ProtoWriter()
                 .varint(1, 300)
                 .float32(2, 1.5f)
-                .tag(3, ProtoReader.I64).raw(new byte[8])
+                .tag(3, ProtoReader.I64)
+                .raw(new byte[8])
                 .string(4, "héllo")
                 .message(5, new ProtoWriter().varint(1, -2))
                 .toByteArray();
@@ -68,7 +68,8 @@ class ProtoReaderTest {
 
     @Test
     void rejectsATruncatedVarint() {
-        assertRejects(new ProtoWriter().tag(1, ProtoReader.VARINT).raw((byte) 0x80).toByteArray(),
+        assertRejects(
+                new ProtoWriter().tag(1, ProtoReader.VARINT).raw((byte) 0x80).toByteArray(),
                 "truncated varint at byte 1");
     }
 
@@ -81,19 +82,29 @@ class ProtoReaderTest {
 
     @Test
     void rejectsALengthPastTheEnd() {
-        assertRejects(new ProtoWriter().tag(3, ProtoReader.LEN).rawVarint(100).raw(new byte[3]).toByteArray(),
+        assertRejects(
+                new ProtoWriter()
+                        .tag(3, ProtoReader.LEN)
+                        .rawVarint(100)
+                        .raw(new byte[3])
+                        .toByteArray(),
                 "field 3 at byte 1 claims 100 bytes but only 3 remain");
     }
 
     @Test
     void rejectsAHugeLength() {
-        assertRejects(new ProtoWriter().tag(3, ProtoReader.LEN).rawVarint(Long.MAX_VALUE).toByteArray(),
+        assertRejects(
+                new ProtoWriter()
+                        .tag(3, ProtoReader.LEN)
+                        .rawVarint(Long.MAX_VALUE)
+                        .toByteArray(),
                 "claims " + Long.MAX_VALUE + " bytes but only 0 remain");
     }
 
     @Test
     void rejectsATruncatedFixedWidthValue() {
-        assertRejects(new ProtoWriter().tag(2, ProtoReader.I64).raw(new byte[5]).toByteArray(),
+        assertRejects(
+                new ProtoWriter().tag(2, ProtoReader.I64).raw(new byte[5]).toByteArray(),
                 "truncated field 2 at byte 1: needs 8 bytes, 5 remain");
     }
 
@@ -137,7 +148,10 @@ class ProtoReaderTest {
     void namesOffsetsWithinTheWholeFile() {
         // The bad length sits inside a nested message; its offset counts from the start of the outer one.
         byte[] inner = new ProtoWriter().tag(1, ProtoReader.LEN).rawVarint(9).toByteArray();
-        ProtoReader r = reader(new ProtoWriter().varint(1, 1).message(2, new ProtoWriter().raw(inner)).toByteArray());
+        ProtoReader r = reader(new ProtoWriter()
+                .varint(1, 1)
+                .message(2, new ProtoWriter().raw(inner))
+                .toByteArray());
         r.next();
         r.skip();
         r.next();

@@ -15,7 +15,11 @@ import java.util.Map;
 final class SyntheticBertOnnx {
 
     /** Where the Reshape that splits query/key/value into heads gets its target shape. */
-    enum HeadCount { CONCAT_OF_CONSTANTS, INITIALIZER_SHAPE, COMPUTED_SHAPE }
+    enum HeadCount {
+        CONCAT_OF_CONSTANTS,
+        INITIALIZER_SHAPE,
+        COMPUTED_SHAPE
+    }
 
     record Style(HeadCount headCount, boolean anonymousBiases, boolean fusedLayerNorm, boolean missingQueryWeight) {
 
@@ -96,12 +100,18 @@ final class SyntheticBertOnnx {
         }
         initializer(tensor(INT64, new int[] {1, positions.length}, ProtoWriter.longBytes(positions))
                 .string(8, "embeddings.position_ids"));
-        String words = node("Gather", "/embeddings/word_embeddings/Gather",
+        String words = node(
+                "Gather",
+                "/embeddings/word_embeddings/Gather",
                 List.of("embeddings.word_embeddings.weight", "input_ids"));
-        String types = node("Gather", "/embeddings/token_type_embeddings/Gather",
+        String types = node(
+                "Gather",
+                "/embeddings/token_type_embeddings/Gather",
                 List.of("embeddings.token_type_embeddings.weight", "token_type_ids"));
         String sum = node("Add", "/embeddings/Add", List.of(words, types));
-        String positionRows = node("Gather", "/embeddings/position_embeddings/Gather",
+        String positionRows = node(
+                "Gather",
+                "/embeddings/position_embeddings/Gather",
                 List.of("embeddings.position_embeddings.weight", "embeddings.position_ids"));
         String all = node("Add", "/embeddings/Add_1", List.of(sum, positionRows));
         return layerNorm("/embeddings/LayerNorm", all, "embeddings.LayerNorm");
@@ -122,15 +132,18 @@ final class SyntheticBertOnnx {
         String scale = constant(self + "/Constant_12", floatScalar((float) Math.sqrt(config.headDim())));
         String probs = node("Softmax", self + "/Softmax", List.of(node("Div", self + "/Div", List.of(scores, scale))));
         String context = node("MatMul", self + "/MatMul_1", List.of(probs, values));
-        String merged = node("Reshape", self + "/Reshape_3", List.of(
-                node("Transpose", self + "/Transpose_3", List.of(context), ints("perm", 0, 2, 1, 3)),
-                constant(self + "/Constant_15", int64s(0, 0, config.hiddenSize()))));
+        String merged = node(
+                "Reshape",
+                self + "/Reshape_3",
+                List.of(
+                        node("Transpose", self + "/Transpose_3", List.of(context), ints("perm", 0, 2, 1, 3)),
+                        constant(self + "/Constant_15", int64s(0, 0, config.hiddenSize()))));
         String attention = linear(scope + "/attention/output/dense", merged, p + "attention.output.dense");
         String residual = node("Add", scope + "/attention/output/Add", List.of(attention, x));
         String a = layerNorm(scope + "/attention/output/LayerNorm", residual, p + "attention.output.LayerNorm");
         String up = linear(scope + "/intermediate/dense", a, p + "intermediate.dense");
-        String down = linear(scope + "/output/dense", gelu(scope + "/intermediate/intermediate_act_fn", up),
-                p + "output.dense");
+        String down = linear(
+                scope + "/output/dense", gelu(scope + "/intermediate/intermediate_act_fn", up), p + "output.dense");
         String out = node("Add", scope + "/output/Add", List.of(down, a));
         return layerNorm(scope + "/output/LayerNorm", out, p + "output.LayerNorm");
     }
@@ -148,12 +161,16 @@ final class SyntheticBertOnnx {
         }
         String weight = "onnx::MatMul_" + anonymous++;
         if (!(style.missingQueryWeight() && module.equals("encoder.layer.0.attention.self.query"))) {
-            initializer(tensor(FLOAT, new int[] {in, out}, ProtoWriter.floatBytes(inByOut)).string(8, weight));
+            initializer(tensor(FLOAT, new int[] {in, out}, ProtoWriter.floatBytes(inByOut))
+                    .string(8, weight));
         }
         String bias = module + ".bias";
         if (style.anonymousBiases()) {
             String anonymousBias = "onnx::Add_" + anonymous++;
-            initializer(tensor(FLOAT, new int[] {out}, ProtoWriter.floatBytes(tensors.get(bias).data()))
+            initializer(tensor(
+                            FLOAT,
+                            new int[] {out},
+                            ProtoWriter.floatBytes(tensors.get(bias).data()))
                     .string(8, anonymousBias));
             bias = anonymousBias;
         } else {
@@ -166,15 +183,20 @@ final class SyntheticBertOnnx {
     /** view(batch, sequence, heads, headDim) then permute(0, 2, 1, 3), as BertSelfAttention does. */
     private String splitHeads(String self, String value, int i) {
         String shape = switch (style.headCount()) {
-            case CONCAT_OF_CONSTANTS -> node("Concat", self + "/Concat_" + i, List.of(
-                    sizeOf(self, value, i, 0),
-                    sizeOf(self, value, i, 1),
-                    constant(self + "/Constant_heads_" + i, int64s(config.heads())),
-                    constant(self + "/Constant_size_" + i, int64s(config.headDim()))), axis(0));
+            case CONCAT_OF_CONSTANTS ->
+                node(
+                        "Concat",
+                        self + "/Concat_" + i,
+                        List.of(
+                                sizeOf(self, value, i, 0),
+                                sizeOf(self, value, i, 1),
+                                constant(self + "/Constant_heads_" + i, int64s(config.heads())),
+                                constant(self + "/Constant_size_" + i, int64s(config.headDim()))),
+                        axis(0));
             case INITIALIZER_SHAPE -> {
                 String name = "onnx::Reshape_" + anonymous++;
-                initializer(tensor(INT64, new int[] {4},
-                        ProtoWriter.longBytes(0, 0, config.heads(), config.headDim())).string(8, name));
+                initializer(tensor(INT64, new int[] {4}, ProtoWriter.longBytes(0, 0, config.heads(), config.headDim()))
+                        .string(8, name));
                 yield name;
             }
             case COMPUTED_SHAPE -> node("Shape", self + "/Shape_of_mask_" + i, List.of("attention_mask"));
@@ -195,23 +217,31 @@ final class SyntheticBertOnnx {
     private String layerNorm(String scope, String input, String params) {
         float eps = (float) config.layerNormEps();
         if (style.fusedLayerNorm()) {
-            return node("LayerNormalization", scope + "/LayerNormalization",
+            return node(
+                    "LayerNormalization",
+                    scope + "/LayerNormalization",
                     List.of(input, stateDict(params + ".weight"), stateDict(params + ".bias")),
-                    attribute("epsilon", ATTR_FLOAT).float32(2, eps), attribute("axis", ATTR_INT).varint(3, -1));
+                    attribute("epsilon", ATTR_FLOAT).float32(2, eps),
+                    attribute("axis", ATTR_INT).varint(3, -1));
         }
         String mean = node("ReduceMean", scope + "/ReduceMean", List.of(input), ints("axes", -1));
         String centered = node("Sub", scope + "/Sub", List.of(input, mean));
         String squared = node("Pow", scope + "/Pow", List.of(centered, constant(scope + "/Constant", floatScalar(2))));
         String variance = node("ReduceMean", scope + "/ReduceMean_1", List.of(squared), ints("axes", -1));
-        String shifted = node("Add", scope + "/Add", List.of(variance, constant(scope + "/Constant_1", floatScalar(eps))));
-        String normalized = node("Div", scope + "/Div", List.of(centered, node("Sqrt", scope + "/Sqrt", List.of(shifted))));
+        String shifted =
+                node("Add", scope + "/Add", List.of(variance, constant(scope + "/Constant_1", floatScalar(eps))));
+        String normalized =
+                node("Div", scope + "/Div", List.of(centered, node("Sqrt", scope + "/Sqrt", List.of(shifted))));
         String scaled = node("Mul", scope + "/Mul", List.of(normalized, stateDict(params + ".weight")));
         return node("Add", scope + "/Add_1", List.of(scaled, stateDict(params + ".bias")));
     }
 
     private String gelu(String scope, String x) {
-        String erf = node("Erf", scope + "/Erf", List.of(node("Div", scope + "/Div",
-                List.of(x, constant(scope + "/Constant", floatScalar((float) Math.sqrt(2)))))));
+        String erf = node(
+                "Erf",
+                scope + "/Erf",
+                List.of(node("Div", scope + "/Div", List.of(x, constant(scope + "/Constant", floatScalar((float)
+                        Math.sqrt(2)))))));
         String onePlus = node("Add", scope + "/Add", List.of(erf, constant(scope + "/Constant_1", floatScalar(1))));
         String product = node("Mul", scope + "/Mul", List.of(x, onePlus));
         return node("Mul", scope + "/Mul_1", List.of(product, constant(scope + "/Constant_2", floatScalar(0.5f))));

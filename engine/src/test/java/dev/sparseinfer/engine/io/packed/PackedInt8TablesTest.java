@@ -69,8 +69,12 @@ class PackedInt8TablesTest {
             assertArrayEquals(new int[] {37, 13}, f.info(WORD + ".int8").shape());
             assertEquals(DType.F32, f.info(WORD + ".scale").dtype());
             assertArrayEquals(new int[] {37}, f.info(WORD + ".scale").shape());
-            assertArrayEquals(new int[] {11}, f.info("embeddings.position_embeddings.weight.scale").shape());
-            assertArrayEquals(new int[] {3}, f.info("embeddings.token_type_embeddings.weight.scale").shape());
+            assertArrayEquals(
+                    new int[] {11},
+                    f.info("embeddings.position_embeddings.weight.scale").shape());
+            assertArrayEquals(
+                    new int[] {3},
+                    f.info("embeddings.token_type_embeddings.weight.scale").shape());
             TensorDigests.Report report = TensorDigests.check(f);
             assertEquals(f.tensors().size(), report.checked(), "every tensor, the int8 tables' too, has a digest");
             assertTrue(report.mismatched().isEmpty());
@@ -104,13 +108,17 @@ class PackedInt8TablesTest {
         Path fp32 = dir.resolve("fp32.safetensors");
         PackedModel.write(model(new Random(Seeds.fresh())), "{}", fp32);
 
-        assertRefused(rewritten(int8, "v1-int8.safetensors", Map.of(PackedModel.FORMAT_KEY, "1"), null, null),
+        assertRefused(
+                rewritten(int8, "v1-int8.safetensors", Map.of(PackedModel.FORMAT_KEY, "1"), null, null),
                 "version 1 cannot hold int8 embedding tables");
-        assertRefused(rewritten(fp32, "v2-fp32.safetensors", Map.of(PackedModel.FORMAT_KEY, "2"), null, null),
+        assertRefused(
+                rewritten(fp32, "v2-fp32.safetensors", Map.of(PackedModel.FORMAT_KEY, "2"), null, null),
                 "version 2 cannot hold fp32 embedding tables");
-        assertRefused(rewritten(int8, "v3.safetensors", Map.of(PackedModel.FORMAT_KEY, "3"), null, null),
+        assertRefused(
+                rewritten(int8, "v3.safetensors", Map.of(PackedModel.FORMAT_KEY, "3"), null, null),
                 "packed format version 3 is not supported");
-        assertRefused(rewritten(int8, "int4.safetensors", Map.of(PackedModel.TABLES_KEY, "int4"), null, null),
+        assertRefused(
+                rewritten(int8, "int4.safetensors", Map.of(PackedModel.TABLES_KEY, "int4"), null, null),
                 "unknown embedding table format 'int4'");
     }
 

@@ -38,7 +38,8 @@ class PackedModelLeakTest {
     @Test
     void loadingAThousandTimesLeaksNoDescriptorMappingOrHeap() throws IOException {
         Path file = dir.resolve("model.safetensors");
-        PackedModel.write(new LoadedModel(RandomBert.weights(CONFIG, new Random(Seeds.fresh())), "{}", "random"), "{}", file);
+        PackedModel.write(
+                new LoadedModel(RandomBert.weights(CONFIG, new Random(Seeds.fresh())), "{}", "random"), "{}", file);
         PackedModel.load(file); // first use: classes loaded, caches filled
         long heap = heapAfterGc();
         long descriptors = settledDescriptors();
@@ -111,7 +112,9 @@ class PackedModelLeakTest {
 
     private static long mappingsOf(Path file) throws IOException {
         String name = file.toRealPath().toString();
-        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(name)).count();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.endsWith(name))
+                .count();
     }
 
     private static long heapAfterGc() {

@@ -88,14 +88,18 @@ class PackedModelTest {
         // The format as the safetensors spec defines it, read with nothing of ours: an 8-byte little-endian header
         // length, a JSON header of string metadata and tensors, then the tensors' bytes, back to back, to the end.
         byte[] bytes = Files.readAllBytes(file);
-        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        JsonObject header = JsonParser.parseString(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8)).getAsJsonObject();
+        long headerLength =
+                ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonObject header = JsonParser.parseString(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8))
+                .getAsJsonObject();
         Map<String, Integer> dtypeBytes = Map.of("F32", 4, "I32", 4, "I8", 1, "U8", 1);
         List<long[]> spans = new ArrayList<>();
         for (Map.Entry<String, JsonElement> e : header.entrySet()) {
             JsonObject o = e.getValue().getAsJsonObject();
             if (e.getKey().equals("__metadata__")) {
-                o.entrySet().forEach(m -> assertTrue(m.getValue().getAsJsonPrimitive().isString(), m.getKey()));
+                o.entrySet()
+                        .forEach(m ->
+                                assertTrue(m.getValue().getAsJsonPrimitive().isString(), m.getKey()));
                 assertEquals(TOKENIZER, o.get(PackedModel.TOKENIZER_KEY).getAsString());
                 continue;
             }
@@ -125,7 +129,8 @@ class PackedModelTest {
         byte[] bytes = Files.readAllBytes(file);
         for (int keep : new int[] {bytes.length - 1, bytes.length / 2, 100, 7}) {
             Files.write(file, Arrays.copyOf(bytes, keep));
-            SparseInferException e = assertThrows(SparseInferException.class, () -> PackedModel.load(file), "kept " + keep);
+            SparseInferException e =
+                    assertThrows(SparseInferException.class, () -> PackedModel.load(file), "kept " + keep);
             assertEquals(SparseInferException.Code.INVALID_MODEL, e.code(), e.getMessage());
         }
     }
@@ -135,7 +140,8 @@ class PackedModelTest {
         Path file = dir.resolve("model.safetensors");
         PackedModel.write(model(new Random(Seeds.fresh()), (r, m) -> new DenseWeights(m)), RECIPE, file);
         byte[] bytes = Files.readAllBytes(file);
-        int headerLength = (int) ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        int headerLength = (int)
+                ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         String header = new String(bytes, 8, headerLength, StandardCharsets.UTF_8);
         JsonObject json = JsonParser.parseString(header).getAsJsonObject();
         JsonObject query = json.getAsJsonObject("encoder.layer.0.attention.self.query.weight");
@@ -143,9 +149,11 @@ class PackedModelTest {
         // One tensor now claims to end far past the end of the file.
         String lie = header.replace("," + end + "]", "," + (end + 90_000_000) + "]");
         assertNotEquals(header, lie);
-        ByteBuffer out = ByteBuffer.allocate(8 + lie.getBytes(StandardCharsets.UTF_8).length + bytes.length - 8 - headerLength)
+        ByteBuffer out = ByteBuffer.allocate(
+                        8 + lie.getBytes(StandardCharsets.UTF_8).length + bytes.length - 8 - headerLength)
                 .order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(lie.getBytes(StandardCharsets.UTF_8).length).put(lie.getBytes(StandardCharsets.UTF_8))
+        out.putLong(lie.getBytes(StandardCharsets.UTF_8).length)
+                .put(lie.getBytes(StandardCharsets.UTF_8))
                 .put(bytes, 8 + headerLength, bytes.length - 8 - headerLength);
         Files.write(file, out.array());
         SparseInferException e = assertThrows(SparseInferException.class, () -> PackedModel.load(file));
@@ -171,13 +179,17 @@ class PackedModelTest {
         MappedModel mapped = PackedModel.open(file);
         FloatTable word = mapped.weights().embeddings().word();
         assertTrue(word.values().isMapped(), "the word table is read from the file, not copied");
-        assertArrayEquals(written.weights().embeddings().word().toMatrix().data(), word.toMatrix().data(), "seed=" + seed);
+        assertArrayEquals(
+                written.weights().embeddings().word().toMatrix().data(),
+                word.toMatrix().data(),
+                "seed=" + seed);
         mapped.close();
 
         assertThrows(IllegalStateException.class, () -> word.get(0, 0), "a read after close");
         assertThrows(IllegalStateException.class, () -> mapped.weights().layer(0), "a layer read after close");
         mapped.close(); // closing twice does nothing
-        assertFalse(PackedModel.load(file).weights().embeddings().word().values().isNative(), "loaded: on the heap");
+        assertFalse(
+                PackedModel.load(file).weights().embeddings().word().values().isNative(), "loaded: on the heap");
     }
 
     private void assertRoundTrips(BiFunction<Random, FloatMatrix, LinearWeights> format) {
@@ -194,9 +206,18 @@ class PackedModelTest {
         assertEquals(RECIPE, read.metadata().get(PackedModel.RECIPE_KEY), context);
         BertWeights a = written.weights();
         BertWeights b = read.weights();
-        assertArrayEquals(a.embeddings().word().toMatrix().data(), b.embeddings().word().toMatrix().data(), context);
-        assertArrayEquals(a.embeddings().position().toMatrix().data(), b.embeddings().position().toMatrix().data(), context);
-        assertArrayEquals(a.embeddings().tokenType().toMatrix().data(), b.embeddings().tokenType().toMatrix().data(), context);
+        assertArrayEquals(
+                a.embeddings().word().toMatrix().data(),
+                b.embeddings().word().toMatrix().data(),
+                context);
+        assertArrayEquals(
+                a.embeddings().position().toMatrix().data(),
+                b.embeddings().position().toMatrix().data(),
+                context);
+        assertArrayEquals(
+                a.embeddings().tokenType().toMatrix().data(),
+                b.embeddings().tokenType().toMatrix().data(),
+                context);
         assertNormEquals(a.embeddings().norm(), b.embeddings().norm(), context);
         Set<String> formats = new HashSet<>();
         for (int l = 0; l < CONFIG.layers(); l++) {
@@ -220,7 +241,8 @@ class PackedModelTest {
         LinearWeights a = actual.weights();
         assertEquals(e.getClass(), a.getClass(), where);
         switch (e) {
-            case DenseWeights d -> assertArrayEquals(d.matrix().data(), ((DenseWeights) a).matrix().data(), where);
+            case DenseWeights d ->
+                assertArrayEquals(d.matrix().data(), ((DenseWeights) a).matrix().data(), where);
             case CsrWeights c -> {
                 CsrWeights r = (CsrWeights) a;
                 assertArrayEquals(c.pattern().rowPtr(), r.pattern().rowPtr(), where);
@@ -267,10 +289,18 @@ class PackedModelTest {
         List<BertLayer> layers = new ArrayList<>();
         for (BertLayer l : dense.layers()) {
             List<Linear> converted = l.linears().stream()
-                    .map(x -> new Linear(x.name(), format.apply(random, x.weights().toDense()), x.bias()))
+                    .map(x -> new Linear(
+                            x.name(), format.apply(random, x.weights().toDense()), x.bias()))
                     .toList();
-            layers.add(new BertLayer(converted.get(0), converted.get(1), converted.get(2), converted.get(3),
-                    l.attentionNorm(), converted.get(4), converted.get(5), l.outputNorm()));
+            layers.add(new BertLayer(
+                    converted.get(0),
+                    converted.get(1),
+                    converted.get(2),
+                    converted.get(3),
+                    l.attentionNorm(),
+                    converted.get(4),
+                    converted.get(5),
+                    l.outputNorm()));
         }
         return new LoadedModel(new BertWeights(CONFIG, dense.embeddings(), layers), TOKENIZER, "random");
     }

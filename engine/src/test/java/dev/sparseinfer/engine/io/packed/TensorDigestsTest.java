@@ -1,7 +1,5 @@
 package dev.sparseinfer.engine.io.packed;
 
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,6 +21,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -40,14 +39,21 @@ class TensorDigestsTest {
         Path file = packed();
         byte[] all = Files.readAllBytes(file);
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            JsonObject digests = JsonParser.parseString(f.metadata().get(TensorDigests.KEY)).getAsJsonObject();
+            JsonObject digests =
+                    JsonParser.parseString(f.metadata().get(TensorDigests.KEY)).getAsJsonObject();
             assertEquals(f.tensors().keySet(), digests.keySet());
-            long dataStart = all.length - f.tensors().values().stream().mapToLong(TensorInfo::byteLength).sum();
+            long dataStart = all.length
+                    - f.tensors().values().stream()
+                            .mapToLong(TensorInfo::byteLength)
+                            .sum();
             for (TensorInfo t : f.tensors().values()) {
                 // Hashed here straight from the file's bytes, independently of the reader.
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
                 sha.update(all, (int) (dataStart + t.begin()), (int) t.byteLength());
-                assertEquals(HexFormat.of().formatHex(sha.digest()), digests.get(t.name()).getAsString(), t.name());
+                assertEquals(
+                        HexFormat.of().formatHex(sha.digest()),
+                        digests.get(t.name()).getAsString(),
+                        t.name());
             }
             TensorDigests.Report report = TensorDigests.check(f);
             assertTrue(report.recorded());
@@ -64,9 +70,14 @@ class TensorDigestsTest {
         TensorInfo victim;
         long dataStart;
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            var nonEmpty = f.tensors().values().stream().filter(t -> t.byteLength() > 0).toList();
+            var nonEmpty = f.tensors().values().stream()
+                    .filter(t -> t.byteLength() > 0)
+                    .toList();
             victim = nonEmpty.get(random.nextInt(nonEmpty.size()));
-            dataStart = bytes.length - f.tensors().values().stream().mapToLong(TensorInfo::byteLength).sum();
+            dataStart = bytes.length
+                    - f.tensors().values().stream()
+                            .mapToLong(TensorInfo::byteLength)
+                            .sum();
         }
         int at = (int) (dataStart + victim.begin() + random.nextLong(victim.byteLength()));
         bytes[at] ^= (byte) (1 << random.nextInt(8));
@@ -74,7 +85,8 @@ class TensorDigestsTest {
 
         SparseInferException e = assertThrows(SparseInferException.class, () -> PackedModel.load(file));
         assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
-        assertTrue(e.getMessage().contains("'" + victim.name() + "' does not match its recorded SHA-256"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("'" + victim.name() + "' does not match its recorded SHA-256"), e.getMessage());
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             assertEquals(List.of(victim.name()), TensorDigests.check(f).mismatched());
         }
@@ -135,7 +147,8 @@ class TensorDigestsTest {
                     w.metadata(k, v);
                 }
             });
-            JsonObject digests = edit.apply(JsonParser.parseString(in.metadata().get(TensorDigests.KEY)).getAsJsonObject());
+            JsonObject digests = edit.apply(
+                    JsonParser.parseString(in.metadata().get(TensorDigests.KEY)).getAsJsonObject());
             if (digests != null) {
                 w.metadata(TensorDigests.KEY, digests.toString());
             }

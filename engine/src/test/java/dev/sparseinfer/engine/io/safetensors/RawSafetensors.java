@@ -10,8 +10,7 @@ import java.nio.file.Path;
 /** Writes safetensors files byte by byte, so tests can make them as wrong as they like. */
 final class RawSafetensors {
 
-    private RawSafetensors() {
-    }
+    private RawSafetensors() {}
 
     /** A file whose header is {@code json} with its true length, followed by {@code data}. */
     static Path write(Path file, String json, byte[] data) throws IOException {

@@ -36,21 +36,26 @@ class SafetensorsFileTest {
         // Bit patterns worked out by hand from IEEE 754 binary16: sign, 5-bit exponent (bias 15), 10-bit fraction.
         int[] f16 = {0x3C00, 0xC000, 0x3555, 0x7BFF, 0x0001, 0x03FF, 0x8000, 0x7C00, 0xFC00, 0x7E00};
         float[] expected = {
-            1f,                     // 2^0
-            -2f,                    // -2^1
-            0.333251953125f,        // 2^-2 * (1 + 341/1024)
-            65504f,                 // largest finite: 2^15 * (2 - 2^-10)
-            0x1p-24f,               // smallest subnormal
-            1023 * 0x1p-24f,        // largest subnormal
+            1f, // 2^0
+            -2f, // -2^1
+            0.333251953125f, // 2^-2 * (1 + 341/1024)
+            65504f, // largest finite: 2^15 * (2 - 2^-10)
+            0x1p-24f, // smallest subnormal
+            1023 * 0x1p-24f, // largest subnormal
             -0f,
             Float.POSITIVE_INFINITY,
             Float.NEGATIVE_INFINITY,
-            Float.NaN};
-        Path file = RawSafetensors.write(dir.resolve("f16.safetensors"),
-                "{\"h\":{\"dtype\":\"F16\",\"shape\":[10],\"data_offsets\":[0,20]}}", shorts(f16));
+            Float.NaN
+        };
+        Path file = RawSafetensors.write(
+                dir.resolve("f16.safetensors"),
+                "{\"h\":{\"dtype\":\"F16\",\"shape\":[10],\"data_offsets\":[0,20]}}",
+                shorts(f16));
         try (SafetensorsFile read = SafetensorsFile.open(file)) {
             assertArrayEquals(expected, read.readFloats("h").data());
-            assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(read.readFloats("h").data()[6]));
+            assertEquals(
+                    Float.floatToRawIntBits(-0f),
+                    Float.floatToRawIntBits(read.readFloats("h").data()[6]));
         }
     }
 
@@ -60,14 +65,17 @@ class SafetensorsFileTest {
         int[] bf16 = {0x3F80, 0xC040, 0x3EAB, 0x7F7F, 0x0001, 0x8000, 0xFF80};
         float[] expected = {
             1f,
-            -3f,                    // -2^1 * (1 + 64/128)
-            0.333984375f,           // 2^-2 * (1 + 43/128)
-            0x1.FEp127f,            // largest finite: 2^127 * (2 - 2^-7)
-            0x1p-133f,              // smallest subnormal: 2^-126 * 2^-7
+            -3f, // -2^1 * (1 + 64/128)
+            0.333984375f, // 2^-2 * (1 + 43/128)
+            0x1.FEp127f, // largest finite: 2^127 * (2 - 2^-7)
+            0x1p-133f, // smallest subnormal: 2^-126 * 2^-7
             -0f,
-            Float.NEGATIVE_INFINITY};
-        Path file = RawSafetensors.write(dir.resolve("bf16.safetensors"),
-                "{\"b\":{\"dtype\":\"BF16\",\"shape\":[7],\"data_offsets\":[0,14]}}", shorts(bf16));
+            Float.NEGATIVE_INFINITY
+        };
+        Path file = RawSafetensors.write(
+                dir.resolve("bf16.safetensors"),
+                "{\"b\":{\"dtype\":\"BF16\",\"shape\":[7],\"data_offsets\":[0,14]}}",
+                shorts(bf16));
         try (SafetensorsFile read = SafetensorsFile.open(file)) {
             assertArrayEquals(expected, read.readFloats("b").data());
         }
@@ -79,16 +87,23 @@ class SafetensorsFileTest {
         byte[] u8 = {0, -1, -128};
         byte[] i32 = ints(Integer.MIN_VALUE, -1, 16_777_217);
         byte[] i64 = longs(Long.MIN_VALUE, (1L << 53) + 1);
-        Path file = RawSafetensors.write(dir.resolve("ints.safetensors"), "{"
-                + "\"i8\":{\"dtype\":\"I8\",\"shape\":[4],\"data_offsets\":[0,4]},"
-                + "\"u8\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[4,7]},"
-                + "\"i32\":{\"dtype\":\"I32\",\"shape\":[3],\"data_offsets\":[7,19]},"
-                + "\"i64\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[19,35]}}", concat(i8, u8, i32, i64));
+        Path file = RawSafetensors.write(
+                dir.resolve("ints.safetensors"),
+                "{"
+                        + "\"i8\":{\"dtype\":\"I8\",\"shape\":[4],\"data_offsets\":[0,4]},"
+                        + "\"u8\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[4,7]},"
+                        + "\"i32\":{\"dtype\":\"I32\",\"shape\":[3],\"data_offsets\":[7,19]},"
+                        + "\"i64\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[19,35]}}",
+                concat(i8, u8, i32, i64));
         try (SafetensorsFile read = SafetensorsFile.open(file)) {
-            assertArrayEquals(new float[] {-128, -1, 0, 127}, read.readFloats("i8").data());
+            assertArrayEquals(
+                    new float[] {-128, -1, 0, 127}, read.readFloats("i8").data());
             assertArrayEquals(new float[] {0, 255, 128}, read.readFloats("u8").data());
-            assertArrayEquals(new float[] {-0x1p31f, -1, 16_777_216}, read.readFloats("i32").data());
-            assertArrayEquals(new float[] {-0x1p63f, 0x1p53f}, read.readFloats("i64").data());
+            assertArrayEquals(
+                    new float[] {-0x1p31f, -1, 16_777_216},
+                    read.readFloats("i32").data());
+            assertArrayEquals(
+                    new float[] {-0x1p63f, 0x1p53f}, read.readFloats("i64").data());
             assertArrayEquals(new int[] {-128, -1, 0, 127}, read.readInts("i8"));
             assertArrayEquals(new int[] {0, 255, 128}, read.readInts("u8"));
             assertArrayEquals(new int[] {Integer.MIN_VALUE, -1, 16_777_217}, read.readInts("i32"));
@@ -99,10 +114,13 @@ class SafetensorsFileTest {
 
     @Test
     void keepsShapesAndHeaderOrder() throws IOException {
-        Path file = RawSafetensors.write(dir.resolve("order.safetensors"), "{"
-                + "\"z\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[8,16]},"
-                + "\"__metadata__\":{\"k\":\"v\"},"
-                + "\"a\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]}}", new byte[16]);
+        Path file = RawSafetensors.write(
+                dir.resolve("order.safetensors"),
+                "{"
+                        + "\"z\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[8,16]},"
+                        + "\"__metadata__\":{\"k\":\"v\"},"
+                        + "\"a\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4]}}",
+                new byte[16]);
         try (SafetensorsFile read = SafetensorsFile.open(file)) {
             assertEquals(List.of("z", "a"), List.copyOf(read.tensors().keySet()));
             FloatTensor z = read.readFloats("z");
@@ -115,8 +133,10 @@ class SafetensorsFileTest {
 
     @Test
     void servesRawBytesAsALittleEndianReadOnlyView() throws IOException {
-        Path file = RawSafetensors.write(dir.resolve("raw.safetensors"),
-                "{\"i\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", ints(0x01020304, -2));
+        Path file = RawSafetensors.write(
+                dir.resolve("raw.safetensors"),
+                "{\"i\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+                ints(0x01020304, -2));
         SafetensorsFile read = SafetensorsFile.open(file);
         ByteBuffer view = read.bytes("i");
         assertEquals(ByteOrder.LITTLE_ENDIAN, view.order());
@@ -190,8 +210,10 @@ class SafetensorsFileTest {
 
     @Test
     void namesTheFileAndTensorWhenATensorIsMissing() throws IOException {
-        Path file = RawSafetensors.write(dir.resolve("one.safetensors"),
-                "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", new byte[1]);
+        Path file = RawSafetensors.write(
+                dir.resolve("one.safetensors"),
+                "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}",
+                new byte[1]);
         try (SafetensorsFile read = SafetensorsFile.open(file)) {
             SparseInferException e = assertThrows(SparseInferException.class, () -> read.readFloats("b"));
             assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
@@ -225,7 +247,8 @@ class SafetensorsFileTest {
     }
 
     private static byte[] concat(byte[]... parts) {
-        ByteBuffer b = ByteBuffer.allocate(Arrays.stream(parts).mapToInt(p -> p.length).sum());
+        ByteBuffer b =
+                ByteBuffer.allocate(Arrays.stream(parts).mapToInt(p -> p.length).sum());
         for (byte[] p : parts) {
             b.put(p);
         }

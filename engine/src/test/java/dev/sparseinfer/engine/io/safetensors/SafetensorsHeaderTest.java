@@ -43,15 +43,18 @@ class SafetensorsHeaderTest {
 
     @Test
     void rejectsAHeaderLengthBeyondTheFile() throws IOException {
-        Path file = RawSafetensors.write(dir.resolve("long.safetensors"), 1000, "{}".getBytes(StandardCharsets.US_ASCII));
+        Path file =
+                RawSafetensors.write(dir.resolve("long.safetensors"), 1000, "{}".getBytes(StandardCharsets.US_ASCII));
         rejects(file, "header length 1000 does not fit a 10-byte file");
     }
 
     @Test
     void rejectsAHeaderLengthOfTwoToTheSixtyThird() throws IOException {
-        Path file = RawSafetensors.write(dir.resolve("huge.safetensors"), Long.MIN_VALUE, "{}".getBytes(StandardCharsets.US_ASCII));
+        Path file = RawSafetensors.write(
+                dir.resolve("huge.safetensors"), Long.MIN_VALUE, "{}".getBytes(StandardCharsets.US_ASCII));
         rejects(file, "header length 9223372036854775808 does not fit");
-        Path allOnes = RawSafetensors.write(dir.resolve("ones.safetensors"), -1L, "{}".getBytes(StandardCharsets.US_ASCII));
+        Path allOnes =
+                RawSafetensors.write(dir.resolve("ones.safetensors"), -1L, "{}".getBytes(StandardCharsets.US_ASCII));
         rejects(allOnes, "header length 18446744073709551615 does not fit");
     }
 
@@ -88,59 +91,85 @@ class SafetensorsHeaderTest {
 
     @Test
     void rejectsOffsetsOutsideTheData() throws IOException {
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[100],\"data_offsets\":[0,400]}}"),
-                "tensor 'w'", "data_offsets [0, 400] outside the 16-byte data section");
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}"),
-                "tensor 'w'", "data_offsets [8, 4]");
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}"),
-                "tensor 'w'", "data_offsets entry -4");
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}"),
-                "tensor 'w'", "no data_offsets array of 2 integers");
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4.5]}}"),
-                "tensor 'w'", "data_offsets entry 4.5");
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,1e400]}}"),
-                "tensor 'w'", "data_offsets entry");
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,99999999999999999999999]}}"),
-                "tensor 'w'", "below 10^18");
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[100],\"data_offsets\":[0,400]}}"),
+                "tensor 'w'",
+                "data_offsets [0, 400] outside the 16-byte data section");
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}"),
+                "tensor 'w'",
+                "data_offsets [8, 4]");
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}"),
+                "tensor 'w'",
+                "data_offsets entry -4");
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}"),
+                "tensor 'w'",
+                "no data_offsets array of 2 integers");
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4.5]}}"),
+                "tensor 'w'",
+                "data_offsets entry 4.5");
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,1e400]}}"),
+                "tensor 'w'",
+                "data_offsets entry");
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,99999999999999999999999]}}"),
+                "tensor 'w'",
+                "below 10^18");
     }
 
     @Test
     void rejectsOverlappingTensors() throws IOException {
-        rejects(header("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        rejects(
+                header("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                         + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}"),
                 "tensors 'a' [0, 8] and 'b' [4, 12] overlap");
-        rejects(header("{\"b\":{\"dtype\":\"I8\",\"shape\":[4],\"data_offsets\":[6,10]},"
+        rejects(
+                header("{\"b\":{\"dtype\":\"I8\",\"shape\":[4],\"data_offsets\":[6,10]},"
                         + "\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}"),
                 "tensors 'a' [0, 16] and 'b' [6, 10] overlap");
     }
 
     @Test
     void rejectsAShapeThatDoesNotMatchTheByteCount() throws IOException {
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}"),
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}"),
                 "tensor 'w' has 16 bytes of data but its shape [3] of F32 needs 12");
-        rejects(header("{\"w\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,16]}}"),
+        rejects(
+                header("{\"w\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,16]}}"),
                 "tensor 'w' has 16 bytes of data but its shape [2, 2] of F16 needs 8");
     }
 
     @Test
     void rejectsShapesThatAreNegativeOrOverflow() throws IOException {
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[-4],\"data_offsets\":[0,16]}}"),
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[-4],\"data_offsets\":[0,16]}}"),
                 "tensor 'w' has shape entry -4");
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296],\"data_offsets\":[0,16]}}"),
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296],\"data_offsets\":[0,16]}}"),
                 "tensor 'w' has dimension 4294967296");
-        rejects(header("{\"w\":{\"dtype\":\"I64\",\"shape\":[2147483647,2147483647,2147483647],\"data_offsets\":[0,16]}}"),
+        rejects(
+                header(
+                        "{\"w\":{\"dtype\":\"I64\",\"shape\":[2147483647,2147483647,2147483647],\"data_offsets\":[0,16]}}"),
                 "tensor 'w' has a shape too large");
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":\"[4]\",\"data_offsets\":[0,16]}}"),
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":\"[4]\",\"data_offsets\":[0,16]}}"),
                 "tensor 'w' has no shape array");
-        rejects(header("{\"w\":{\"dtype\":\"F32\",\"shape\":[\"4\"],\"data_offsets\":[0,16]}}"),
+        rejects(
+                header("{\"w\":{\"dtype\":\"F32\",\"shape\":[\"4\"],\"data_offsets\":[0,16]}}"),
                 "tensor 'w' has shape entry \"4\"");
     }
 
     @Test
     void rejectsAnUnknownOrMissingDtype() throws IOException {
-        rejects(header("{\"w\":{\"dtype\":\"Q4_K\",\"shape\":[4],\"data_offsets\":[0,16]}}"),
+        rejects(
+                header("{\"w\":{\"dtype\":\"Q4_K\",\"shape\":[4],\"data_offsets\":[0,16]}}"),
                 "tensor 'w' has unsupported dtype 'Q4_K'");
-        rejects(header("{\"w\":{\"dtype\":\"f32\",\"shape\":[4],\"data_offsets\":[0,16]}}"),
+        rejects(
+                header("{\"w\":{\"dtype\":\"f32\",\"shape\":[4],\"data_offsets\":[0,16]}}"),
                 "tensor 'w' has unsupported dtype 'f32'");
         rejects(header("{\"w\":{\"shape\":[4],\"data_offsets\":[0,16]}}"), "tensor 'w' has no dtype");
     }

@@ -41,8 +41,8 @@ class SafetensorsWriterTest {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         for (DType dtype : DType.values()) {
             // Odd sizes, so each tensor leaves the next one unaligned; plus a scalar and an empty tensor.
-            for (int[] shape : List.of(new int[] {1 + random.nextInt(5), 1 + 2 * random.nextInt(6)}, new int[0],
-                    new int[] {3, 0})) {
+            for (int[] shape : List.of(
+                    new int[] {1 + random.nextInt(5), 1 + 2 * random.nextInt(6)}, new int[0], new int[] {3, 0})) {
                 String name = "t." + dtype + "." + shape.length + "." + bytes.size();
                 byte[] data = new byte[elements(shape) * dtype.bytes()];
                 random.nextBytes(data);
@@ -197,8 +197,11 @@ class SafetensorsWriterTest {
     @Test
     void leavesNothingWhenTheDirectoryIsMissing() {
         Path target = dir.resolve("no-such-dir").resolve("model.safetensors");
-        SparseInferException e = assertThrows(SparseInferException.class,
-                () -> new SafetensorsWriter().addF32("w", new int[] {1}, new float[] {1}).write(target));
+        SparseInferException e = assertThrows(
+                SparseInferException.class,
+                () -> new SafetensorsWriter()
+                        .addF32("w", new int[] {1}, new float[] {1})
+                        .write(target));
         assertEquals(SparseInferException.Code.IO, e.code());
         assertTrue(e.getMessage().contains("model.safetensors"), e.getMessage());
         assertEquals(List.of(), listing(dir));
@@ -207,14 +210,19 @@ class SafetensorsWriterTest {
     @Test
     void rejectsATensorWhoseValuesDoNotFillItsShape() {
         SafetensorsWriter writer = new SafetensorsWriter();
-        SparseInferException e = assertThrows(SparseInferException.class,
-                () -> writer.add("w", DType.F32, new int[] {2, 3}, new byte[20]));
+        SparseInferException e = assertThrows(
+                SparseInferException.class, () -> writer.add("w", DType.F32, new int[] {2, 3}, new byte[20]));
         assertEquals(SparseInferException.Code.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("w: shape [2, 3] of F32 needs 24 bytes, got 20"), e.getMessage());
         assertThrows(SparseInferException.class, () -> writer.addF16("h", new int[] {4}, new float[3]));
         assertThrows(SparseInferException.class, () -> writer.addI32("i", new int[] {-1}, new int[0]));
-        SparseInferException huge = assertThrows(SparseInferException.class,
-                () -> writer.add("big", DType.I64, new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 0}, new byte[0]));
+        SparseInferException huge = assertThrows(
+                SparseInferException.class,
+                () -> writer.add(
+                        "big",
+                        DType.I64,
+                        new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 0},
+                        new byte[0]));
         assertTrue(huge.getMessage().contains("is too large"), huge.getMessage());
         // Nothing rejected makes it into the file.
         Path file = dir.resolve("ok.safetensors");

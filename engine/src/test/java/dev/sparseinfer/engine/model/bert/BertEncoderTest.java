@@ -31,7 +31,8 @@ class BertEncoderTest {
         BertWeights weights = RandomBert.weights(CONFIG, random);
         int[][] ids = randomIds(random, 5);
         int[][] types = randomTypes(random, ids);
-        for (var kernels : new CpuKernelSelection[] {CpuKernelSelection.scalar(Optional.empty()), CpuKernelProvider.selection()}) {
+        for (var kernels :
+                new CpuKernelSelection[] {CpuKernelSelection.scalar(Optional.empty()), CpuKernelProvider.selection()}) {
             for (int threads : new int[] {1, 3}) {
                 try (CpuBackend backend = new CpuBackend(kernels, threads)) {
                     float[][] actual = new BertEncoder(weights, backend).forward(TokenBatch.pack(ids, types));
@@ -41,8 +42,10 @@ class BertEncoderTest {
                         for (int c = 0; c < expected.length; c++) {
                             maxDiff = Math.max(maxDiff, Math.abs(expected[c] - actual[s][c]));
                         }
-                        assertTrue(maxDiff < 2e-5, backend.description() + ", sequence " + s
-                                + ": max difference " + maxDiff + " (seed=" + seed + ")");
+                        assertTrue(
+                                maxDiff < 2e-5,
+                                backend.description() + ", sequence " + s + ": max difference " + maxDiff + " (seed="
+                                        + seed + ")");
                     }
                 }
             }
@@ -110,13 +113,17 @@ class BertEncoderTest {
             BertEncoder encoder = new BertEncoder(weights, backend);
             float[] input = encoder.hiddenStates(batch, 0);
             for (int l = 0; l < CONFIG.layers(); l++) {
-                assertCloseToReference(weights, ids, types, batch, l, input, "layer " + l + "'s input (seed=" + seed + ")");
+                assertCloseToReference(
+                        weights, ids, types, batch, l, input, "layer " + l + "'s input (seed=" + seed + ")");
                 float[] output = encoder.runLayers(l, l + 1, input, batch);
-                assertArrayEquals(encoder.hiddenStates(batch, l + 1), output, "layer " + l + " alone (seed=" + seed + ")");
+                assertArrayEquals(
+                        encoder.hiddenStates(batch, l + 1), output, "layer " + l + " alone (seed=" + seed + ")");
                 input = output;
             }
-            assertArrayEquals(encoder.hiddenStates(batch, CONFIG.layers()),
-                    encoder.runLayers(1, CONFIG.layers(), encoder.hiddenStates(batch, 1), batch), "seed=" + seed);
+            assertArrayEquals(
+                    encoder.hiddenStates(batch, CONFIG.layers()),
+                    encoder.runLayers(1, CONFIG.layers(), encoder.hiddenStates(batch, 1), batch),
+                    "seed=" + seed);
         }
     }
 
@@ -134,11 +141,18 @@ class BertEncoderTest {
     }
 
     /** {@code actual}: the batch's hidden states entering layer {@code layer}, all sequences packed. */
-    private static void assertCloseToReference(BertWeights weights, int[][] ids, int[][] types, TokenBatch batch,
-                                               int layer, float[] actual, String context) {
+    private static void assertCloseToReference(
+            BertWeights weights,
+            int[][] ids,
+            int[][] types,
+            TokenBatch batch,
+            int layer,
+            float[] actual,
+            String context) {
         int hidden = CONFIG.hiddenSize();
         for (int s = 0; s < ids.length; s++) {
-            double[][] expected = ReferenceBert.linearInputs(weights, ids[s], types[s]).get(4 * layer);
+            double[][] expected =
+                    ReferenceBert.linearInputs(weights, ids[s], types[s]).get(4 * layer);
             for (int t = 0; t < expected.length; t++) {
                 for (int c = 0; c < hidden; c++) {
                     float value = actual[(batch.starts()[s] + t) * hidden + c];
@@ -155,7 +169,8 @@ class BertEncoderTest {
         BertWeights weights = RandomBert.weights(CONFIG, random);
         int[][] ids = randomIds(random, 3);
         try (CpuBackend backend = new CpuBackend(1)) {
-            for (float[] v : new BertEncoder(weights, backend).forward(TokenBatch.pack(ids, randomTypes(random, ids)))) {
+            for (float[] v :
+                    new BertEncoder(weights, backend).forward(TokenBatch.pack(ids, randomTypes(random, ids)))) {
                 double norm = 0;
                 for (float x : v) {
                     norm += x * x;
@@ -168,7 +183,8 @@ class BertEncoderTest {
     private static int[][] randomIds(Random random, int sequences) {
         int[][] ids = new int[sequences][];
         for (int s = 0; s < sequences; s++) {
-            ids[s] = random.ints(1 + random.nextInt(CONFIG.maxPositions()), 0, CONFIG.vocabSize()).toArray();
+            ids[s] = random.ints(1 + random.nextInt(CONFIG.maxPositions()), 0, CONFIG.vocabSize())
+                    .toArray();
         }
         return ids;
     }
