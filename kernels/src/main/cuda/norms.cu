@@ -1,4 +1,5 @@
-// Row-wise ops of the encoder: embedding gather, residual + LayerNorm, mean pooling + L2 normalisation.
+// Row-wise ops of the encoder: embedding gather, residual + LayerNorm, pooling (CLS, mean, max, last token) with
+// optional L2 normalisation.
 // fp32 throughout, with the CPU backend's formulas (two-pass variance, the 1e-12 norm guard of
 // torch.nn.functional.normalize).
 #include "common.cuh"
@@ -45,26 +46,48 @@ extern "C" __global__ void si_add_layernorm(const float* x, const float* residua
     }
 }
 
-// out[s, :] = normalize(mean of x over sequence s's tokens). One block per sequence; cols floats of shared memory.
-extern "C" __global__ void si_mean_pool_normalize(const float* __restrict__ x, const int* __restrict__ starts,
-                                                  const int* __restrict__ lengths, float* __restrict__ out,
-                                                  int cols) {
-    extern __shared__ float mean[];
+// out[s, :] = pooled token states of sequence s, L2-normalised when normalize != 0. mode: 0 the first token (CLS),
+// 1 the mean over the sequence's tokens, 2 the per-feature maximum, 3 the last token (SI_POOL_* below, which
+// DeviceKernels.poolingMode maps the Java enum to). One block per sequence; each thread owns columns c = threadIdx.x +
+// k * blockDim.x and reads them down the sequence's rows (coalesced across the warp); the pooled row is staged in
+// cols floats of shared memory until the norm is known.
+#define SI_POOL_CLS 0
+#define SI_POOL_MEAN 1
+#define SI_POOL_MAX 2
+#define SI_POOL_LAST 3
+extern "C" __global__ void si_pool(const float* __restrict__ x, const int* __restrict__ starts,
+                                   const int* __restrict__ lengths, float* __restrict__ out, int cols, int mode,
+                                   int normalize) {
+    extern __shared__ float pooled[];
     __shared__ float scratch[32];
     int start = starts[blockIdx.x];
     int length = lengths[blockIdx.x];
     float squares = 0.0f;
     for (int c = threadIdx.x; c < cols; c += blockDim.x) {
-        float s = 0.0f;
-        for (int t = 0; t < length; t++) {
-            s += x[(size_t) (start + t) * cols + c];
+        float v;
+        if (mode == SI_POOL_CLS) {
+            v = x[(size_t) start * cols + c];
+        } else if (mode == SI_POOL_LAST) {
+            v = x[(size_t) (start + length - 1) * cols + c];
+        } else if (mode == SI_POOL_MAX) {
+            v = x[(size_t) start * cols + c];
+            for (int t = 1; t < length; t++) {
+                v = fmaxf(v, x[(size_t) (start + t) * cols + c]);
+            }
+        } else {
+            v = 0.0f;
+            for (int t = 0; t < length; t++) {
+                v += x[(size_t) (start + t) * cols + c];
+            }
+            v /= length;
         }
-        s /= length;
-        mean[c] = s;
-        squares += s * s;
+        pooled[c] = v;
+        squares += v * v;
     }
-    float inv = 1.0f / fmaxf(sqrtf(si_block_sum(squares, scratch)), 1e-12f);
+    // The block-wide sum is reached by every thread either way, as si_block_sum's barriers require.
+    float total = si_block_sum(squares, scratch);
+    float inv = normalize != 0 ? 1.0f / fmaxf(sqrtf(total), 1e-12f) : 1.0f;
     for (int c = threadIdx.x; c < cols; c += blockDim.x) {
-        out[(size_t) blockIdx.x * cols + c] = mean[c] * inv;
+        out[(size_t) blockIdx.x * cols + c] = pooled[c] * inv;
     }
 }

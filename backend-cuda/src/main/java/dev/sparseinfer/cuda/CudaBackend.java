@@ -2,6 +2,7 @@ package dev.sparseinfer.cuda;
 
 import dev.sparseinfer.cuda.lib.Cublas;
 import dev.sparseinfer.cuda.lib.Cusparse;
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
@@ -48,11 +49,17 @@ public final class CudaBackend implements Backend {
     private final Cusparse cusparse;
     private final GraphPolicy<RecordedPass> graphs;
     private final boolean recordGraphs;
+    /** The pooling the recorded graphs end in. */
+    private PoolingStep graphPooling;
+
     private TokenBatch passBatch;
     private DeviceBatch passDevice;
 
     /** A recorded forward pass: its graph and where it leaves the pooled embedding. */
     private record RecordedPass(CudaDevice.RecordedWork graph, long pooled, int cols) {}
+
+    /** The pooling that ends a forward pass. */
+    private record PoolingStep(Pooling pooling, boolean normalize) {}
 
     CudaBackend(CudaDevice device, String deviceName, CudaLibraries libraries, boolean recordGraphs) {
         this.device = device;
@@ -289,16 +296,24 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public float[][] meanPoolNormalized(Activations x, TokenBatch batch) {
-        return onDevice(() -> split(download(pool(x, batch), batch.sequences() * x.cols()), x.cols()));
+    public float[][] pool(Activations x, TokenBatch batch, Pooling pooling, boolean normalize) {
+        return onDevice(() ->
+                split(download(enqueuePool(x, batch, pooling, normalize), batch.sequences() * x.cols()), x.cols()));
     }
 
     /** Enqueues pooling into a new arena block and returns its address. */
-    private long pool(Activations x, TokenBatch batch) {
+    private long enqueuePool(Activations x, TokenBatch batch, Pooling pooling, boolean normalize) {
         DeviceBatch b = deviceBatch(batch);
         long out = arena.allocate(4L * batch.sequences() * x.cols(), "pooled embeddings");
-        kernels.meanPoolNormalize(
-                device(x).address(), b.sequenceStarts(), b.sequenceLengths(), out, batch.sequences(), x.cols());
+        kernels.pool(
+                device(x).address(),
+                b.sequenceStarts(),
+                b.sequenceLengths(),
+                out,
+                batch.sequences(),
+                x.cols(),
+                pooling,
+                normalize);
         return out;
     }
 
@@ -327,30 +342,37 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public float[][] encode(TokenBatch batch, Function<TokenBatch, Activations> hiddenStates) {
+    public float[][] encode(
+            TokenBatch batch, Pooling pooling, boolean normalize, Function<TokenBatch, Activations> hiddenStates) {
         return pass(batch, () -> {
             int tokens = batch.tokens();
+            PoolingStep asked = new PoolingStep(pooling, normalize);
+            if (!asked.equals(graphPooling)) {
+                // Graphs end in the pooling they were recorded with; another one starts them over.
+                graphs.clear();
+                graphPooling = asked;
+            }
             GraphPolicy.Step step = recordGraphs && batch.sequences() == 1
                     ? graphs.next(tokens, arena.generation())
                     : GraphPolicy.Step.EAGER;
             return switch (step) {
                 case EAGER -> {
-                    float[][] pooled = meanPoolNormalized(hiddenStates.apply(batch), batch);
+                    float[][] pooled = pool(hiddenStates.apply(batch), batch, pooling, normalize);
                     graphs.ranEagerly(tokens);
                     yield pooled;
                 }
-                case RECORD -> record(batch, hiddenStates);
+                case RECORD -> record(batch, asked, hiddenStates);
                 case REPLAY -> replay(graphs.graph(tokens));
             };
         });
     }
 
-    private float[][] record(TokenBatch batch, Function<TokenBatch, Activations> hiddenStates) {
+    private float[][] record(TokenBatch batch, PoolingStep pooling, Function<TokenBatch, Activations> hiddenStates) {
         RecordedPass recorded;
         device.beginRecording();
         try {
             Activations h = hiddenStates.apply(batch);
-            long pooled = pool(h, batch);
+            long pooled = enqueuePool(h, batch, pooling.pooling(), pooling.normalize());
             recorded = new RecordedPass(device.endRecording(), pooled, h.cols());
         } catch (RuntimeException e) {
             device.abandonRecording();
@@ -360,7 +382,7 @@ public final class CudaBackend implements Backend {
             // A device or library call could not be recorded: this token count runs eagerly until the graphs are
             // next dropped (GraphPolicy).
             graphs.recordingFailed(batch.tokens());
-            return meanPoolNormalized(hiddenStates.apply(batch), batch);
+            return pool(hiddenStates.apply(batch), batch, pooling.pooling(), pooling.normalize());
         }
         graphs.recorded(batch.tokens(), recorded);
         return replay(recorded);

@@ -1,5 +1,6 @@
 package dev.sparseinfer.cuda;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.kernels.KernelName;
 
@@ -95,16 +96,29 @@ final class DeviceKernels {
                         .real(eps));
     }
 
-    void meanPoolNormalize(long x, long starts, long lengths, long out, int sequences, int cols) {
+    void pool(
+            long x, long starts, long lengths, long out, int sequences, int cols, Pooling pooling, boolean normalize) {
         launcher.launch(
-                KernelName.MEAN_POOL_NORMALIZE,
+                KernelName.POOL,
                 LaunchGeometry.grid(sequences, 1, ROW_BLOCK, rowShared(cols)),
                 new KernelArguments()
                         .pointer(x)
                         .pointer(starts)
                         .pointer(lengths)
                         .pointer(out)
-                        .integer(cols));
+                        .integer(cols)
+                        .integer(poolingMode(pooling))
+                        .integer(normalize ? 1 : 0));
+    }
+
+    /** The kernel's {@code SI_POOL_*} constant for a pooling (norms.cu). */
+    static int poolingMode(Pooling pooling) {
+        return switch (pooling) {
+            case CLS -> 0;
+            case MEAN -> 1;
+            case MAX -> 2;
+            case LAST_TOKEN -> 3;
+        };
     }
 
     /** {@code seqStart} / {@code seqLength}: per token, its sequence's first token and length. */

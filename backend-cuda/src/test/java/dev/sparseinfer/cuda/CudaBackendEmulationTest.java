@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
@@ -141,13 +142,74 @@ class CudaBackendEmulationTest {
         EmulatedDevice device = new EmulatedDevice();
         try (CpuBackend cpu = new CpuBackend(2);
                 CudaBackend cuda = emulated(device, new EmulatedLibraries(device), true)) {
-            float[][] expected = new BertEncoder(weights, cpu).forward(batch);
-            float[][] actual = new BertEncoder(weights, cuda).forward(batch);
+            float[][] expected = new BertEncoder(weights, cpu).forward(batch, Pooling.MEAN, true);
+            float[][] actual = new BertEncoder(weights, cuda).forward(batch, Pooling.MEAN, true);
             for (int s = 0; s < expected.length; s++) {
                 double cosine = Similarity.cosine(expected[s], actual[s]);
                 assertTrue(cosine >= 0.999, "sequence " + s + ": cosine " + cosine + " (seed=" + seed + ")");
             }
         }
+    }
+
+    /** Every pooling, normalised or not, on random activations of sequences of 1 to 33 tokens. */
+    @Test
+    void everyPoolingAgreesWithTheCpuBackend() {
+        TokenBatch batch = batch(texts(1, 7, 33, 2));
+        int cols = 64;
+        float[] x = Seeds.gaussian(random, batch.tokens() * cols, 1);
+        EmulatedDevice device = new EmulatedDevice();
+        try (CpuBackend cpu = new CpuBackend(2);
+                CudaBackend cuda = emulated(device, new EmulatedLibraries(device), false)) {
+            for (Pooling pooling : Pooling.values()) {
+                for (boolean normalize : new boolean[] {true, false}) {
+                    float[][] expected = cpu.pool(cpu.upload(x, batch.tokens(), cols), batch, pooling, normalize);
+                    float[][] actual = cuda.pool(cuda.upload(x, batch.tokens(), cols), batch, pooling, normalize);
+                    for (int s = 0; s < expected.length; s++) {
+                        assertArrayEquals(
+                                expected[s],
+                                actual[s],
+                                1e-6f,
+                                pooling + (normalize ? " normalised" : "") + ", sequence " + s + " (seed=" + seed
+                                        + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Graphs end in the pooling they were recorded with: asking for another must not replay them. */
+    @Test
+    void anotherPoolingIsNotAnsweredByGraphsRecordedForTheFirst() {
+        EmulatedDevice device = new EmulatedDevice();
+        try (CpuBackend cpu = new CpuBackend(2);
+                CudaBackend cuda = emulated(device, new EmulatedLibraries(device), true)) {
+            BertEncoder onCpu = new BertEncoder(weights, cpu);
+            BertEncoder onCuda = new BertEncoder(weights, cuda);
+            Pooling[] poolings = {Pooling.MEAN, Pooling.CLS, Pooling.CLS, Pooling.LAST_TOKEN, Pooling.MEAN};
+            boolean[] normalized = {true, true, false, false, true};
+            for (int step = 0; step < poolings.length; step++) {
+                // Three passes of one length: eager, recorded, replayed.
+                for (int i = 0; i < 3; i++) {
+                    TokenBatch batch = batch(texts(6));
+                    float[] expected = onCpu.forward(batch, poolings[step], normalized[step])[0];
+                    float[] actual = onCuda.forward(batch, poolings[step], normalized[step])[0];
+                    String what = poolings[step] + (normalized[step] ? " normalised" : "") + ", pass " + i;
+                    double cosine = Similarity.cosine(expected, actual);
+                    assertTrue(cosine >= 0.999, what + ": cosine " + cosine + " (seed=" + seed + ")");
+                    double lengths = norm(actual) / norm(expected);
+                    assertEquals(1, lengths, 1e-2, what + ": length ratio (seed=" + seed + ")");
+                }
+            }
+            assertTrue(device.replays() >= poolings.length, device.replays() + " replays");
+        }
+    }
+
+    private static double norm(float[] v) {
+        double sum = 0;
+        for (float x : v) {
+            sum += x * x;
+        }
+        return Math.sqrt(sum);
     }
 
     /**
@@ -228,8 +290,8 @@ class CudaBackendEmulationTest {
                 // Fresh ids each time: a replay must read this text's batch, not the recorded one's.
                 TokenBatch batch = batch(texts(length));
                 assertArrayEquals(
-                        without.forward(batch)[0],
-                        withGraphs.forward(batch)[0],
+                        without.forward(batch, Pooling.MEAN, true)[0],
+                        withGraphs.forward(batch, Pooling.MEAN, true)[0],
                         length + " tokens (seed=" + seed + ")");
             }
             assertTrue(recordingDevice.replays() >= 4, recordingDevice.replays() + " replays");
@@ -246,20 +308,20 @@ class CudaBackendEmulationTest {
             // scratch or arena would drop the graphs anyway and hide a plan change that did not.
             PreparedLinear wide = cuda.prepare(
                     new Linear("wide", TwoFourWeights.fromDense(RandomWeights.twoFour(random, 8, 128)), new float[8]));
-            encoder.forward(batch(texts(5)));
+            encoder.forward(batch(texts(5)), Pooling.MEAN, true);
             cuda.linear(wide, cuda.allocate(1000, 128), ActivationFunction.NONE, cuda.allocate(1000, 8));
             for (int i = 0; i < 4; i++) {
-                encoder.forward(batch(texts(5)));
+                encoder.forward(batch(texts(5)), Pooling.MEAN, true);
             }
             int replays = device.replays();
             assertTrue(replays > 0, "recorded and replayed");
             int[] lengths = new int[5];
             Arrays.fill(lengths, 30);
             assertTrue(5 * 30 > CusparseLinear.INITIAL_MAX_TOKENS);
-            encoder.forward(batch(texts(lengths)));
+            encoder.forward(batch(texts(lengths)), Pooling.MEAN, true);
             // A stale graph would run SpMM on a closed plan, which the emulation refuses.
             for (int i = 0; i < 4; i++) {
-                encoder.forward(batch(texts(5)));
+                encoder.forward(batch(texts(5)), Pooling.MEAN, true);
             }
             assertTrue(device.replays() > replays, "recorded again and replayed");
         }
@@ -290,9 +352,9 @@ class CudaBackendEmulationTest {
         CudaBackend cuda = emulated(device, libraries, true);
         BertEncoder encoder = new BertEncoder(weights, cuda);
         for (int length : new int[] {3, 30, 3, 3, 3}) {
-            encoder.forward(batch(texts(length)));
+            encoder.forward(batch(texts(length)), Pooling.MEAN, true);
         }
-        encoder.forward(batch(texts(2, 39, 4)));
+        encoder.forward(batch(texts(2, 39, 4)), Pooling.MEAN, true);
         assertTrue(cuda.deviceBytes() > 0);
         cuda.close();
         cuda.close();

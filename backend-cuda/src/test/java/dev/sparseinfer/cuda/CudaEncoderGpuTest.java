@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
@@ -89,8 +90,8 @@ class CudaEncoderGpuTest {
         TokenBatch batch = TokenBatch.pack(ids, zeros(ids));
         try (CpuBackend cpu = new CpuBackend(4);
                 CudaBackend cuda = GpuTesting.backendForKernels()) {
-            float[][] expected = new BertEncoder(weights, cpu).forward(batch);
-            float[][] actual = new BertEncoder(weights, cuda).forward(batch);
+            float[][] expected = new BertEncoder(weights, cpu).forward(batch, Pooling.MEAN, true);
+            float[][] actual = new BertEncoder(weights, cuda).forward(batch, Pooling.MEAN, true);
             for (int s = 0; s < ids.length; s++) {
                 double cosine = Similarity.cosine(expected[s], actual[s]);
                 assertTrue(cosine >= 0.999, "sequence " + s + ": cosine " + cosine + " (seed=" + seed + ")");
@@ -108,8 +109,8 @@ class CudaEncoderGpuTest {
             for (int length : new int[] {7, 17, 7, 17, 7, 17, 7, 17, 7, 17, 7, 17}) {
                 int[][] ids = texts(length);
                 TokenBatch batch = TokenBatch.pack(ids, zeros(ids));
-                float[] expected = plain.forward(batch)[0];
-                float[] actual = recorded.forward(batch)[0];
+                float[] expected = plain.forward(batch, Pooling.MEAN, true)[0];
+                float[] actual = recorded.forward(batch, Pooling.MEAN, true)[0];
                 assertArrayEquals(expected, actual, 1e-6f, length + " tokens (seed=" + seed + ")");
             }
         }
@@ -121,7 +122,7 @@ class CudaEncoderGpuTest {
         long start = cuda.deviceBytes();
         BertEncoder encoder = new BertEncoder(weights, cuda);
         int[][] ids = texts(40, 9);
-        encoder.forward(TokenBatch.pack(ids, zeros(ids)));
+        encoder.forward(TokenBatch.pack(ids, zeros(ids)), Pooling.MEAN, true);
         assertTrue(cuda.deviceBytes() > start);
         cuda.close();
         assertEquals(start, cuda.deviceBytes());

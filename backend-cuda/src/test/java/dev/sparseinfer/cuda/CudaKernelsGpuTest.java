@@ -3,10 +3,12 @@ package dev.sparseinfer.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
 import dev.sparseinfer.engine.backend.TokenBatch;
+import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
@@ -171,26 +173,27 @@ class CudaKernelsGpuTest {
     }
 
     @Test
-    void meanPoolingIsNormalisedPerSequence() {
+    void everyPoolingAgreesWithTheCpuBackend() {
         TokenBatch batch = batch(10);
         int cols = 384;
         float[] x = Seeds.gaussian(random, batch.tokens() * cols, 1);
-        try (CudaBackend backend = GpuTesting.backendForKernels()) {
-            float[][] pooled = backend.meanPoolNormalized(backend.upload(x, batch.tokens(), cols), batch);
-            for (int s = 0; s < batch.sequences(); s++) {
-                double[] mean = new double[cols];
-                double norm = 0;
-                for (int c = 0; c < cols; c++) {
-                    for (int t = batch.starts()[s]; t < batch.starts()[s] + batch.lengths()[s]; t++) {
-                        mean[c] += x[t * cols + c];
+        try (CudaBackend backend = GpuTesting.backendForKernels();
+                CpuBackend cpu = new CpuBackend(1)) {
+            for (Pooling pooling : Pooling.values()) {
+                for (boolean normalize : new boolean[] {true, false}) {
+                    float[][] pooled = backend.pool(backend.upload(x, batch.tokens(), cols), batch, pooling, normalize);
+                    float[][] expected = cpu.pool(cpu.upload(x, batch.tokens(), cols), batch, pooling, normalize);
+                    for (int s = 0; s < batch.sequences(); s++) {
+                        double[] reference = new double[cols];
+                        for (int c = 0; c < cols; c++) {
+                            reference[c] = expected[s][c];
+                        }
+                        assertBelow(
+                                GpuTesting.relativeError(pooled[s], reference),
+                                FP32_BOUND,
+                                pooling + (normalize ? " normalised" : "") + " pooling of sequence " + s);
                     }
-                    mean[c] /= batch.lengths()[s];
-                    norm += mean[c] * mean[c];
                 }
-                for (int c = 0; c < cols; c++) {
-                    mean[c] /= Math.max(Math.sqrt(norm), 1e-12);
-                }
-                assertBelow(GpuTesting.relativeError(pooled[s], mean), FP32_BOUND, "pooling of sequence " + s);
             }
         }
     }

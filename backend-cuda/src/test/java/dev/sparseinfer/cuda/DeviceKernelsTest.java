@@ -3,6 +3,7 @@ package dev.sparseinfer.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.kernels.KernelName;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ class DeviceKernelsTest {
         kernels.biasActivation(1, 2, 3, 4, 7, 13, true);
         kernels.embed(1, 2, 3, 4, 5, 6, 7, 17, 384);
         kernels.addLayerNorm(1, 0, 3, 4, 1, 17, 384, 1e-12f);
-        kernels.meanPoolNormalize(1, 2, 3, 4, 3, 384);
+        kernels.pool(1, 2, 3, 4, 3, 384, Pooling.CLS, true);
         kernels.attention(1, 2, 3, 4, 5, 6, 17, 12, 384, 32, 9, 0.17f);
         kernels.twoFour(KernelName.TWOFOUR_GEMM, 1, 2, 3, 4, 0, 0, 5, 129, 1536, 96, 12, true);
         kernels.twoFour(KernelName.TWOFOUR_SMALL_N, 1, 2, 3, 4, 6, 7, 5, 7, 1536, 96, 12, false);
@@ -43,7 +44,7 @@ class DeviceKernelsTest {
     @Test
     void rowKernelsRunOneBlockPerRowWithTheRowInSharedMemory() {
         kernels.addLayerNorm(1, 2, 3, 4, 5, 17, 384, 1e-12f);
-        kernels.meanPoolNormalize(1, 2, 3, 4, 3, 384);
+        kernels.pool(1, 2, 3, 4, 3, 384, Pooling.LAST_TOKEN, false);
         assertEquals(new LaunchGeometry(17, 1, 256, 384 * 4), launches.get(0).geometry());
         assertEquals(new LaunchGeometry(3, 1, 256, 384 * 4), launches.get(1).geometry());
         assertEquals(2L, launches.get(0).arguments().values().getLong(8), "residual is the second argument");

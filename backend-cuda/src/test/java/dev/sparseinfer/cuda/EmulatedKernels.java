@@ -32,7 +32,7 @@ final class EmulatedKernels {
             case BIAS_ACTIVATION -> biasActivation(d, a[0], a[1], a[2], a[3], i(a[4]), i(a[5]), i(a[6]));
             case EMBED -> embed(d, a);
             case ADD_LAYERNORM -> addLayerNorm(d, g, a[0], a[1], a[2], a[3], a[4], i(a[5]), f(a[6]));
-            case MEAN_POOL_NORMALIZE -> meanPool(d, g, a[0], a[1], a[2], a[3], i(a[4]));
+            case POOL -> pool(d, g, a[0], a[1], a[2], a[3], i(a[4]), i(a[5]), i(a[6]));
             case ATTENTION -> attention(d, g, a);
             case TWOFOUR_GEMM, TWOFOUR_SMALL_N -> twoFour(d, kernel, g, a);
             case QUANTIZE_ROWS_INT8, QUANTIZE_ROWS_HALF ->
@@ -133,24 +133,42 @@ final class EmulatedKernels {
         }
     }
 
-    private static void meanPool(
-            EmulatedDevice d, LaunchGeometry g, long x, long starts, long lengths, long out, int cols) {
+    /** {@code mode} as norms.cu's {@code SI_POOL_*}: 0 first token, 1 mean, 2 maximum, 3 last token. */
+    private static void pool(
+            EmulatedDevice d,
+            LaunchGeometry g,
+            long x,
+            long starts,
+            long lengths,
+            long out,
+            int cols,
+            int mode,
+            int normalize) {
         requireShared(g, 4L * cols);
         for (int s = 0; s < g.gridX(); s++) {
             int start = d.getInt(starts + 4L * s);
             int length = d.getInt(lengths + 4L * s);
-            double[] mean = new double[cols];
+            double[] pooled = new double[cols];
             double squares = 0;
             for (int c = 0; c < cols; c++) {
-                for (int t = start; t < start + length; t++) {
-                    mean[c] += d.getFloat(x + 4L * ((long) t * cols + c));
-                }
-                mean[c] /= length;
-                squares += mean[c] * mean[c];
+                pooled[c] = switch (mode) {
+                    case 0 -> d.getFloat(x + 4L * ((long) start * cols + c));
+                    case 3 -> d.getFloat(x + 4L * ((long) (start + length - 1) * cols + c));
+                    case 1, 2 -> {
+                        double acc = mode == 2 ? Double.NEGATIVE_INFINITY : 0;
+                        for (int t = start; t < start + length; t++) {
+                            float v = d.getFloat(x + 4L * ((long) t * cols + c));
+                            acc = mode == 2 ? Math.max(acc, v) : acc + v;
+                        }
+                        yield mode == 2 ? acc : acc / length;
+                    }
+                    default -> throw new IllegalArgumentException("pooling mode " + mode);
+                };
+                squares += pooled[c] * pooled[c];
             }
-            double inv = 1 / Math.max(Math.sqrt(squares), 1e-12);
+            double inv = normalize != 0 ? 1 / Math.max(Math.sqrt(squares), 1e-12) : 1;
             for (int c = 0; c < cols; c++) {
-                d.putFloat(out + 4L * ((long) s * cols + c), (float) (mean[c] * inv));
+                d.putFloat(out + 4L * ((long) s * cols + c), (float) (pooled[c] * inv));
             }
         }
     }

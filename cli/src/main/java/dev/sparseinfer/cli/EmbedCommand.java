@@ -5,6 +5,7 @@ import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.Embedding;
 import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
         description = {
             "One output line per input line, in order:",
             "  {\"index\":0,\"tokens\":7,\"embedding\":[...]}",
-            "Mean pooling over the tokens, then L2 normalisation."
+            "Pooling, normalisation and the default prompt are the model's own (see 'sparseinfer inspect');",
+            "the options below override them. \"tokens\" counts the prompt's tokens too."
         })
 final class EmbedCommand implements Callable<Integer> {
 
@@ -59,6 +61,28 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(
+            names = "--pooling",
+            paramLabel = "mean|cls|max|last",
+            description = "Pool token states this way instead of as the model declares.")
+    String pooling;
+
+    @Option(names = "--no-normalize", description = "Leave embeddings at their pooled length (no L2 normalisation).")
+    boolean noNormalize;
+
+    @Option(
+            names = "--prompt",
+            paramLabel = "TEXT",
+            description = "Put TEXT before every text, e.g. \"query: \" (\"\" for none, even where the model has a"
+                    + " default prompt).")
+    String prompt;
+
+    @Option(
+            names = "--prompt-name",
+            paramLabel = "NAME",
+            description = "Put the model's prompt called NAME before every text (e.g. query for BGE and E5).")
+    String promptName;
+
     @Option(names = "--input", paramLabel = "FILE", description = "Input texts (default: standard input).")
     Path input;
 
@@ -67,10 +91,21 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (prompt != null && promptName != null) {
+            throw SparseInferException.invalidArgument("give --prompt or --prompt-name, not both");
+        }
         ModelOptions options = ModelOptions.defaults()
                 .withBackend(BackendKind.parse(backend))
                 .withBatchSize(batch)
-                .withThreads(threads.value());
+                .withThreads(threads.value())
+                .withPooling(pooling == null ? null : Pooling.parse(pooling))
+                .withNormalize(noNormalize ? Boolean.FALSE : null);
+        if (prompt != null) {
+            options = options.withPrompt(prompt);
+        }
+        if (promptName != null) {
+            options = options.withPromptName(promptName);
+        }
         if (input != null && !Files.isReadable(input)) {
             throw SparseInferException.invalidArgument("cannot read --input " + input);
         }

@@ -1,5 +1,6 @@
 package dev.sparseinfer.cli;
 
+import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.io.packed.PackedModel;
@@ -51,6 +52,7 @@ final class InspectCommand implements Callable<Integer> {
             print(
                     mapped.source(),
                     mapped.weights().config(),
+                    mapped.recipe(),
                     ModelInventory.of(mapped.weights(), tableFormat(mapped)),
                     out);
         }
@@ -78,8 +80,10 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    static void print(String source, BertConfig c, ModelInventory inventory, PrintWriter out) {
+    static void print(String source, BertConfig c, EmbeddingRecipe recipe, ModelInventory inventory, PrintWriter out) {
         out.printf(Locale.ROOT, "model  %s%n", source);
+        out.printf(Locale.ROOT, "recipe %s%n", recipe.describe());
+        recipe.prompts().forEach((name, text) -> out.printf(Locale.ROOT, "prompt %s: \"%s\"%n", name, text));
         out.printf(
                 Locale.ROOT,
                 "config BERT: %d layers, hidden %d, %d heads, FFN %d, vocab %d, max positions %d, LayerNorm eps %g%n%n",

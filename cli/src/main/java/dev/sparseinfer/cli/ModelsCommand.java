@@ -62,8 +62,7 @@ final class ModelsCommand implements Callable<Integer> {
                 m.aliases().isEmpty() ? "-" : String.join(", ", m.aliases()),
                 Integer.toString(m.dimension()),
                 Integer.toString(m.maxTokens()),
-                recipe.pooling().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                        + (recipe.normalize() ? ", normalized" : ""),
+                recipe.pooling().label() + (recipe.normalize() ? ", normalized" : ""),
                 recipe.prompts().isEmpty()
                         ? "-"
                         : String.join(", ", recipe.prompts().keySet()),

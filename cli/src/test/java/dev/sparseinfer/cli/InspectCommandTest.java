@@ -39,6 +39,7 @@ class InspectCommandTest {
         InspectCommand.print(
                 loaded.source(),
                 loaded.weights().config(),
+                loaded.recipe(),
                 ModelInventory.of(loaded.weights(), TableFormat.FP32),
                 new PrintWriter(expected, true));
         assertEquals(expected.toString(), cli.out(), "seed " + seed);

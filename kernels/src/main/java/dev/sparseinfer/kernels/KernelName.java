@@ -6,7 +6,7 @@ public enum KernelName {
     BIAS_ACTIVATION("si_bias_activation"),
     EMBED("si_embed"),
     ADD_LAYERNORM("si_add_layernorm"),
-    MEAN_POOL_NORMALIZE("si_mean_pool_normalize"),
+    POOL("si_pool"),
     ATTENTION("si_attention"),
     TWOFOUR_GEMM("si_twofour_gemm"),
     TWOFOUR_SMALL_N("si_twofour_small_n"),

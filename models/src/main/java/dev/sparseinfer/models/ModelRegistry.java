@@ -1,6 +1,7 @@
 package dev.sparseinfer.models;
 
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.io.hf.SentenceTransformersConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -114,20 +116,22 @@ public final class ModelRegistry {
 
     /**
      * Extracts a built-in model's ONNX file and tokenizer (once, fetching its jar first if needed) and returns the
-     * ONNX file; the tokenizer is {@link BuiltinModel#tokenizerFileName()} beside it.
+     * ONNX file; the tokenizer is {@link BuiltinModel#tokenizerFileName()} beside it, and beside them the
+     * sentence-transformers files that declare its {@link BuiltinModel#recipe()}, which the engine reads with the
+     * ONNX file, so the file alone, opened by path, pools as the model is meant to.
      */
     public Path extract(BuiltinModel model) {
         Path dir = directory(model);
         Path onnx = dir.resolve(model.onnxFileName());
         Path tokenizer = dir.resolve(model.tokenizerFileName());
-        if (isExtracted(onnx, model.onnx()) && isExtracted(tokenizer, model.tokenizer())) {
-            return onnx;
-        }
-        ModelPackage source = artifacts.locate(model);
         try {
-            Files.createDirectories(dir);
-            copyVerified(model, source, model.tokenizer(), tokenizer);
-            copyVerified(model, source, model.onnx(), onnx);
+            if (!isExtracted(onnx, model.onnx()) || !isExtracted(tokenizer, model.tokenizer())) {
+                ModelPackage source = artifacts.locate(model);
+                Files.createDirectories(dir);
+                copyVerified(model, source, model.tokenizer(), tokenizer);
+                copyVerified(model, source, model.onnx(), onnx);
+            }
+            writeRecipe(model, dir);
         } catch (IOException e) {
             throw new SparseInferException(
                     SparseInferException.Code.IO,
@@ -135,6 +139,26 @@ public final class ModelRegistry {
                     e);
         }
         return onnx;
+    }
+
+    /** Rewrites only what differs, so a cache extracted before a recipe changed gets the new one. */
+    private static void writeRecipe(BuiltinModel model, Path dir) throws IOException {
+        for (Map.Entry<String, String> file : SentenceTransformersConfig.files(model.recipe(), model.dimension())
+                .entrySet()) {
+            Path target = dir.resolve(file.getKey());
+            if (Files.isRegularFile(target) && Files.readString(target).equals(file.getValue())) {
+                continue;
+            }
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(
+                    target.getParent(), target.getFileName().toString(), ".tmp");
+            try {
+                Files.writeString(tmp, file.getValue());
+                moveInPlace(tmp, target);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
     }
 
     /** One folder per name and jar version, so a cache extracted from another version is never reused. */
@@ -174,13 +198,17 @@ public final class ModelRegistry {
                         + source.describe() + " has SHA-256 " + actual + ", expected " + file.sha256()
                         + " (is that another version of " + model.artifact().coordinates() + "?)");
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            moveInPlace(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void moveInPlace(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -49,6 +49,22 @@ public final class EmbeddingModel implements AutoCloseable {
         return runner.maxTokens();
     }
 
+    /**
+     * The pooling, normalisation and prompts embeddings are made with: what the model declares (the
+     * sentence-transformers files of a Hugging Face directory or beside an ONNX file, where the built-in models'
+     * cache puts them; a packed file's metadata; mean pooling and normalisation where it declares nothing), with the
+     * {@link ModelOptions} choices in its place. Its {@link EmbeddingRecipe#defaultPrompt()} is the named prompt put
+     * before every text, if any.
+     */
+    public EmbeddingRecipe recipe() {
+        return runner.recipe();
+    }
+
+    /** The text put before every text before it is tokenised (a named prompt or a literal one); empty for none. */
+    public String prompt() {
+        return runner.prompt();
+    }
+
     /** One line saying which backend runs the model and how, e.g. {@code cpu (Vector API, 256-bit, 8 threads)}. */
     public String backendDescription() {
         return runner.backendDescription();

@@ -27,6 +27,12 @@ public record EmbeddingRecipe(
         }
     }
 
+    /**
+     * What a model that declares nothing is run with: mean pooling, as sentence-transformers pools a plain BERT
+     * checkpoint, then L2 normalisation, which cosine and dot-product search alike expect.
+     */
+    public static final EmbeddingRecipe MEAN_NORMALIZED = of(Pooling.MEAN, true);
+
     /** A recipe without prompts. */
     public static EmbeddingRecipe of(Pooling pooling, boolean normalize) {
         return new EmbeddingRecipe(pooling, normalize, Map.of(), null);
@@ -40,5 +46,39 @@ public record EmbeddingRecipe(
     /** The text prepended when the caller names no prompt; empty for most models. */
     public Optional<String> defaultPrompt() {
         return defaultPromptName == null ? Optional.empty() : prompt(defaultPromptName);
+    }
+
+    /**
+     * This recipe with a caller's choices in place of the model's (see {@link ModelOptions}): the pooling and
+     * normalisation where set; as the default prompt, the prompt the options name, none where they give a literal
+     * prompt (which the caller puts before texts itself), else the model's.
+     *
+     * @throws SparseInferException if the options name a prompt this recipe does not have
+     */
+    public EmbeddingRecipe with(ModelOptions options) {
+        Pooling p = options.pooling() != null ? options.pooling() : pooling;
+        boolean n = options.normalize() != null ? options.normalize() : normalize;
+        String promptName = defaultPromptName;
+        if (options.promptName() != null) {
+            if (!prompts.containsKey(options.promptName())) {
+                throw SparseInferException.invalidArgument("no prompt named '" + options.promptName() + "': "
+                        + (prompts.isEmpty()
+                                ? "the model has no named prompts"
+                                : "the model's are " + String.join(", ", prompts.keySet())));
+            }
+            promptName = options.promptName();
+        } else if (options.prompt() != null) {
+            promptName = null;
+        }
+        return new EmbeddingRecipe(p, n, prompts, promptName);
+    }
+
+    /** One line, e.g. {@code cls pooling, normalized, prompts: query (default: none)}. */
+    public String describe() {
+        return pooling.label() + " pooling, " + (normalize ? "normalized" : "not normalized") + ", prompts: "
+                + (prompts.isEmpty() ? "none" : String.join(", ", prompts.keySet()))
+                + (prompts.isEmpty()
+                        ? ""
+                        : " (default: " + (defaultPromptName == null ? "none" : defaultPromptName) + ")");
     }
 }

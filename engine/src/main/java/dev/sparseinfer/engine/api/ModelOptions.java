@@ -1,13 +1,28 @@
 package dev.sparseinfer.engine.api;
 
 /**
- * How to run a model: which backend, how many CPU threads, how many texts per forward pass.
+ * How to run a model: which backend, how many CPU threads, how many texts per forward pass, and, where the caller
+ * wants other than what the model declares ({@link EmbeddingRecipe}), its pooling, normalisation or prompt.
  *
- * @param backend   the backend to run on
- * @param threads   CPU worker threads (default: all available processors)
- * @param batchSize texts per forward pass when embedding a list (default 32)
+ * @param backend    the backend to run on
+ * @param threads    CPU worker threads (default: all available processors)
+ * @param batchSize  texts per forward pass when embedding a list (default 32)
+ * @param pooling    how token states are pooled, or null for the model's own pooling
+ * @param normalize  whether embeddings are scaled to unit length, or null for what the model declares
+ * @param prompt     a literal prefix put before every text (empty: none, even where the model has a default
+ *                   prompt), or null
+ * @param promptName one of the model's named prompts to put before every text, or null; at most one of
+ *                   {@code prompt} and {@code promptName} is set, and with neither the model's default prompt, if
+ *                   it has one, is used
  */
-public record ModelOptions(BackendKind backend, int threads, int batchSize) {
+public record ModelOptions(
+        BackendKind backend,
+        int threads,
+        int batchSize,
+        Pooling pooling,
+        Boolean normalize,
+        String prompt,
+        String promptName) {
 
     public ModelOptions {
         if (threads < 1) {
@@ -16,21 +31,52 @@ public record ModelOptions(BackendKind backend, int threads, int batchSize) {
         if (batchSize < 1) {
             throw SparseInferException.invalidArgument("batch size must be at least 1, got " + batchSize);
         }
+        if (prompt != null && promptName != null) {
+            throw SparseInferException.invalidArgument(
+                    "give a prompt or a prompt name, not both (prompt '" + prompt + "', name '" + promptName + "')");
+        }
     }
 
     public static ModelOptions defaults() {
-        return new ModelOptions(BackendKind.AUTO, Runtime.getRuntime().availableProcessors(), 32);
+        return new ModelOptions(
+                BackendKind.AUTO, Runtime.getRuntime().availableProcessors(), 32, null, null, null, null);
     }
 
     public ModelOptions withBackend(BackendKind kind) {
-        return new ModelOptions(kind, threads, batchSize);
+        return new ModelOptions(kind, threads, batchSize, pooling, normalize, prompt, promptName);
     }
 
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(backend, n, batchSize);
+        return new ModelOptions(backend, n, batchSize, pooling, normalize, prompt, promptName);
     }
 
     public ModelOptions withBatchSize(int n) {
-        return new ModelOptions(backend, threads, n);
+        return new ModelOptions(backend, threads, n, pooling, normalize, prompt, promptName);
+    }
+
+    /** Pools as given instead of as the model declares; null goes back to the model's pooling. */
+    public ModelOptions withPooling(Pooling p) {
+        return new ModelOptions(backend, threads, batchSize, p, normalize, prompt, promptName);
+    }
+
+    /** Scales embeddings to unit length, or not, whatever the model declares; null goes back to the model's. */
+    public ModelOptions withNormalize(Boolean n) {
+        return new ModelOptions(backend, threads, batchSize, pooling, n, prompt, promptName);
+    }
+
+    /**
+     * Puts {@code text} literally before every text, e.g. {@code "query: "} (in place of any prompt name); the
+     * empty string embeds texts as they are even where the model has a default prompt; null goes back to it.
+     */
+    public ModelOptions withPrompt(String text) {
+        return new ModelOptions(backend, threads, batchSize, pooling, normalize, text, null);
+    }
+
+    /**
+     * Puts the model's prompt called {@code name} (see {@link EmbeddingRecipe#prompts()}) before every text, in
+     * place of any literal prompt; opening the model fails if it has no prompt of that name.
+     */
+    public ModelOptions withPromptName(String name) {
+        return new ModelOptions(backend, threads, batchSize, pooling, normalize, null, name);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sparseinfer.engine.backend;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
@@ -105,8 +106,13 @@ public interface Backend extends AutoCloseable {
     /** A heap copy of the activations, row-major (for calibration and tests, never on the hot path). */
     float[] read(Activations x);
 
-    /** Mean over each sequence's tokens, then L2 normalisation: one vector per sequence, copied to the heap. */
-    float[][] meanPoolNormalized(Activations x, TokenBatch batch);
+    /**
+     * One vector per sequence of {@code batch}, copied to the heap: its first token's state ({@link Pooling#CLS}),
+     * the mean over its tokens, the per-feature maximum over its tokens, or its last token's state; then, if
+     * {@code normalize}, divided by its L2 norm, with torch.nn.functional.normalize's guard {@code max(norm, 1e-12)}
+     * so a zero vector stays zero.
+     */
+    float[][] pool(Activations x, TokenBatch batch, Pooling pooling, boolean normalize);
 
     /**
      * Whether activations allocated in one pass stay valid in later passes, so a model may keep its buffers between
@@ -127,12 +133,13 @@ public interface Backend extends AutoCloseable {
 
     /**
      * One forward pass to pooled embeddings: {@code hiddenStates} issues every op from the embedding lookup to the
-     * last layer and returns the final hidden states, which are then mean-pooled and L2-normalised. A backend may
+     * last layer and returns the final hidden states, which are then pooled (see {@link #pool}). A backend may
      * record the ops {@code hiddenStates} issues and replay them for a later batch of the same shape, so it must
      * issue the same ops for the same token count, read nothing back to the host, and have no other effect.
      */
-    default float[][] encode(TokenBatch batch, Function<TokenBatch, Activations> hiddenStates) {
-        return pass(batch, () -> meanPoolNormalized(hiddenStates.apply(batch), batch));
+    default float[][] encode(
+            TokenBatch batch, Pooling pooling, boolean normalize, Function<TokenBatch, Activations> hiddenStates) {
+        return pass(batch, () -> pool(hiddenStates.apply(batch), batch, pooling, normalize));
     }
 
     @Override

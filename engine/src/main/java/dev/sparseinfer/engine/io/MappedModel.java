@@ -1,5 +1,6 @@
 package dev.sparseinfer.engine.io;
 
+import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
 import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import java.util.List;
@@ -17,19 +18,40 @@ public final class MappedModel implements AutoCloseable {
     private final String tokenizerJson;
     private final String source;
     private final Map<String, String> metadata;
+    private final EmbeddingRecipe recipe;
     private final List<MappedFile> files;
 
+    /** A model that declares no recipe: {@link EmbeddingRecipe#MEAN_NORMALIZED}, until {@link #withRecipe}. */
     public MappedModel(
             BertLayerSource weights,
             String tokenizerJson,
             String source,
             Map<String, String> metadata,
             List<MappedFile> files) {
+        this(weights, tokenizerJson, source, metadata, EmbeddingRecipe.MEAN_NORMALIZED, files);
+    }
+
+    public MappedModel(
+            BertLayerSource weights,
+            String tokenizerJson,
+            String source,
+            Map<String, String> metadata,
+            EmbeddingRecipe recipe,
+            List<MappedFile> files) {
         this.weights = weights;
         this.tokenizerJson = tokenizerJson;
         this.source = source;
         this.metadata = Map.copyOf(metadata);
+        this.recipe = recipe;
         this.files = List.copyOf(files);
+    }
+
+    /**
+     * The same mapping with the recipe found beside the model's file (a loader reads the weights, the caller what
+     * the files next to them declare); whoever holds the result closes it, and this one with it.
+     */
+    public MappedModel withRecipe(EmbeddingRecipe declared) {
+        return new MappedModel(weights, tokenizerJson, source, metadata, declared, files);
     }
 
     public BertLayerSource weights() {
@@ -49,9 +71,14 @@ public final class MappedModel implements AutoCloseable {
         return metadata;
     }
 
+    /** The pooling, normalisation and prompts the model declares. */
+    public EmbeddingRecipe recipe() {
+        return recipe;
+    }
+
     /** Every layer read and every table copied to the heap: a model that outlives this mapping. */
     public LoadedModel inMemory() {
-        return new LoadedModel(BertCheckpoint.inMemory(weights), tokenizerJson, source, metadata);
+        return new LoadedModel(BertCheckpoint.inMemory(weights), tokenizerJson, source, metadata, recipe);
     }
 
     /** See {@link MappedFile#releasePages()}: for when the model built from this one no longer reads most of it. */

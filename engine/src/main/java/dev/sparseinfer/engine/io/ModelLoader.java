@@ -1,7 +1,9 @@
 package dev.sparseinfer.engine.io;
 
+import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.io.hf.HfBertLoader;
+import dev.sparseinfer.engine.io.hf.SentenceTransformersConfig;
 import dev.sparseinfer.engine.io.onnx.OnnxBertLoader;
 import dev.sparseinfer.engine.io.packed.PackedModel;
 import java.io.IOException;
@@ -14,7 +16,9 @@ import java.util.List;
  * Opens a model from a path and tells the kinds apart: a Hugging Face directory ({@code config.json},
  * {@code model.safetensors}, {@code tokenizer.json}) or a {@code .onnx} BERT export with its tokenizer beside it
  * ({@code tokenizer.json}, or {@code NAME-tokenizer.json} for {@code NAME.onnx}), or a packed {@code .safetensors}
- * file written by {@code prune} or {@code quantize}.
+ * file written by {@code prune} or {@code quantize}. Each comes with the pooling, normalisation and prompts it declares
+ * (see {@link MappedModel#recipe()}): a directory's, or an ONNX file's directory's, sentence-transformers files, a
+ * packed file's metadata; mean pooling and normalisation where it declares none.
  */
 public final class ModelLoader {
 
@@ -34,19 +38,31 @@ public final class ModelLoader {
         }
         String name = path.getFileName().toString();
         if (Files.isDirectory(path)) {
-            return HfBertLoader.open(path, readTokenizer(List.of(path.resolve("tokenizer.json")), path));
+            EmbeddingRecipe recipe = declaredRecipe(path);
+            return HfBertLoader.open(path, readTokenizer(List.of(path.resolve("tokenizer.json")), path))
+                    .withRecipe(recipe);
         }
         if (name.endsWith(".onnx")) {
             Path dir = path.toAbsolutePath().getParent();
             String stem = name.substring(0, name.length() - ".onnx".length());
             List<Path> candidates = List.of(dir.resolve("tokenizer.json"), dir.resolve(stem + "-tokenizer.json"));
-            return OnnxBertLoader.open(path, readTokenizer(candidates, path));
+            EmbeddingRecipe recipe = declaredRecipe(dir);
+            return OnnxBertLoader.open(path, readTokenizer(candidates, path)).withRecipe(recipe);
         }
         if (name.endsWith(".safetensors")) {
             return PackedModel.open(path);
         }
         throw SparseInferException.invalidArgument(path
                 + ": not a model (expected a Hugging Face directory, a .onnx file" + " or a packed .safetensors file)");
+    }
+
+    /**
+     * What the sentence-transformers files in a model's directory declare (an ONNX export's directory too, as
+     * exporters and the built-in models' cache leave them there), or {@link EmbeddingRecipe#MEAN_NORMALIZED} where
+     * there are none.
+     */
+    private static EmbeddingRecipe declaredRecipe(Path directory) {
+        return SentenceTransformersConfig.read(directory).orElse(EmbeddingRecipe.MEAN_NORMALIZED);
     }
 
     private static String readTokenizer(List<Path> candidates, Path model) {

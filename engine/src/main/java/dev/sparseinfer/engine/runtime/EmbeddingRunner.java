@@ -1,6 +1,7 @@
 package dev.sparseinfer.engine.runtime;
 
 import dev.sparseinfer.engine.api.Embedding;
+import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.backend.BackendSelection;
 import dev.sparseinfer.engine.backend.TokenBatch;
@@ -30,6 +31,9 @@ public final class EmbeddingRunner implements AutoCloseable {
     private final BackendSelection selection;
     private final BertEncoder encoder;
     private final ModelOptions options;
+    private final EmbeddingRecipe recipe;
+    /** Put before every text before it is tokenised; empty for none. */
+    private final String prompt;
     /** The mapped file the encoder reads its embedding tables from, or null for a model loaded into memory. */
     private final MappedModel mapping;
 
@@ -40,11 +44,16 @@ public final class EmbeddingRunner implements AutoCloseable {
             BackendSelection selection,
             BertEncoder encoder,
             ModelOptions options,
+            EmbeddingRecipe recipe,
             MappedModel mapping) {
         this.tokenizer = tokenizer;
         this.selection = selection;
         this.encoder = encoder;
         this.options = options;
+        this.recipe = recipe;
+        this.prompt = options.prompt() != null
+                ? options.prompt()
+                : recipe.defaultPrompt().orElse("");
         this.mapping = mapping;
     }
 
@@ -56,7 +65,8 @@ public final class EmbeddingRunner implements AutoCloseable {
     public static EmbeddingRunner open(Path model, ModelOptions options) {
         MappedModel mapped = ModelLoader.open(model);
         try {
-            EmbeddingRunner opened = open(mapped.weights(), mapped.tokenizerJson(), mapped.source(), options, mapped);
+            EmbeddingRunner opened =
+                    open(mapped.weights(), mapped.tokenizerJson(), mapped.source(), mapped.recipe(), options, mapped);
             mapped.releasePages();
             return opened;
         } catch (RuntimeException e) {
@@ -67,17 +77,24 @@ public final class EmbeddingRunner implements AutoCloseable {
 
     /** Runs a model already loaded into memory (built by a pruner, say, and not yet written). */
     public static EmbeddingRunner open(LoadedModel model, ModelOptions options) {
-        return open(model.weights(), model.tokenizerJson(), model.source(), options, null);
+        return open(model.weights(), model.tokenizerJson(), model.source(), model.recipe(), options, null);
     }
 
     private static EmbeddingRunner open(
-            BertLayerSource weights, String tokenizerJson, String source, ModelOptions options, MappedModel mapping) {
+            BertLayerSource weights,
+            String tokenizerJson,
+            String source,
+            EmbeddingRecipe declared,
+            ModelOptions options,
+            MappedModel mapping) {
+        // A prompt name the model lacks fails here, before anything is prepared.
+        EmbeddingRecipe recipe = declared.with(options);
         TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerJson, source);
         try {
             BackendSelection selected = BackendSelection.select(options.backend(), options.threads());
             BackendSelection.Prepared<BertEncoder> prepared = selected.prepare(
                     options.backend(), options.threads(), backend -> new BertEncoder(weights, backend));
-            return new EmbeddingRunner(tokenizer, prepared.selection(), prepared.model(), options, mapping);
+            return new EmbeddingRunner(tokenizer, prepared.selection(), prepared.model(), options, recipe, mapping);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -103,6 +120,16 @@ public final class EmbeddingRunner implements AutoCloseable {
         return truncation < 0 ? positions : Math.min(truncation, positions);
     }
 
+    /** The pooling, normalisation and prompts this model runs with: the model's, with the options' choices. */
+    public EmbeddingRecipe recipe() {
+        return recipe;
+    }
+
+    /** The text put before every text, a named prompt's or the options' literal one; empty for none. */
+    public String prompt() {
+        return prompt;
+    }
+
     /** One line saying which backend runs the model and how. */
     public String backendDescription() {
         return selection.backend().description();
@@ -119,7 +146,7 @@ public final class EmbeddingRunner implements AutoCloseable {
         List<Embedding> out = new ArrayList<>(texts.size());
         for (int from = 0; from < texts.size(); from += options.batchSize()) {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + options.batchSize()));
-            out.addAll(embedBatch(tokenizer.encode(chunk)));
+            out.addAll(embedBatch(tokenizer.encode(prompted(chunk))));
         }
         return out;
     }
@@ -133,7 +160,7 @@ public final class EmbeddingRunner implements AutoCloseable {
             ids[i] = texts.get(i).ids();
             types[i] = texts.get(i).typeIds();
         }
-        float[][] vectors = encoder.forward(TokenBatch.pack(ids, types));
+        float[][] vectors = encoder.forward(TokenBatch.pack(ids, types), recipe.pooling(), recipe.normalize());
         List<Embedding> out = new ArrayList<>(texts.size());
         for (int i = 0; i < vectors.length; i++) {
             out.add(new Embedding(vectors[i], ids[i].length));
@@ -141,10 +168,25 @@ public final class EmbeddingRunner implements AutoCloseable {
         return out;
     }
 
-    /** Tokenises without running the model. */
+    /** Tokenises without running the model, the prompt put before each text as {@link #embed} does. */
     public List<TokenizedText> tokenize(List<String> texts) {
         requireOpen();
-        return tokenizer.encode(texts);
+        return tokenizer.encode(prompted(texts));
+    }
+
+    /**
+     * The texts with the prompt in front, as sentence-transformers does it: the prompt becomes part of the text, so
+     * its tokens count, and truncation cuts the text's end, never the prompt.
+     */
+    private List<String> prompted(List<String> texts) {
+        if (prompt.isEmpty()) {
+            return texts;
+        }
+        List<String> out = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            out.add(prompt + text);
+        }
+        return out;
     }
 
     /**

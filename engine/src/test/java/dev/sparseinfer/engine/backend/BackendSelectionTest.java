@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sparseinfer.engine.api.BackendKind;
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.model.bert.BertEncoder;
@@ -144,8 +145,9 @@ class BackendSelectionTest {
         assertEquals(Optional.of(here.missing().get() + "; running on cpu"), auto.notice());
         try (Backend autoBackend = auto.backend();
                 Backend cpu = BackendSelection.select(BackendKind.CPU, 2).backend()) {
-            float[][] expected = new BertEncoder(weights, cpu).forward(TokenBatch.pack(ids, types));
-            float[][] actual = new BertEncoder(weights, autoBackend).forward(TokenBatch.pack(ids, types));
+            float[][] expected = new BertEncoder(weights, cpu).forward(TokenBatch.pack(ids, types), Pooling.MEAN, true);
+            float[][] actual =
+                    new BertEncoder(weights, autoBackend).forward(TokenBatch.pack(ids, types), Pooling.MEAN, true);
             for (int s = 0; s < ids.length; s++) {
                 assertArrayEquals(expected[s], actual[s], "sequence " + s + " (seed=" + seed + ")");
             }

@@ -3,10 +3,14 @@ package dev.sparseinfer.engine.runtime;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.Embedding;
+import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.ModelOptions;
+import dev.sparseinfer.engine.api.Pooling;
+import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.packed.PackedModel;
 import dev.sparseinfer.engine.model.bert.BertConfig;
@@ -15,6 +19,7 @@ import dev.sparseinfer.engine.testing.Seeds;
 import dev.sparseinfer.engine.testing.TinyTokenizer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,10 +70,80 @@ class EmbeddingRunnerTest {
         assertEquals("the model is closed", e.getMessage());
     }
 
+    /** The prompt becomes part of the text, as in sentence-transformers: its tokens are counted and embedded. */
+    @Test
+    void aPromptEmbedsAsTheTextWithThePromptWrittenInFront() {
+        long seed = Seeds.fresh();
+        EmbeddingRecipe recipe = new EmbeddingRecipe(Pooling.MEAN, true, Map.of("query", "the dog "), null);
+        Path file = packed(seed, recipe);
+        List<String> texts = List.of("cat sat", "", "猫, cafe!");
+        List<String> written = texts.stream().map(t -> "the dog " + t).toList();
+        try (EmbeddingRunner plain = EmbeddingRunner.open(file, CPU);
+                EmbeddingRunner named = EmbeddingRunner.open(file, CPU.withPromptName("query"));
+                EmbeddingRunner literal = EmbeddingRunner.open(file, CPU.withPrompt("the dog "))) {
+            assertEquals("", plain.prompt(), "a model without a default prompt puts none");
+            assertEquals("the dog ", named.prompt());
+            assertSameEmbeddings(plain.embed(written), named.embed(texts), "named, seed " + seed);
+            assertSameEmbeddings(plain.embed(written), literal.embed(texts), "literal, seed " + seed);
+            for (int i = 0; i < texts.size(); i++) {
+                assertArrayEquals(
+                        plain.tokenize(written).get(i).ids(),
+                        named.tokenize(texts).get(i).ids(),
+                        "tokenising puts the prompt in front too");
+            }
+            assertEquals(
+                    plain.embed(List.of("cat sat")).getFirst().tokens() + 2,
+                    named.embed(List.of("cat sat")).getFirst().tokens());
+        }
+    }
+
+    @Test
+    void aModelsDefaultPromptIsUsedUnlessTheOptionsGiveAnother() {
+        long seed = Seeds.fresh();
+        Path file = packed(
+                seed,
+                new EmbeddingRecipe(Pooling.CLS, true, Map.of("query", "the dog ", "passage", "a cat "), "query"));
+        try (EmbeddingRunner byDefault = EmbeddingRunner.open(file, CPU);
+                EmbeddingRunner none = EmbeddingRunner.open(file, CPU.withPrompt(""));
+                EmbeddingRunner passage = EmbeddingRunner.open(file, CPU.withPromptName("passage"))) {
+            assertEquals("the dog ", byDefault.prompt());
+            assertEquals("", none.prompt());
+            assertEquals("a cat ", passage.prompt());
+            assertEquals("passage", passage.recipe().defaultPromptName());
+            assertSameEmbeddings(none.embed(List.of("the dog sat")), byDefault.embed(List.of("sat")), "seed " + seed);
+        }
+    }
+
+    @Test
+    void anUnknownPromptNameFailsNamingTheModelsPrompts() {
+        Path file = packed(
+                Seeds.fresh(), new EmbeddingRecipe(Pooling.MEAN, true, Map.of("query", "q: ", "passage", "p: "), null));
+        SparseInferException e = assertThrows(
+                SparseInferException.class, () -> EmbeddingRunner.open(file, CPU.withPromptName("document")));
+        assertEquals(SparseInferException.Code.INVALID_ARGUMENT, e.code());
+        assertTrue(
+                e.getMessage().contains("'document'")
+                        && e.getMessage().contains("query")
+                        && e.getMessage().contains("passage"),
+                e.getMessage());
+    }
+
+    private static void assertSameEmbeddings(List<Embedding> expected, List<Embedding> actual, String what) {
+        assertEquals(expected.size(), actual.size(), what);
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i).tokens(), actual.get(i).tokens(), "text " + i + ", " + what);
+            assertArrayEquals(expected.get(i).vector(), actual.get(i).vector(), "text " + i + ", " + what);
+        }
+    }
+
     private Path packed(long seed) {
+        return packed(seed, EmbeddingRecipe.MEAN_NORMALIZED);
+    }
+
+    private Path packed(long seed, EmbeddingRecipe recipe) {
         Path file = dir.resolve("model-" + seed + ".safetensors");
-        LoadedModel model =
-                new LoadedModel(RandomBert.weights(CONFIG, new Random(seed)), TinyTokenizer.json(), "random");
+        LoadedModel model = new LoadedModel(
+                RandomBert.weights(CONFIG, new Random(seed)), TinyTokenizer.json(), "random", Map.of(), recipe);
         PackedModel.write(model, "{}", file);
         return file;
     }

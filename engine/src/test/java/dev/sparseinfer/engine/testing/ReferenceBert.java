@@ -23,6 +23,11 @@ public final class ReferenceBert {
         return meanPoolNormalized(lastHiddenStates(w, ids, types, new ArrayList<>()));
     }
 
+    /** The last layer's output for one token sequence, {@code [tokens][hidden]}: what every pooling starts from. */
+    public static double[][] lastHiddenStates(BertWeights w, int[] ids, int[] types) {
+        return lastHiddenStates(w, ids, types, new ArrayList<>());
+    }
+
     /**
      * The input of every linear layer for one token sequence ({@code [tokens][features]} each), four per layer in
      * the order the layer reads them: the layer's input (query, key and value), the attention context (attention

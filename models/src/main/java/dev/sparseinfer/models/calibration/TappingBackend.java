@@ -1,5 +1,6 @@
 package dev.sparseinfer.models.calibration;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.Backend;
@@ -178,8 +179,8 @@ public final class TappingBackend implements Backend {
     }
 
     @Override
-    public float[][] meanPoolNormalized(Activations x, TokenBatch batch) {
-        return delegate.meanPoolNormalized(x, batch);
+    public float[][] pool(Activations x, TokenBatch batch, Pooling pooling, boolean normalize) {
+        return delegate.pool(x, batch, pooling, normalize);
     }
 
     @Override

@@ -75,12 +75,12 @@ public record Derivation(LoadedModel input, BertWeights weights, Recipe recipe, 
      */
     public LoadedModel write(Path out) {
         PackedModel.write(
-                new LoadedModel(weights, input.tokenizerJson(), out.toString(), input.metadata()),
+                new LoadedModel(weights, input.tokenizerJson(), out.toString(), input.metadata(), input.recipe()),
                 recipe.toJson(),
                 tables,
                 out);
         BertWeights stored = tables == TableFormat.INT8 ? withInt8Tables(weights) : weights;
-        return new LoadedModel(stored, input.tokenizerJson(), out.toString(), input.metadata());
+        return new LoadedModel(stored, input.tokenizerJson(), out.toString(), input.metadata(), input.recipe());
     }
 
     private static BertWeights withInt8Tables(BertWeights w) {

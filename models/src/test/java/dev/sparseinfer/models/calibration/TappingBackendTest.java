@@ -3,6 +3,7 @@ package dev.sparseinfer.models.calibration;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.CsrWeights;
@@ -62,8 +63,8 @@ class TappingBackendTest {
         try (CpuBackend cpu = new CpuBackend(2)) {
             TappingBackend tapping = new TappingBackend(
                     cpu, model, (layer, site, x, rows, cols) -> seen.add(new Seen(layer, site, x, rows, cols)));
-            tapped = new BertEncoder(model, tapping).forward(batch);
-            plain = new BertEncoder(model, cpu).forward(batch);
+            tapped = new BertEncoder(model, tapping).forward(batch, Pooling.MEAN, true);
+            plain = new BertEncoder(model, cpu).forward(batch, Pooling.MEAN, true);
         }
         for (int s = 0; s < ids.length; s++) {
             assertArrayEquals(plain[s], tapped[s], "tapping changes no result: sequence " + s + ", " + context);

@@ -1,5 +1,6 @@
 package dev.sparseinfer.models.prune;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.model.bert.BertConfig;
@@ -31,7 +32,7 @@ final class TinyModels {
 
     static float[][] embed(BertWeights model, TokenBatch batch) {
         try (CpuBackend cpu = new CpuBackend(1)) {
-            return new BertEncoder(model, cpu).forward(batch);
+            return new BertEncoder(model, cpu).forward(batch, Pooling.MEAN, true);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.sparseinfer.engine.backend.cpu;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
@@ -303,30 +304,57 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public float[][] meanPoolNormalized(Activations x, TokenBatch batch) {
+    public float[][] pool(Activations x, TokenBatch batch, Pooling pooling, boolean normalize) {
         float[] xs = heap(x).data();
         int width = x.cols();
         float[][] pooled = new float[batch.sequences()][width];
+        double[] vector = new double[width];
         for (int s = 0; s < batch.sequences(); s++) {
-            double[] mean = new double[width];
             int start = batch.starts()[s];
-            for (int t = start; t < start + batch.lengths()[s]; t++) {
-                for (int c = 0; c < width; c++) {
-                    mean[c] += xs[t * width + c];
+            int length = batch.lengths()[s];
+            switch (pooling) {
+                case CLS -> copyRow(xs, start, width, vector);
+                case LAST_TOKEN -> copyRow(xs, start + length - 1, width, vector);
+                case MEAN -> {
+                    Arrays.fill(vector, 0);
+                    for (int t = start; t < start + length; t++) {
+                        for (int c = 0; c < width; c++) {
+                            vector[c] += xs[t * width + c];
+                        }
+                    }
+                    for (int c = 0; c < width; c++) {
+                        vector[c] /= length;
+                    }
+                }
+                case MAX -> {
+                    copyRow(xs, start, width, vector);
+                    for (int t = start + 1; t < start + length; t++) {
+                        for (int c = 0; c < width; c++) {
+                            vector[c] = Math.max(vector[c], xs[t * width + c]);
+                        }
+                    }
                 }
             }
-            double norm = 0;
-            for (int c = 0; c < width; c++) {
-                mean[c] /= batch.lengths()[s];
-                norm += mean[c] * mean[c];
+            double scale = 1;
+            if (normalize) {
+                double norm = 0;
+                for (int c = 0; c < width; c++) {
+                    norm += vector[c] * vector[c];
+                }
+                // Same guard as torch.nn.functional.normalize: a zero vector stays zero rather than becoming NaN.
+                scale = 1.0 / Math.max(Math.sqrt(norm), 1e-12);
             }
-            // Same guard as torch.nn.functional.normalize: a zero vector stays zero rather than becoming NaN.
-            double inv = 1.0 / Math.max(Math.sqrt(norm), 1e-12);
             for (int c = 0; c < width; c++) {
-                pooled[s][c] = (float) (mean[c] * inv);
+                pooled[s][c] = (float) (vector[c] * scale);
             }
         }
         return pooled;
+    }
+
+    private static void copyRow(float[] xs, int row, int width, double[] out) {
+        for (int c = 0; c < width; c++) {
+            out[c] = xs[row * width + c];
+        }
     }
 
     private static CpuActivations heap(Activations a) {

@@ -1,8 +1,11 @@
 package dev.sparseinfer.engine.io.hf;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
@@ -26,6 +29,7 @@ public final class SentenceTransformersConfig {
 
     static final String MODULES = "modules.json";
     static final String SETTINGS = "config_sentence_transformers.json";
+    private static final String POOLING_DIRECTORY = "1_Pooling";
 
     /** The Pooling module's flags SparseInfer can run, each to its pooling. */
     private static final Map<String, Pooling> SUPPORTED_MODES = Map.of(
@@ -75,6 +79,47 @@ public final class SentenceTransformersConfig {
             throw SparseInferException.invalidModel(modulesFile + ": no Pooling module");
         }
         return Optional.of(withPrompts(pooling, normalize, directory.resolve(SETTINGS)));
+    }
+
+    /**
+     * The files {@link #read} reads, saying {@code recipe}, by path relative to a model directory: {@code modules.json}
+     * (Transformer, Pooling, and Normalize where the recipe normalises), the Pooling module's {@code config.json} and
+     * {@code config_sentence_transformers.json} with the prompts, as sentence-transformers itself writes them.
+     */
+    public static Map<String, String> files(EmbeddingRecipe recipe, int dimension) {
+        JsonArray modules = new JsonArray();
+        modules.add(module(0, "", "Transformer"));
+        modules.add(module(1, POOLING_DIRECTORY, "Pooling"));
+        if (recipe.normalize()) {
+            modules.add(module(2, "2_Normalize", "Normalize"));
+        }
+        JsonObject pooling = new JsonObject();
+        pooling.addProperty("word_embedding_dimension", dimension);
+        SUPPORTED_MODES.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> pooling.addProperty(e.getKey(), e.getValue() == recipe.pooling()));
+        UNSUPPORTED_MODES.forEach(flag -> pooling.addProperty(flag, false));
+        JsonObject prompts = new JsonObject();
+        recipe.prompts().forEach(prompts::addProperty);
+        JsonObject settings = new JsonObject();
+        settings.add("prompts", prompts);
+        settings.add(
+                "default_prompt_name",
+                recipe.defaultPromptName() == null ? JsonNull.INSTANCE : new JsonPrimitive(recipe.defaultPromptName()));
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put(POOLING_DIRECTORY + "/config.json", pooling + "\n");
+        files.put(SETTINGS, settings + "\n");
+        files.put(MODULES, modules + "\n");
+        return files;
+    }
+
+    private static JsonObject module(int index, String path, String kind) {
+        JsonObject module = new JsonObject();
+        module.addProperty("idx", index);
+        module.addProperty("name", Integer.toString(index));
+        module.addProperty("path", path);
+        module.addProperty("type", "sentence_transformers.models." + kind);
+        return module;
     }
 
     /** The one pooling mode a Pooling module's config.json sets. */

@@ -1,5 +1,6 @@
 package dev.sparseinfer.engine.io.packed;
 
+import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
@@ -31,7 +32,7 @@ import java.util.function.Supplier;
  * {@code __metadata__} holds the format version, the architecture config, the tokenizer and how the model was
  * made, and whose linear layers are stored in their own formats ({@link PackedFormat}). Biases and LayerNorms are
  * fp32 under their Hugging Face names; embedding tables too, unless the file was written with int8 tables
- * ({@link TableFormat}).
+ * ({@link TableFormat}). The model's pooling, normalisation and prompts are in the metadata too ({@link RecipeMetadata}).
  */
 public final class PackedModel {
 
@@ -70,6 +71,7 @@ public final class PackedModel {
                 .metadata(TOKENIZER_KEY, model.tokenizerJson())
                 .metadata(RECIPE_KEY, recipeJson)
                 .metadata(TABLES_KEY, tables.label());
+        RecipeMetadata.write(model.recipe(), out);
         table(out, "embeddings.word_embeddings.weight", w.embeddings().word(), tables);
         table(out, "embeddings.position_embeddings.weight", w.embeddings().position(), tables);
         table(out, "embeddings.token_type_embeddings.weight", w.embeddings().tokenType(), tables);
@@ -157,6 +159,7 @@ public final class PackedModel {
             String schemeLabel = meta.get(INT8_SCHEME_KEY);
             Int8Scheme scheme = schemeLabel == null ? null : Int8Scheme.parseModel(schemeLabel, path.toString());
             TableFormat tables = tableFormat(path, version, meta.get(TABLES_KEY));
+            EmbeddingRecipe recipe = RecipeMetadata.read(meta, path.toString());
             BertLayerSource weights =
                     withFileNamed(path, () -> BertCheckpoint.read(new PackedSource(file, scheme, tables), config));
             return new MappedModel(
@@ -164,6 +167,7 @@ public final class PackedModel {
                     meta.get(TOKENIZER_KEY),
                     path.toString(),
                     new LinkedHashMap<>(meta),
+                    recipe,
                     List.of(file));
         } catch (RuntimeException e) {
             file.close();

@@ -1,5 +1,6 @@
 package dev.sparseinfer.engine.model.bert;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.Backend;
@@ -13,7 +14,7 @@ import java.util.List;
 /**
  * The BERT encoder's forward pass (Devlin et al. 2019, post-LayerNorm), written once against {@link Backend}:
  * embeddings, then per layer self-attention and the feed-forward block, each followed by residual + LayerNorm,
- * then mean pooling and L2 normalisation (the sentence-transformers recipe). Thread-safe: each call leases
+ * then pooling to one vector per sequence, L2-normalised if asked (the sentence-transformers recipe). Thread-safe: each call leases
  * activation buffers no other call holds, and the prepared weights are read-only.
  */
 public final class BertEncoder {
@@ -76,11 +77,11 @@ public final class BertEncoder {
         return config;
     }
 
-    /** One L2-normalised, mean-pooled embedding per sequence of the batch. */
-    public float[][] forward(TokenBatch batch) {
+    /** One embedding per sequence of the batch, pooled as asked and L2-normalised if {@code normalize}. */
+    public float[][] forward(TokenBatch batch, Pooling pooling, boolean normalize) {
         try (ActivationBufferPool.Lease lease = buffers.lease()) {
-            // The backend pools the hidden states this returns (mean over each sequence's tokens, L2-normalised).
-            return backend.encode(batch, b -> {
+            // The backend pools the hidden states this returns.
+            return backend.encode(batch, pooling, normalize, b -> {
                 ActivationBuffers work = lease.buffers(b.tokens());
                 return layers(0, layers.size(), embeddings(b, work.hiddenStates()), b, work);
             });

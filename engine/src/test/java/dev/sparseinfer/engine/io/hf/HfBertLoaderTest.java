@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.TokenBatch;
@@ -228,7 +229,8 @@ class HfBertLoaderTest {
         }
 
         try (CpuBackend backend = new CpuBackend(2)) {
-            float[][] actual = new BertEncoder(HfBertLoader.load(dir), backend).forward(TokenBatch.pack(ids, types));
+            float[][] actual = new BertEncoder(HfBertLoader.load(dir), backend)
+                    .forward(TokenBatch.pack(ids, types), Pooling.MEAN, true);
             for (int s = 0; s < ids.length; s++) {
                 double[] reference = ReferenceBert.embed(model.encoder(), ids[s], types[s]);
                 for (int c = 0; c < reference.length; c++) {

@@ -11,6 +11,7 @@ import dev.sparseinfer.engine.api.SparseInferException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +31,27 @@ class SentenceTransformersConfigTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    void theFilesWrittenForARecipeReadBackAsIt() throws IOException {
+        Map<String, String> prompts = new LinkedHashMap<>();
+        prompts.put("query", "query: ");
+        prompts.put("passage", "passage: ");
+        for (Pooling pooling : Pooling.values()) {
+            for (EmbeddingRecipe recipe : List.of(
+                    new EmbeddingRecipe(pooling, true, prompts, null),
+                    new EmbeddingRecipe(pooling, false, prompts, "passage"),
+                    EmbeddingRecipe.of(pooling, true))) {
+                Path model = Files.createTempDirectory(dir, "model");
+                for (Map.Entry<String, String> file :
+                        SentenceTransformersConfig.files(recipe, 384).entrySet()) {
+                    Files.createDirectories(model.resolve(file.getKey()).getParent());
+                    Files.writeString(model.resolve(file.getKey()), file.getValue());
+                }
+                assertEquals(Optional.of(recipe), SentenceTransformersConfig.read(model));
+            }
+        }
+    }
 
     @Test
     void aPlainHuggingFaceDirectoryHasNoRecipe() {

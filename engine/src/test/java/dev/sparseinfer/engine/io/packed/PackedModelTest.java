@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sparseinfer.engine.api.EmbeddingRecipe;
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
@@ -41,11 +43,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,6 +124,91 @@ class PackedModelTest {
         }
         assertEquals(bytes.length - 8 - headerLength, at, "the tensors fill the rest of the file");
         assertTrue(header.has("encoder.layer.0.attention.self.query.weight.csr.values"));
+    }
+
+    @Test
+    void theModelsPoolingNormalisationAndPromptsRoundTrip() {
+        Path file = dir.resolve("model.safetensors");
+        Map<String, String> prompts = new LinkedHashMap<>();
+        prompts.put("query", "query: ");
+        prompts.put("passage", "passage: \"quoted\" ✓");
+        EmbeddingRecipe recipe = new EmbeddingRecipe(Pooling.CLS, false, prompts, "passage");
+        LoadedModel model = model(new Random(Seeds.fresh()), (r, m) -> new DenseWeights(m));
+        PackedModel.write(
+                new LoadedModel(model.weights(), model.tokenizerJson(), "random", Map.of(), recipe), RECIPE, file);
+        try (MappedModel opened = PackedModel.open(file)) {
+            assertEquals(recipe, opened.recipe());
+            assertEquals(
+                    List.of("query", "passage"),
+                    List.copyOf(opened.recipe().prompts().keySet()),
+                    "in order");
+            assertEquals("cls", opened.metadata().get("sparseinfer.pooling"));
+        }
+        assertEquals(recipe, PackedModel.load(file).recipe());
+    }
+
+    /** Files written before the recipe was recorded run as they always did. */
+    @Test
+    void aFileWithoutTheRecipeKeysIsMeanPooledAndNormalised() throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        LoadedModel model = model(new Random(Seeds.fresh()), (r, m) -> new DenseWeights(m));
+        PackedModel.write(
+                new LoadedModel(
+                        model.weights(),
+                        model.tokenizerJson(),
+                        "random",
+                        Map.of(),
+                        EmbeddingRecipe.of(Pooling.MAX, false)),
+                RECIPE,
+                file);
+        withoutMetadata(
+                file,
+                "sparseinfer.pooling",
+                "sparseinfer.normalize",
+                "sparseinfer.prompts",
+                "sparseinfer.default_prompt");
+        try (MappedModel opened = PackedModel.open(file)) {
+            assertFalse(opened.metadata().containsKey("sparseinfer.pooling"));
+            assertEquals(EmbeddingRecipe.MEAN_NORMALIZED, opened.recipe());
+        }
+    }
+
+    @Test
+    void aMalformedRecipeKeyIsABadModelNamingTheKey() throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        PackedModel.write(model(new Random(Seeds.fresh()), (r, m) -> new DenseWeights(m)), RECIPE, file);
+        replaceMetadata(file, "sparseinfer.pooling", "mea");
+        SparseInferException e = assertThrows(SparseInferException.class, () -> PackedModel.open(file));
+        assertEquals(SparseInferException.Code.INVALID_MODEL, e.code());
+        assertTrue(
+                e.getMessage().contains("sparseinfer.pooling") && e.getMessage().contains("'mea'"), e.getMessage());
+    }
+
+    /** Rewrites the header without the keys, padded with spaces (as the format allows) so the tensors stay put. */
+    private static void withoutMetadata(Path file, String... keys) throws IOException {
+        editMetadata(file, metadata -> {
+            for (String key : keys) {
+                metadata.remove(key);
+            }
+        });
+    }
+
+    private static void replaceMetadata(Path file, String key, String value) throws IOException {
+        editMetadata(file, metadata -> metadata.addProperty(key, value));
+    }
+
+    private static void editMetadata(Path file, Consumer<JsonObject> edit) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int headerLength = (int)
+                ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonObject header = JsonParser.parseString(new String(bytes, 8, headerLength, StandardCharsets.UTF_8))
+                .getAsJsonObject();
+        edit.accept(header.getAsJsonObject("__metadata__"));
+        byte[] edited = header.toString().getBytes(StandardCharsets.UTF_8);
+        assertTrue(edited.length <= headerLength, "the edited header fits where the old one was");
+        Arrays.fill(bytes, 8, 8 + headerLength, (byte) ' ');
+        System.arraycopy(edited, 0, bytes, 8, edited.length);
+        Files.write(file, bytes);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
@@ -35,7 +36,8 @@ class BertEncoderTest {
                 new CpuKernelSelection[] {CpuKernelSelection.scalar(Optional.empty()), CpuKernelProvider.selection()}) {
             for (int threads : new int[] {1, 3}) {
                 try (CpuBackend backend = new CpuBackend(kernels, threads)) {
-                    float[][] actual = new BertEncoder(weights, backend).forward(TokenBatch.pack(ids, types));
+                    float[][] actual =
+                            new BertEncoder(weights, backend).forward(TokenBatch.pack(ids, types), Pooling.MEAN, true);
                     for (int s = 0; s < ids.length; s++) {
                         double[] expected = ReferenceBert.embed(weights, ids[s], types[s]);
                         double maxDiff = 0;
@@ -93,9 +95,10 @@ class BertEncoderTest {
         int[][] types = randomTypes(random, ids);
         try (CpuBackend backend = new CpuBackend(2)) {
             BertEncoder encoder = new BertEncoder(weights, backend);
-            float[][] batched = encoder.forward(TokenBatch.pack(ids, types));
+            float[][] batched = encoder.forward(TokenBatch.pack(ids, types), Pooling.MEAN, true);
             for (int s = 0; s < ids.length; s++) {
-                float[] alone = encoder.forward(TokenBatch.pack(new int[][] {ids[s]}, new int[][] {types[s]}))[0];
+                float[] alone = encoder.forward(
+                                TokenBatch.pack(new int[][] {ids[s]}, new int[][] {types[s]}), Pooling.MEAN, true)[0];
                 assertTrue(Similarity.cosine(alone, batched[s]) >= 0.99999, "sequence " + s + " seed=" + seed);
             }
         }
@@ -169,8 +172,8 @@ class BertEncoderTest {
         BertWeights weights = RandomBert.weights(CONFIG, random);
         int[][] ids = randomIds(random, 3);
         try (CpuBackend backend = new CpuBackend(1)) {
-            for (float[] v :
-                    new BertEncoder(weights, backend).forward(TokenBatch.pack(ids, randomTypes(random, ids)))) {
+            for (float[] v : new BertEncoder(weights, backend)
+                    .forward(TokenBatch.pack(ids, randomTypes(random, ids)), Pooling.MEAN, true)) {
                 double norm = 0;
                 for (float x : v) {
                     norm += x * x;
