@@ -4,6 +4,7 @@ import dev.sparseinfer.engine.model.bert.BertCheckpoint;
 import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A model opened from disk with its files still mapped: the weights are read from the mapping as a model is built
@@ -18,6 +19,7 @@ public final class MappedModel implements AutoCloseable {
     private final String source;
     private final Map<String, String> metadata;
     private final List<MappedFile> files;
+    private final Optional<String> notice;
 
     public MappedModel(
             BertLayerSource weights,
@@ -25,6 +27,18 @@ public final class MappedModel implements AutoCloseable {
             String source,
             Map<String, String> metadata,
             List<MappedFile> files) {
+        this(weights, tokenizerJson, source, metadata, files, Optional.empty());
+    }
+
+    /** {@code notice}: see {@link #notice()}. */
+    public MappedModel(
+            BertLayerSource weights,
+            String tokenizerJson,
+            String source,
+            Map<String, String> metadata,
+            List<MappedFile> files,
+            Optional<String> notice) {
+        this.notice = notice;
         this.weights = weights;
         this.tokenizerJson = tokenizerJson;
         this.source = source;
@@ -47,6 +61,14 @@ public final class MappedModel implements AutoCloseable {
     /** String metadata a packed file carries ({@code sparseinfer.recipe}, ...); empty otherwise. */
     public Map<String, String> metadata() {
         return metadata;
+    }
+
+    /**
+     * How the loader changed what the file computes to run it here, in one line, if it did (an int8-quantised
+     * ONNX graph: how its layers run and how that differs from ONNX Runtime).
+     */
+    public Optional<String> notice() {
+        return notice;
     }
 
     /** Every layer read and every table copied to the heap: a model that outlives this mapping. */
