@@ -162,9 +162,9 @@ public final class OnnxTensor {
             throw unsupportedType("INT8 and UINT8 are read as bytes");
         }
         int count = elementCount();
-        byte[] values = new byte[count];
         if (rawData != null) {
             checkRawSize(count, Byte.BYTES);
+            byte[] values = new byte[count];
             rawData.get(0, values);
             return values;
         }
@@ -172,6 +172,7 @@ public final class OnnxTensor {
         checkCount(stored.length, count);
         long min = dataType == INT8 ? Byte.MIN_VALUE : 0;
         long max = dataType == INT8 ? Byte.MAX_VALUE : 255;
+        byte[] values = new byte[count];
         for (int i = 0; i < count; i++) {
             long v = (int) stored[i];
             if (v < min || v > max) {

@@ -1,6 +1,5 @@
 package dev.sparseinfer.engine.io.onnx;
 
-import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.Int8Scales;
 import dev.sparseinfer.engine.format.Int8Scheme;
@@ -51,6 +50,12 @@ record QuantizedWeight(
             throw model.error(node + ": scale '" + scale.name() + "' is " + scale.typeName() + ", not a float");
         }
         checkChannels(node, "scale", scale, shape[channelAxis], model);
+        for (float s : scale.toFloats()) {
+            if (!(s >= 0) || Float.isInfinite(s)) {
+                throw model.error(
+                        node + ": scale '" + scale.name() + "' holds " + s + ", not a finite non-negative number");
+            }
+        }
         if (zeroPoint != null) {
             checkChannels(node, "zero point", zeroPoint, shape[channelAxis], model);
             if (zeroPoint.dataType() != values.dataType() || zeroPoint.elementCount() != scale.elementCount()) {
@@ -139,12 +144,6 @@ record QuantizedWeight(
     private Levels levels() {
         float[] scales = scale.toFloats();
         byte[] zeros = zeroPoint == null ? new byte[1] : zeroPoint.toBytes();
-        for (float s : scales) {
-            if (!(s >= 0) || Float.isInfinite(s)) {
-                throw SparseInferException.invalidModel(
-                        node + ": scale '" + scale.name() + "' holds " + s + ", not a finite non-negative number");
-            }
-        }
         return new Levels(
                 values.toBytes(),
                 values.shape()[1],
