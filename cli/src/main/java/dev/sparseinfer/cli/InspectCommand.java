@@ -53,6 +53,7 @@ final class InspectCommand implements Callable<Integer> {
                     mapped.weights().config(),
                     ModelInventory.of(mapped.weights(), tableFormat(mapped)),
                     out);
+            mapped.notice().ifPresent(notice -> out.printf(Locale.ROOT, "%nnote  %s%n", notice));
         }
         return 0;
     }

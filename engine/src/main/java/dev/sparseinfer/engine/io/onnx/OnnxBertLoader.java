@@ -36,6 +36,10 @@ import java.util.Set;
  * ({@code /encoder/layer.0/attention/self/query/MatMul}) or the bias added right after it names the module, and
  * the weight is transposed to PyTorch's {@code [out, in]}. The head count and LayerNorm epsilon are not in any
  * tensor, so they are read from the constants the exporter wrote into the graph.
+ *
+ * <p>Graphs quantised by ONNX Runtime's tools (int8 MatMulInteger, QLinearMatMul or DequantizeLinear weights,
+ * uint8 embedding tables) are read through {@link QuantizedGraph}: their weights become {@code Int8Weights}, kept
+ * exactly where they are symmetric, and {@link MappedModel#notice()} says so in one line.
  */
 public final class OnnxBertLoader {
 
