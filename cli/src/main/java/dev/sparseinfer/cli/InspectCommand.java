@@ -55,6 +55,7 @@ final class InspectCommand implements Callable<Integer> {
                     mapped.recipe(),
                     ModelInventory.of(mapped.weights(), tableFormat(mapped)),
                     out);
+            mapped.notice().ifPresent(notice -> out.printf(Locale.ROOT, "%nnote  %s%n", notice));
         }
         return 0;
     }

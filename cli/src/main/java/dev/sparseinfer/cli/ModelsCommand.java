@@ -43,8 +43,8 @@ final class ModelsCommand implements Callable<Integer> {
         print(rows, out);
         out.println();
         out.println(
-                "weights int8 (ORT): ONNX Runtime's int8 export, listed to compare with ONNX Runtime; SparseInfer runs the fp32"
-                        + " model, and 'sparseinfer quantize' makes its own int8 model of it.");
+                "weights int8 (ORT): ONNX Runtime's int8 export; SparseInfer runs its int8 weights as they are, quantising"
+                        + " activations per token (ONNX Runtime: per tensor), so results differ slightly from ONNX Runtime's.");
         out.println("cache: " + registry.cacheRoot().resolve("models"));
         return 0;
     }

@@ -14,8 +14,7 @@ import java.util.Locale;
  * @param onnx             the ONNX export inside the jar
  * @param tokenizer        its {@code tokenizer.json} inside the jar
  * @param onnxRuntimeInt8  whether the export is ONNX Runtime's dynamic int8 quantisation (MatMulInteger), which
- *                         SparseInfer's ONNX loader does not read: such models are listed for comparison with ONNX
- *                         Runtime
+ *                         SparseInfer's ONNX loader runs as int8 w8a8
  * @param dimension        length of its embeddings
  * @param maxTokens        the longest input it sees, special tokens included: its tokenizer's truncation where the
  *                         tokenizer sets one, else its 512 positions

@@ -83,16 +83,7 @@ public final class ModelRegistry {
     public Path resolve(String spec) {
         Optional<BuiltinModel> builtin = builtin(spec);
         if (builtin.isPresent()) {
-            BuiltinModel model = builtin.get();
-            if (model.onnxRuntimeInt8()) {
-                String fp32 = model.name().substring(0, model.name().length() - "-q".length());
-                throw SparseInferException.invalidArgument(
-                        "'" + model.name() + "' is an ONNX Runtime int8 export, which SparseInfer"
-                                + " does not load: use " + fp32
-                                + ", or make an int8 model of it with 'sparseinfer quantize --model " + fp32
-                                + " --scheme w8a8 --out FILE.safetensors'");
-            }
-            return extract(model);
+            return extract(builtin.get());
         }
         Path path = Path.of(spec);
         if (!Files.exists(path)) {

@@ -191,16 +191,6 @@ class ModelRegistryTest {
     }
 
     @Test
-    void anInt8ExportIsRefusedForLoadingWithItsFp32Counterpart() {
-        ModelRegistry registry = registry(emptyClassPath(), Optional.of(mustNotBeCalled));
-
-        SparseInferException e = assertThrows(SparseInferException.class, () -> registry.resolve("bge-small-en-v15-q"));
-
-        assertEquals(SparseInferException.Code.INVALID_ARGUMENT, e.code());
-        assertTrue(e.getMessage().contains("use bge-small-en-v15,"), e.getMessage());
-    }
-
-    @Test
     void anUnknownSpecListsTheBuiltinNames() {
         SparseInferException e = assertThrows(
                 SparseInferException.class,

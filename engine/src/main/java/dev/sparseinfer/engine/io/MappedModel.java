@@ -5,6 +5,7 @@ import dev.sparseinfer.engine.model.bert.BertCheckpoint;
 import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A model opened from disk with its files still mapped: the weights are read from the mapping as a model is built
@@ -20,6 +21,7 @@ public final class MappedModel implements AutoCloseable {
     private final Map<String, String> metadata;
     private final EmbeddingRecipe recipe;
     private final List<MappedFile> files;
+    private final Optional<String> notice;
 
     /** A model that declares no recipe: {@link EmbeddingRecipe#MEAN_NORMALIZED}, until {@link #withRecipe}. */
     public MappedModel(
@@ -28,7 +30,18 @@ public final class MappedModel implements AutoCloseable {
             String source,
             Map<String, String> metadata,
             List<MappedFile> files) {
-        this(weights, tokenizerJson, source, metadata, EmbeddingRecipe.MEAN_NORMALIZED, files);
+        this(weights, tokenizerJson, source, metadata, EmbeddingRecipe.MEAN_NORMALIZED, files, Optional.empty());
+    }
+
+    /** A model that declares no recipe, with {@code notice}: see {@link #notice()}. */
+    public MappedModel(
+            BertLayerSource weights,
+            String tokenizerJson,
+            String source,
+            Map<String, String> metadata,
+            List<MappedFile> files,
+            Optional<String> notice) {
+        this(weights, tokenizerJson, source, metadata, EmbeddingRecipe.MEAN_NORMALIZED, files, notice);
     }
 
     public MappedModel(
@@ -38,6 +51,18 @@ public final class MappedModel implements AutoCloseable {
             Map<String, String> metadata,
             EmbeddingRecipe recipe,
             List<MappedFile> files) {
+        this(weights, tokenizerJson, source, metadata, recipe, files, Optional.empty());
+    }
+
+    private MappedModel(
+            BertLayerSource weights,
+            String tokenizerJson,
+            String source,
+            Map<String, String> metadata,
+            EmbeddingRecipe recipe,
+            List<MappedFile> files,
+            Optional<String> notice) {
+        this.notice = notice;
         this.weights = weights;
         this.tokenizerJson = tokenizerJson;
         this.source = source;
@@ -51,7 +76,7 @@ public final class MappedModel implements AutoCloseable {
      * the files next to them declare); whoever holds the result closes it, and this one with it.
      */
     public MappedModel withRecipe(EmbeddingRecipe declared) {
-        return new MappedModel(weights, tokenizerJson, source, metadata, declared, files);
+        return new MappedModel(weights, tokenizerJson, source, metadata, declared, files, notice);
     }
 
     public BertLayerSource weights() {
@@ -74,6 +99,14 @@ public final class MappedModel implements AutoCloseable {
     /** The pooling, normalisation and prompts the model declares. */
     public EmbeddingRecipe recipe() {
         return recipe;
+    }
+
+    /**
+     * How the loader changed what the file computes to run it here, in one line, if it did (an int8-quantised
+     * ONNX graph: how its layers run and how that differs from ONNX Runtime).
+     */
+    public Optional<String> notice() {
+        return notice;
     }
 
     /** Every layer read and every table copied to the heap: a model that outlives this mapping. */

@@ -4,6 +4,7 @@ import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.WeightSource;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
@@ -15,8 +16,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -33,6 +36,10 @@ import java.util.Set;
  * ({@code /encoder/layer.0/attention/self/query/MatMul}) or the bias added right after it names the module, and
  * the weight is transposed to PyTorch's {@code [out, in]}. The head count and LayerNorm epsilon are not in any
  * tensor, so they are read from the constants the exporter wrote into the graph.
+ *
+ * <p>Graphs quantised by ONNX Runtime's tools (int8 MatMulInteger, QLinearMatMul or DequantizeLinear weights,
+ * uint8 embedding tables) are read through {@link QuantizedGraph}: their weights become {@code Int8Weights}, kept
+ * exactly where they are symmetric, and {@link MappedModel#notice()} says so in one line.
  */
 public final class OnnxBertLoader {
 
@@ -42,23 +49,33 @@ public final class OnnxBertLoader {
     private static final double HF_LAYER_NORM_EPS = 1e-12;
 
     /**
-     * A MatMul or Gemm with a weight initializer: one {@code nn.Linear} of the exported model.
+     * A MatMul or Gemm with a weight initializer, or a quantised product: one {@code nn.Linear} of the exported model.
      *
+     * @param weight      the fp32 weight, or null where {@code quantized} holds it
      * @param storedInOut whether the weight is stored {@code [in, out]} (MatMul, or Gemm without transB)
+     * @param quantized   the int8 weight of a quantised graph, or null
      * @param bias        the initializer added to its product, or null if there is none
      * @param output      the value holding the layer's result (after the bias)
      */
-    private record Projection(String module, OnnxTensor weight, boolean storedInOut, OnnxTensor bias, String output) {
+    private record Projection(
+            String module,
+            OnnxTensor weight,
+            boolean storedInOut,
+            QuantizedWeight quantized,
+            OnnxTensor bias,
+            String output) {
 
         int outFeatures() {
-            return weight.shape()[storedInOut ? 1 : 0];
+            return quantized != null ? quantized.outFeatures() : weight.shape()[storedInOut ? 1 : 0];
         }
     }
 
     private final OnnxModel model;
+    private final QuantizedGraph quantizedGraph;
 
     private OnnxBertLoader(OnnxModel model) {
         this.model = model;
+        this.quantizedGraph = new QuantizedGraph(model);
     }
 
     /**
@@ -77,9 +94,22 @@ public final class OnnxBertLoader {
         try {
             OnnxBertLoader loader = new OnnxBertLoader(model);
             List<Projection> projections = loader.projections();
-            WeightSource tensors = loader.tensors(projections, onnxFile.toString());
+            Map<String, QuantizedWeight> tables = loader.quantizedGraph.tables();
+            loader.quantizedGraph.refuseTheRest();
+            WeightSource tensors = loader.tensors(projections, tables, onnxFile.toString());
             BertLayerSource weights = BertCheckpoint.read(tensors, loader.heads(projections), loader.layerNormEps());
-            return new MappedModel(weights, tokenizerJson, onnxFile.toString(), Map.of(), List.of(model));
+            return new MappedModel(
+                    weights,
+                    tokenizerJson,
+                    onnxFile.toString(),
+                    Map.of(),
+                    List.of(model),
+                    QuantizationNotice.of(
+                            projections.stream()
+                                    .map(Projection::quantized)
+                                    .filter(Objects::nonNull)
+                                    .toList(),
+                            tables.values()));
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -91,6 +121,11 @@ public final class OnnxBertLoader {
         for (OnnxNode node : model.nodes()) {
             if (node.opType().equals("MatMul") || node.opType().equals("Gemm")) {
                 projection(node).ifPresent(found::add);
+            } else {
+                quantizedGraph
+                        .integerProduct(node)
+                        .flatMap(p -> biased(node, p.weight().values().name(), null, true, p.weight(), p.output()))
+                        .ifPresent(found::add);
             }
         }
         return found;
@@ -99,33 +134,55 @@ public final class OnnxBertLoader {
     /** The Linear a MatMul or Gemm computes; empty if it multiplies two computed values or cannot be named. */
     private Optional<Projection> projection(OnnxNode node) {
         String weightName = node.input(1);
+        boolean gemm = node.opType().equals("Gemm");
+        boolean storedInOut =
+                !(gemm && node.attribute("transB").map(a -> a.i() != 0).orElse(false));
         OnnxTensor weight = model.initializer(weightName).orElse(null);
+        QuantizedWeight quantized = null;
         if (weight == null) {
-            if (!model.provides(weightName)) {
+            quantized = quantizedGraph.dequantizedWeight(node, storedInOut).orElse(null);
+            if (quantized == null && !model.provides(weightName)) {
                 throw model.error(node.opType() + " '" + node.name() + "' reads '" + weightName
                         + "', which no initializer, node or graph input provides");
             }
-            return Optional.empty(); // attention scores and context: both operands are computed
-        }
-        if (weight.shape().length != 2) {
+            if (quantized == null) {
+                return Optional.empty(); // attention scores and context: both operands are computed
+            }
+        } else if (weight.shape().length != 2) {
             throw model.error("initializer '" + weightName + "', the weight of " + node.opType() + " '" + node.name()
                     + "', is not 2-D: shape " + Arrays.toString(weight.shape()));
         }
-        if (node.opType().equals("Gemm")) {
-            boolean transB = node.attribute("transB").map(a -> a.i() != 0).orElse(false);
+        String storedName = quantized != null ? quantized.values().name() : weightName;
+        if (gemm) {
             OnnxTensor bias = model.initializer(node.input(2)).orElse(null);
-            return moduleName(node, weight, bias).map(m -> new Projection(m, weight, !transB, bias, node.output(0)));
+            QuantizedWeight q = quantized;
+            return moduleName(node, storedName, bias)
+                    .map(m -> new Projection(m, weight, storedInOut, q, bias, node.output(0)));
         }
-        // A MatMul's bias, if it has one, is an initializer added by the one Add that reads its product.
-        List<OnnxNode> readers = model.consumers(node.output(0));
+        return biased(node, storedName, weight, storedInOut, quantized, node.output(0));
+    }
+
+    /**
+     * The Linear whose product is {@code product}: a MatMul's bias, if it has one, is an initializer added by the
+     * one Add that reads its product.
+     */
+    private Optional<Projection> biased(
+            OnnxNode node,
+            String weightName,
+            OnnxTensor weight,
+            boolean storedInOut,
+            QuantizedWeight quantized,
+            String product) {
+        List<OnnxNode> readers = model.consumers(product);
         OnnxNode add = readers.size() == 1 && readers.get(0).opType().equals("Add") ? readers.get(0) : null;
         OnnxTensor bias = add == null
                 ? null
                 : model.initializer(add.input(0))
                         .or(() -> model.initializer(add.input(1)))
                         .orElse(null);
-        String output = bias == null ? node.output(0) : add.output(0);
-        return moduleName(node, weight, bias).map(m -> new Projection(m, weight, true, bias, output));
+        String output = bias == null ? product : add.output(0);
+        return moduleName(node, weightName, bias)
+                .map(m -> new Projection(m, weight, storedInOut, quantized, bias, output));
     }
 
     /**
@@ -133,9 +190,9 @@ public final class OnnxBertLoader {
      * the exporter put in the node name ({@code /encoder/layer.0/attention/self/query/MatMul} becomes
      * {@code encoder.layer.0.attention.self.query}). Empty for an unnamed node in an unnamed scope.
      */
-    private static Optional<String> moduleName(OnnxNode node, OnnxTensor weight, OnnxTensor bias) {
-        if (weight.name().endsWith(".weight")) {
-            return Optional.of(weight.name().substring(0, weight.name().length() - ".weight".length()));
+    private static Optional<String> moduleName(OnnxNode node, String weightName, OnnxTensor bias) {
+        if (weightName.endsWith(".weight")) {
+            return Optional.of(weightName.substring(0, weightName.length() - ".weight".length()));
         }
         if (bias != null && bias.name().endsWith(".bias")) {
             return Optional.of(bias.name().substring(0, bias.name().length() - ".bias".length()));
@@ -147,40 +204,78 @@ public final class OnnxBertLoader {
         return Optional.empty();
     }
 
-    /** Which initializer holds each Hugging Face tensor, and whether it is stored transposed. */
-    private WeightSource tensors(List<Projection> projections, String source) {
+    /** Which initializer holds each Hugging Face tensor, and whether it is stored transposed or quantised. */
+    private WeightSource tensors(List<Projection> projections, Map<String, QuantizedWeight> tables, String source) {
         Map<String, Initializer> named = new LinkedHashMap<>();
+        Map<String, QuantizedWeight> quantized = new LinkedHashMap<>();
         Set<String> claimed = new HashSet<>();
         for (Projection p : projections) {
-            named.put(p.module() + ".weight", new Initializer(p.weight(), p.storedInOut()));
-            claimed.add(p.weight().name());
+            if (p.quantized() != null) {
+                quantized.put(p.module() + ".weight", p.quantized());
+                claim(p.quantized(), claimed);
+            } else {
+                named.put(p.module() + ".weight", new Initializer(p.weight(), p.storedInOut()));
+                claimed.add(p.weight().name());
+            }
             if (p.bias() != null) {
                 named.put(p.module() + ".bias", new Initializer(p.bias(), false));
                 claimed.add(p.bias().name());
             }
         }
+        tables.forEach((name, table) -> {
+            quantized.put(name, table);
+            claim(table, claimed);
+        });
         // Every other float initializer (embedding tables, LayerNorm parameters) already has its state_dict name.
         for (OnnxTensor t : model.initializers().values()) {
-            if (t.isFloatingPoint() && !claimed.contains(t.name()) && !named.containsKey(t.name())) {
+            if (t.isFloatingPoint()
+                    && !claimed.contains(t.name())
+                    && !named.containsKey(t.name())
+                    && !quantized.containsKey(t.name())) {
                 named.put(t.name(), new Initializer(t, false));
             }
         }
-        return new InitializerSource(named, source);
+        return new InitializerSource(named, quantized, source);
+    }
+
+    private static void claim(QuantizedWeight q, Set<String> claimed) {
+        claimed.add(q.values().name());
+        claimed.add(q.scale().name());
+        if (q.zeroPoint() != null) {
+            claimed.add(q.zeroPoint().name());
+        }
     }
 
     /** An initializer under its Hugging Face name; a transposed one is stored {@code [in, out]}. */
     private record Initializer(OnnxTensor stored, boolean transposed) {}
 
-    /** The initializers as named tensors, each converted when it is asked for: one layer at a time. */
-    private record InitializerSource(Map<String, Initializer> named, String source) implements WeightSource {
+    /**
+     * The initializers as named tensors, each converted when it is asked for: one layer at a time. Quantised
+     * linear weights are handed over as int8; asked for as tensors, they and quantised tables are dequantised.
+     */
+    private record InitializerSource(
+            Map<String, Initializer> named, Map<String, QuantizedWeight> quantized, String source)
+            implements WeightSource {
 
         @Override
         public Set<String> names() {
-            return named.keySet();
+            Set<String> names = new LinkedHashSet<>(named.keySet());
+            names.addAll(quantized.keySet());
+            return names;
+        }
+
+        @Override
+        public LinearWeights linear(String prefix) {
+            QuantizedWeight q = quantized.get(prefix + ".weight");
+            return q != null ? q.toInt8Weights() : WeightSource.super.linear(prefix);
         }
 
         @Override
         public FloatTensor tensor(String name) {
+            QuantizedWeight q = quantized.get(name);
+            if (q != null) {
+                return new FloatTensor(name, new int[] {q.outFeatures(), q.inFeatures()}, q.dequantized());
+            }
             Initializer i = initializer(name);
             if (!i.transposed()) {
                 return i.stored().toFloatTensor(name);
@@ -210,6 +305,10 @@ public final class OnnxBertLoader {
 
         @Override
         public int[] shape(String name) {
+            QuantizedWeight q = quantized.get(name);
+            if (q != null) {
+                return new int[] {q.outFeatures(), q.inFeatures()};
+            }
             Initializer i = initializer(name);
             int[] shape = i.stored().shape();
             return i.transposed() ? new int[] {shape[1], shape[0]} : shape;
@@ -217,6 +316,9 @@ public final class OnnxBertLoader {
 
         @Override
         public FloatTable table(String name) {
+            if (quantized.containsKey(name)) {
+                return WeightSource.super.table(name);
+            }
             Initializer i = initializer(name);
             int[] shape = i.stored().shape();
             if (!i.transposed() && shape.length == 2) {

@@ -16,6 +16,8 @@ import java.util.Optional;
 public final class OnnxTensor {
 
     public static final int FLOAT = 1;
+    public static final int UINT8 = 2;
+    public static final int INT8 = 3;
     public static final int INT32 = 6;
     public static final int INT64 = 7;
     public static final int FLOAT16 = 10;
@@ -84,6 +86,16 @@ public final class OnnxTensor {
         return shape.clone();
     }
 
+    /** The TensorProto data type code ({@link #FLOAT}, {@link #INT8}, ...). */
+    public int dataType() {
+        return dataType;
+    }
+
+    /** The type's name as onnx.proto spells it, for messages. */
+    public String typeName() {
+        return typeName(dataType);
+    }
+
     public boolean isFloatingPoint() {
         return dataType == FLOAT || dataType == FLOAT16;
     }
@@ -136,6 +148,37 @@ public final class OnnxTensor {
                     values[i] = (int) values[i];
                 }
             }
+        }
+        return values;
+    }
+
+    /**
+     * The bytes of an INT8 or UINT8 tensor, as stored (a UINT8 value {@code v} reads as {@code (byte) v}): one byte
+     * each in raw_data, or one value per int32_data entry as onnx.proto specifies.
+     */
+    public byte[] toBytes() {
+        requireInline();
+        if (dataType != INT8 && dataType != UINT8) {
+            throw unsupportedType("INT8 and UINT8 are read as bytes");
+        }
+        int count = elementCount();
+        if (rawData != null) {
+            checkRawSize(count, Byte.BYTES);
+            byte[] values = new byte[count];
+            rawData.get(0, values);
+            return values;
+        }
+        long[] stored = ProtoReader.varints(typedRuns(INT32_DATA));
+        checkCount(stored.length, count);
+        long min = dataType == INT8 ? Byte.MIN_VALUE : 0;
+        long max = dataType == INT8 ? Byte.MAX_VALUE : 255;
+        byte[] values = new byte[count];
+        for (int i = 0; i < count; i++) {
+            long v = (int) stored[i];
+            if (v < min || v > max) {
+                throw message.error("tensor '" + name + "' of type " + typeName(dataType) + " holds " + v + " at " + i);
+            }
+            values[i] = (byte) v;
         }
         return values;
     }
@@ -233,8 +276,8 @@ public final class OnnxTensor {
         return switch (type) {
             case 0 -> "UNDEFINED (0)";
             case FLOAT -> "FLOAT";
-            case 2 -> "UINT8 (2)";
-            case 3 -> "INT8 (3)";
+            case UINT8 -> "UINT8";
+            case INT8 -> "INT8";
             case 4 -> "UINT16 (4)";
             case 5 -> "INT16 (5)";
             case INT32 -> "INT32";

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 /**
  * Any byte string, loaded as a BERT ONNX export (protobuf wire format, graph, initializers, the mapping of nodes to
  * layers), either loads or fails with one declared, one-line error. Seeded (in {@code OnnxFuzzTestInputs/}) with
- * tiny synthetic exports in two exporter styles, the first 4 KiB of the real all-MiniLM-L6-v2 file, and its real
+ * tiny synthetic exports in two exporter styles and two int8-quantised forms (dynamic MatMulInteger, QDQ), the first 4 KiB of the real all-MiniLM-L6-v2 file, and its real
  * graph with the initializers taken out; those, and any input a fuzzing run found, replay on every build.
  */
 class OnnxFuzzTest {

@@ -55,6 +55,31 @@ class OnnxTensorTest {
     }
 
     @Test
+    void readsInt8AndUint8FromRawDataAndFromInt32Data() {
+        assertArrayEquals(
+                new byte[] {-3, 127},
+                parse(header("r", OnnxTensor.INT8, 2).bytes(9, new byte[] {-3, 127}))
+                        .toBytes());
+        assertArrayEquals(
+                new byte[] {(byte) 200, 0},
+                parse(header("d", OnnxTensor.UINT8, 2).varint(5, 200).varint(5, 0))
+                        .toBytes());
+    }
+
+    @Test
+    void rejectsAnInt32DataEntryOutsideTheBytesType() {
+        assertRejects(
+                () -> parse(header("u", OnnxTensor.UINT8, 1).varint(5, 256)).toBytes(),
+                "tensor 'u' of type UINT8 holds 256 at 0");
+        assertRejects(
+                () -> parse(header("i", OnnxTensor.INT8, 1).varint(5, -129)).toBytes(),
+                "tensor 'i' of type INT8 holds -129 at 0");
+        assertRejects(
+                () -> parse(header("f", OnnxTensor.FLOAT, 1).float32(4, 1f)).toBytes(),
+                "only INT8 and UINT8 are read as bytes");
+    }
+
+    @Test
     void widensFloat16FromRawDataAndFromInt32Data() {
         short one = Float.floatToFloat16(1f);
         short minusHalf = Float.floatToFloat16(-0.5f);
@@ -122,11 +147,14 @@ class OnnxTensorTest {
     @Test
     void checksTheDataAgainstALyingShapeBeforeAllocatingForIt() {
         // 2^30 values would take 4 to 8 GiB; the check against the 4 bytes present must come first.
-        for (int type : new int[] {OnnxTensor.FLOAT, OnnxTensor.FLOAT16, OnnxTensor.INT64}) {
+        for (int type : new int[] {OnnxTensor.FLOAT, OnnxTensor.FLOAT16, OnnxTensor.INT64, OnnxTensor.INT8}) {
             OnnxTensor raw = parse(header("w", type, 1 << 30).bytes(9, new byte[4]));
             OnnxTensor typed = parse(header("w", type, 1 << 30).packedVarints(5, 1));
-            Supplier<?> readRaw = type == OnnxTensor.INT64 ? raw::toLongs : raw::toFloats;
-            Supplier<?> readTyped = type == OnnxTensor.INT64 ? typed::toLongs : typed::toFloats;
+            Supplier<?> readRaw =
+                    type == OnnxTensor.INT64 ? raw::toLongs : type == OnnxTensor.INT8 ? raw::toBytes : raw::toFloats;
+            Supplier<?> readTyped = type == OnnxTensor.INT64
+                    ? typed::toLongs
+                    : type == OnnxTensor.INT8 ? typed::toBytes : typed::toFloats;
             assertRejects(readRaw, "tensor 'w' of shape [1073741824] needs");
             assertRejects(readTyped, "tensor 'w' of shape [1073741824] needs 1073741824 values, found");
         }

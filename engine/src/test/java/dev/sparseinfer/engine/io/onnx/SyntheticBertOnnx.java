@@ -21,29 +21,71 @@ final class SyntheticBertOnnx {
         COMPUTED_SHAPE
     }
 
-    record Style(HeadCount headCount, boolean anonymousBiases, boolean fusedLayerNorm, boolean missingQueryWeight) {
+    /** How ONNX Runtime's quantisation tools rewrote the Linears and embedding tables, if they did. */
+    enum Quantization {
+        NONE,
+        /** DynamicQuantizeLinear → MatMulInteger (int8, per channel, zero point 0) → Cast → Mul; uint8 tables. */
+        DYNAMIC,
+        /** As DYNAMIC, with uint8 weights, one scale and zero point 100 per weight: not symmetric int8. */
+        DYNAMIC_UINT8_OFFSET,
+        /** QuantizeLinear → QLinearMatMul (int8, per channel) → DequantizeLinear. */
+        QLINEAR,
+        /** DequantizeLinear (int8, one scale) → MatMul; DequantizeLinear of each table → Gather. */
+        QDQ,
+        /** As DYNAMIC, with one zero point too many in the first query weight's. */
+        DYNAMIC_WRONG_ZERO_POINT_SHAPE,
+        /** As QDQ, with the first query weight's DequantizeLinear missing its scale. */
+        QDQ_MISSING_SCALE
+    }
 
-        static final Style TORCH_2_0 = new Style(HeadCount.CONCAT_OF_CONSTANTS, false, false, false);
+    record Style(
+            HeadCount headCount,
+            boolean anonymousBiases,
+            boolean fusedLayerNorm,
+            boolean missingQueryWeight,
+            Quantization quantization) {
+
+        static final Style TORCH_2_0 = new Style(HeadCount.CONCAT_OF_CONSTANTS, false, false, false, Quantization.NONE);
 
         Style withHeadCount(HeadCount h) {
-            return new Style(h, anonymousBiases, fusedLayerNorm, missingQueryWeight);
+            return new Style(h, anonymousBiases, fusedLayerNorm, missingQueryWeight, quantization);
         }
 
         Style withAnonymousBiases() {
-            return new Style(headCount, true, fusedLayerNorm, missingQueryWeight);
+            return new Style(headCount, true, fusedLayerNorm, missingQueryWeight, quantization);
         }
 
         Style withFusedLayerNorm() {
-            return new Style(headCount, anonymousBiases, true, missingQueryWeight);
+            return new Style(headCount, anonymousBiases, true, missingQueryWeight, quantization);
         }
 
         Style withMissingQueryWeight() {
-            return new Style(headCount, anonymousBiases, fusedLayerNorm, true);
+            return new Style(headCount, anonymousBiases, fusedLayerNorm, true, quantization);
+        }
+
+        Style withQuantization(Quantization q) {
+            return new Style(headCount, anonymousBiases, fusedLayerNorm, missingQueryWeight, q);
+        }
+    }
+
+    /**
+     * A weight or table as the quantised file stores it: {@code q} row-major in the stored layout, and
+     * {@code (q - zeroPoint) * scale} per {@code channels} entries along the last axis (one scale where 1).
+     */
+    record Quantized(byte[] q, float[] scales, byte[] zeroPoints, boolean unsigned) {
+
+        float dequantize(int index, int cols) {
+            int ch = scales.length == 1 ? 0 : index % cols;
+            int zero = unsigned ? zeroPoints[ch] & 0xff : zeroPoints[ch];
+            int v = unsigned ? q[index] & 0xff : q[index];
+            return (v - zero) * scales[ch];
         }
     }
 
     // onnx.proto field numbers and enum values used below.
     private static final int FLOAT = 1;
+    private static final int UINT8 = 2;
+    private static final int INT8 = 3;
     private static final int INT64 = 7;
     private static final int ATTR_FLOAT = 1;
     private static final int ATTR_INT = 2;
@@ -92,7 +134,9 @@ final class SyntheticBertOnnx {
 
     private String embeddings() {
         for (String table : List.of("word_embeddings", "position_embeddings", "token_type_embeddings")) {
-            stateDict("embeddings." + table + ".weight");
+            if (style.quantization() == Quantization.NONE) {
+                stateDict("embeddings." + table + ".weight");
+            }
         }
         long[] positions = new long[config.maxPositions()];
         for (int i = 0; i < positions.length; i++) {
@@ -100,21 +144,86 @@ final class SyntheticBertOnnx {
         }
         initializer(tensor(INT64, new int[] {1, positions.length}, ProtoWriter.longBytes(positions))
                 .string(8, "embeddings.position_ids"));
-        String words = node(
-                "Gather",
-                "/embeddings/word_embeddings/Gather",
-                List.of("embeddings.word_embeddings.weight", "input_ids"));
-        String types = node(
-                "Gather",
-                "/embeddings/token_type_embeddings/Gather",
-                List.of("embeddings.token_type_embeddings.weight", "token_type_ids"));
+        String words = gather("word_embeddings", "input_ids");
+        String types = gather("token_type_embeddings", "token_type_ids");
         String sum = node("Add", "/embeddings/Add", List.of(words, types));
-        String positionRows = node(
-                "Gather",
-                "/embeddings/position_embeddings/Gather",
-                List.of("embeddings.position_embeddings.weight", "embeddings.position_ids"));
+        String positionRows = gather("position_embeddings", "embeddings.position_ids");
         String all = node("Add", "/embeddings/Add_1", List.of(sum, positionRows));
         return layerNorm("/embeddings/LayerNorm", all, "embeddings.LayerNorm");
+    }
+
+    /** The rows of a table: fp32, or uint8 (zero point 128) dequantised after or before the Gather. */
+    private String gather(String table, String ids) {
+        String name = "embeddings." + table + ".weight";
+        String scope = "/embeddings/" + table;
+        if (style.quantization() == Quantization.NONE) {
+            return node("Gather", scope + "/Gather", List.of(name, ids));
+        }
+        FloatTensor t = tensors.get(name);
+        Quantized q = quantizeTable(t.data());
+        initializer(tensor(UINT8, t.shape(), q.q()).string(8, name + "_quantized"));
+        initializer(
+                tensor(FLOAT, new int[0], ProtoWriter.floatBytes(q.scales())).string(8, name + "_scale"));
+        initializer(tensor(UINT8, new int[0], q.zeroPoints()).string(8, name + "_zero_point"));
+        List<String> params = List.of(name + "_scale", name + "_zero_point");
+        if (style.quantization() == Quantization.QDQ || style.quantization() == Quantization.QDQ_MISSING_SCALE) {
+            String table32 = node("DequantizeLinear", scope + "/DequantizeLinear", concat(name + "_quantized", params));
+            return node("Gather", scope + "/Gather", List.of(table32, ids));
+        }
+        String rows = node("Gather", scope + "/Gather", List.of(name + "_quantized", ids));
+        return node("DequantizeLinear", scope + "/Gather_DequantizeLinear", concat(rows, params));
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new java.util.ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    /** uint8, zero point 128, one scale: how ONNX Runtime stores a quantised embedding table. */
+    static Quantized quantizeTable(float[] t) {
+        float max = 0;
+        for (float v : t) {
+            max = Math.max(max, Math.abs(v));
+        }
+        float scale = max == 0 ? 1 : max / 127;
+        byte[] q = new byte[t.length];
+        for (int i = 0; i < t.length; i++) {
+            q[i] = (byte) (Math.round(t[i] / scale) + 128);
+        }
+        return new Quantized(q, new float[] {scale}, new byte[] {(byte) 128}, true);
+    }
+
+    /** A Linear weight {@code [out, in]} quantised as {@code quantization} stores it, {@code [in, out]}. */
+    static Quantized quantizeWeight(float[] outByIn, int out, int in, Quantization quantization) {
+        boolean offset = quantization == Quantization.DYNAMIC_UINT8_OFFSET;
+        boolean perTensor =
+                offset || quantization == Quantization.QDQ || quantization == Quantization.QDQ_MISSING_SCALE;
+        float[] max = new float[perTensor ? 1 : out];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                int ch = perTensor ? 0 : o;
+                max[ch] = Math.max(max[ch], Math.abs(outByIn[o * in + i]));
+            }
+        }
+        // The offset form spends 155 levels on each side, so its largest positive values leave [-127, 127].
+        float[] scales = new float[max.length];
+        for (int c = 0; c < max.length; c++) {
+            scales[c] = max[c] == 0 ? 1 : max[c] / (offset ? 155 : 127);
+        }
+        byte[] q = new byte[out * in];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                int level = Math.round(outByIn[o * in + i] / scales[perTensor ? 0 : o]);
+                q[i * out + o] = (byte) (offset ? Math.clamp(level + 100, 0, 255) : Math.clamp(level, -127, 127));
+            }
+        }
+        byte[] zeros = new byte[scales.length];
+        if (offset) {
+            zeros[0] = 100;
+        }
+        return new Quantized(q, scales, zeros, offset);
     }
 
     private String layer(int index, String x) {
@@ -160,6 +269,19 @@ final class SyntheticBertOnnx {
             }
         }
         String weight = "onnx::MatMul_" + anonymous++;
+        if (style.quantization() != Quantization.NONE) {
+            String bias = module + ".bias";
+            stateDict(bias);
+            String product = quantizedProduct(
+                    scope,
+                    input,
+                    weight,
+                    quantizeWeight(w.data(), out, in, style.quantization()),
+                    in,
+                    out,
+                    module.equals("encoder.layer.0.attention.self.query"));
+            return node("Add", scope + "/Add", List.of(bias, product));
+        }
         if (!(style.missingQueryWeight() && module.equals("encoder.layer.0.attention.self.query"))) {
             initializer(tensor(FLOAT, new int[] {in, out}, ProtoWriter.floatBytes(inByOut))
                     .string(8, weight));
@@ -178,6 +300,62 @@ final class SyntheticBertOnnx {
         }
         String product = node("MatMul", scope + "/MatMul", List.of(input, weight));
         return node("Add", scope + "/Add", List.of(bias, product));
+    }
+
+    /** x·W in the form {@link Style#quantization()} names; {@code first} is the one a malformed style spoils. */
+    private String quantizedProduct(
+            String scope, String input, String weight, Quantized q, int in, int out, boolean first) {
+        Quantization form = style.quantization();
+        int type = q.unsigned() ? UINT8 : INT8;
+        int[] channels = q.scales().length == 1 ? new int[0] : new int[] {out};
+        initializer(tensor(type, new int[] {in, out}, q.q()).string(8, weight + "_quantized"));
+        initializer(tensor(FLOAT, channels, ProtoWriter.floatBytes(q.scales())).string(8, weight + "_scale"));
+        byte[] zeros = q.zeroPoints();
+        int[] zeroShape = channels;
+        if (first && form == Quantization.DYNAMIC_WRONG_ZERO_POINT_SHAPE) {
+            zeros = java.util.Arrays.copyOf(zeros, zeros.length + 1);
+            zeroShape = new int[] {zeros.length};
+        }
+        initializer(tensor(type, zeroShape, zeros).string(8, weight + "_zero_point"));
+        String quantized = weight + "_quantized";
+        String scale = weight + "_scale";
+        String zero = weight + "_zero_point";
+        return switch (form) {
+            case DYNAMIC, DYNAMIC_UINT8_OFFSET, DYNAMIC_WRONG_ZERO_POINT_SHAPE -> {
+                String xq = scope + "/x_quantized";
+                multiNode(
+                        "DynamicQuantizeLinear",
+                        scope + "/x_QuantizeLinear",
+                        List.of(input),
+                        List.of(xq, scope + "/x_scale", scope + "/x_zero_point"));
+                String scales = node("Mul", scope + "/MatMul_quant_scales_mul", List.of(scope + "/x_scale", scale));
+                String integer = node(
+                        "MatMulInteger",
+                        scope + "/MatMul_quant",
+                        List.of(xq, quantized, scope + "/x_zero_point", zero));
+                String cast = node(
+                        "Cast",
+                        scope + "/MatMul_quant_cast",
+                        List.of(integer),
+                        attribute("to", ATTR_INT).varint(3, FLOAT));
+                yield node("Mul", scope + "/MatMul_quant_output_scale_mul", List.of(cast, scales));
+            }
+            case QLINEAR -> {
+                String xs = constant(scope + "/x_scale", floatScalar(0.05f));
+                String xz = constant(scope + "/x_zero_point", tensor(UINT8, new int[0], new byte[] {(byte) 128}));
+                String xq = node("QuantizeLinear", scope + "/x_QuantizeLinear", List.of(input, xs, xz));
+                String y = node(
+                        "QLinearMatMul", scope + "/MatMul_quant", List.of(xq, xs, xz, quantized, scale, zero, xs, xz));
+                yield node("DequantizeLinear", scope + "/MatMul_DequantizeLinear", List.of(y, xs, xz));
+            }
+            case QDQ, QDQ_MISSING_SCALE -> {
+                String dqScale = first && form == Quantization.QDQ_MISSING_SCALE ? "" : scale;
+                String w =
+                        node("DequantizeLinear", scope + "/weight_DequantizeLinear", List.of(quantized, dqScale, zero));
+                yield node("MatMul", scope + "/MatMul", List.of(input, w));
+            }
+            case NONE -> throw new IllegalStateException("not quantised");
+        };
     }
 
     /** view(batch, sequence, heads, headDim) then permute(0, 2, 1, 3), as BertSelfAttention does. */
@@ -271,6 +449,17 @@ final class SyntheticBertOnnx {
         }
         nodes.message(1, n);
         return output;
+    }
+
+    private void multiNode(String op, String name, List<String> inputs, List<String> outputs) {
+        ProtoWriter n = new ProtoWriter();
+        for (String input : inputs) {
+            n.string(1, input);
+        }
+        for (String output : outputs) {
+            n.string(2, output);
+        }
+        nodes.message(1, n.string(3, name).string(4, op));
     }
 
     private String constant(String name, ProtoWriter value) {
