@@ -117,6 +117,7 @@ final class EmbedCommand implements Callable<Integer> {
                 BufferedReader in = new BufferedReader(decoded, 1 << 16);
                 EmbeddingModel embedder = EmbeddingModel.open(modelPath, options);
                 AtomicOutput out = AtomicOutput.open(output, spec.commandLine().getOut())) {
+            embedder.modelNotice().ifPresent(notice -> err.println("sparseinfer: " + notice));
             embedder.backendNotice().ifPresent(notice -> err.println("sparseinfer: " + notice));
             long count = embedAll(embedder, in, out.writer(), batch);
             out.commit();

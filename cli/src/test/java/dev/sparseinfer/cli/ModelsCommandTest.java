@@ -5,10 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.models.BuiltinModel;
 import dev.sparseinfer.models.ModelRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ModelsCommandTest {
+
+    @TempDir
+    Path dir;
 
     private final CommandLineRun cli = new CommandLineRun();
 
@@ -69,5 +76,33 @@ class ModelsCommandTest {
                         .anyMatch(l -> l.matches("encoder\\.layer\\.5\\.output\\.dense +384x1536 +int8 w8a8 .*")),
                 cli.out());
         assertTrue(cli.out().contains("note  int8-quantised ONNX graph: 36 linear layers run as int8 w8a8"), cli.out());
+    }
+
+    @Test
+    void embeddingAnInt8ExportSaysOnceHowItRuns() throws IOException {
+        Path input = dir.resolve("in.txt");
+        Files.writeString(input, "an int8 export embeds too\n");
+        Path output = dir.resolve("out.jsonl");
+        assertEquals(
+                0,
+                cli.run(
+                        "embed",
+                        "--model",
+                        "minilm-q",
+                        "--backend",
+                        "cpu",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        output.toString()),
+                cli.err());
+        assertEquals(
+                1,
+                cli.err()
+                        .lines()
+                        .filter(l -> l.startsWith("sparseinfer: int8-quantised ONNX graph: "))
+                        .count(),
+                cli.err());
+        assertEquals(1, Files.readAllLines(output).size());
     }
 }

@@ -78,6 +78,14 @@ public final class EmbeddingModel implements AutoCloseable {
         return runner.backendNotice();
     }
 
+    /**
+     * How the model runs differently from what its file computes, in one line, if it does: an int8 ONNX export's
+     * layers run as int8 w8a8 with activations quantised per token, where ONNX Runtime quantises each tensor.
+     */
+    public Optional<String> modelNotice() {
+        return runner.modelNotice();
+    }
+
     public Embedding embed(String text) {
         return runner.embed(List.of(text)).getFirst();
     }

@@ -140,6 +140,11 @@ public final class EmbeddingRunner implements AutoCloseable {
         return selection.notice();
     }
 
+    /** How the model runs differently from what its file computes, in one line, if it does. */
+    public Optional<String> modelNotice() {
+        return mapping == null ? Optional.empty() : mapping.notice();
+    }
+
     /** Embeds the texts in order, {@link ModelOptions#batchSize()} at a time. */
     public List<Embedding> embed(List<String> texts) {
         requireOpen();
