@@ -48,6 +48,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    FormatsOption formats;
+
     @Option(
             names = "--input",
             paramLabel = "FILE",
@@ -102,7 +105,8 @@ final class BenchCommand implements Callable<Integer> {
         ModelOptions options = ModelOptions.defaults()
                 .withBackend(BackendKind.parse(backend))
                 .withBatchSize(batch)
-                .withThreads(threads.value());
+                .withThreads(threads.value())
+                .withSparseDetection(formats.detect());
         List<Path> paths =
                 models.stream().map(ModelRegistry.standard()::resolve).toList();
         PrintWriter out = spec.commandLine().getOut();

@@ -54,6 +54,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    FormatsOption formats;
+
     @Option(
             names = "--batch",
             paramLabel = "N",
@@ -99,7 +102,8 @@ final class EmbedCommand implements Callable<Integer> {
                 .withBatchSize(batch)
                 .withThreads(threads.value())
                 .withPooling(pooling == null ? null : Pooling.parse(pooling))
-                .withNormalize(noNormalize ? Boolean.FALSE : null);
+                .withNormalize(noNormalize ? Boolean.FALSE : null)
+                .withSparseDetection(formats.detect());
         if (prompt != null) {
             options = options.withPrompt(prompt);
         }

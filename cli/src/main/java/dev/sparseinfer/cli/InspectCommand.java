@@ -1,6 +1,7 @@
 package dev.sparseinfer.cli;
 
 import dev.sparseinfer.engine.api.EmbeddingRecipe;
+import dev.sparseinfer.engine.format.SparsityDetector;
 import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.io.packed.PackedModel;
@@ -33,6 +34,9 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
+    @Mixin
+    FormatsOption formats;
+
     @Spec
     CommandSpec spec;
 
@@ -48,16 +52,34 @@ final class InspectCommand implements Callable<Integer> {
             out.println();
         }
         // Read from the mapping a layer at a time: the whole model never sits on the heap just to be counted.
-        try (MappedModel mapped = ModelLoader.open(path)) {
-            print(
-                    mapped.source(),
-                    mapped.weights().config(),
-                    mapped.recipe(),
-                    ModelInventory.of(mapped.weights(), tableFormat(mapped)),
-                    out);
+        try (MappedModel mapped = ModelLoader.open(path, formats.detect())) {
+            ModelInventory inventory = ModelInventory.of(mapped.weights(), tableFormat(mapped));
+            print(mapped.source(), mapped.weights().config(), mapped.recipe(), inventory, out);
+            if (!mapped.metadata().containsKey(PackedModel.FORMAT_KEY)) {
+                out.printf(Locale.ROOT, "%n%s%n", detectedFormats(inventory, formats.detect()));
+            }
             mapped.notice().ifPresent(notice -> out.printf(Locale.ROOT, "%nnote  %s%n", notice));
         }
         return 0;
+    }
+
+    /** What loading chose for a source stored dense, in one line. */
+    static String detectedFormats(ModelInventory inventory, boolean detect) {
+        if (!detect) {
+            return "formats  kept as stored (--formats dense)";
+        }
+        long twoFour = inventory.rows().stream()
+                .filter(r -> r.format().equals("2:4 fp32"))
+                .count();
+        long csr = inventory.rows().stream()
+                .filter(r -> r.format().equals("csr fp32"))
+                .count();
+        return String.format(
+                Locale.ROOT,
+                "formats  detected at load: %d layers 2:4, %d CSR (at least %.0f%% zeros); --formats dense keeps them dense",
+                twoFour,
+                csr,
+                100 * SparsityDetector.CSR_MIN_ZEROS);
     }
 
     /** How the model's source stores its embedding tables: only a packed file can say int8. */

@@ -14,6 +14,8 @@ package dev.sparseinfer.engine.api;
  * @param promptName one of the model's named prompts to put before every text, or null; at most one of
  *                   {@code prompt} and {@code promptName} is set, and with neither the model's default prompt, if
  *                   it has one, is used
+ * @param detectSparseFormats whether dense linear layers of a Hugging Face directory or ONNX file run in the sparse
+ *                   format their zeros already fit (2:4, or CSR when mostly zero; default true), or as stored
  */
 public record ModelOptions(
         BackendKind backend,
@@ -22,7 +24,8 @@ public record ModelOptions(
         Pooling pooling,
         Boolean normalize,
         String prompt,
-        String promptName) {
+        String promptName,
+        boolean detectSparseFormats) {
 
     public ModelOptions {
         if (threads < 1) {
@@ -39,29 +42,29 @@ public record ModelOptions(
 
     public static ModelOptions defaults() {
         return new ModelOptions(
-                BackendKind.AUTO, Runtime.getRuntime().availableProcessors(), 32, null, null, null, null);
+                BackendKind.AUTO, Runtime.getRuntime().availableProcessors(), 32, null, null, null, null, true);
     }
 
     public ModelOptions withBackend(BackendKind kind) {
-        return new ModelOptions(kind, threads, batchSize, pooling, normalize, prompt, promptName);
+        return new ModelOptions(kind, threads, batchSize, pooling, normalize, prompt, promptName, detectSparseFormats);
     }
 
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(backend, n, batchSize, pooling, normalize, prompt, promptName);
+        return new ModelOptions(backend, n, batchSize, pooling, normalize, prompt, promptName, detectSparseFormats);
     }
 
     public ModelOptions withBatchSize(int n) {
-        return new ModelOptions(backend, threads, n, pooling, normalize, prompt, promptName);
+        return new ModelOptions(backend, threads, n, pooling, normalize, prompt, promptName, detectSparseFormats);
     }
 
     /** Pools as given instead of as the model declares; null goes back to the model's pooling. */
     public ModelOptions withPooling(Pooling p) {
-        return new ModelOptions(backend, threads, batchSize, p, normalize, prompt, promptName);
+        return new ModelOptions(backend, threads, batchSize, p, normalize, prompt, promptName, detectSparseFormats);
     }
 
     /** Scales embeddings to unit length, or not, whatever the model declares; null goes back to the model's. */
     public ModelOptions withNormalize(Boolean n) {
-        return new ModelOptions(backend, threads, batchSize, pooling, n, prompt, promptName);
+        return new ModelOptions(backend, threads, batchSize, pooling, n, prompt, promptName, detectSparseFormats);
     }
 
     /**
@@ -69,7 +72,7 @@ public record ModelOptions(
      * empty string embeds texts as they are even where the model has a default prompt; null goes back to it.
      */
     public ModelOptions withPrompt(String text) {
-        return new ModelOptions(backend, threads, batchSize, pooling, normalize, text, null);
+        return new ModelOptions(backend, threads, batchSize, pooling, normalize, text, null, detectSparseFormats);
     }
 
     /**
@@ -77,6 +80,14 @@ public record ModelOptions(
      * place of any literal prompt; opening the model fails if it has no prompt of that name.
      */
     public ModelOptions withPromptName(String name) {
-        return new ModelOptions(backend, threads, batchSize, pooling, normalize, null, name);
+        return new ModelOptions(backend, threads, batchSize, pooling, normalize, null, name, detectSparseFormats);
+    }
+
+    /**
+     * Runs dense linear layers in the sparse format their zeros fit, or, with false, as stored; packed files keep
+     * their formats either way.
+     */
+    public ModelOptions withSparseDetection(boolean detect) {
+        return new ModelOptions(backend, threads, batchSize, pooling, normalize, prompt, promptName, detect);
     }
 }

@@ -79,6 +79,15 @@ public final class MappedModel implements AutoCloseable {
         return new MappedModel(weights, tokenizerJson, source, metadata, declared, files, notice);
     }
 
+    /**
+     * The same mapping with each dense linear layer in the sparse format its zeros already fit (see
+     * {@link dev.sparseinfer.engine.format.SparsityDetector}), found as the layer is read; whoever holds the result
+     * closes it, and this one with it.
+     */
+    public MappedModel withDetectedFormats() {
+        return new MappedModel(new DetectedFormats(weights), tokenizerJson, source, metadata, recipe, files, notice);
+    }
+
     public BertLayerSource weights() {
         return weights;
     }

@@ -24,30 +24,45 @@ public final class ModelLoader {
 
     private ModelLoader() {}
 
-    /** Reads a whole model into memory, for work on its weights (pruning, quantizing, comparing variants). */
+    /** Reads a whole model into memory as stored, for work on its weights (pruning, quantizing, comparing variants). */
     public static LoadedModel load(Path path) {
-        try (MappedModel model = open(path)) {
+        // Dense as stored: pruning and quantizing read dense weights, and choose their own formats.
+        try (MappedModel model = open(path, false)) {
             return model.inMemory();
         }
     }
 
-    /** Maps a model, to build a model that runs from it (see {@link MappedModel}); the caller closes it. */
+    /**
+     * Maps a model, to build a model that runs from it (see {@link MappedModel}), with the dense linear layers of a
+     * Hugging Face directory or ONNX file in the sparse format they fit; the caller closes it.
+     */
     public static MappedModel open(Path path) {
+        return open(path, true);
+    }
+
+    /**
+     * Maps a model as {@link #open(Path)} does; with {@code detectSparseFormats} false, dense layers stay dense (a
+     * packed file's layers keep the formats it stores either way).
+     */
+    public static MappedModel open(Path path, boolean detectSparseFormats) {
         if (!Files.exists(path)) {
             throw new SparseInferException(SparseInferException.Code.IO, "model not found: " + path);
         }
         String name = path.getFileName().toString();
         if (Files.isDirectory(path)) {
             EmbeddingRecipe recipe = declaredRecipe(path);
-            return HfBertLoader.open(path, readTokenizer(List.of(path.resolve("tokenizer.json")), path))
+            MappedModel mapped = HfBertLoader.open(path, readTokenizer(List.of(path.resolve("tokenizer.json")), path))
                     .withRecipe(recipe);
+            return detectSparseFormats ? mapped.withDetectedFormats() : mapped;
         }
         if (name.endsWith(".onnx")) {
             Path dir = path.toAbsolutePath().getParent();
             String stem = name.substring(0, name.length() - ".onnx".length());
             List<Path> candidates = List.of(dir.resolve("tokenizer.json"), dir.resolve(stem + "-tokenizer.json"));
             EmbeddingRecipe recipe = declaredRecipe(dir);
-            return OnnxBertLoader.open(path, readTokenizer(candidates, path)).withRecipe(recipe);
+            MappedModel mapped =
+                    OnnxBertLoader.open(path, readTokenizer(candidates, path)).withRecipe(recipe);
+            return detectSparseFormats ? mapped.withDetectedFormats() : mapped;
         }
         if (name.endsWith(".safetensors")) {
             return PackedModel.open(path);

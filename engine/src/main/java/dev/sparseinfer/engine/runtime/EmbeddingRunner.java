@@ -63,7 +63,7 @@ public final class EmbeddingRunner implements AutoCloseable {
      * the embedding tables are read from it as tokens look them up.
      */
     public static EmbeddingRunner open(Path model, ModelOptions options) {
-        MappedModel mapped = ModelLoader.open(model);
+        MappedModel mapped = ModelLoader.open(model, options.detectSparseFormats());
         try {
             EmbeddingRunner opened =
                     open(mapped.weights(), mapped.tokenizerJson(), mapped.source(), mapped.recipe(), options, mapped);

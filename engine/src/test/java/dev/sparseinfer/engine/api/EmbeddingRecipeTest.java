@@ -53,7 +53,8 @@ class EmbeddingRecipeTest {
     @Test
     void aPromptAndAPromptNameAreNotBothGiven() {
         assertThrows(
-                SparseInferException.class, () -> new ModelOptions(BackendKind.CPU, 1, 1, null, null, "q: ", "query"));
+                SparseInferException.class,
+                () -> new ModelOptions(BackendKind.CPU, 1, 1, null, null, "q: ", "query", true));
         assertEquals(null, DEFAULTS.withPrompt("q: ").withPromptName("query").prompt(), "the last one given wins");
     }
 
