@@ -1,6 +1,7 @@
 package dev.sparseinfer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.io.LoadedModel;
@@ -8,6 +9,7 @@ import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.io.packed.TableFormat;
 import dev.sparseinfer.engine.testing.Seeds;
 import dev.sparseinfer.engine.testing.TinyBert;
+import dev.sparseinfer.engine.testing.ZeroedBert;
 import dev.sparseinfer.models.ModelInventory;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,7 +44,39 @@ class InspectCommandTest {
                 loaded.recipe(),
                 ModelInventory.of(loaded.weights(), TableFormat.FP32),
                 new PrintWriter(expected, true));
-        assertEquals(expected.toString(), cli.out(), "seed " + seed);
+        String formats = "\nformats  detected at load: 0 layers 2:4, 0 CSR (at least 70% zeros); --formats dense keeps"
+                + " them dense\n";
+        assertEquals(expected + formats, cli.out(), "seed " + seed);
         assertTrue(cli.out().contains("embeddings.word_embeddings              50x12         dense fp32"), cli.out());
+    }
+
+    @Test
+    void showsTheFormatsDetectedInADenseCheckpointAndKeepsThemDenseWithFormatsDense() {
+        long seed = Seeds.fresh();
+        // Exactly 2:4 everywhere but one group of one layer, which then stays dense.
+        ZeroedBert.write(dir, seed, (name, w, out, in) -> {
+            ZeroedBert.twoFour(name, w, out, in);
+            if (name.equals("encoder.layer.0.output.dense.weight")) {
+                w[0] = w[1] = w[2] = 1f;
+            }
+        });
+
+        assertEquals(0, cli.run("inspect", "--model", dir.toString()), cli.err());
+        String detected = cli.out();
+        assertTrue(detected.contains("detected at load: 11 layers 2:4, 0 CSR"), "seed " + seed + "\n" + detected);
+        assertTrue(detected.matches("(?s).*encoder\\.layer\\.0\\.output\\.dense +12x20 +dense fp32.*"), detected);
+        assertTrue(detected.matches("(?s).*encoder\\.layer\\.1\\.output\\.dense +12x20 +2:4 fp32.*"), detected);
+
+        CommandLineRun dense = new CommandLineRun();
+        assertEquals(0, dense.run("inspect", "--model", dir.toString(), "--formats", "dense"), dense.err());
+        assertTrue(dense.out().contains("formats  kept as stored (--formats dense)"), dense.out());
+        assertFalse(dense.out().contains("2:4 fp32"), dense.out());
+    }
+
+    @Test
+    void anUnknownFormatsValueIsAOneLineError() {
+        TinyBert.write(dir, Seeds.fresh());
+        assertEquals(2, cli.run("inspect", "--model", dir.toString(), "--formats", "sparse"));
+        assertTrue(cli.err().contains("--formats must be auto or dense, got 'sparse'"), cli.err());
     }
 }
