@@ -23,38 +23,12 @@ public final class MappedModel implements AutoCloseable {
     private final List<MappedFile> files;
     private final Optional<String> notice;
 
-    /** A model that declares no recipe: {@link EmbeddingRecipe#MEAN_NORMALIZED}, until {@link #withRecipe}. */
+    /**
+     * @param recipe the pooling, normalisation and prompts the file declares ({@link EmbeddingRecipe#MEAN_NORMALIZED}
+     *     where it declares none; {@link #withRecipe} adds what files beside it declare)
+     * @param notice see {@link #notice()}
+     */
     public MappedModel(
-            BertLayerSource weights,
-            String tokenizerJson,
-            String source,
-            Map<String, String> metadata,
-            List<MappedFile> files) {
-        this(weights, tokenizerJson, source, metadata, EmbeddingRecipe.MEAN_NORMALIZED, files, Optional.empty());
-    }
-
-    /** A model that declares no recipe, with {@code notice}: see {@link #notice()}. */
-    public MappedModel(
-            BertLayerSource weights,
-            String tokenizerJson,
-            String source,
-            Map<String, String> metadata,
-            List<MappedFile> files,
-            Optional<String> notice) {
-        this(weights, tokenizerJson, source, metadata, EmbeddingRecipe.MEAN_NORMALIZED, files, notice);
-    }
-
-    public MappedModel(
-            BertLayerSource weights,
-            String tokenizerJson,
-            String source,
-            Map<String, String> metadata,
-            EmbeddingRecipe recipe,
-            List<MappedFile> files) {
-        this(weights, tokenizerJson, source, metadata, recipe, files, Optional.empty());
-    }
-
-    private MappedModel(
             BertLayerSource weights,
             String tokenizerJson,
             String source,

@@ -1,5 +1,6 @@
 package dev.sparseinfer.engine.io.hf;
 
+import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.io.MappedFile;
 import dev.sparseinfer.engine.io.MappedModel;
@@ -18,6 +19,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Loads the encoder of a Hugging Face BERT directory: {@code config.json} and {@code model.safetensors}, or a
@@ -61,7 +63,14 @@ public final class HfBertLoader {
                 }
             }
             BertLayerSource weights = BertCheckpoint.read(new SafetensorsSource(fileOf, directory.toString()), config);
-            return new MappedModel(weights, tokenizerJson, directory.toString(), Map.of(), opened);
+            return new MappedModel(
+                    weights,
+                    tokenizerJson,
+                    directory.toString(),
+                    Map.of(),
+                    EmbeddingRecipe.MEAN_NORMALIZED,
+                    opened,
+                    Optional.empty());
         } catch (RuntimeException e) {
             opened.forEach(MappedFile::close);
             throw e;

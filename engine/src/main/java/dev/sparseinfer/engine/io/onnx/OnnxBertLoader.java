@@ -1,5 +1,6 @@
 package dev.sparseinfer.engine.io.onnx;
 
+import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.FloatTable;
@@ -103,6 +104,7 @@ public final class OnnxBertLoader {
                     tokenizerJson,
                     onnxFile.toString(),
                     Map.of(),
+                    EmbeddingRecipe.MEAN_NORMALIZED,
                     List.of(model),
                     QuantizationNotice.of(
                             projections.stream()

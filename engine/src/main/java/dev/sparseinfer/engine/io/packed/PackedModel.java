@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -168,7 +169,8 @@ public final class PackedModel {
                     path.toString(),
                     new LinkedHashMap<>(meta),
                     recipe,
-                    List.of(file));
+                    List.of(file),
+                    Optional.empty());
         } catch (RuntimeException e) {
             file.close();
             throw e;
