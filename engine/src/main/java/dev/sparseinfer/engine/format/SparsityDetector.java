@@ -1,9 +1,11 @@
 package dev.sparseinfer.engine.format;
 
 /**
- * Finds the sparse format dense weights already fit: {@link TwoFourWeights} where every group of 4 consecutive inputs
- * of a row has at most 2 non-zeros, else {@link CsrWeights} where at least {@link #CSR_MIN_ZEROS} of the entries are
- * exactly zero, else the weights as they are. Only exact zeros are left out, so a layer computes the same products.
+ * Finds the sparse format dense weights already fit: 2:4 where every group of 4 consecutive inputs of a row has at
+ * most 2 non-zeros, else CSR where at least {@link #CSR_MIN_ZEROS} of the entries are exactly zero, else the weights
+ * as they are. Dense fp32 weights become {@link TwoFourWeights} or {@link CsrWeights}, dense int8 weights
+ * {@link TwoFourInt8Weights} or {@link CsrInt8Weights} with the same integers and scales. Only exact zeros are left
+ * out, so a layer computes the same products.
  */
 public final class SparsityDetector {
 
@@ -13,13 +15,47 @@ public final class SparsityDetector {
      */
     public static final double CSR_MIN_ZEROS = 0.70;
 
+    private enum Fit {
+        TWO_FOUR,
+        CSR,
+        DENSE
+    }
+
     private SparsityDetector() {}
 
-    /** The weights in the format they fit, in one pass over them; weights not dense fp32 are returned unchanged. */
+    /** The weights in the format they fit; weights neither dense fp32 nor dense int8 are returned unchanged. */
     public static LinearWeights detect(LinearWeights weights) {
-        if (!(weights instanceof DenseWeights(FloatMatrix matrix)) || matrix.data().length == 0) {
-            return weights;
+        if (weights instanceof DenseWeights(FloatMatrix matrix) && matrix.data().length > 0) {
+            return switch (fit(matrix)) {
+                case TWO_FOUR -> TwoFourWeights.fromDense(matrix);
+                case CSR -> CsrWeights.fromDense(matrix);
+                case DENSE -> weights;
+            };
         }
+        if (weights instanceof Int8Weights int8 && int8.values().length > 0) {
+            // The integers as floats, exactly: the fp32 formats' builders then find the pattern and its values.
+            float[] levels = new float[int8.values().length];
+            for (int i = 0; i < levels.length; i++) {
+                levels[i] = int8.values()[i];
+            }
+            FloatMatrix matrix = new FloatMatrix(int8.outFeatures(), int8.inFeatures(), levels);
+            return switch (fit(matrix)) {
+                case TWO_FOUR -> {
+                    TwoFourWeights w = TwoFourWeights.fromDense(matrix);
+                    yield new TwoFourInt8Weights(w.pattern(), bytes(w.values()), int8.scales());
+                }
+                case CSR -> {
+                    CsrWeights w = CsrWeights.fromDense(matrix);
+                    yield new CsrInt8Weights(w.pattern(), bytes(w.values()), int8.scales());
+                }
+                case DENSE -> weights;
+            };
+        }
+        return weights;
+    }
+
+    /** One pass over the entries. */
+    private static Fit fit(FloatMatrix matrix) {
         float[] d = matrix.data();
         boolean twoFour = matrix.cols() % 4 == 0;
         long zeros = 0;
@@ -37,8 +73,16 @@ public final class SparsityDetector {
             twoFour &= nonZeros <= 2;
         }
         if (twoFour) {
-            return TwoFourWeights.fromDense(matrix);
+            return Fit.TWO_FOUR;
         }
-        return zeros >= CSR_MIN_ZEROS * d.length ? CsrWeights.fromDense(matrix) : weights;
+        return zeros >= CSR_MIN_ZEROS * d.length ? Fit.CSR : Fit.DENSE;
+    }
+
+    private static byte[] bytes(float[] levels) {
+        byte[] b = new byte[levels.length];
+        for (int i = 0; i < levels.length; i++) {
+            b[i] = (byte) levels[i];
+        }
+        return b;
     }
 }

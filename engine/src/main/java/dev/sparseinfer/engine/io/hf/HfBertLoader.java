@@ -4,6 +4,7 @@ import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.io.MappedFile;
 import dev.sparseinfer.engine.io.MappedModel;
+import dev.sparseinfer.engine.io.WeightSource;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsFile;
 import dev.sparseinfer.engine.io.safetensors.SafetensorsSource;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
@@ -25,7 +26,9 @@ import java.util.Optional;
  * Loads the encoder of a Hugging Face BERT directory: {@code config.json} and {@code model.safetensors}, or a
  * sharded checkpoint whose {@code model.safetensors.index.json} says which shard holds each tensor. Any dtype
  * safetensors allows for weights (F32, F16, BF16) is widened to fp32 as it is read; embedding tables are used
- * straight from the mapping in any of them, each row widened as it is looked up. Tensors the encoder does not use (pooler, task heads, {@code position_ids}) are never read.
+ * straight from the mapping in any of them, each row widened as it is looked up. Tensors the encoder does not use
+ * (pooler, task heads, {@code position_ids}) are never read. Checkpoints llm-compressor wrote in its
+ * {@code compressed-tensors} format are read through {@link CompressedTensorsSource}.
  */
 public final class HfBertLoader {
 
@@ -45,7 +48,10 @@ public final class HfBertLoader {
     /** Maps the checkpoint's files; the model's layers are read from them as it is built (see {@link MappedModel}). */
     public static MappedModel open(Path directory, String tokenizerJson) {
         Path configFile = directory.resolve(CONFIG);
-        BertConfig config = BertConfig.fromJson(read(configFile), configFile.toString());
+        String configJson = read(configFile);
+        BertConfig config = BertConfig.fromJson(configJson, configFile.toString());
+        Optional<CompressedTensorsConfig> compressed =
+                CompressedTensorsConfig.fromConfigJson(configJson, configFile.toString());
         Path single = directory.resolve(SINGLE);
         Map<Path, List<String>> shards = Files.isRegularFile(single) ? null : shards(directory);
         List<MappedFile> opened = new ArrayList<>();
@@ -62,7 +68,11 @@ public final class HfBertLoader {
                     take(file, shard.getValue(), fileOf);
                 }
             }
-            BertLayerSource weights = BertCheckpoint.read(new SafetensorsSource(fileOf, directory.toString()), config);
+            SafetensorsSource stored = new SafetensorsSource(fileOf, directory.toString());
+            WeightSource source = compressed
+                    .<WeightSource>map(c -> new CompressedTensorsSource(stored, c))
+                    .orElse(stored);
+            BertLayerSource weights = BertCheckpoint.read(source, config);
             return new MappedModel(
                     weights,
                     tokenizerJson,
@@ -70,7 +80,7 @@ public final class HfBertLoader {
                     Map.of(),
                     EmbeddingRecipe.MEAN_NORMALIZED,
                     opened,
-                    Optional.empty());
+                    compressed.map(CompressedTensorsConfig::describe));
         } catch (RuntimeException e) {
             opened.forEach(MappedFile::close);
             throw e;
