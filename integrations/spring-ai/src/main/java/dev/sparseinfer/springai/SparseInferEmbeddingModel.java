@@ -5,6 +5,8 @@ import dev.sparseinfer.engine.api.ModelOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.document.Document;
 import org.springframework.ai.embedding.AbstractEmbeddingModel;
@@ -30,6 +32,8 @@ import org.springframework.ai.embedding.EmbeddingResponseMetadata;
  */
 public final class SparseInferEmbeddingModel extends AbstractEmbeddingModel implements AutoCloseable {
 
+    private static final Log LOG = LogFactory.getLog(SparseInferEmbeddingModel.class);
+
     private final EmbeddingModel model;
     private final String modelName;
 
@@ -43,6 +47,14 @@ public final class SparseInferEmbeddingModel extends AbstractEmbeddingModel impl
     public SparseInferEmbeddingModel(Path modelPath, ModelOptions options) {
         this.model = EmbeddingModel.open(modelPath, options);
         this.modelName = modelPath.getFileName().toString();
+        // An application has no console of its own to print the engine's notices on, as the command line does.
+        StringBuilder line = new StringBuilder("SparseInfer: ")
+                .append(modelName)
+                .append(" on ")
+                .append(model.backendDescription());
+        model.backendNotice().ifPresent(notice -> line.append("; ").append(notice));
+        model.modelNotice().ifPresent(notice -> line.append("; ").append(notice));
+        LOG.info(line);
     }
 
     /**

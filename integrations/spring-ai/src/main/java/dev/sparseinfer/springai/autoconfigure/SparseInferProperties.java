@@ -12,19 +12,21 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * The {@code spring.ai.sparseinfer.*} properties. Each one not set keeps {@link ModelOptions#defaults()}, or what the
- * model declares.
+ * model declares. The descriptions are plain text because the configuration processor copies them, as written, into
+ * the metadata that IDEs show.
  *
- * @param model          a built-in model name (e.g. {@code minilm}), a packed {@code .safetensors} file, an ONNX
- *                       export with its tokenizer beside it, or a Hugging Face model directory (required)
- * @param backend        {@code auto}, {@code cpu} or {@code cuda}
- * @param threads        CPU worker threads
- * @param batchSize      texts per forward pass
- * @param pooling        {@code cls}, {@code mean}, {@code max} or {@code last}, instead of the model's pooling
- * @param normalize      whether embeddings are scaled to unit length, whatever the model declares
- * @param prompt         a literal prefix put before every text, e.g. {@code "query: "}; empty for none
- * @param promptName     one of the model's named prompts to put before every text (instead of {@code prompt})
- * @param cacheDirectory where built-in models are extracted (default: {@code $SPARSEINFER_CACHE}, else the user's
- *                       cache directory)
+ * @param model          Model to open: a built-in model name such as minilm, a packed .safetensors file, an ONNX
+ *                       export with its tokenizer beside it, or a Hugging Face model directory. Required.
+ * @param backend        Backend to run on: auto (CUDA where it can run, else the CPU), cpu or cuda.
+ * @param threads        CPU worker threads. Default: all available processors.
+ * @param batchSize      Texts per forward pass. Default: 32.
+ * @param pooling        Pooling to use instead of the model's own: cls, mean, max or last.
+ * @param normalize      Whether embeddings are scaled to unit length, whatever the model declares.
+ * @param prompt         Literal prefix put before every text, such as "query: "; empty for none, even where the
+ *                       model has a default prompt.
+ * @param promptName     One of the model's named prompts to put before every text, instead of prompt.
+ * @param cacheDirectory Directory built-in models are extracted into. Default: $SPARSEINFER_CACHE, else the user's
+ *                       cache directory.
  */
 @ConfigurationProperties(SparseInferProperties.PREFIX)
 public record SparseInferProperties(

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
@@ -16,9 +19,18 @@ import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.models.ModelRegistry;
 import dev.sparseinfer.springai.SparseInferEmbeddingModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -54,6 +66,27 @@ class SparseInferAutoConfigurationTest {
                 .getCandidates();
 
         assertTrue(candidates.contains(SparseInferAutoConfiguration.class.getName()), candidates.toString());
+    }
+
+    @Test
+    void describesEveryPropertyForIdes() throws IOException {
+        Set<String> expected = Arrays.stream(SparseInferProperties.class.getRecordComponents())
+                .map(c -> SparseInferProperties.PREFIX + "."
+                        + c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet());
+        Set<String> described = new HashSet<>();
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertNotNull(in, "no configuration metadata");
+            JsonObject metadata = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    .getAsJsonObject();
+            for (JsonElement property : metadata.getAsJsonArray("properties")) {
+                JsonObject p = property.getAsJsonObject();
+                if (p.has("description") && !p.get("description").getAsString().isBlank()) {
+                    described.add(p.get("name").getAsString());
+                }
+            }
+        }
+        assertEquals(expected, described);
     }
 
     @Test
