@@ -12,6 +12,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * A Spring Boot application whose embedding model comes from the SparseInfer auto-configuration: it embeds a few
@@ -38,7 +39,14 @@ public class SemanticSearch {
         application.setDefaultProperties(Map.of(
                 "spring.ai.sparseinfer.model", "minilm",
                 "spring.main.log-startup-info", "false"));
-        application.run(args).close();
+        try {
+            application.run(args).close();
+        } catch (RuntimeException e) {
+            // Spring Boot logs why the start failed, but this example routes logging to SLF4J's no-op provider.
+            System.err.println("SemanticSearch: "
+                    + NestedExceptionUtils.getMostSpecificCause(e).getMessage());
+            System.exit(1);
+        }
     }
 
     @Bean

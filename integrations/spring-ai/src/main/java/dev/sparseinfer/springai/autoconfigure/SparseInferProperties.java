@@ -98,12 +98,15 @@ public record SparseInferProperties(
         return checked("model", () -> registry.resolve(model.strip()));
     }
 
-    /** The engine's message for a bad value, prefixed with the property that holds it. */
+    /**
+     * The engine's message for a bad value, prefixed with the property that holds it. It takes the place of the
+     * engine's exception rather than wrapping it, so the root cause of a failed start names the property.
+     */
     private static <T> T checked(String property, Supplier<T> parse) {
         try {
             return parse.get();
         } catch (SparseInferException e) {
-            throw new SparseInferException(e.code(), PREFIX + "." + property + ": " + e.getMessage(), e);
+            throw new SparseInferException(e.code(), PREFIX + "." + property + ": " + e.getMessage(), e.getCause());
         }
     }
 

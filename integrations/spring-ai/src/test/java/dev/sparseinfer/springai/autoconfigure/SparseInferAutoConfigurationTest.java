@@ -22,13 +22,16 @@ import dev.sparseinfer.springai.SparseInferEmbeddingModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +40,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.env.MapPropertySource;
 
@@ -66,6 +70,23 @@ class SparseInferAutoConfigurationTest {
                 .getCandidates();
 
         assertTrue(candidates.contains(SparseInferAutoConfiguration.class.getName()), candidates.toString());
+    }
+
+    @Test
+    void registersTheFailureAnalyzer() throws IOException {
+        boolean registered = false;
+        for (URL url : Collections.list(getClass().getClassLoader().getResources("META-INF/spring.factories"))) {
+            Properties factories = new Properties();
+            try (InputStream in = url.openStream()) {
+                factories.load(in);
+            }
+            registered |= Arrays.stream(factories
+                            .getProperty(FailureAnalyzer.class.getName(), "")
+                            .split(","))
+                    .map(String::trim)
+                    .anyMatch(SparseInferFailureAnalyzer.class.getName()::equals);
+        }
+        assertTrue(registered);
     }
 
     @Test
