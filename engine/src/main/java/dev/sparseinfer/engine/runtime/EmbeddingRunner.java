@@ -115,7 +115,7 @@ public final class EmbeddingRunner implements AutoCloseable {
      * capped by the position table. (A tokenizer.json that does not truncate leaves the position table's size.)
      */
     public int maxTokens() {
-        int positions = encoder.config().maxPositions();
+        int positions = encoder.config().maxTokens();
         int truncation = tokenizer.maxLength();
         return truncation < 0 ? positions : Math.min(truncation, positions);
     }
