@@ -118,7 +118,7 @@ public record TinyEncoder(Path directory, BertConfig config, BertWeights encoder
     }
 
     /** DistilBertModel's name for a BertModel tensor. */
-    private static String distilBertName(String bert) {
+    public static String distilBertName(String bert) {
         if (bert.startsWith("embeddings.")) {
             return bert;
         }

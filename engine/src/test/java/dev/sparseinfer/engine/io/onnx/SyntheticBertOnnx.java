@@ -1,7 +1,9 @@
 package dev.sparseinfer.engine.io.onnx;
 
 import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.model.bert.Architecture;
 import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.testing.TinyEncoder;
 import java.util.List;
 import java.util.Map;
 
@@ -43,28 +45,38 @@ final class SyntheticBertOnnx {
             boolean anonymousBiases,
             boolean fusedLayerNorm,
             boolean missingQueryWeight,
-            Quantization quantization) {
+            Quantization quantization,
+            Architecture architecture) {
 
-        static final Style TORCH_2_0 = new Style(HeadCount.CONCAT_OF_CONSTANTS, false, false, false, Quantization.NONE);
+        static final Style TORCH_2_0 =
+                new Style(HeadCount.CONCAT_OF_CONSTANTS, false, false, false, Quantization.NONE, Architecture.BERT);
+
+        /**
+         * RoBERTa's export computes position ids in the graph and has no token_type_ids input; DistilBERT's names its
+         * modules its own way and has no token types.
+         */
+        Style withArchitecture(Architecture a) {
+            return new Style(headCount, anonymousBiases, fusedLayerNorm, missingQueryWeight, quantization, a);
+        }
 
         Style withHeadCount(HeadCount h) {
-            return new Style(h, anonymousBiases, fusedLayerNorm, missingQueryWeight, quantization);
+            return new Style(h, anonymousBiases, fusedLayerNorm, missingQueryWeight, quantization, architecture);
         }
 
         Style withAnonymousBiases() {
-            return new Style(headCount, true, fusedLayerNorm, missingQueryWeight, quantization);
+            return new Style(headCount, true, fusedLayerNorm, missingQueryWeight, quantization, architecture);
         }
 
         Style withFusedLayerNorm() {
-            return new Style(headCount, anonymousBiases, true, missingQueryWeight, quantization);
+            return new Style(headCount, anonymousBiases, true, missingQueryWeight, quantization, architecture);
         }
 
         Style withMissingQueryWeight() {
-            return new Style(headCount, anonymousBiases, fusedLayerNorm, true, quantization);
+            return new Style(headCount, anonymousBiases, fusedLayerNorm, true, quantization, architecture);
         }
 
         Style withQuantization(Quantization q) {
-            return new Style(headCount, anonymousBiases, fusedLayerNorm, missingQueryWeight, q);
+            return new Style(headCount, anonymousBiases, fusedLayerNorm, missingQueryWeight, q, architecture);
         }
     }
 
@@ -86,6 +98,7 @@ final class SyntheticBertOnnx {
     private static final int FLOAT = 1;
     private static final int UINT8 = 2;
     private static final int INT8 = 3;
+    private static final int INT32 = 6;
     private static final int INT64 = 7;
     private static final int ATTR_FLOAT = 1;
     private static final int ATTR_INT = 2;
@@ -120,9 +133,11 @@ final class SyntheticBertOnnx {
                 .string(2, "main_graph")
                 .raw(initializers.toByteArray())
                 .message(11, valueInfo("input_ids"))
-                .message(11, valueInfo("attention_mask"))
-                .message(11, valueInfo("token_type_ids"))
-                .message(12, valueInfo(x));
+                .message(11, valueInfo("attention_mask"));
+        if (style.architecture() == Architecture.BERT) {
+            graph.message(11, valueInfo("token_type_ids"));
+        }
+        graph.message(12, valueInfo(x));
         return new ProtoWriter()
                 .varint(1, 8)
                 .string(2, "pytorch")
@@ -133,23 +148,63 @@ final class SyntheticBertOnnx {
     }
 
     private String embeddings() {
+        Architecture architecture = style.architecture();
         for (String table : List.of("word_embeddings", "position_embeddings", "token_type_embeddings")) {
-            if (style.quantization() == Quantization.NONE) {
+            boolean hasTable = architecture != Architecture.DISTILBERT || !table.equals("token_type_embeddings");
+            if (style.quantization() == Quantization.NONE && hasTable) {
                 stateDict("embeddings." + table + ".weight");
             }
         }
+        String words = gather("word_embeddings", "input_ids");
+        String sum = switch (architecture) {
+            case BERT ->
+                node("Add", "/embeddings/Add", List.of(words, gather("token_type_embeddings", "token_type_ids")));
+            case ROBERTA, XLM_ROBERTA -> {
+                String zeros = node(
+                        "Mul",
+                        "/embeddings/Mul_zeros",
+                        List.of("input_ids", constant("/embeddings/Constant_0", int64Scalar(0))));
+                yield node("Add", "/embeddings/Add", List.of(words, gather("token_type_embeddings", zeros)));
+            }
+            case DISTILBERT -> words;
+        };
+        String positionIds = architecture.positionsAfterPadding() ? robertaPositionIds() : positionIdsBuffer();
+        String positionRows = gather("position_embeddings", positionIds);
+        String all = node("Add", "/embeddings/Add_1", List.of(sum, positionRows));
+        return layerNorm("/embeddings/LayerNorm", all, "embeddings.LayerNorm");
+    }
+
+    /** BertEmbeddings' {@code position_ids} buffer, which the exporter writes as an initializer. */
+    private String positionIdsBuffer() {
         long[] positions = new long[config.maxPositions()];
         for (int i = 0; i < positions.length; i++) {
             positions[i] = i;
         }
         initializer(tensor(INT64, new int[] {1, positions.length}, ProtoWriter.longBytes(positions))
                 .string(8, "embeddings.position_ids"));
-        String words = gather("word_embeddings", "input_ids");
-        String types = gather("token_type_embeddings", "token_type_ids");
-        String sum = node("Add", "/embeddings/Add", List.of(words, types));
-        String positionRows = gather("position_embeddings", "embeddings.position_ids");
-        String all = node("Add", "/embeddings/Add_1", List.of(sum, positionRows));
-        return layerNorm("/embeddings/LayerNorm", all, "embeddings.LayerNorm");
+        return "embeddings.position_ids";
+    }
+
+    /** {@code create_position_ids_from_input_ids} as torch.onnx writes it. */
+    private String robertaPositionIds() {
+        String s = "/embeddings";
+        String pad = constant(s + "/Constant_pad", int64Scalar(config.padTokenId()));
+        String equal = node("Equal", s + "/Equal", List.of("input_ids", pad));
+        String mask = node("Cast", s + "/Cast", List.of(node("Not", s + "/Not", List.of(equal))), castTo(INT32));
+        String cumsum = node("CumSum", s + "/CumSum", List.of(mask, constant(s + "/Constant_axis", int64Scalar(1))));
+        String typed = node("Cast", s + "/Cast_1", List.of(cumsum), castTo(INT32));
+        String past = node(
+                "Add",
+                s + "/Add_past",
+                List.of(typed, constant(s + "/Constant_past", tensor(INT32, new int[0], new byte[4]))));
+        String incremental = node("Mul", s + "/Mul", List.of(past, mask));
+        String asLong = node("Cast", s + "/Cast_2", List.of(incremental), castTo(INT64));
+        String padAgain = constant(s + "/Constant_pad_1", int64Scalar(config.padTokenId()));
+        return node("Add", s + "/Add_2", List.of(asLong, padAgain));
+    }
+
+    private static ProtoWriter castTo(int type) {
+        return attribute("to", ATTR_INT).varint(3, type);
     }
 
     /** The rows of a table: fp32, or uint8 (zero point 128) dequantised after or before the Gather. */
@@ -230,9 +285,9 @@ final class SyntheticBertOnnx {
         String scope = "/encoder/layer." + index;
         String p = "encoder.layer." + index + ".";
         String self = scope + "/attention/self";
-        String q = linear(self + "/query", x, p + "attention.self.query");
-        String k = linear(self + "/key", x, p + "attention.self.key");
-        String v = linear(self + "/value", x, p + "attention.self.value");
+        String q = linear(scope(self + "/query", p + "attention.self.query"), x, p + "attention.self.query");
+        String k = linear(scope(self + "/key", p + "attention.self.key"), x, p + "attention.self.key");
+        String v = linear(scope(self + "/value", p + "attention.self.value"), x, p + "attention.self.value");
         String keys = splitHeads(self, k, 0);
         String values = splitHeads(self, v, 1);
         String queries = splitHeads(self, q, 2);
@@ -247,14 +302,28 @@ final class SyntheticBertOnnx {
                 List.of(
                         node("Transpose", self + "/Transpose_3", List.of(context), ints("perm", 0, 2, 1, 3)),
                         constant(self + "/Constant_15", int64s(0, 0, config.hiddenSize()))));
-        String attention = linear(scope + "/attention/output/dense", merged, p + "attention.output.dense");
+        String attention = linear(
+                scope(scope + "/attention/output/dense", p + "attention.output.dense"),
+                merged,
+                p + "attention.output.dense");
         String residual = node("Add", scope + "/attention/output/Add", List.of(attention, x));
         String a = layerNorm(scope + "/attention/output/LayerNorm", residual, p + "attention.output.LayerNorm");
-        String up = linear(scope + "/intermediate/dense", a, p + "intermediate.dense");
+        String up = linear(scope(scope + "/intermediate/dense", p + "intermediate.dense"), a, p + "intermediate.dense");
         String down = linear(
-                scope + "/output/dense", gelu(scope + "/intermediate/intermediate_act_fn", up), p + "output.dense");
+                scope(scope + "/output/dense", p + "output.dense"),
+                gelu(scope + "/intermediate/intermediate_act_fn", up),
+                p + "output.dense");
         String out = node("Add", scope + "/output/Add", List.of(down, a));
         return layerNorm(scope + "/output/LayerNorm", out, p + "output.LayerNorm");
+    }
+
+    /** A module's scope: BERT's as given, DistilBERT's from its own module path. */
+    private String scope(String bertScope, String module) {
+        if (style.architecture() != Architecture.DISTILBERT) {
+            return bertScope;
+        }
+        String name = TinyEncoder.distilBertName(module + ".weight");
+        return "/" + name.substring(0, name.length() - ".weight".length()).replace('.', '/');
     }
 
     /** x·W + b with W an anonymous {@code [in, out]} initializer, as torch.onnx folds {@code nn.Linear}. */
@@ -270,8 +339,7 @@ final class SyntheticBertOnnx {
         }
         String weight = "onnx::MatMul_" + anonymous++;
         if (style.quantization() != Quantization.NONE) {
-            String bias = module + ".bias";
-            stateDict(bias);
+            String bias = stateDict(module + ".bias");
             String product = quantizedProduct(
                     scope,
                     input,
@@ -296,7 +364,7 @@ final class SyntheticBertOnnx {
                     .string(8, anonymousBias));
             bias = anonymousBias;
         } else {
-            stateDict(bias);
+            bias = stateDict(bias);
         }
         String product = node("MatMul", scope + "/MatMul", List.of(input, weight));
         return node("Add", scope + "/Add", List.of(bias, product));
@@ -425,11 +493,12 @@ final class SyntheticBertOnnx {
         return node("Mul", scope + "/Mul_1", List.of(product, constant(scope + "/Constant_2", floatScalar(0.5f))));
     }
 
-    /** Writes a state_dict tensor as an initializer under its own name, and returns the name. */
+    /** Writes a state_dict tensor as an initializer under its own name (its family's), and returns that name. */
     private String stateDict(String name) {
         FloatTensor t = tensors.get(name);
-        initializer(tensor(FLOAT, t.shape(), ProtoWriter.floatBytes(t.data())).string(8, name));
-        return name;
+        String stored = style.architecture() == Architecture.DISTILBERT ? TinyEncoder.distilBertName(name) : name;
+        initializer(tensor(FLOAT, t.shape(), ProtoWriter.floatBytes(t.data())).string(8, stored));
+        return stored;
     }
 
     private void initializer(ProtoWriter tensor) {
