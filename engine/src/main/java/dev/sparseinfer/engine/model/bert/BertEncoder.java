@@ -78,6 +78,10 @@ public final class BertEncoder {
         return config;
     }
 
+    public int layerCount() {
+        return layers.size();
+    }
+
     /**
      * One embedding per sequence of the batch, pooled as asked and L2-normalised if {@code normalize}. The batch's
      * positions are replaced by the ones the architecture gives its tokens (see {@link PositionIds}).
