@@ -12,19 +12,21 @@ import java.util.Map;
  * all-MiniLM-L6-v2: embedding tables, biases and LayerNorm parameters under their state_dict names; each Linear
  * weight an anonymous {@code [in, out]} initializer read by a MatMul in the module's scope; the head count and
  * head size Constants feeding the Concat that shapes each query/key/value Reshape; LayerNorm decomposed, with eps
- * a Constant added to the variance. {@link Style} varies the parts other exporters write differently.
+ * a Constant added to the variance. {@link Style} varies the parts other exporters write differently. The RoBERTa
+ * style also runs in ONNX Runtime (one text at a time: attention ignores the mask); the BERT style does not, as it
+ * looks up the whole {@code position_ids} buffer instead of slicing it to the sequence.
  */
-final class SyntheticBertOnnx {
+public final class SyntheticBertOnnx {
 
     /** Where the Reshape that splits query/key/value into heads gets its target shape. */
-    enum HeadCount {
+    public enum HeadCount {
         CONCAT_OF_CONSTANTS,
         INITIALIZER_SHAPE,
         COMPUTED_SHAPE
     }
 
     /** How ONNX Runtime's quantisation tools rewrote the Linears and embedding tables, if they did. */
-    enum Quantization {
+    public enum Quantization {
         NONE,
         /** DynamicQuantizeLinear → MatMulInteger (int8, per channel, zero point 0) → Cast → Mul; uint8 tables. */
         DYNAMIC,
@@ -40,7 +42,7 @@ final class SyntheticBertOnnx {
         QDQ_MISSING_SCALE
     }
 
-    record Style(
+    public record Style(
             HeadCount headCount,
             boolean anonymousBiases,
             boolean fusedLayerNorm,
@@ -48,14 +50,14 @@ final class SyntheticBertOnnx {
             Quantization quantization,
             Architecture architecture) {
 
-        static final Style TORCH_2_0 =
+        public static final Style TORCH_2_0 =
                 new Style(HeadCount.CONCAT_OF_CONSTANTS, false, false, false, Quantization.NONE, Architecture.BERT);
 
         /**
          * RoBERTa's export computes position ids in the graph and has no token_type_ids input; DistilBERT's names its
          * modules its own way and has no token types.
          */
-        Style withArchitecture(Architecture a) {
+        public Style withArchitecture(Architecture a) {
             return new Style(headCount, anonymousBiases, fusedLayerNorm, missingQueryWeight, quantization, a);
         }
 
@@ -119,7 +121,7 @@ final class SyntheticBertOnnx {
     }
 
     /** The serialized ModelProto of {@code tensors} (Hugging Face names, weights {@code [out, in]}). */
-    static byte[] write(Map<String, FloatTensor> tensors, BertConfig config, Style style) {
+    public static byte[] write(Map<String, FloatTensor> tensors, BertConfig config, Style style) {
         return new SyntheticBertOnnx(tensors, config, style).model();
     }
 
@@ -132,12 +134,12 @@ final class SyntheticBertOnnx {
                 .raw(nodes.toByteArray())
                 .string(2, "main_graph")
                 .raw(initializers.toByteArray())
-                .message(11, valueInfo("input_ids"))
-                .message(11, valueInfo("attention_mask"));
+                .message(11, valueInfo("input_ids", INT64, "batch", "sequence"))
+                .message(11, valueInfo("attention_mask", INT64, "batch", "sequence"));
         if (style.architecture() == Architecture.BERT) {
-            graph.message(11, valueInfo("token_type_ids"));
+            graph.message(11, valueInfo("token_type_ids", INT64, "batch", "sequence"));
         }
-        graph.message(12, valueInfo(x));
+        graph.message(12, valueInfo(x, FLOAT, "batch", "sequence", Integer.toString(config.hiddenSize())));
         return new ProtoWriter()
                 .varint(1, 8)
                 .string(2, "pytorch")
@@ -294,7 +296,8 @@ final class SyntheticBertOnnx {
         String keysT = node("Transpose", self + "/Transpose_kt", List.of(keys), ints("perm", 0, 1, 3, 2));
         String scores = node("MatMul", self + "/MatMul", List.of(queries, keysT));
         String scale = constant(self + "/Constant_12", floatScalar((float) Math.sqrt(config.headDim())));
-        String probs = node("Softmax", self + "/Softmax", List.of(node("Div", self + "/Div", List.of(scores, scale))));
+        String probs = node(
+                "Softmax", self + "/Softmax", List.of(node("Div", self + "/Div", List.of(scores, scale))), axis(-1));
         String context = node("MatMul", self + "/MatMul_1", List.of(probs, values));
         String merged = node(
                 "Reshape",
@@ -572,7 +575,17 @@ final class SyntheticBertOnnx {
         return tensor(INT64, new int[] {values.length}, ProtoWriter.longBytes(values));
     }
 
-    private static ProtoWriter valueInfo(String name) {
-        return new ProtoWriter().string(1, name);
+    /**
+     * A typed ValueInfoProto, so ONNX Runtime can run the graph: each dimension a number, or a name for a dynamic one.
+     */
+    private static ProtoWriter valueInfo(String name, int elementType, String... dims) {
+        ProtoWriter shape = new ProtoWriter();
+        for (String d : dims) {
+            ProtoWriter dim = new ProtoWriter();
+            shape.message(
+                    1, d.chars().allMatch(Character::isDigit) ? dim.varint(1, Long.parseLong(d)) : dim.string(2, d));
+        }
+        ProtoWriter tensorType = new ProtoWriter().varint(1, elementType).message(2, shape);
+        return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
     }
 }
