@@ -24,8 +24,7 @@ import java.util.Optional;
 /**
  * Loads the encoder of a Hugging Face directory of any {@link dev.sparseinfer.engine.model.bert.Architecture} (BERT,
  * RoBERTa, XLM-RoBERTa, DistilBERT, told apart by {@code config.json}'s {@code model_type}): {@code config.json} and
- * {@code model.safetensors}, or a
- * sharded checkpoint whose {@code model.safetensors.index.json} says which shard holds each tensor. Any dtype
+ * {@code model.safetensors}, or a sharded checkpoint whose {@code model.safetensors.index.json} says which shard holds each tensor. Any dtype
  * safetensors allows for weights (F32, F16, BF16) is widened to fp32 as it is read; embedding tables are used
  * straight from the mapping in any of them, each row widened as it is looked up. Tensors the encoder does not use (pooler, task heads, {@code position_ids}) are never read.
  */

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public final class BertCheckpoint {
 
     /** The prefixes under which task models ({@code BertForMaskedLM}, ...) save the encoder they wrap. */
-    public static final List<String> WRAPPER_PREFIXES = List.of("bert.", "roberta.");
+    private static final List<String> WRAPPER_PREFIXES = List.of("bert.", "roberta.");
 
     private static final Pattern LAYER_INDEX = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
 
