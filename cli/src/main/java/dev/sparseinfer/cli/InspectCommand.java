@@ -109,7 +109,8 @@ final class InspectCommand implements Callable<Integer> {
         recipe.prompts().forEach((name, text) -> out.printf(Locale.ROOT, "prompt %s: \"%s\"%n", name, text));
         out.printf(
                 Locale.ROOT,
-                "config BERT: %d layers, hidden %d, %d heads, FFN %d, vocab %d, max positions %d, LayerNorm eps %g%n%n",
+                "config %s: %d layers, hidden %d, %d heads, FFN %d, vocab %d, max positions %d, LayerNorm eps %g%n%n",
+                c.architecture().modelType(),
                 c.layers(),
                 c.hiddenSize(),
                 c.heads(),

@@ -14,9 +14,15 @@ import java.util.Optional;
  * @param normalize         whether the pooled vector is scaled to unit length
  * @param prompts           named prompts in the model's own order, e.g. {@code query -> "query: "}
  * @param defaultPromptName the prompt applied when the caller names none, or null when none is
+ * @param includePrompt     whether the prompt's tokens are pooled with the text's; sentence-transformers'
+ *     {@code include_prompt: false} (instruction models) leaves them out of mean and max pooling
  */
 public record EmbeddingRecipe(
-        Pooling pooling, boolean normalize, Map<String, String> prompts, String defaultPromptName) {
+        Pooling pooling,
+        boolean normalize,
+        Map<String, String> prompts,
+        String defaultPromptName,
+        boolean includePrompt) {
 
     public EmbeddingRecipe {
         Objects.requireNonNull(pooling, "pooling");
@@ -25,6 +31,16 @@ public record EmbeddingRecipe(
             throw SparseInferException.invalidArgument(
                     "default prompt '" + defaultPromptName + "' is not one of the prompts " + prompts.keySet());
         }
+    }
+
+    /** A recipe that pools the prompt's tokens with the text's, as most models do. */
+    public EmbeddingRecipe(Pooling pooling, boolean normalize, Map<String, String> prompts, String defaultPromptName) {
+        this(pooling, normalize, prompts, defaultPromptName, true);
+    }
+
+    /** The same recipe, pooling the prompt's tokens or not. */
+    public EmbeddingRecipe withIncludePrompt(boolean include) {
+        return new EmbeddingRecipe(pooling, normalize, prompts, defaultPromptName, include);
     }
 
     /**
@@ -70,15 +86,19 @@ public record EmbeddingRecipe(
         } else if (options.prompt() != null) {
             promptName = null;
         }
-        return new EmbeddingRecipe(p, n, prompts, promptName);
+        return new EmbeddingRecipe(p, n, prompts, promptName, includePrompt);
     }
 
-    /** One line, e.g. {@code cls pooling, normalized, prompts: query (default: none)}. */
+    /**
+     * One line, e.g. {@code cls pooling, normalized, prompts: query (default: none)}, ending in
+     * {@code , prompt tokens not pooled} where {@link #includePrompt()} is false.
+     */
     public String describe() {
         return pooling.label() + " pooling, " + (normalize ? "normalized" : "not normalized") + ", prompts: "
                 + (prompts.isEmpty() ? "none" : String.join(", ", prompts.keySet()))
                 + (prompts.isEmpty()
                         ? ""
-                        : " (default: " + (defaultPromptName == null ? "none" : defaultPromptName) + ")");
+                        : " (default: " + (defaultPromptName == null ? "none" : defaultPromptName) + ")")
+                + (includePrompt ? "" : ", prompt tokens not pooled");
     }
 }

@@ -53,6 +53,11 @@ public record TokenBatch(int[] tokenIds, int[] typeIds, int[] positions, int[] s
         return new TokenBatch(ids, types, positions, starts, lengths);
     }
 
+    /** The same sequences with other position ids, one per token. */
+    public TokenBatch withPositions(int[] newPositions) {
+        return new TokenBatch(tokenIds, typeIds, newPositions, starts, lengths);
+    }
+
     public int tokens() {
         return tokenIds.length;
     }

@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Opens a model from a path and tells the kinds apart: a Hugging Face directory ({@code config.json},
- * {@code model.safetensors}, {@code tokenizer.json}) or a {@code .onnx} BERT export with its tokenizer beside it
+ * {@code model.safetensors}, {@code tokenizer.json}) or a {@code .onnx} export with its tokenizer beside it
  * ({@code tokenizer.json}, or {@code NAME-tokenizer.json} for {@code NAME.onnx}), or a packed {@code .safetensors}
  * file written by {@code prune} or {@code quantize}. Each comes with the pooling, normalisation and prompts it declares
  * (see {@link MappedModel#recipe()}): a directory's, or an ONNX file's directory's, sentence-transformers files, a

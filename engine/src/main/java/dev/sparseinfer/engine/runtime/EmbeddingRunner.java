@@ -3,6 +3,7 @@ package dev.sparseinfer.engine.runtime;
 import dev.sparseinfer.engine.api.Embedding;
 import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.ModelOptions;
+import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.backend.BackendSelection;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.io.LoadedModel;
@@ -34,6 +35,8 @@ public final class EmbeddingRunner implements AutoCloseable {
     private final EmbeddingRecipe recipe;
     /** Put before every text before it is tokenised; empty for none. */
     private final String prompt;
+    /** The leading tokens of every text left out of pooling (see {@link PromptExcludedPooling}); 0 for none. */
+    private final int unpooledTokens;
     /** The mapped file the encoder reads its embedding tables from, or null for a model loaded into memory. */
     private final MappedModel mapping;
 
@@ -55,6 +58,19 @@ public final class EmbeddingRunner implements AutoCloseable {
                 ? options.prompt()
                 : recipe.defaultPrompt().orElse("");
         this.mapping = mapping;
+        this.unpooledTokens = unpooledTokens(tokenizer, prompt, recipe);
+    }
+
+    /**
+     * How many leading tokens {@code include_prompt: false} leaves out of pooling: as sentence-transformers counts
+     * them, the prompt's tokens alone less one (its closing special token). Pooling that reads one token is unchanged.
+     */
+    private static int unpooledTokens(TextTokenizer tokenizer, String prompt, EmbeddingRecipe recipe) {
+        boolean poolsEveryToken = recipe.pooling() == Pooling.MEAN || recipe.pooling() == Pooling.MAX;
+        if (recipe.includePrompt() || prompt.isEmpty() || !poolsEveryToken) {
+            return 0;
+        }
+        return Math.max(0, tokenizer.encode(List.of(prompt)).getFirst().length() - 1);
     }
 
     /**
@@ -115,7 +131,7 @@ public final class EmbeddingRunner implements AutoCloseable {
      * capped by the position table. (A tokenizer.json that does not truncate leaves the position table's size.)
      */
     public int maxTokens() {
-        int positions = encoder.config().maxPositions();
+        int positions = encoder.config().maxTokens();
         int truncation = tokenizer.maxLength();
         return truncation < 0 ? positions : Math.min(truncation, positions);
     }
@@ -165,7 +181,16 @@ public final class EmbeddingRunner implements AutoCloseable {
             ids[i] = texts.get(i).ids();
             types[i] = texts.get(i).typeIds();
         }
-        float[][] vectors = encoder.forward(TokenBatch.pack(ids, types), recipe.pooling(), recipe.normalize());
+        TokenBatch batch = TokenBatch.pack(ids, types);
+        float[][] vectors = unpooledTokens == 0
+                ? encoder.forward(batch, recipe.pooling(), recipe.normalize())
+                : PromptExcludedPooling.pool(
+                        encoder.hiddenStates(batch, encoder.layerCount()),
+                        dimension(),
+                        batch,
+                        unpooledTokens,
+                        recipe.pooling(),
+                        recipe.normalize());
         List<Embedding> out = new ArrayList<>(texts.size());
         for (int i = 0; i < vectors.length; i++) {
             out.add(new Embedding(vectors[i], ids[i].length));

@@ -2,6 +2,7 @@ package dev.sparseinfer.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,10 +15,14 @@ import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.packed.PackedModel;
 import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.testing.RandomBert;
+import dev.sparseinfer.engine.testing.ReferenceBert;
 import dev.sparseinfer.engine.testing.Seeds;
 import dev.sparseinfer.engine.testing.TinyTokenizer;
+import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -97,6 +102,74 @@ class EmbeddingRunnerTest {
         }
     }
 
+    /**
+     * sentence-transformers' {@code include_prompt: false}: mean and max pooling skip the prompt's tokens, counted as
+     * the prompt tokenised alone less its closing [SEP] ({@code [CLS] the dog}), as the float64 reference shows.
+     */
+    @Test
+    void withIncludePromptFalseMeanAndMaxPoolingLeaveThePromptsTokensOut() {
+        long seed = Seeds.fresh();
+        BertWeights weights = RandomBert.weights(CONFIG, new Random(seed));
+        List<String> texts = List.of("cat sat", "猫, cafe!", "");
+        for (Pooling pooling : List.of(Pooling.MEAN, Pooling.MAX)) {
+            EmbeddingRecipe recipe = new EmbeddingRecipe(pooling, true, Map.of("query", "the dog "), "query", false);
+            try (EmbeddingRunner runner = EmbeddingRunner.open(packed(seed, recipe), CPU);
+                    EmbeddingRunner pooledWhole =
+                            EmbeddingRunner.open(packed(seed, recipe.withIncludePrompt(true)), CPU)) {
+                List<TokenizedText> tokens = runner.tokenize(texts);
+                List<Embedding> actual = runner.embed(texts);
+                for (int i = 0; i < texts.size(); i++) {
+                    int[] ids = tokens.get(i).ids();
+                    assertEquals(List.of(2, 4), List.of(ids[0], ids[1]), "[CLS] the ...");
+                    double[][] states = ReferenceBert.lastHiddenStates(
+                            weights, ids, tokens.get(i).typeIds());
+                    double[] expected = pooledFrom(states, 3, pooling);
+                    String where = pooling + " text " + i + ", seed " + seed;
+                    for (int c = 0; c < expected.length; c++) {
+                        assertEquals(expected[c], actual.get(i).vector()[c], 1e-5, where);
+                    }
+                    assertEquals(ids.length, actual.get(i).tokens(), where);
+                }
+                assertFalse(
+                        Arrays.equals(
+                                actual.getFirst().vector(),
+                                pooledWhole.embed(texts).getFirst().vector()),
+                        "pooling the prompt's tokens gives another vector, seed " + seed);
+            }
+        }
+    }
+
+    /** The tokens from {@code from} on, mean- or max-pooled, then L2-normalised. */
+    private static double[] pooledFrom(double[][] states, int from, Pooling pooling) {
+        double[] v = new double[states[0].length];
+        Arrays.fill(v, pooling == Pooling.MAX ? Double.NEGATIVE_INFINITY : 0);
+        for (int t = from; t < states.length; t++) {
+            for (int c = 0; c < v.length; c++) {
+                v[c] = pooling == Pooling.MAX
+                        ? Math.max(v[c], states[t][c])
+                        : v[c] + states[t][c] / (states.length - from);
+            }
+        }
+        double norm = 0;
+        for (double x : v) {
+            norm += x * x;
+        }
+        for (int c = 0; c < v.length; c++) {
+            v[c] /= Math.sqrt(norm);
+        }
+        return v;
+    }
+
+    @Test
+    void includePromptFalseChangesNothingForClsPooling() {
+        long seed = Seeds.fresh();
+        EmbeddingRecipe recipe = new EmbeddingRecipe(Pooling.CLS, true, Map.of("query", "the dog "), "query");
+        try (EmbeddingRunner included = EmbeddingRunner.open(packed(seed, recipe), CPU);
+                EmbeddingRunner excluded = EmbeddingRunner.open(packed(seed, recipe.withIncludePrompt(false)), CPU)) {
+            assertSameEmbeddings(included.embed(TEXTS), excluded.embed(TEXTS), "seed " + seed);
+        }
+    }
+
     @Test
     void aModelsDefaultPromptIsUsedUnlessTheOptionsGiveAnother() {
         long seed = Seeds.fresh();
@@ -141,7 +214,7 @@ class EmbeddingRunnerTest {
     }
 
     private Path packed(long seed, EmbeddingRecipe recipe) {
-        Path file = dir.resolve("model-" + seed + ".safetensors");
+        Path file = dir.resolve("model-" + seed + "-" + recipe.hashCode() + ".safetensors");
         LoadedModel model = new LoadedModel(
                 RandomBert.weights(CONFIG, new Random(seed)), TinyTokenizer.json(), "random", Map.of(), recipe);
         PackedModel.write(model, "{}", file);

@@ -18,14 +18,19 @@ public final class ReferenceBert {
 
     private ReferenceBert() {}
 
-    /** The mean-pooled, L2-normalised embedding of one token sequence. */
+    /** The mean-pooled, L2-normalised embedding of one token sequence, its positions counted from 0. */
     public static double[] embed(BertWeights w, int[] ids, int[] types) {
-        return meanPoolNormalized(lastHiddenStates(w, ids, types, new ArrayList<>()));
+        return embed(w, ids, types, countFromZero(ids.length));
+    }
+
+    /** The mean-pooled, L2-normalised embedding of one token sequence with the position ids given. */
+    public static double[] embed(BertWeights w, int[] ids, int[] types, int[] positions) {
+        return meanPoolNormalized(lastHiddenStates(w, ids, types, positions, new ArrayList<>()));
     }
 
     /** The last layer's output for one token sequence, {@code [tokens][hidden]}: what every pooling starts from. */
     public static double[][] lastHiddenStates(BertWeights w, int[] ids, int[] types) {
-        return lastHiddenStates(w, ids, types, new ArrayList<>());
+        return lastHiddenStates(w, ids, types, countFromZero(ids.length), new ArrayList<>());
     }
 
     /**
@@ -35,11 +40,20 @@ public final class ReferenceBert {
      */
     public static List<double[][]> linearInputs(BertWeights w, int[] ids, int[] types) {
         List<double[][]> inputs = new ArrayList<>();
-        lastHiddenStates(w, ids, types, inputs);
+        lastHiddenStates(w, ids, types, countFromZero(ids.length), inputs);
         return inputs;
     }
 
-    private static double[][] lastHiddenStates(BertWeights w, int[] ids, int[] types, List<double[][]> linearInputs) {
+    private static int[] countFromZero(int n) {
+        int[] positions = new int[n];
+        for (int t = 0; t < n; t++) {
+            positions[t] = t;
+        }
+        return positions;
+    }
+
+    private static double[][] lastHiddenStates(
+            BertWeights w, int[] ids, int[] types, int[] positions, List<double[][]> linearInputs) {
         int n = ids.length;
         int hidden = w.config().hiddenSize();
         double eps = w.config().layerNormEps();
@@ -47,7 +61,7 @@ public final class ReferenceBert {
         for (int t = 0; t < n; t++) {
             for (int c = 0; c < hidden; c++) {
                 h[t][c] = (double) w.embeddings().word().get(ids[t], c)
-                        + w.embeddings().position().get(t, c)
+                        + w.embeddings().position().get(positions[t], c)
                         + w.embeddings().tokenType().get(types[t], c);
             }
             h[t] = layerNorm(h[t], w.embeddings().norm(), eps);

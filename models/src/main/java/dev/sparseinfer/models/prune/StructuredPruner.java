@@ -143,17 +143,7 @@ public final class StructuredPruner {
         for (int i : keep) {
             layers.add(model.layers().get(i));
         }
-        BertConfig c = model.config();
-        BertConfig config = new BertConfig(
-                c.vocabSize(),
-                c.hiddenSize(),
-                layers.size(),
-                c.heads(),
-                c.intermediateSize(),
-                c.maxPositions(),
-                c.typeVocabSize(),
-                c.layerNormEps(),
-                c.hiddenAct());
+        BertConfig config = model.config().withLayers(layers.size());
         progress.update("kept layers " + Arrays.toString(keep), 1, 1);
         return new BertWeights(config, model.embeddings(), layers);
     }

@@ -23,8 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Loads the encoder of a Hugging Face BERT directory: {@code config.json} and {@code model.safetensors}, or a
- * sharded checkpoint whose {@code model.safetensors.index.json} says which shard holds each tensor. Any dtype
+ * Loads the encoder of a Hugging Face directory of any {@link dev.sparseinfer.engine.model.bert.Architecture} (BERT,
+ * RoBERTa, XLM-RoBERTa, DistilBERT, told apart by {@code config.json}'s {@code model_type}): {@code config.json} and
+ * {@code model.safetensors}, or a sharded checkpoint whose {@code model.safetensors.index.json} says which shard holds each tensor. Any dtype
  * safetensors allows for weights (F32, F16, BF16) is widened to fp32 as it is read; embedding tables are used
  * straight from the mapping in any of them, each row widened as it is looked up. Tensors the encoder does not use
  * (pooler, task heads, {@code position_ids}) are never read. Checkpoints llm-compressor wrote in its
@@ -35,6 +36,8 @@ public final class HfBertLoader {
     static final String CONFIG = "config.json";
     static final String SINGLE = "model.safetensors";
     static final String INDEX = "model.safetensors.index.json";
+
+    private static final List<String> ENCODER_PREFIXES = List.of("bert.", "roberta.", "distilbert.");
 
     private HfBertLoader() {}
 
@@ -95,11 +98,21 @@ public final class HfBertLoader {
         }
     }
 
-    /** Names as in {@code BertModel}, or with the {@code bert.} prefix of the task models that wrap it. */
+    /**
+     * Names as in {@code BertModel}, {@code RobertaModel} or {@code DistilBertModel} ({@code transformer.}), or with
+     * the prefix of the task models that wrap them.
+     */
     private static boolean usedByEncoder(String name) {
-        String local = name.startsWith("bert.") ? name.substring("bert.".length()) : name;
+        String local = name;
+        for (String prefix : ENCODER_PREFIXES) {
+            if (name.startsWith(prefix)) {
+                local = name.substring(prefix.length());
+                break;
+            }
+        }
         return (local.startsWith("embeddings.") && !local.equals("embeddings.position_ids"))
-                || local.startsWith("encoder.");
+                || local.startsWith("encoder.")
+                || local.startsWith("transformer.");
     }
 
     /** The shard files the index names, each with the tensors it holds. */

@@ -41,6 +41,9 @@ public final class SentenceTransformersConfig {
     private static final List<String> UNSUPPORTED_MODES =
             List.of("pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens");
 
+    /** The Pooling flag that, false, leaves a prompt's tokens out of mean and max pooling. */
+    private static final String INCLUDE_PROMPT = "include_prompt";
+
     private SentenceTransformersConfig() {}
 
     /**
@@ -57,6 +60,7 @@ public final class SentenceTransformersConfig {
             throw SparseInferException.invalidModel(modulesFile + ": expected a JSON array of modules");
         }
         Pooling pooling = null;
+        boolean includePrompt = true;
         boolean normalize = false;
         for (JsonElement module : modules.getAsJsonArray()) {
             if (!module.isJsonObject()) {
@@ -66,9 +70,12 @@ public final class SentenceTransformersConfig {
             String kind = type.substring(type.lastIndexOf('.') + 1);
             switch (kind) {
                 case "Transformer" -> {}
-                case "Pooling" ->
-                    pooling = pooling(moduleDirectory(directory, module.getAsJsonObject(), modulesFile)
-                            .resolve("config.json"));
+                case "Pooling" -> {
+                    Path poolingConfig = moduleDirectory(directory, module.getAsJsonObject(), modulesFile)
+                            .resolve("config.json");
+                    pooling = pooling(poolingConfig);
+                    includePrompt = includePrompt(poolingConfig);
+                }
                 case "Normalize" -> normalize = true;
                 default ->
                     throw SparseInferException.invalidModel(modulesFile + ": module " + type
@@ -78,7 +85,8 @@ public final class SentenceTransformersConfig {
         if (pooling == null) {
             throw SparseInferException.invalidModel(modulesFile + ": no Pooling module");
         }
-        return Optional.of(withPrompts(pooling, normalize, directory.resolve(SETTINGS)));
+        return Optional.of(
+                withPrompts(pooling, normalize, directory.resolve(SETTINGS)).withIncludePrompt(includePrompt));
     }
 
     /**
@@ -99,6 +107,7 @@ public final class SentenceTransformersConfig {
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> pooling.addProperty(e.getKey(), e.getValue() == recipe.pooling()));
         UNSUPPORTED_MODES.forEach(flag -> pooling.addProperty(flag, false));
+        pooling.addProperty(INCLUDE_PROMPT, recipe.includePrompt());
         JsonObject prompts = new JsonObject();
         recipe.prompts().forEach(prompts::addProperty);
         JsonObject settings = new JsonObject();
@@ -147,6 +156,14 @@ public final class SentenceTransformersConfig {
                                     : String.join(" and ", set.stream().sorted().toList())));
         }
         return SUPPORTED_MODES.get(set.getFirst());
+    }
+
+    /** A Pooling module's {@code include_prompt}, true where it does not say (as sentence-transformers defaults). */
+    private static boolean includePrompt(Path configFile) {
+        JsonObject config = object(parse(configFile), configFile);
+        return !config.has(INCLUDE_PROMPT)
+                || config.get(INCLUDE_PROMPT).isJsonNull()
+                || flag(config, INCLUDE_PROMPT, configFile);
     }
 
     private static EmbeddingRecipe withPrompts(Pooling pooling, boolean normalize, Path settingsFile) {

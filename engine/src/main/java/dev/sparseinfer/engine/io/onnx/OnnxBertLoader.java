@@ -8,6 +8,7 @@ import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.WeightSource;
+import dev.sparseinfer.engine.model.bert.Architecture;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
 import dev.sparseinfer.engine.model.bert.BertLayerSource;
 import dev.sparseinfer.engine.model.bert.BertWeights;
@@ -23,13 +24,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * Loads a BERT encoder exported to ONNX by {@code torch.onnx.export} (the {@code model.onnx} published with
  * all-MiniLM-L6-v2 is one), by naming its initializers as Hugging Face does and handing them to
- * {@link BertCheckpoint}.
+ * {@link BertCheckpoint}. RoBERTa and XLM-RoBERTa exports are told apart by the position ids they compute in the
+ * graph (see {@link GraphPositions}), DistilBERT's by their module names.
  *
  * <p>The exporter keeps state_dict names for tensors used as they are (embedding tables, LayerNorm parameters,
  * most biases) but constant-folds each {@code nn.Linear} weight into an anonymous {@code [in, out]} initializer
@@ -43,6 +46,8 @@ import java.util.Set;
  * exactly where they are symmetric, and {@link MappedModel#notice()} says so in one line.
  */
 public final class OnnxBertLoader {
+
+    private static final String DISTILBERT_QUERY = "attention.q_lin";
 
     /** ONNX's default for LayerNormalization's {@code epsilon} attribute. */
     private static final double ONNX_LAYER_NORM_EPS = 1e-5;
@@ -98,7 +103,13 @@ public final class OnnxBertLoader {
             Map<String, QuantizedWeight> tables = loader.quantizedGraph.tables();
             loader.quantizedGraph.refuseTheRest();
             WeightSource tensors = loader.tensors(projections, tables, onnxFile.toString());
-            BertLayerSource weights = BertCheckpoint.read(tensors, loader.heads(projections), loader.layerNormEps());
+            OptionalInt padding = GraphPositions.paddingIndex(model);
+            BertLayerSource weights = BertCheckpoint.read(
+                    tensors,
+                    architecture(projections, padding),
+                    loader.heads(projections),
+                    loader.layerNormEps(),
+                    padding.orElse(0));
             return new MappedModel(
                     weights,
                     tokenizerJson,
@@ -116,6 +127,17 @@ public final class OnnxBertLoader {
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * DistilBERT where its layers are named so ({@code transformer.layer.N.attention.q_lin}); RoBERTa where positions
+     * count from a padding index (XLM-RoBERTa's graph is the same, so it is read as RoBERTa); BERT otherwise.
+     */
+    private static Architecture architecture(List<Projection> projections, OptionalInt padding) {
+        if (projections.stream().anyMatch(p -> p.module().contains(DISTILBERT_QUERY))) {
+            return Architecture.DISTILBERT;
+        }
+        return padding.isPresent() ? Architecture.ROBERTA : Architecture.BERT;
     }
 
     private List<Projection> projections() {
@@ -347,7 +369,8 @@ public final class OnnxBertLoader {
      */
     private int heads(List<Projection> projections) {
         Projection query = projections.stream()
-                .filter(p -> p.module().endsWith("attention.self.query"))
+                .filter(p -> p.module().endsWith("attention.self.query")
+                        || p.module().endsWith(DISTILBERT_QUERY))
                 .findFirst()
                 .orElseThrow(() -> model.error("cannot find the number of attention heads: "
                         + "no attention.self.query projection in the graph"));

@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * A packed file's {@link EmbeddingRecipe} in its metadata: {@code sparseinfer.pooling} ({@code cls}, {@code mean},
  * {@code max}, {@code last}), {@code sparseinfer.normalize} ({@code true}, {@code false}), {@code sparseinfer.prompts}
- * (a JSON object of named prompts, in order) and {@code sparseinfer.default_prompt} (a name among them, only where
- * the model has a default). Each key a file lacks reads as the recipe of a model that declares nothing, so files
+ * (a JSON object of named prompts, in order), {@code sparseinfer.default_prompt} (a name among them, only where
+ * the model has a default) and {@code sparseinfer.include_prompt} ({@code false} only, where the prompt's tokens are
+ * not pooled). Each key a file lacks reads as the recipe of a model that declares nothing, so files
  * written before the keys existed run as they always did: mean pooling, normalised, no prompts.
  */
 final class RecipeMetadata {
@@ -23,6 +24,7 @@ final class RecipeMetadata {
     static final String NORMALIZE_KEY = "sparseinfer.normalize";
     static final String PROMPTS_KEY = "sparseinfer.prompts";
     static final String DEFAULT_PROMPT_KEY = "sparseinfer.default_prompt";
+    static final String INCLUDE_PROMPT_KEY = "sparseinfer.include_prompt";
 
     private RecipeMetadata() {}
 
@@ -34,6 +36,9 @@ final class RecipeMetadata {
                 .metadata(PROMPTS_KEY, prompts.toString());
         if (recipe.defaultPromptName() != null) {
             out.metadata(DEFAULT_PROMPT_KEY, recipe.defaultPromptName());
+        }
+        if (!recipe.includePrompt()) {
+            out.metadata(INCLUDE_PROMPT_KEY, "false");
         }
     }
 
@@ -48,22 +53,26 @@ final class RecipeMetadata {
                 throw SparseInferException.invalidModel(file + ": " + POOLING_KEY + ": " + e.getMessage());
             }
         }
-        boolean normalize = absent.normalize();
-        String normalizeLabel = meta.get(NORMALIZE_KEY);
-        if (normalizeLabel != null) {
-            if (!normalizeLabel.equals("true") && !normalizeLabel.equals("false")) {
-                throw SparseInferException.invalidModel(
-                        file + ": " + NORMALIZE_KEY + " is '" + normalizeLabel + "', expected true or false");
-            }
-            normalize = Boolean.parseBoolean(normalizeLabel);
-        }
+        boolean normalize = flag(meta, NORMALIZE_KEY, absent.normalize(), file);
+        boolean includePrompt = flag(meta, INCLUDE_PROMPT_KEY, absent.includePrompt(), file);
         Map<String, String> prompts = prompts(meta.get(PROMPTS_KEY), file);
         String defaultPrompt = meta.get(DEFAULT_PROMPT_KEY);
         if (defaultPrompt != null && !prompts.containsKey(defaultPrompt)) {
             throw SparseInferException.invalidModel(file + ": " + DEFAULT_PROMPT_KEY + " '" + defaultPrompt
                     + "' is not one of the prompts " + prompts.keySet());
         }
-        return new EmbeddingRecipe(pooling, normalize, prompts, defaultPrompt);
+        return new EmbeddingRecipe(pooling, normalize, prompts, defaultPrompt, includePrompt);
+    }
+
+    private static boolean flag(Map<String, String> meta, String key, boolean absent, String file) {
+        String label = meta.get(key);
+        if (label == null) {
+            return absent;
+        }
+        if (!label.equals("true") && !label.equals("false")) {
+            throw SparseInferException.invalidModel(file + ": " + key + " is '" + label + "', expected true or false");
+        }
+        return Boolean.parseBoolean(label);
     }
 
     private static Map<String, String> prompts(String json, String file) {

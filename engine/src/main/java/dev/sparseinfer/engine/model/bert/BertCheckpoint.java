@@ -16,11 +16,15 @@ import java.util.regex.Pattern;
 
 /**
  * Maps tensors named as in Hugging Face's {@code BertModel} ({@code embeddings.word_embeddings.weight},
- * {@code encoder.layer.3.attention.self.query.weight}, ...; an optional {@code bert.} prefix) to a
+ * {@code encoder.layer.3.attention.self.query.weight}, ...; an optional {@code bert.} or {@code roberta.} prefix,
+ * which RoBERTa and XLM-RoBERTa share; DistilBERT's are renamed by {@link DistilBertNames}) to a
  * {@link BertLayerSource} that reads one layer at a time, or to {@link BertWeights}, checking every shape. Linear weights are expected as {@code [out, in]}; loaders of formats
  * that store them otherwise (ONNX MatMul initializers are {@code [in, out]}) transpose them first.
  */
 public final class BertCheckpoint {
+
+    /** The prefixes under which task models ({@code BertForMaskedLM}, ...) save the encoder they wrap. */
+    private static final List<String> WRAPPER_PREFIXES = List.of("bert.", "roberta.");
 
     private static final Pattern LAYER_INDEX = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
 
@@ -31,7 +35,10 @@ public final class BertCheckpoint {
     private BertCheckpoint(WeightSource tensors) {
         this.tensors = tensors;
         this.source = tensors.source();
-        this.prefix = tensors.has("bert.embeddings.word_embeddings.weight") ? "bert." : "";
+        this.prefix = WRAPPER_PREFIXES.stream()
+                .filter(p -> tensors.has(p + "embeddings.word_embeddings.weight"))
+                .findFirst()
+                .orElse("");
     }
 
     /** Builds the weights from named tensors, with {@code heads} and {@code eps} taken from outside the weights. */
@@ -50,8 +57,9 @@ public final class BertCheckpoint {
      * shapes checked as it is read.
      */
     public static BertLayerSource read(WeightSource tensors, BertConfig config) {
-        BertCheckpoint c = new BertCheckpoint(tensors);
-        BertConfig inferred = c.inferConfig(config.heads(), config.layerNormEps());
+        BertCheckpoint c = new BertCheckpoint(named(tensors, config.architecture()));
+        BertConfig inferred =
+                c.inferConfig(config.architecture(), config.heads(), config.layerNormEps(), config.padTokenId());
         if (inferred.layers() != config.layers()
                 || inferred.hiddenSize() != config.hiddenSize()
                 || inferred.vocabSize() != config.vocabSize()) {
@@ -66,8 +74,27 @@ public final class BertCheckpoint {
 
     /** The weights of a source, with the config inferred from their shapes and {@code heads}, {@code eps} given. */
     public static BertLayerSource read(WeightSource tensors, int heads, double layerNormEps) {
-        BertCheckpoint c = new BertCheckpoint(tensors);
-        return c.reader(c.inferConfig(heads, layerNormEps));
+        return read(tensors, Architecture.BERT, heads, layerNormEps, 0);
+    }
+
+    /**
+     * The weights of a source, with the config inferred from their shapes and the rest given: what no tensor holds
+     * ({@code padTokenId} matters only where the architecture counts positions from it).
+     */
+    public static BertLayerSource read(
+            WeightSource tensors, Architecture architecture, int heads, double layerNormEps, int padTokenId) {
+        BertCheckpoint c = new BertCheckpoint(named(tensors, architecture));
+        return c.reader(c.inferConfig(architecture, heads, layerNormEps, padTokenId));
+    }
+
+    /**
+     * The source under BERT's names: DistilBERT's own names are translated; a packed DistilBERT already has BERT's,
+     * token types included.
+     */
+    private static WeightSource named(WeightSource tensors, Architecture architecture) {
+        return architecture == Architecture.DISTILBERT && !tensors.has("embeddings.token_type_embeddings.weight")
+                ? DistilBertNames.of(tensors)
+                : tensors;
     }
 
     /** Every layer read and the tables copied to the heap: weights that no longer depend on the source. */
@@ -79,7 +106,7 @@ public final class BertCheckpoint {
         return new BertWeights(source.config(), source.embeddings().onHeap(), layers);
     }
 
-    private BertConfig inferConfig(int heads, double eps) {
+    private BertConfig inferConfig(Architecture architecture, int heads, double eps, int padTokenId) {
         int[] word = tensors.shape(prefix + "embeddings.word_embeddings.weight");
         int[] position = tensors.shape(prefix + "embeddings.position_embeddings.weight");
         int[] type = tensors.shape(prefix + "embeddings.token_type_embeddings.weight");
@@ -92,7 +119,17 @@ public final class BertCheckpoint {
                 : tensors.linear(prefix + "encoder.layer.0.intermediate.dense").outFeatures();
         try {
             return new BertConfig(
-                    word[0], word[1], layers, heads, intermediate, position[0], type[0], eps, BertConfig.GELU);
+                    architecture,
+                    word[0],
+                    word[1],
+                    layers,
+                    heads,
+                    intermediate,
+                    position[0],
+                    type[0],
+                    eps,
+                    BertConfig.GELU,
+                    padTokenId);
         } catch (SparseInferException e) {
             // The config's own checks cannot know which file the values came from.
             throw new SparseInferException(SparseInferException.Code.INVALID_MODEL, source + ": " + e.getMessage(), e);

@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The BERT encoder's forward pass (Devlin et al. 2019, post-LayerNorm), written once against {@link Backend}:
+ * The BERT encoder's forward pass (Devlin et al. 2019, post-LayerNorm), written once against {@link Backend}, which
+ * RoBERTa, XLM-RoBERTa and DistilBERT share (see {@link Architecture}):
  * embeddings, then per layer self-attention and the feed-forward block, each followed by residual + LayerNorm,
  * then pooling to one vector per sequence, L2-normalised if asked (the sentence-transformers recipe). Thread-safe: each call leases
  * activation buffers no other call holds, and the prepared weights are read-only.
@@ -77,11 +78,18 @@ public final class BertEncoder {
         return config;
     }
 
-    /** One embedding per sequence of the batch, pooled as asked and L2-normalised if {@code normalize}. */
+    public int layerCount() {
+        return layers.size();
+    }
+
+    /**
+     * One embedding per sequence of the batch, pooled as asked and L2-normalised if {@code normalize}. The batch's
+     * positions are replaced by the ones the architecture gives its tokens (see {@link PositionIds}).
+     */
     public float[][] forward(TokenBatch batch, Pooling pooling, boolean normalize) {
         try (ActivationBufferPool.Lease lease = buffers.lease()) {
             // The backend pools the hidden states this returns.
-            return backend.encode(batch, pooling, normalize, b -> {
+            return backend.encode(PositionIds.of(batch, config), pooling, normalize, b -> {
                 ActivationBuffers work = lease.buffers(b.tokens());
                 return layers(0, layers.size(), embeddings(b, work.hiddenStates()), b, work);
             });
@@ -92,8 +100,9 @@ public final class BertEncoder {
      * The hidden states after the embeddings and the first {@code layerCount} layers ({@code 0}: the embedding
      * block's output), {@code [tokens, hidden]} row-major, copied to the heap.
      */
-    public float[] hiddenStates(TokenBatch batch, int layerCount) {
+    public float[] hiddenStates(TokenBatch tokens, int layerCount) {
         checkLayerRange(0, layerCount);
+        TokenBatch batch = PositionIds.of(tokens, config);
         try (ActivationBufferPool.Lease lease = buffers.lease()) {
             return backend.pass(batch, () -> {
                 ActivationBuffers work = lease.buffers(batch.tokens());

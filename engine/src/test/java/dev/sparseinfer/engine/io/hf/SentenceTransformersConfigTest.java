@@ -41,6 +41,7 @@ class SentenceTransformersConfigTest {
             for (EmbeddingRecipe recipe : List.of(
                     new EmbeddingRecipe(pooling, true, prompts, null),
                     new EmbeddingRecipe(pooling, false, prompts, "passage"),
+                    new EmbeddingRecipe(pooling, true, prompts, "query", false),
                     EmbeddingRecipe.of(pooling, true))) {
                 Path model = Files.createTempDirectory(dir, "model");
                 for (Map.Entry<String, String> file :
@@ -66,6 +67,20 @@ class SentenceTransformersConfigTest {
         EmbeddingRecipe recipe = SentenceTransformersConfig.read(dir).orElseThrow();
 
         assertEquals(EmbeddingRecipe.of(Pooling.MEAN, true), recipe);
+    }
+
+    @Test
+    void includePromptFalseLeavesThePromptOutOfPoolingAndItsAbsenceKeepsItIn() throws IOException {
+        write("modules.json", TRANSFORMER_POOLING_NORMALIZE);
+        write("1_Pooling/config.json", pooling("mean_tokens"));
+        assertTrue(SentenceTransformersConfig.read(dir).orElseThrow().includePrompt());
+
+        write("1_Pooling/config.json", pooling("mean_tokens").replace("{", "{\"include_prompt\": false, "));
+        assertFalse(SentenceTransformersConfig.read(dir).orElseThrow().includePrompt());
+
+        write("1_Pooling/config.json", pooling("mean_tokens").replace("{", "{\"include_prompt\": \"no\", "));
+        SparseInferException e = assertThrows(SparseInferException.class, () -> SentenceTransformersConfig.read(dir));
+        assertTrue(e.getMessage().endsWith("\"include_prompt\" is not true or false"), e.getMessage());
     }
 
     @Test

@@ -18,6 +18,7 @@ import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.onnx.SyntheticBertOnnx.HeadCount;
 import dev.sparseinfer.engine.io.onnx.SyntheticBertOnnx.Style;
+import dev.sparseinfer.engine.model.bert.Architecture;
 import dev.sparseinfer.engine.model.bert.BertCheckpoint;
 import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.engine.model.bert.BertWeights;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,19 @@ class OnnxBertLoaderTest {
     void readsEpsFromAFusedLayerNormalization() throws IOException {
         BertConfig config = new BertConfig(13, 8, 2, 2, 12, 7, 2, 1e-6, BertConfig.GELU);
         assertLoadsExactly(Style.TORCH_2_0.withFusedLayerNorm(), config);
+    }
+
+    @Test
+    void readsTheRobertaPositionsAGraphComputesAndItsPaddingIndex() throws IOException {
+        BertConfig roberta = new BertConfig(Architecture.ROBERTA, 13, 8, 2, 2, 12, 9, 1, 1e-5, BertConfig.GELU, 3);
+        assertLoadsExactly(Style.TORCH_2_0.withArchitecture(Architecture.ROBERTA), roberta);
+    }
+
+    @Test
+    void readsADistilBertExportUnderItsOwnModuleNames() throws IOException {
+        BertConfig distilBert =
+                new BertConfig(Architecture.DISTILBERT, 13, 8, 2, 2, 12, 7, 1, 1e-12, BertConfig.GELU, 0);
+        assertLoadsExactly(Style.TORCH_2_0.withArchitecture(Architecture.DISTILBERT), distilBert);
     }
 
     @Test
@@ -155,7 +170,13 @@ class OnnxBertLoaderTest {
 
     private void assertLoadsExactly(Style style, BertConfig config) throws IOException {
         long seed = Seeds.fresh();
-        Map<String, FloatTensor> tensors = RandomBert.tensors(config, new Random(seed));
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>(RandomBert.tensors(config, new Random(seed)));
+        if (config.architecture() == Architecture.DISTILBERT) {
+            // It has no token types: the loader gives it the zero row it runs with.
+            String types = "embeddings.token_type_embeddings.weight";
+            tensors.put(
+                    types, new FloatTensor(types, new int[] {1, config.hiddenSize()}, new float[config.hiddenSize()]));
+        }
         Path file = write(SyntheticBertOnnx.write(tensors, config, style));
         BertWeights expected = BertCheckpoint.toWeights(tensors, config, "expected");
 

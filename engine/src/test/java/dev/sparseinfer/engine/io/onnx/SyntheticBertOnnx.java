@@ -1,7 +1,9 @@
 package dev.sparseinfer.engine.io.onnx;
 
 import dev.sparseinfer.engine.format.FloatTensor;
+import dev.sparseinfer.engine.model.bert.Architecture;
 import dev.sparseinfer.engine.model.bert.BertConfig;
+import dev.sparseinfer.engine.testing.TinyEncoder;
 import java.util.List;
 import java.util.Map;
 
@@ -10,19 +12,21 @@ import java.util.Map;
  * all-MiniLM-L6-v2: embedding tables, biases and LayerNorm parameters under their state_dict names; each Linear
  * weight an anonymous {@code [in, out]} initializer read by a MatMul in the module's scope; the head count and
  * head size Constants feeding the Concat that shapes each query/key/value Reshape; LayerNorm decomposed, with eps
- * a Constant added to the variance. {@link Style} varies the parts other exporters write differently.
+ * a Constant added to the variance. {@link Style} varies the parts other exporters write differently. The RoBERTa
+ * style also runs in ONNX Runtime (one text at a time: attention ignores the mask); the BERT style does not, as it
+ * looks up the whole {@code position_ids} buffer instead of slicing it to the sequence.
  */
-final class SyntheticBertOnnx {
+public final class SyntheticBertOnnx {
 
     /** Where the Reshape that splits query/key/value into heads gets its target shape. */
-    enum HeadCount {
+    public enum HeadCount {
         CONCAT_OF_CONSTANTS,
         INITIALIZER_SHAPE,
         COMPUTED_SHAPE
     }
 
     /** How ONNX Runtime's quantisation tools rewrote the Linears and embedding tables, if they did. */
-    enum Quantization {
+    public enum Quantization {
         NONE,
         /** DynamicQuantizeLinear → MatMulInteger (int8, per channel, zero point 0) → Cast → Mul; uint8 tables. */
         DYNAMIC,
@@ -38,33 +42,43 @@ final class SyntheticBertOnnx {
         QDQ_MISSING_SCALE
     }
 
-    record Style(
+    public record Style(
             HeadCount headCount,
             boolean anonymousBiases,
             boolean fusedLayerNorm,
             boolean missingQueryWeight,
-            Quantization quantization) {
+            Quantization quantization,
+            Architecture architecture) {
 
-        static final Style TORCH_2_0 = new Style(HeadCount.CONCAT_OF_CONSTANTS, false, false, false, Quantization.NONE);
+        public static final Style TORCH_2_0 =
+                new Style(HeadCount.CONCAT_OF_CONSTANTS, false, false, false, Quantization.NONE, Architecture.BERT);
+
+        /**
+         * RoBERTa's export computes position ids in the graph and has no token_type_ids input; DistilBERT's names its
+         * modules its own way and has no token types.
+         */
+        public Style withArchitecture(Architecture a) {
+            return new Style(headCount, anonymousBiases, fusedLayerNorm, missingQueryWeight, quantization, a);
+        }
 
         Style withHeadCount(HeadCount h) {
-            return new Style(h, anonymousBiases, fusedLayerNorm, missingQueryWeight, quantization);
+            return new Style(h, anonymousBiases, fusedLayerNorm, missingQueryWeight, quantization, architecture);
         }
 
         Style withAnonymousBiases() {
-            return new Style(headCount, true, fusedLayerNorm, missingQueryWeight, quantization);
+            return new Style(headCount, true, fusedLayerNorm, missingQueryWeight, quantization, architecture);
         }
 
         Style withFusedLayerNorm() {
-            return new Style(headCount, anonymousBiases, true, missingQueryWeight, quantization);
+            return new Style(headCount, anonymousBiases, true, missingQueryWeight, quantization, architecture);
         }
 
         Style withMissingQueryWeight() {
-            return new Style(headCount, anonymousBiases, fusedLayerNorm, true, quantization);
+            return new Style(headCount, anonymousBiases, fusedLayerNorm, true, quantization, architecture);
         }
 
         Style withQuantization(Quantization q) {
-            return new Style(headCount, anonymousBiases, fusedLayerNorm, missingQueryWeight, q);
+            return new Style(headCount, anonymousBiases, fusedLayerNorm, missingQueryWeight, q, architecture);
         }
     }
 
@@ -86,6 +100,7 @@ final class SyntheticBertOnnx {
     private static final int FLOAT = 1;
     private static final int UINT8 = 2;
     private static final int INT8 = 3;
+    private static final int INT32 = 6;
     private static final int INT64 = 7;
     private static final int ATTR_FLOAT = 1;
     private static final int ATTR_INT = 2;
@@ -106,7 +121,7 @@ final class SyntheticBertOnnx {
     }
 
     /** The serialized ModelProto of {@code tensors} (Hugging Face names, weights {@code [out, in]}). */
-    static byte[] write(Map<String, FloatTensor> tensors, BertConfig config, Style style) {
+    public static byte[] write(Map<String, FloatTensor> tensors, BertConfig config, Style style) {
         return new SyntheticBertOnnx(tensors, config, style).model();
     }
 
@@ -119,10 +134,12 @@ final class SyntheticBertOnnx {
                 .raw(nodes.toByteArray())
                 .string(2, "main_graph")
                 .raw(initializers.toByteArray())
-                .message(11, valueInfo("input_ids"))
-                .message(11, valueInfo("attention_mask"))
-                .message(11, valueInfo("token_type_ids"))
-                .message(12, valueInfo(x));
+                .message(11, valueInfo("input_ids", INT64, "batch", "sequence"))
+                .message(11, valueInfo("attention_mask", INT64, "batch", "sequence"));
+        if (style.architecture() == Architecture.BERT) {
+            graph.message(11, valueInfo("token_type_ids", INT64, "batch", "sequence"));
+        }
+        graph.message(12, valueInfo(x, FLOAT, "batch", "sequence", Integer.toString(config.hiddenSize())));
         return new ProtoWriter()
                 .varint(1, 8)
                 .string(2, "pytorch")
@@ -133,23 +150,63 @@ final class SyntheticBertOnnx {
     }
 
     private String embeddings() {
+        Architecture architecture = style.architecture();
         for (String table : List.of("word_embeddings", "position_embeddings", "token_type_embeddings")) {
-            if (style.quantization() == Quantization.NONE) {
+            boolean hasTable = architecture != Architecture.DISTILBERT || !table.equals("token_type_embeddings");
+            if (style.quantization() == Quantization.NONE && hasTable) {
                 stateDict("embeddings." + table + ".weight");
             }
         }
+        String words = gather("word_embeddings", "input_ids");
+        String sum = switch (architecture) {
+            case BERT ->
+                node("Add", "/embeddings/Add", List.of(words, gather("token_type_embeddings", "token_type_ids")));
+            case ROBERTA, XLM_ROBERTA -> {
+                String zeros = node(
+                        "Mul",
+                        "/embeddings/Mul_zeros",
+                        List.of("input_ids", constant("/embeddings/Constant_0", int64Scalar(0))));
+                yield node("Add", "/embeddings/Add", List.of(words, gather("token_type_embeddings", zeros)));
+            }
+            case DISTILBERT -> words;
+        };
+        String positionIds = architecture.positionsAfterPadding() ? robertaPositionIds() : positionIdsBuffer();
+        String positionRows = gather("position_embeddings", positionIds);
+        String all = node("Add", "/embeddings/Add_1", List.of(sum, positionRows));
+        return layerNorm("/embeddings/LayerNorm", all, "embeddings.LayerNorm");
+    }
+
+    /** BertEmbeddings' {@code position_ids} buffer, which the exporter writes as an initializer. */
+    private String positionIdsBuffer() {
         long[] positions = new long[config.maxPositions()];
         for (int i = 0; i < positions.length; i++) {
             positions[i] = i;
         }
         initializer(tensor(INT64, new int[] {1, positions.length}, ProtoWriter.longBytes(positions))
                 .string(8, "embeddings.position_ids"));
-        String words = gather("word_embeddings", "input_ids");
-        String types = gather("token_type_embeddings", "token_type_ids");
-        String sum = node("Add", "/embeddings/Add", List.of(words, types));
-        String positionRows = gather("position_embeddings", "embeddings.position_ids");
-        String all = node("Add", "/embeddings/Add_1", List.of(sum, positionRows));
-        return layerNorm("/embeddings/LayerNorm", all, "embeddings.LayerNorm");
+        return "embeddings.position_ids";
+    }
+
+    /** {@code create_position_ids_from_input_ids} as torch.onnx writes it. */
+    private String robertaPositionIds() {
+        String s = "/embeddings";
+        String pad = constant(s + "/Constant_pad", int64Scalar(config.padTokenId()));
+        String equal = node("Equal", s + "/Equal", List.of("input_ids", pad));
+        String mask = node("Cast", s + "/Cast", List.of(node("Not", s + "/Not", List.of(equal))), castTo(INT32));
+        String cumsum = node("CumSum", s + "/CumSum", List.of(mask, constant(s + "/Constant_axis", int64Scalar(1))));
+        String typed = node("Cast", s + "/Cast_1", List.of(cumsum), castTo(INT32));
+        String past = node(
+                "Add",
+                s + "/Add_past",
+                List.of(typed, constant(s + "/Constant_past", tensor(INT32, new int[0], new byte[4]))));
+        String incremental = node("Mul", s + "/Mul", List.of(past, mask));
+        String asLong = node("Cast", s + "/Cast_2", List.of(incremental), castTo(INT64));
+        String padAgain = constant(s + "/Constant_pad_1", int64Scalar(config.padTokenId()));
+        return node("Add", s + "/Add_2", List.of(asLong, padAgain));
+    }
+
+    private static ProtoWriter castTo(int type) {
+        return attribute("to", ATTR_INT).varint(3, type);
     }
 
     /** The rows of a table: fp32, or uint8 (zero point 128) dequantised after or before the Gather. */
@@ -230,16 +287,17 @@ final class SyntheticBertOnnx {
         String scope = "/encoder/layer." + index;
         String p = "encoder.layer." + index + ".";
         String self = scope + "/attention/self";
-        String q = linear(self + "/query", x, p + "attention.self.query");
-        String k = linear(self + "/key", x, p + "attention.self.key");
-        String v = linear(self + "/value", x, p + "attention.self.value");
+        String q = linear(scope(self + "/query", p + "attention.self.query"), x, p + "attention.self.query");
+        String k = linear(scope(self + "/key", p + "attention.self.key"), x, p + "attention.self.key");
+        String v = linear(scope(self + "/value", p + "attention.self.value"), x, p + "attention.self.value");
         String keys = splitHeads(self, k, 0);
         String values = splitHeads(self, v, 1);
         String queries = splitHeads(self, q, 2);
         String keysT = node("Transpose", self + "/Transpose_kt", List.of(keys), ints("perm", 0, 1, 3, 2));
         String scores = node("MatMul", self + "/MatMul", List.of(queries, keysT));
         String scale = constant(self + "/Constant_12", floatScalar((float) Math.sqrt(config.headDim())));
-        String probs = node("Softmax", self + "/Softmax", List.of(node("Div", self + "/Div", List.of(scores, scale))));
+        String probs = node(
+                "Softmax", self + "/Softmax", List.of(node("Div", self + "/Div", List.of(scores, scale))), axis(-1));
         String context = node("MatMul", self + "/MatMul_1", List.of(probs, values));
         String merged = node(
                 "Reshape",
@@ -247,14 +305,28 @@ final class SyntheticBertOnnx {
                 List.of(
                         node("Transpose", self + "/Transpose_3", List.of(context), ints("perm", 0, 2, 1, 3)),
                         constant(self + "/Constant_15", int64s(0, 0, config.hiddenSize()))));
-        String attention = linear(scope + "/attention/output/dense", merged, p + "attention.output.dense");
+        String attention = linear(
+                scope(scope + "/attention/output/dense", p + "attention.output.dense"),
+                merged,
+                p + "attention.output.dense");
         String residual = node("Add", scope + "/attention/output/Add", List.of(attention, x));
         String a = layerNorm(scope + "/attention/output/LayerNorm", residual, p + "attention.output.LayerNorm");
-        String up = linear(scope + "/intermediate/dense", a, p + "intermediate.dense");
+        String up = linear(scope(scope + "/intermediate/dense", p + "intermediate.dense"), a, p + "intermediate.dense");
         String down = linear(
-                scope + "/output/dense", gelu(scope + "/intermediate/intermediate_act_fn", up), p + "output.dense");
+                scope(scope + "/output/dense", p + "output.dense"),
+                gelu(scope + "/intermediate/intermediate_act_fn", up),
+                p + "output.dense");
         String out = node("Add", scope + "/output/Add", List.of(down, a));
         return layerNorm(scope + "/output/LayerNorm", out, p + "output.LayerNorm");
+    }
+
+    /** A module's scope: BERT's as given, DistilBERT's from its own module path. */
+    private String scope(String bertScope, String module) {
+        if (style.architecture() != Architecture.DISTILBERT) {
+            return bertScope;
+        }
+        String name = TinyEncoder.distilBertName(module + ".weight");
+        return "/" + name.substring(0, name.length() - ".weight".length()).replace('.', '/');
     }
 
     /** x·W + b with W an anonymous {@code [in, out]} initializer, as torch.onnx folds {@code nn.Linear}. */
@@ -270,8 +342,7 @@ final class SyntheticBertOnnx {
         }
         String weight = "onnx::MatMul_" + anonymous++;
         if (style.quantization() != Quantization.NONE) {
-            String bias = module + ".bias";
-            stateDict(bias);
+            String bias = stateDict(module + ".bias");
             String product = quantizedProduct(
                     scope,
                     input,
@@ -296,7 +367,7 @@ final class SyntheticBertOnnx {
                     .string(8, anonymousBias));
             bias = anonymousBias;
         } else {
-            stateDict(bias);
+            bias = stateDict(bias);
         }
         String product = node("MatMul", scope + "/MatMul", List.of(input, weight));
         return node("Add", scope + "/Add", List.of(bias, product));
@@ -425,11 +496,12 @@ final class SyntheticBertOnnx {
         return node("Mul", scope + "/Mul_1", List.of(product, constant(scope + "/Constant_2", floatScalar(0.5f))));
     }
 
-    /** Writes a state_dict tensor as an initializer under its own name, and returns the name. */
+    /** Writes a state_dict tensor as an initializer under its own name (its family's), and returns that name. */
     private String stateDict(String name) {
         FloatTensor t = tensors.get(name);
-        initializer(tensor(FLOAT, t.shape(), ProtoWriter.floatBytes(t.data())).string(8, name));
-        return name;
+        String stored = style.architecture() == Architecture.DISTILBERT ? TinyEncoder.distilBertName(name) : name;
+        initializer(tensor(FLOAT, t.shape(), ProtoWriter.floatBytes(t.data())).string(8, stored));
+        return stored;
     }
 
     private void initializer(ProtoWriter tensor) {
@@ -503,7 +575,17 @@ final class SyntheticBertOnnx {
         return tensor(INT64, new int[] {values.length}, ProtoWriter.longBytes(values));
     }
 
-    private static ProtoWriter valueInfo(String name) {
-        return new ProtoWriter().string(1, name);
+    /**
+     * A typed ValueInfoProto, so ONNX Runtime can run the graph: each dimension a number, or a name for a dynamic one.
+     */
+    private static ProtoWriter valueInfo(String name, int elementType, String... dims) {
+        ProtoWriter shape = new ProtoWriter();
+        for (String d : dims) {
+            ProtoWriter dim = new ProtoWriter();
+            shape.message(
+                    1, d.chars().allMatch(Character::isDigit) ? dim.varint(1, Long.parseLong(d)) : dim.string(2, d));
+        }
+        ProtoWriter tensorType = new ProtoWriter().varint(1, elementType).message(2, shape);
+        return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
     }
 }

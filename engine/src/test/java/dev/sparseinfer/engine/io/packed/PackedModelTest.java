@@ -132,7 +132,7 @@ class PackedModelTest {
         Map<String, String> prompts = new LinkedHashMap<>();
         prompts.put("query", "query: ");
         prompts.put("passage", "passage: \"quoted\" ✓");
-        EmbeddingRecipe recipe = new EmbeddingRecipe(Pooling.CLS, false, prompts, "passage");
+        EmbeddingRecipe recipe = new EmbeddingRecipe(Pooling.CLS, false, prompts, "passage", false);
         LoadedModel model = model(new Random(Seeds.fresh()), (r, m) -> new DenseWeights(m));
         PackedModel.write(
                 new LoadedModel(model.weights(), model.tokenizerJson(), "random", Map.of(), recipe), RECIPE, file);
@@ -143,6 +143,7 @@ class PackedModelTest {
                     List.copyOf(opened.recipe().prompts().keySet()),
                     "in order");
             assertEquals("cls", opened.metadata().get("sparseinfer.pooling"));
+            assertEquals("false", opened.metadata().get("sparseinfer.include_prompt"));
         }
         assertEquals(recipe, PackedModel.load(file).recipe());
     }
