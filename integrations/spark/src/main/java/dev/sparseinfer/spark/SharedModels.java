@@ -4,6 +4,8 @@ import dev.sparseinfer.engine.api.EmbeddingModel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The models open in this JVM, one per {@link ModelSettings}, opened by the first task that needs one and shared by
@@ -13,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SharedModels {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SharedModels.class);
     private static final Map<ModelSettings, EmbeddingModel> MODELS = new ConcurrentHashMap<>();
     private static final Map<ModelSettings, AtomicInteger> OPENS = new ConcurrentHashMap<>();
 
@@ -39,8 +42,15 @@ final class SharedModels {
     }
 
     private static EmbeddingModel open(ModelSettings settings) {
+        long start = System.nanoTime();
         EmbeddingModel model = EmbeddingModel.open(ModelLocator.locate(settings.model()), settings.options());
         OPENS.computeIfAbsent(settings, s -> new AtomicInteger()).incrementAndGet();
+        LOG.info(
+                "opened model '{}' for this JVM's tasks in {} ms: {}",
+                settings.model(),
+                (System.nanoTime() - start) / 1_000_000,
+                model.backendDescription());
+        model.backendNotice().ifPresent(LOG::warn);
         return model;
     }
 

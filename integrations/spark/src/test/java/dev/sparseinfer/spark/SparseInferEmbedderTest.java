@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.api.Embedding;
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.models.ModelRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,30 @@ class SparseInferEmbedderTest {
         assertEquals(texts.size(), rows);
         // Every test of this JVM embeds with these settings: however many ran before, the model was opened once.
         assertEquals(1, SharedModels.opens(settings), "six tasks on two slots, one JVM");
+    }
+
+    @Test
+    void findsAModelShippedToTheExecutorsByName() {
+        // What spark-submit --files does: the files land in Spark's files directory, and the model is named by file.
+        Path onnx = ModelRegistry.standard().resolve("minilm");
+        spark.sparkContext().addFile(onnx.toString());
+        spark.sparkContext()
+                .addFile(onnx.resolveSibling(onnx.getFileName().toString().replace(".onnx", "-tokenizer.json"))
+                        .toString());
+        List<String> texts = LocalSpark.heldOutWithGaps().subList(0, 12);
+
+        Dataset<Row> embedded =
+                embedder().setModel(onnx.getFileName().toString()).transform(LocalSpark.texts(spark, texts, 2));
+
+        List<float[]> vectors = new ArrayList<>();
+        for (Row row : sortedById(embedded)) {
+            vectors.add(row.isNullAt(2) ? null : LocalSpark.floats(row.getList(2)));
+        }
+        LocalSpark.assertEmbeddedAsTheEngineDoes(
+                texts,
+                vectors,
+                LocalSpark.heldOutEmbeddings()
+                        .subList(0, LocalSpark.nonNull(texts).size()));
     }
 
     @Test
