@@ -1,7 +1,6 @@
 package dev.sparseinfer.spark;
 
 import dev.sparseinfer.engine.api.Embedding;
-import dev.sparseinfer.engine.api.EmbeddingModel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -61,7 +60,8 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
                 texts.add(row.getString(textColumn));
             }
         }
-        List<Embedding> embeddings = texts.isEmpty() ? List.of() : model().embed(texts);
+        List<Embedding> embeddings =
+                texts.isEmpty() ? List.of() : SharedModels.get(settings).embed(texts);
         int next = 0;
         for (Row row : batch) {
             Object value = row.isNullAt(textColumn)
@@ -69,10 +69,6 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
                     : outputType.value(embeddings.get(next++).vector());
             out.addLast(appended(row, value));
         }
-    }
-
-    private EmbeddingModel model() {
-        return SharedModels.get(settings);
     }
 
     private static Row appended(Row row, Object value) {

@@ -18,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -229,7 +230,7 @@ public final class SparseInferEmbedder extends Transformer implements DefaultPar
             throw new IllegalArgumentException("output column '" + output + "' already exists");
         }
         OutputType type = OutputType.parse(getOrDefault(outputType));
-        return schema.add(new StructField(output, type.dataType(), true, org.apache.spark.sql.types.Metadata.empty()));
+        return schema.add(new StructField(output, type.dataType(), true, Metadata.empty()));
     }
 
     @Override
