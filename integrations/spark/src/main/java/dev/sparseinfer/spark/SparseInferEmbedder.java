@@ -196,6 +196,9 @@ public final class SparseInferEmbedder extends Transformer implements DefaultPar
     }
 
     /**
+     * Plans the embedding of every row, after opening the model on the driver where it can reach it; the rows are
+     * embedded when the result is computed.
+     *
      * @throws SparseInferException if the model is not set or the driver finds it missing or malformed
      */
     @Override
