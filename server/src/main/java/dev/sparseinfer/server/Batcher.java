@@ -11,9 +11,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One model's queue and the one thread that empties it: texts of concurrent requests are merged into forward passes
- * of at most {@link BatchPolicy#maxBatchTokens} tokens, and a pass starts once it is full or its first text has
- * waited {@link BatchPolicy#maxWaitMicros}. A request longer than one pass is split over several; each request's
- * vectors come back in its own order.
+ * of at most {@link BatchPolicy#maxBatchTokens} tokens. A pass starts once it is full, once no other request is on
+ * its way (announced, still being tokenised), or once its first text has waited {@link BatchPolicy#maxWaitMicros}:
+ * so a lone client never waits, and requests that arrive while a pass runs share the next one. A request longer than
+ * one pass is split over several; each request's vectors come back in its own order.
  */
 final class Batcher implements AutoCloseable {
 
@@ -44,6 +45,9 @@ final class Batcher implements AutoCloseable {
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     private final Thread thread;
     private volatile int queuedTexts;
+    /** Requests announced and not yet queued or withdrawn: worth waiting for. Guarded by the lock. */
+    private int arriving;
+
     private boolean closing;
 
     Batcher(String model, TextEncoder encoder, BatchPolicy policy, ServerMetrics metrics) {
@@ -57,8 +61,29 @@ final class Batcher implements AutoCloseable {
                 .start(this::run);
     }
 
+    /** Says a request is on its way (being tokenised); {@link #submit} or {@link #withdraw} must follow. */
+    void announce() {
+        lock.lock();
+        try {
+            arriving++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An announced request will not come (it was refused before it was queued). */
+    void withdraw() {
+        lock.lock();
+        try {
+            arriving--;
+            arrived.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
-     * Queues a request's texts; the future completes with one vector per text, in order, or fails with the pass's
+     * Queues an announced request's texts; the future completes with one vector per text, in order, or fails with the pass's
      * error. Cancelling the future drops the texts not yet run.
      *
      * @throws QueueFullException if the texts do not fit in the queue now
@@ -68,6 +93,8 @@ final class Batcher implements AutoCloseable {
         Job job = new Job(texts);
         lock.lock();
         try {
+            arriving--;
+            arrived.signal();
             if (closing) {
                 throw new IllegalStateException("the server is shutting down");
             }
@@ -77,7 +104,6 @@ final class Batcher implements AutoCloseable {
             }
             queue.addLast(job);
             queuedTexts += texts.size();
-            arrived.signal();
         } finally {
             lock.unlock();
         }
@@ -113,7 +139,7 @@ final class Batcher implements AutoCloseable {
                 tokens = take(pass, tokens);
                 boolean full = !queue.isEmpty() && !pass.isEmpty();
                 long left = deadline - System.nanoTime();
-                if (full || !policy.merge() || closing || left <= 0) {
+                if (full || !policy.merge() || closing || left <= 0 || arriving == 0) {
                     if (!pass.isEmpty()) {
                         return pass;
                     }

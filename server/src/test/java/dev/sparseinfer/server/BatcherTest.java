@@ -25,11 +25,11 @@ class BatcherTest {
     void mergesRequestsQueuedWhileAPassRuns() throws Exception {
         try (Batcher batcher = batcher(1000, true, 100)) {
             encoder.closeGate();
-            CompletableFuture<float[][]> first = batcher.submit(texts("first"));
+            CompletableFuture<float[][]> first = submit(batcher, texts("first"));
             encoder.awaitPassAtGate();
             List<CompletableFuture<float[][]>> queued = new ArrayList<>();
             for (String text : List.of("a", "b c", "d e f")) {
-                queued.add(batcher.submit(texts(text)));
+                queued.add(submit(batcher, texts(text)));
             }
             encoder.openGate();
             assertArrayEquals(FakeEncoder.vector("first", true), first.get(10, TimeUnit.SECONDS)[0]);
@@ -42,11 +42,11 @@ class BatcherTest {
     void withoutMergingEachRequestRunsAlone() throws Exception {
         try (Batcher batcher = batcher(1000, false, 100)) {
             encoder.closeGate();
-            batcher.submit(texts("first"));
+            submit(batcher, texts("first"));
             encoder.awaitPassAtGate();
             List<CompletableFuture<float[][]>> queued = new ArrayList<>();
-            queued.add(batcher.submit(texts("a", "b")));
-            queued.add(batcher.submit(texts("c")));
+            queued.add(submit(batcher, texts("a", "b")));
+            queued.add(submit(batcher, texts("c")));
             encoder.openGate();
             for (CompletableFuture<float[][]> f : queued) {
                 f.get(10, TimeUnit.SECONDS);
@@ -60,7 +60,7 @@ class BatcherTest {
         List<String> words = List.of("a", "b b", "c c c", "d", "e e", "f f f f", "g");
         try (Batcher batcher = batcher(10, true, 100)) {
             float[][] vectors =
-                    batcher.submit(texts(words.toArray(String[]::new))).get(10, TimeUnit.SECONDS);
+                    submit(batcher, texts(words.toArray(String[]::new))).get(10, TimeUnit.SECONDS);
             for (int i = 0; i < words.size(); i++) {
                 assertArrayEquals(FakeEncoder.vector(words.get(i), true), vectors[i], "text " + i);
             }
@@ -72,7 +72,7 @@ class BatcherTest {
     @Test
     void aTextLongerThanTheBudgetRunsAlone() throws Exception {
         try (Batcher batcher = batcher(2, true, 100)) {
-            float[][] vectors = batcher.submit(texts("x y z", "w")).get(10, TimeUnit.SECONDS);
+            float[][] vectors = submit(batcher, texts("x y z", "w")).get(10, TimeUnit.SECONDS);
             assertEquals(2, vectors.length);
             assertEquals(List.of(1, 1), encoder.passSizes);
         }
@@ -82,12 +82,12 @@ class BatcherTest {
     void refusesTextsBeyondTheQueueAndDropsCancelledOnes() throws Exception {
         try (Batcher batcher = batcher(1000, true, 3)) {
             encoder.closeGate();
-            batcher.submit(texts("running"));
+            submit(batcher, texts("running"));
             encoder.awaitPassAtGate();
-            CompletableFuture<float[][]> cancelled = batcher.submit(texts("a", "b"));
-            CompletableFuture<float[][]> kept = batcher.submit(texts("c"));
+            CompletableFuture<float[][]> cancelled = submit(batcher, texts("a", "b"));
+            CompletableFuture<float[][]> kept = submit(batcher, texts("c"));
             assertEquals(3, batcher.queuedTexts());
-            assertThrows(QueueFullException.class, () -> batcher.submit(texts("d")));
+            assertThrows(QueueFullException.class, () -> submit(batcher, texts("d")));
             cancelled.cancel(false);
             encoder.openGate();
             kept.get(10, TimeUnit.SECONDS);
@@ -100,14 +100,36 @@ class BatcherTest {
     void closeRunsWhatIsQueuedThenRefuses() throws Exception {
         Batcher batcher = batcher(1000, true, 100);
         encoder.closeGate();
-        batcher.submit(texts("running"));
+        submit(batcher, texts("running"));
         encoder.awaitPassAtGate();
-        CompletableFuture<float[][]> queued = batcher.submit(texts("queued"));
+        CompletableFuture<float[][]> queued = submit(batcher, texts("queued"));
         Thread closer = Thread.ofVirtual().start(batcher::close);
         encoder.openGate();
         closer.join();
         assertTrue(queued.isDone() && !queued.isCompletedExceptionally());
-        assertThrows(IllegalStateException.class, () -> batcher.submit(texts("late")));
+        assertThrows(IllegalStateException.class, () -> submit(batcher, texts("late")));
+    }
+
+    @Test
+    void aLoneRequestDoesNotWaitButAnAnnouncedOneIsWaitedFor() throws Exception {
+        BatchPolicy waitAMinute = new BatchPolicy(1000, 60_000_000, true, 100);
+        try (Batcher batcher = new Batcher("fake", encoder, waitAMinute, new ServerMetrics())) {
+            submit(batcher, texts("alone")).get(10, TimeUnit.SECONDS);
+            batcher.announce();
+            batcher.announce();
+            CompletableFuture<float[][]> first = batcher.submit(texts("first"));
+            CompletableFuture<float[][]> second = batcher.submit(texts("second"));
+            first.get(10, TimeUnit.SECONDS);
+            second.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(1, 2), encoder.passSizes);
+        }
+    }
+
+    /** Announces and queues, as a request does. */
+    private static CompletableFuture<float[][]> submit(Batcher batcher, List<TokenizedText> texts)
+            throws QueueFullException {
+        batcher.announce();
+        return batcher.submit(texts);
     }
 
     private static List<TokenizedText> texts(String... texts) {
