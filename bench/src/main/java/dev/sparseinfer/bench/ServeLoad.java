@@ -106,19 +106,31 @@ public final class ServeLoad {
         }
     }
 
+    private double tokensPerText;
+
     private String run(
             EmbeddingRunner runner, String spec, int threads, int requests, int[] clientCounts, String[] args)
             throws Exception {
+        tokensPerText = runner.tokenize(texts).stream()
+                .mapToInt(TokenizedText::length)
+                .average()
+                .orElse(0);
         expected = runner.embed(texts).stream().map(Embedding::vector).toList();
         TextEncoder encoder = keptOpen(TextEncoder.of(runner));
         textsPerSecond(runner, 32, 1.0); // warm-up
         double before = textsPerSecond(runner, 32, 3.0);
-        double single = textsPerSecond(runner, 1, 3.0);
+        int[] sweep = {1, 8, 32, 128};
+        double[] sweepRate = new double[sweep.length];
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < sweep.length; i++) {
+                sweepRate[i] += textsPerSecond(runner, sweep[i], 2.0) / 2;
+            }
+        }
         List<Row> rows = new ArrayList<>();
         for (int n : clientCounts) {
             for (boolean batching : new boolean[] {false, true}) {
                 BatchPolicy policy = new BatchPolicy(
-                        BatchPolicy.DEFAULT_MAX_BATCH_TOKENS,
+                        BatchPolicy.AUTO,
                         BatchPolicy.DEFAULT_MAX_WAIT_MICROS,
                         batching,
                         BatchPolicy.DEFAULT_MAX_QUEUED_TEXTS);
@@ -140,9 +152,9 @@ public final class ServeLoad {
             }
         }
         double after = textsPerSecond(runner, 32, 3.0);
-        single = (single + textsPerSecond(runner, 1, 3.0)) / 2;
         Burst burst = burst(encoder, 512, 32);
-        return report(spec, threads, requests, rows, (before + after) / 2, before, after, single, burst, args);
+        return report(
+                spec, threads, requests, rows, (before + after) / 2, before, after, sweep, sweepRate, burst, args);
     }
 
     private EmbeddingServer start(TextEncoder encoder, BatchPolicy policy, int maxInputs) throws IOException {
@@ -236,8 +248,7 @@ public final class ServeLoad {
 
     /** {@code clients} one-text requests at once against a queue of {@code queue} texts: each must get 200 or 429. */
     private Burst burst(TextEncoder encoder, int clients, int queue) throws Exception {
-        BatchPolicy policy =
-                new BatchPolicy(BatchPolicy.DEFAULT_MAX_BATCH_TOKENS, BatchPolicy.DEFAULT_MAX_WAIT_MICROS, true, queue);
+        BatchPolicy policy = new BatchPolicy(BatchPolicy.AUTO, BatchPolicy.DEFAULT_MAX_WAIT_MICROS, true, queue);
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         AtomicInteger other = new AtomicInteger();
@@ -291,7 +302,8 @@ public final class ServeLoad {
             double batch32,
             double before,
             double after,
-            double single,
+            int[] sweep,
+            double[] sweepRate,
             Burst burst,
             String[] args) {
         StringBuilder md = new StringBuilder();
@@ -311,11 +323,17 @@ public final class ServeLoad {
         md.append(String.format(
                 Locale.ROOT,
                 "Batch-32 throughput of the same model in the same process (pre-tokenised, as `bench --batch 32`):"
-                        + " %.1f texts/s (%.1f before the load runs, %.1f after); batch 1: %.1f texts/s.%n%n",
+                        + " %.1f texts/s (%.1f before the load runs, %.1f after). The same by batch size, two rounds"
+                        + " interleaved, %.1f tokens per text:",
                 batch32,
                 before,
                 after,
-                single));
+                tokensPerText));
+        for (int i = 0; i < sweep.length; i++) {
+            md.append(
+                    String.format(Locale.ROOT, "%s batch %d: %.1f texts/s", i == 0 ? "" : ";", sweep[i], sweepRate[i]));
+        }
+        md.append(".\n\n");
         md.append("Each row: N clients, each sending one-text `POST /v1/embeddings` requests (float vectors) until ")
                 .append(requests)
                 .append(" are answered; wrong = answers missing, failed, or not their own text's vector.\n\n");
@@ -381,6 +399,11 @@ public final class ServeLoad {
             @Override
             public boolean normalizes() {
                 return encoder.normalizes();
+            }
+
+            @Override
+            public String backendName() {
+                return encoder.backendName();
             }
 
             @Override

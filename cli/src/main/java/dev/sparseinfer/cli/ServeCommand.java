@@ -84,8 +84,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--max-batch-tokens",
             paramLabel = "N",
-            defaultValue = "" + BatchPolicy.DEFAULT_MAX_BATCH_TOKENS,
-            description = "Tokens per forward pass at most (default: ${DEFAULT-VALUE}).")
+            defaultValue = "" + BatchPolicy.AUTO,
+            description = "Tokens per forward pass at most (default: 512 on the CPU, 8192 on a GPU).")
     int maxBatchTokens;
 
     @Option(

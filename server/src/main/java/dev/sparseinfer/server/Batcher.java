@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One model's queue and the one thread that empties it: texts of concurrent requests are merged into forward passes
- * of at most {@link BatchPolicy#maxBatchTokens} tokens. A pass starts once it is full, once no other request is on
+ * of at most {@link BatchPolicy#batchTokensFor} tokens. A pass starts once it is full, once no other request is on
  * its way (announced, still being tokenised), or once its first text has waited {@link BatchPolicy#maxWaitMicros}:
  * so a lone client never waits, and requests that arrive while a pass runs share the next one. A request longer than
  * one pass is split over several; each request's vectors come back in its own order.
@@ -39,6 +39,7 @@ final class Batcher implements AutoCloseable {
     private final String model;
     private final TextEncoder encoder;
     private final BatchPolicy policy;
+    private final int maxBatchTokens;
     private final ServerMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
@@ -54,6 +55,7 @@ final class Batcher implements AutoCloseable {
         this.model = model;
         this.encoder = encoder;
         this.policy = policy;
+        this.maxBatchTokens = policy.batchTokensFor(encoder.backendName());
         this.metrics = metrics;
         this.thread = Thread.ofPlatform()
                 .name("sparseinfer-batcher-" + model)
@@ -108,6 +110,11 @@ final class Batcher implements AutoCloseable {
             lock.unlock();
         }
         return job.result;
+    }
+
+    /** Tokens in one forward pass at most. */
+    int maxBatchTokens() {
+        return maxBatchTokens;
     }
 
     /** Texts waiting for a forward pass. */
@@ -181,7 +188,7 @@ final class Batcher implements AutoCloseable {
             int from = job.next;
             while (job.next < job.texts.size()) {
                 int length = job.texts.get(job.next).length();
-                if (tokens + length > policy.maxBatchTokens() && (tokens > 0 || job.next > from)) {
+                if (tokens + length > maxBatchTokens && (tokens > 0 || job.next > from)) {
                     break;
                 }
                 tokens += length;

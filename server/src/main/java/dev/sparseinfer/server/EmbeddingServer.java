@@ -98,18 +98,17 @@ public final class EmbeddingServer implements AutoCloseable {
             TextEncoder e = m.encoder();
             served.add(String.format(
                     Locale.ROOT,
-                    "%s (%d dimensions, %d tokens, %s)",
+                    "%s (%d dimensions, %d tokens, %s, passes of up to %d tokens)",
                     m.name(),
                     e.dimension(),
                     e.maxTokens(),
-                    e.backendDescription()));
+                    e.backendDescription(),
+                    m.maxBatchTokens()));
         }
         BatchPolicy b = config.batching();
         log.println("sparseinfer: serving " + String.join(", ", served) + " at http://" + config.host() + ":"
                 + port() + "/ ("
-                + (b.merge()
-                        ? "batches of up to " + b.maxBatchTokens() + " tokens, " + b.maxWaitMicros() + " µs wait"
-                        : "no batching")
+                + (b.merge() ? "batching, up to " + b.maxWaitMicros() + " µs wait" : "no batching")
                 + (config.apiKey() == null ? "" : ", API key required") + ")");
     }
 

@@ -32,6 +32,11 @@ final class ServedModel implements AutoCloseable {
         return name;
     }
 
+    /** Tokens in one forward pass at most. */
+    int maxBatchTokens() {
+        return batcher.maxBatchTokens();
+    }
+
     TextEncoder encoder() {
         return encoder;
     }

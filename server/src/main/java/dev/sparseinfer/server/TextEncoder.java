@@ -23,6 +23,9 @@ public interface TextEncoder extends AutoCloseable {
     /** Whether {@link #embed} returns unit-length vectors. */
     boolean normalizes();
 
+    /** The short name of the backend that runs the model: {@code cpu}, {@code cuda}. */
+    String backendName();
+
     /** Which backend runs the model, in one line. */
     String backendDescription();
 
@@ -56,6 +59,11 @@ public interface TextEncoder extends AutoCloseable {
             @Override
             public boolean normalizes() {
                 return runner.recipe().normalize();
+            }
+
+            @Override
+            public String backendName() {
+                return runner.backendName();
             }
 
             @Override

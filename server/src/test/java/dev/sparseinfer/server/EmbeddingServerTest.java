@@ -54,7 +54,9 @@ class EmbeddingServerTest {
     static void stop() {
         server.close();
         assertTrue(
-                log.toString().contains("sparseinfer: serving fake (4 dimensions, 8 tokens, fake (test))"),
+                log.toString()
+                        .contains(
+                                "sparseinfer: serving fake (4 dimensions, 8 tokens, fake (test), passes of up to 64 tokens)"),
                 log::toString);
         assertTrue(log.toString().contains("sparseinfer: stopped; "), log::toString);
     }

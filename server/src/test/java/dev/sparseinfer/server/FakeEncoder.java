@@ -68,6 +68,11 @@ final class FakeEncoder implements TextEncoder {
     }
 
     @Override
+    public String backendName() {
+        return "fake";
+    }
+
+    @Override
     public String backendDescription() {
         return "fake (test)";
     }
