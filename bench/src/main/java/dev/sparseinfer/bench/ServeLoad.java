@@ -364,18 +364,31 @@ public final class ServeLoad {
         return md.toString();
     }
 
+    /** CPU model, family and model numbers, whether it has AVX-512, and the cores this JVM sees. */
     private static String machine() {
+        String name = System.getProperty("os.arch");
+        String family = "?";
+        String model = "?";
+        boolean avx512 = false;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                String value = line.substring(line.indexOf(':') + 1).strip();
                 if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).strip() + ", "
-                            + Runtime.getRuntime().availableProcessors() + " cores";
+                    name = value;
+                } else if (line.startsWith("cpu family")) {
+                    family = value;
+                } else if (line.startsWith("model\t") || line.startsWith("model :")) {
+                    model = value;
+                } else if (line.startsWith("flags")) {
+                    avx512 = value.contains("avx512f");
+                    break;
                 }
             }
-        } catch (IOException e) {
-            // Not Linux: fall through.
+        } catch (IOException | RuntimeException e) {
+            // Not Linux: the architecture alone.
         }
-        return System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+        return name + " (family " + family + ", model " + model + (avx512 ? ", AVX-512" : "") + "), "
+                + Runtime.getRuntime().availableProcessors() + " cores";
     }
 
     /** The runner's encoder, left open when a server closes it, so one model serves every run. */

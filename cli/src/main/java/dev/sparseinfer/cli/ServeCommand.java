@@ -152,6 +152,9 @@ final class ServeCommand implements Callable<Integer> {
                 .withThreads(threads.value())
                 .withSparseDetection(formats.detect()));
         PrintWriter err = spec.commandLine().getErr();
+        // The JDK server reads these once; they close connections whose headers or answer take longer than the timeout.
+        System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(timeoutSeconds));
+        System.setProperty("sun.net.httpserver.maxRspTime", Long.toString(timeoutSeconds));
         EmbeddingServer server = EmbeddingServer.listen(config, err);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(

@@ -14,8 +14,8 @@ public record BatchPolicy(int maxBatchTokens, long maxWaitMicros, boolean merge,
     public static final int AUTO = 0;
 
     /**
-     * On the CPU, MiniLM's texts per second level off from passes of about 8 texts (some 150 tokens) and fall past
-     * about 1,000 tokens, as the activations outgrow the caches (measured interleaved, batch sizes 1 to 128).
+     * On the CPU, MiniLM gave the most texts per second in passes of 8 to 32 texts (150 to 550 tokens) and 10 to 30 %
+     * fewer at 64 to 128, as the activations outgrow the caches (bench/run serve-load prints the batch-size line).
      */
     public static final int CPU_BATCH_TOKENS = 512;
 
