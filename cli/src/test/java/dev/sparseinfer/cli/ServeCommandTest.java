@@ -21,7 +21,7 @@ class ServeCommandTest {
         assertEquals(new ServedModelSpec("model", "dir/model.onnx"), ServedModelSpec.parse("dir/model.onnx"));
         assertEquals(new ServedModelSpec("bge-small", "/hf/bge-small/"), ServedModelSpec.parse("/hf/bge-small/"));
         assertEquals(new ServedModelSpec("fast", "/m/x=y.onnx"), ServedModelSpec.parse("fast=/m/x=y.onnx"));
-        assertEquals(new ServedModelSpec("a=b", "/m/a=b"), ServedModelSpec.parse("/m/a=b"));
+        assertThrows(SparseInferException.class, () -> ServedModelSpec.parse("/m/a=b"), "'a=b' is no name");
         assertThrows(SparseInferException.class, () -> ServedModelSpec.parse("name="));
     }
 
@@ -45,5 +45,6 @@ class ServeCommandTest {
         for (String s : new String[] {"/v1/embeddings", "--max-wait-us", "--api-key", "--no-request-log"}) {
             assertTrue(cli.out().contains(s), s);
         }
+        assertTrue(cli.err().isEmpty(), cli.err());
     }
 }

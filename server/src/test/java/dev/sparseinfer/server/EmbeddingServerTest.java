@@ -215,10 +215,13 @@ class EmbeddingServerTest {
             dimensions zero      | {"model":"fake","input":"one","dimensions":0} | 400 | invalid_value
             dimensions a string  | {"model":"fake","input":"one","dimensions":"2"} | 400 | invalid_value
             more inputs than 64  | MANY_INPUTS            | 413 | request_too_large
+            nested 100,000 deep  | DEEP                   | 400 | invalid_value
             """)
     void refusesBadRequestsAndKeepsServing(String what, String body, int status, String code) {
         if (body.equals("MANY_INPUTS")) {
             body = "{\"model\":\"fake\",\"input\":[" + "\"x\",".repeat(64) + "\"x\"]}";
+        } else if (body.equals("DEEP")) {
+            body = "{\"input\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
         }
         assertError(http.post("/v1/embeddings", body), status, code);
         assertEquals(200, http.post("/v1/embeddings", GOOD).statusCode(), "after " + what);
