@@ -5,7 +5,6 @@ import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.Embedding;
 import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.ModelOptions;
-import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.SparseInferException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -64,27 +63,8 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(
-            names = "--pooling",
-            paramLabel = "mean|cls|max|last",
-            description = "Pool token states this way instead of as the model declares.")
-    String pooling;
-
-    @Option(names = "--no-normalize", description = "Leave embeddings at their pooled length (no L2 normalisation).")
-    boolean noNormalize;
-
-    @Option(
-            names = "--prompt",
-            paramLabel = "TEXT",
-            description = "Put TEXT before every text, e.g. \"query: \" (\"\" for none, even where the model has a"
-                    + " default prompt).")
-    String prompt;
-
-    @Option(
-            names = "--prompt-name",
-            paramLabel = "NAME",
-            description = "Put the model's prompt called NAME before every text (e.g. query for BGE and E5).")
-    String promptName;
+    @Mixin
+    RecipeOptions recipe;
 
     @Option(names = "--input", paramLabel = "FILE", description = "Input texts (default: standard input).")
     Path input;
@@ -94,22 +74,11 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (prompt != null && promptName != null) {
-            throw SparseInferException.invalidArgument("give --prompt or --prompt-name, not both");
-        }
-        ModelOptions options = ModelOptions.defaults()
+        ModelOptions options = recipe.apply(ModelOptions.defaults()
                 .withBackend(BackendKind.parse(backend))
                 .withBatchSize(batch)
                 .withThreads(threads.value())
-                .withPooling(pooling == null ? null : Pooling.parse(pooling))
-                .withNormalize(noNormalize ? Boolean.FALSE : null)
-                .withSparseDetection(formats.detect());
-        if (prompt != null) {
-            options = options.withPrompt(prompt);
-        }
-        if (promptName != null) {
-            options = options.withPromptName(promptName);
-        }
+                .withSparseDetection(formats.detect()));
         if (input != null && !Files.isReadable(input)) {
             throw SparseInferException.invalidArgument("cannot read --input " + input);
         }

@@ -11,7 +11,7 @@ final class FormatsOption {
             paramLabel = "auto|dense",
             defaultValue = "auto",
             description =
-                    "auto: dense linear layers of an ONNX file or Hugging Face directory that are exactly 2:4, or at least 70% zeros, run as 2:4 or CSR; dense: as stored. Packed files keep their formats (default: ${DEFAULT-VALUE}).")
+                    "auto: dense linear layers of an ONNX file or Hugging Face directory that are exactly 2:4, or at least 70%% zeros, run as 2:4 or CSR; dense: as stored. Packed files keep their formats (default: ${DEFAULT-VALUE}).")
     String formats;
 
     boolean detect() {

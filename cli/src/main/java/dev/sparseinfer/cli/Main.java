@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             PruneCommand.class,
             QuantizeCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -146,6 +146,11 @@ public final class EmbeddingRunner implements AutoCloseable {
         return prompt;
     }
 
+    /** The short name of the backend that runs the model: {@code cpu}, {@code cuda}. */
+    public String backendName() {
+        return selection.backend().name();
+    }
+
     /** One line saying which backend runs the model and how. */
     public String backendDescription() {
         return selection.backend().description();
