@@ -66,8 +66,8 @@ final class AdamW {
     /** One update at learning rate {@code lr}. */
     void step(double lr) {
         steps++;
-        double c1 = 1 - Math.pow(beta1, steps);
-        double c2 = 1 - Math.pow(beta2, steps);
+        double c1 = 1 - StrictMath.pow(beta1, steps);
+        double c2 = 1 - StrictMath.pow(beta2, steps);
         for (int i = 0; i < parameters.size(); i++) {
             Parameter p = parameters.get(i);
             float[] w = p.value();

@@ -1,7 +1,6 @@
 package dev.sparseinfer.models.train;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -84,11 +83,12 @@ final class Matmul {
             s33 = x3.fma(w, s33);
         }
         FloatVector[] s = {s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33};
+        float[] lanes = new float[LANES];
         for (int r = 0; r < 4; r++) {
             int ar = a0 + r * k;
             for (int q = 0; q < 4; q++) {
                 int bq = b0 + q * k;
-                float sum = s[r * 4 + q].reduceLanes(VectorOperators.ADD);
+                float sum = sumLanes(s[r * 4 + q], lanes);
                 for (int u = t; u < k; u++) {
                     sum += a[ar + u] * b[bq + u];
                 }
@@ -107,9 +107,23 @@ final class Matmul {
         for (; t < bound; t += LANES) {
             s = FloatVector.fromArray(SPECIES, a, aAt + t).fma(FloatVector.fromArray(SPECIES, b, bAt + t), s);
         }
-        float sum = s.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(s, new float[LANES]);
         for (; t < k; t++) {
             sum += a[aAt + t] * b[bAt + t];
+        }
+        return sum;
+    }
+
+    /**
+     * The lanes' sum, added first to last. {@code reduceLanes(ADD)} leaves the order open, and its compiled form and
+     * its Java fallback (what runs before C2 compiles the kernel) differ: a training run would not repeat itself
+     * bit for bit.
+     */
+    private static float sumLanes(FloatVector v, float[] scratch) {
+        v.intoArray(scratch, 0);
+        float sum = 0;
+        for (float lane : scratch) {
+            sum += lane;
         }
         return sum;
     }
