@@ -28,7 +28,8 @@ final class Checkpoint {
     /** What a checkpoint holds besides the parameters and optimiser state it restores in place. */
     record Header(String fingerprint, int nextStep) {}
 
-    static void save(Path file, String fingerprint, int nextStep, List<Parameter> parameters, AdamW optimizer) {
+    static void save(
+            Path file, String fingerprint, int steps, int nextStep, List<Parameter> parameters, AdamW optimizer) {
         Path dir = file.toAbsolutePath().getParent();
         try {
             Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
@@ -37,6 +38,7 @@ final class Checkpoint {
                     new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp), 1 << 20))) {
                 out.writeInt(MAGIC);
                 out.writeInt(VERSION);
+                out.writeInt(steps);
                 out.writeUTF(fingerprint);
                 out.writeInt(nextStep);
                 out.writeInt(optimizer.steps());
@@ -81,6 +83,7 @@ final class Checkpoint {
             if (in.readInt() != MAGIC || in.readInt() != VERSION) {
                 throw SparseInferException.invalidArgument(file + " is not a distillation checkpoint");
             }
+            in.readInt();
             String saved = in.readUTF();
             if (!saved.equals(fingerprint)) {
                 throw SparseInferException.invalidArgument(
@@ -115,6 +118,19 @@ final class Checkpoint {
             return new Header(saved, nextStep);
         } catch (EOFException e) {
             throw SparseInferException.invalidArgument(file + " is truncated");
+        } catch (IOException e) {
+            throw new SparseInferException(
+                    SparseInferException.Code.IO, "cannot read checkpoint " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The total step count of the run that wrote {@code file}, so a run sized by time resumes with the same size. */
+    static int totalSteps(Path file) {
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+            if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+                throw SparseInferException.invalidArgument(file + " is not a distillation checkpoint");
+            }
+            return in.readInt();
         } catch (IOException e) {
             throw new SparseInferException(
                     SparseInferException.Code.IO, "cannot read checkpoint " + file + ": " + e.getMessage(), e);

@@ -42,6 +42,7 @@ public final class Distiller implements AutoCloseable {
     private final List<Parameter> parameters;
     private final AdamW optimizer;
     private final Parallel parallel;
+    private final Matmul matmul;
     private final TeacherTargets teacher;
     private final MicroBatchLoss loss;
     private final BatchOrder order;
@@ -66,8 +67,9 @@ public final class Distiller implements AutoCloseable {
         this.parameters = student.parameters();
         this.optimizer = AdamW.standard(parameters);
         this.parallel = new Parallel(threads);
+        this.matmul = new Matmul(threads);
         this.teacher = new TeacherTargets(teacher, start, threads);
-        this.loss = new MicroBatchLoss(student, settings.loss(), parallel);
+        this.loss = new MicroBatchLoss(student, settings.loss(), parallel, matmul);
         this.order = new BatchOrder(corpus.size(), settings.batchSequences(), settings.seed());
         this.schedule = new SparsitySchedule(student.sparsity(), settings.sparsity(), Math.max(1, (int)
                 Math.round(settings.rampFraction() * settings.steps())));
@@ -106,7 +108,7 @@ public final class Distiller implements AutoCloseable {
 
     /** Writes the state after the last step run. */
     public void checkpoint(Path file) {
-        Checkpoint.save(file, fingerprint, nextStep, parameters, optimizer);
+        Checkpoint.save(file, fingerprint, settings.steps(), nextStep, parameters, optimizer);
     }
 
     /**
@@ -212,6 +214,34 @@ public final class Distiller implements AutoCloseable {
         return s;
     }
 
+    /** The step count of the run that wrote a checkpoint. */
+    public static int checkpointSteps(Path checkpoint) {
+        return Checkpoint.totalSteps(checkpoint);
+    }
+
+    /**
+     * The seconds one step takes, measured on the first batch without changing the model: to size a run by time.
+     */
+    public double measureStepSeconds() {
+        long started = System.nanoTime();
+        int[] indices = order.batch(0);
+        int batchTokens = 0;
+        for (int i : indices) {
+            batchTokens += corpus.get(i).length();
+        }
+        for (List<TokenizedText> micro : microBatches(indices)) {
+            TokenBatch batch = TokenBatch.pack(
+                    micro.stream().map(TokenizedText::ids).toArray(int[][]::new),
+                    micro.stream().map(TokenizedText::typeIds).toArray(int[][]::new));
+            TeacherTargets.Targets targets = teacher.of(batch);
+            loss.accumulate(targets.embedded(), targets.layers(), batch, batchTokens, indices.length);
+        }
+        for (Parameter p : parameters) {
+            p.clearGrad();
+        }
+        return (System.nanoTime() - started) / 1e9;
+    }
+
     /** Whether {@code file} exists: a run asked to resume without one starts from the beginning. */
     public static boolean hasCheckpoint(Path file) {
         return file != null && Files.isRegularFile(file);
@@ -220,6 +250,7 @@ public final class Distiller implements AutoCloseable {
     @Override
     public void close() {
         teacher.close();
+        matmul.close();
         parallel.close();
     }
 }

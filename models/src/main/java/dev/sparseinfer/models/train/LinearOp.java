@@ -5,8 +5,8 @@ final class LinearOp {
 
     private LinearOp() {}
 
-    static void forward(float[] x, int rows, Parameter weight, Parameter bias, float[] y, Parallel parallel) {
-        Matmul.abT(x, rows, weight.cols(), weight.value(), weight.rows(), bias.value(), y, false, parallel);
+    static void forward(float[] x, int rows, Parameter weight, Parameter bias, float[] y, Matmul matmul) {
+        matmul.abT(x, rows, weight.cols(), weight.value(), weight.rows(), bias.value(), y, false);
     }
 
     /**
@@ -22,7 +22,7 @@ final class LinearOp {
             Parameter bias,
             float[] dx,
             boolean accumulateDx,
-            Parallel parallel) {
+            Matmul matmul) {
         int out = weight.rows();
         int in = weight.cols();
         float[] dyT = new float[rows * out];
@@ -31,12 +31,12 @@ final class LinearOp {
             float[] wT = new float[in * out];
             Matmul.transpose(weight.value(), out, in, wT);
             // dX = dY W = dY (W^T)^T
-            Matmul.abT(dy, rows, out, wT, in, null, dx, accumulateDx, parallel);
+            matmul.abT(dy, rows, out, wT, in, null, dx, accumulateDx);
         }
         float[] xT = new float[in * rows];
         Matmul.transpose(x, rows, in, xT);
         // dW += dY^T X = dY^T (X^T)^T
-        Matmul.abT(dyT, out, rows, xT, in, null, weight.grad(), true, parallel);
+        matmul.abT(dyT, out, rows, xT, in, null, weight.grad(), true);
         weight.zeroPrunedGradients();
         float[] db = bias.grad();
         for (int o = 0; o < out; o++) {

@@ -12,9 +12,9 @@ final class MicroBatchLoss {
     private final StudentPass pass;
     private final DistillLoss loss;
 
-    MicroBatchLoss(StudentModel model, DistillLoss loss, Parallel parallel) {
+    MicroBatchLoss(StudentModel model, DistillLoss loss, Parallel parallel, Matmul matmul) {
         this.model = model;
-        this.pass = new StudentPass(model, parallel);
+        this.pass = new StudentPass(model, parallel, matmul);
         this.loss = loss;
     }
 

@@ -42,11 +42,13 @@ final class StudentPass {
     private final StudentModel model;
     private final double eps;
     private final Parallel parallel;
+    private final Matmul matmul;
 
-    StudentPass(StudentModel model, Parallel parallel) {
+    StudentPass(StudentModel model, Parallel parallel, Matmul matmul) {
         this.model = model;
         this.eps = model.frozen().config().layerNormEps();
         this.parallel = parallel;
+        this.matmul = matmul;
     }
 
     /** Runs every layer on {@code embedded}, the embedding block's output ({@code [tokens, hidden]}). */
@@ -71,15 +73,15 @@ final class StudentPass {
         float[] q = new float[n * width];
         float[] k = new float[n * width];
         float[] v = new float[n * width];
-        LinearOp.forward(x, n, l.query(), l.queryBias(), q, parallel);
-        LinearOp.forward(x, n, l.key(), l.keyBias(), k, parallel);
-        LinearOp.forward(x, n, l.value(), l.valueBias(), v, parallel);
+        LinearOp.forward(x, n, l.query(), l.queryBias(), q, matmul);
+        LinearOp.forward(x, n, l.key(), l.keyBias(), k, matmul);
+        LinearOp.forward(x, n, l.value(), l.valueBias(), v, matmul);
         int[] offsets = AttentionOp.probabilityOffsets(batch, l.heads());
         float[] probs = new float[offsets[batch.sequences()]];
         float[] context = new float[n * width];
         AttentionOp.forward(q, k, v, l.heads(), width, batch, offsets, probs, context, parallel);
         float[] sum1 = new float[n * hidden];
-        LinearOp.forward(context, n, l.attentionOutput(), l.attentionOutputBias(), sum1, parallel);
+        LinearOp.forward(context, n, l.attentionOutput(), l.attentionOutputBias(), sum1, matmul);
         // h1 = LayerNorm(x + attention(x))
         add(sum1, x);
         float[] mean1 = new float[n];
@@ -89,11 +91,11 @@ final class StudentPass {
 
         // Feed-forward: GELU(h1 W1^T + b1) W2^T + b2.
         float[] pre = new float[n * inner];
-        LinearOp.forward(h1, n, l.intermediate(), l.intermediateBias(), pre, parallel);
+        LinearOp.forward(h1, n, l.intermediate(), l.intermediateBias(), pre, matmul);
         float[] act = new float[n * inner];
         GeluOp.forward(pre, n * inner, act, parallel);
         float[] sum2 = new float[n * hidden];
-        LinearOp.forward(act, n, l.output(), l.outputBias(), sum2, parallel);
+        LinearOp.forward(act, n, l.output(), l.outputBias(), sum2, matmul);
         // out = LayerNorm(h1 + feedForward(h1))
         add(sum2, h1);
         float[] mean2 = new float[n];
@@ -128,10 +130,10 @@ final class StudentPass {
         LayerNormOp.backward(
                 dOut, t.outputSum(), n, l.outputNormGamma(), l.outputNormBeta(), t.outputMean(), t.outputRstd(), dSum2);
         float[] dAct = new float[n * inner];
-        LinearOp.backward(dSum2, t.activated(), n, l.output(), l.outputBias(), dAct, false, parallel);
+        LinearOp.backward(dSum2, t.activated(), n, l.output(), l.outputBias(), dAct, false, matmul);
         GeluOp.backward(t.inner(), dAct, n * inner, parallel);
         float[] dH1 = dSum2;
-        LinearOp.backward(dAct, t.attended(), n, l.intermediate(), l.intermediateBias(), dH1, true, parallel);
+        LinearOp.backward(dAct, t.attended(), n, l.intermediate(), l.intermediateBias(), dH1, true, matmul);
 
         // h1 = LayerNorm(x + attention(x))
         float[] dSum1 = new float[n * hidden];
@@ -145,8 +147,7 @@ final class StudentPass {
                 t.attentionRstd(),
                 dSum1);
         float[] dContext = new float[n * width];
-        LinearOp.backward(
-                dSum1, t.context(), n, l.attentionOutput(), l.attentionOutputBias(), dContext, false, parallel);
+        LinearOp.backward(dSum1, t.context(), n, l.attentionOutput(), l.attentionOutputBias(), dContext, false, matmul);
         float[] dq = new float[n * width];
         float[] dk = new float[n * width];
         float[] dv = new float[n * width];
@@ -167,9 +168,9 @@ final class StudentPass {
         if (dx != null) {
             add(dx, dSum1);
         }
-        LinearOp.backward(dq, t.input(), n, l.query(), l.queryBias(), dx, true, parallel);
-        LinearOp.backward(dk, t.input(), n, l.key(), l.keyBias(), dx, true, parallel);
-        LinearOp.backward(dv, t.input(), n, l.value(), l.valueBias(), dx, true, parallel);
+        LinearOp.backward(dq, t.input(), n, l.query(), l.queryBias(), dx, true, matmul);
+        LinearOp.backward(dk, t.input(), n, l.key(), l.keyBias(), dx, true, matmul);
+        LinearOp.backward(dv, t.input(), n, l.value(), l.valueBias(), dx, true, matmul);
     }
 
     private static void add(float[] into, float[] x) {

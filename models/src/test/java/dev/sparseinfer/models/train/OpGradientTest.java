@@ -31,10 +31,10 @@ class OpGradientTest {
         w.prune(mask);
         double[] r = Float64Reference.toDouble(Seeds.gaussian(random, rows * out, 1));
         float[] dx = new float[rows * in];
-        try (Parallel p = new Parallel(2)) {
+        try (Matmul m = new Matmul(2)) {
             float[] y = new float[rows * out];
-            LinearOp.forward(x, rows, w, b, y, p);
-            LinearOp.backward(toFloat(r), x, rows, w, b, dx, false, p);
+            LinearOp.forward(x, rows, w, b, y, m);
+            LinearOp.backward(toFloat(r), x, rows, w, b, dx, false, m);
         }
         double[] xd = Float64Reference.toDouble(x);
         double[] wd = Float64Reference.toDouble(w.value());
@@ -159,18 +159,21 @@ class OpGradientTest {
     }
 
     @Test
-    void matrixProductIsTheSameForAnyThreadCount() {
+    void matrixProductIsTheSameForAnyThreadCountAndAccumulates() {
         int m = 37, k = 53, n = 22;
         float[] a = Seeds.gaussian(random, m * k, 1);
         float[] b = Seeds.gaussian(random, n * k, 1);
         float[] one = new float[m * n];
-        float[] three = new float[m * n];
-        try (Parallel p1 = new Parallel(1);
-                Parallel p3 = new Parallel(3)) {
-            Matmul.abT(a, m, k, b, n, null, one, false, p1);
-            Matmul.abT(a, m, k, b, n, null, three, false, p3);
+        float[] three = Seeds.gaussian(random, m * n, 1);
+        float[] before = three.clone();
+        try (Matmul m1 = new Matmul(1);
+                Matmul m3 = new Matmul(3)) {
+            m1.abT(a, m, k, b, n, null, one, false);
+            m3.abT(a, m, k, b, n, null, three, true);
         }
-        assertTrue(java.util.Arrays.equals(one, three), "seed " + seed);
+        for (int i = 0; i < one.length; i++) {
+            assertEquals(before[i] + one[i], three[i], "element " + i + ", seed " + seed);
+        }
         double[] expected = Float64Reference.linear(
                 Float64Reference.toDouble(a), m, Float64Reference.toDouble(b), new double[n], n, k);
         check("product", one, expected);

@@ -44,8 +44,9 @@ class TrainingStepGradientTest {
         }
 
         double value;
-        try (Parallel parallel = new Parallel(2)) {
-            MicroBatchLoss step = new MicroBatchLoss(student, loss, parallel);
+        try (Parallel parallel = new Parallel(2);
+                Matmul matmul = new Matmul(2)) {
+            MicroBatchLoss step = new MicroBatchLoss(student, loss, parallel, matmul);
             int split = lengths[0] + lengths[1];
             value = step.accumulate(
                             rows(embedded, 0, split, hidden),
