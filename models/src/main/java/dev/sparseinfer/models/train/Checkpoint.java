@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,14 +140,14 @@ final class Checkpoint {
 
     private static void floats(DataOutputStream out, float[] v) throws IOException {
         byte[] bytes = new byte[v.length * 4];
-        java.nio.ByteBuffer.wrap(bytes).asFloatBuffer().put(v);
+        ByteBuffer.wrap(bytes).asFloatBuffer().put(v);
         out.write(bytes);
     }
 
     private static float[] readFloats(DataInputStream in, float[] into) throws IOException {
         byte[] bytes = new byte[into.length * 4];
         in.readFully(bytes);
-        java.nio.ByteBuffer.wrap(bytes).asFloatBuffer().get(into);
+        ByteBuffer.wrap(bytes).asFloatBuffer().get(into);
         return into;
     }
 }

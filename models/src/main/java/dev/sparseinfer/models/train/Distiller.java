@@ -1,5 +1,6 @@
 package dev.sparseinfer.models.train;
 
+import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.tokenizer.TokenizedText;
@@ -77,7 +78,7 @@ public final class Distiller implements AutoCloseable {
         if (settings.pattern() == PrunePattern.TWO_FOUR) {
             for (Parameter p : student.prunable()) {
                 if (p.cols() % 4 != 0) {
-                    throw dev.sparseinfer.engine.api.SparseInferException.invalidArgument(
+                    throw SparseInferException.invalidArgument(
                             p.name() + " has " + p.cols() + " inputs, not a multiple of 4: cannot be 2:4");
                 }
                 if (!isTwoFour(p)) {

@@ -4,6 +4,7 @@ import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.model.bert.BertEncoder;
 import dev.sparseinfer.engine.model.bert.BertWeights;
+import java.util.List;
 
 /**
  * The teacher's output of every layer for a batch, and the embedding block's output the student starts from,
@@ -24,8 +25,8 @@ final class TeacherTargets implements AutoCloseable {
     TeacherTargets(BertWeights teacher, BertWeights studentStart, int threads) {
         this.cpu = new CpuBackend(threads);
         this.teacher = new BertEncoder(teacher, cpu);
-        this.embeddings = new BertEncoder(
-                new BertWeights(studentStart.config(), studentStart.embeddings(), java.util.List.of()), cpu);
+        this.embeddings =
+                new BertEncoder(new BertWeights(studentStart.config(), studentStart.embeddings(), List.of()), cpu);
     }
 
     Targets of(TokenBatch batch) {
