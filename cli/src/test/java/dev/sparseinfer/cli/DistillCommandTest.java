@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.packed.PackedModel;
 import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.engine.testing.RandomBert;
 import dev.sparseinfer.engine.testing.Seeds;
+import dev.sparseinfer.models.ModelInventory;
 import dev.sparseinfer.models.ModelRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,6 +80,23 @@ class DistillCommandTest {
         assertTrue(recipe.contains("\"distill.pattern\":\"2:4\""), recipe);
         assertTrue(recipe.contains("\"distill.steps\":\"6\""), recipe);
         assertTrue(recipe.contains("\"distill.corpus\":\"corpus.txt\""), recipe);
+    }
+
+    @Test
+    void unstructuredWithInt8WritesCsrInt8AtTheTargetSparsity() {
+        Path out = dir.resolve("csr.safetensors");
+        String[] a = args(out);
+        a[4] = "unstructured";
+        assertEquals(0, cli.run(concat(a, "--sparsity", "0.75", "--int8", "w8")), cli.err());
+        LoadedModel result = PackedModel.load(out);
+        result.weights()
+                .layers()
+                .forEach(l -> l.linears()
+                        .forEach(linear -> assertTrue(linear.weights() instanceof CsrInt8Weights, linear.name())));
+        assertEquals(0.75, ModelInventory.of(result.weights()).linearSparsity(), 0.01, "seed " + seed);
+        String recipe = result.metadata().get(PackedModel.RECIPE_KEY);
+        assertTrue(recipe.contains("\"quantize.scheme\":\"w8\""), recipe);
+        assertTrue(recipe.contains("\"distill.sparsity\":\"0.7500\""), recipe);
     }
 
     @Test
