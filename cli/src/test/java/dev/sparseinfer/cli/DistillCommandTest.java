@@ -21,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +99,19 @@ class DistillCommandTest {
         String recipe = result.metadata().get(PackedModel.RECIPE_KEY);
         assertTrue(recipe.contains("\"quantize.scheme\":\"w8\""), recipe);
         assertTrue(recipe.contains("\"distill.sparsity\":\"0.7500\""), recipe);
+    }
+
+    @Test
+    void minutesSizeTheRunFromAFirstStepAndTheRecipeRecordsTheSteps() {
+        Path out = dir.resolve("timed.safetensors");
+        String[] a = args(out);
+        a[7] = "--minutes";
+        a[8] = "0.01";
+        assertEquals(0, cli.run(a), cli.err());
+        Matcher m = Pattern.compile("s per step: (\\d+) steps").matcher(cli.err());
+        assertTrue(m.find(), cli.err());
+        String recipe = PackedModel.load(out).metadata().get(PackedModel.RECIPE_KEY);
+        assertTrue(recipe.contains("\"distill.steps\":\"" + m.group(1) + "\""), recipe);
     }
 
     @Test
