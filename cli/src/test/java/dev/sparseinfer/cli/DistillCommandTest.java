@@ -3,6 +3,7 @@ package dev.sparseinfer.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.format.CsrInt8Weights;
@@ -112,6 +113,23 @@ class DistillCommandTest {
         assertTrue(m.find(), cli.err());
         String recipe = PackedModel.load(out).metadata().get(PackedModel.RECIPE_KEY);
         assertTrue(recipe.contains("\"distill.steps\":\"" + m.group(1) + "\""), recipe);
+    }
+
+    @Test
+    void aSparseGptStartIsPrunedFirstAndStartsElsewhereThanMagnitude() {
+        Path out = dir.resolve("from-sparsegpt.safetensors");
+        assertEquals(
+                0, cli.run(concat(args(out), "--start", "sparsegpt", "--calibration", corpus.toString())), cli.err());
+        String sparseGptStart = startLine(cli.err());
+        String recipe = PackedModel.load(out).metadata().get(PackedModel.RECIPE_KEY);
+        assertTrue(recipe.contains("\"distill.start\":\"sparsegpt\""), recipe);
+        assertEquals(0, cli.run(args(dir.resolve("from-magnitude.safetensors"))), cli.err());
+        assertTrue(sparseGptStart.contains("sparsity 50.0%"), sparseGptStart);
+        assertNotEquals(startLine(cli.err()), sparseGptStart, "seed " + seed);
+    }
+
+    private static String startLine(String err) {
+        return err.lines().filter(l -> l.contains(": start: ")).findFirst().orElseThrow(() -> new AssertionError(err));
     }
 
     @Test
