@@ -154,6 +154,9 @@ final class DistillCommand implements Callable<Integer> {
         if (p == PrunePattern.TWO_FOUR && sparsity != null) {
             throw SparseInferException.invalidArgument("--sparsity applies to unstructured only (2:4 is 0.5)");
         }
+        if (length.minutes != null && !(length.minutes > 0)) {
+            throw SparseInferException.invalidArgument("--minutes must be positive, got " + length.minutes);
+        }
         Int8Scheme scheme = int8 == null ? null : Int8Scheme.parse(int8);
         Path out = output.checked();
         Path state = checkpoint != null ? checkpoint : out.resolveSibling(out.getFileName() + ".ckpt");
@@ -174,9 +177,13 @@ final class DistillCommand implements Callable<Integer> {
             tokens = tokenizer.encode(texts);
         }
         boolean resuming = resume && Distiller.hasCheckpoint(state);
-        int steps = resuming
-                ? Distiller.checkpointSteps(state)
-                : length.steps != null ? length.steps : length.minutes == null ? 1000 : -1;
+        if (resume && !resuming) {
+            err.printf("sparseinfer: no checkpoint at %s; starting from the beginning%n", state);
+        }
+        // A run sized by time takes its size from its checkpoint; a step count given again must match it.
+        int steps = length.steps != null
+                ? length.steps
+                : resuming ? Distiller.checkpointSteps(state) : length.minutes == null ? 1000 : -1;
         DistillSettings settings = DistillSettings.defaults(p, target, Math.max(1, steps))
                 .withBatch(batch, 2048)
                 .withLearningRate(learningRate)
