@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         description = "Java inference engine for pruned and quantized Transformers.",
         subcommands = {
             DemoCommand.class,
+            DistillCommand.class,
             EmbedCommand.class,
             BenchCommand.class,
             InspectCommand.class,

@@ -6,12 +6,12 @@ import java.util.Arrays;
  * Chooses which weights to prune from their scores (lower scores go first), with exact counts: ties are broken by
  * position, so a target of k pruned entries is met exactly, never approximately.
  */
-final class MaskSelection {
+public final class MaskSelection {
 
     private MaskSelection() {}
 
     /** Prunes {@code round(sparsity * in)} lowest-scored entries of every row of an {@code [out, in]} score matrix. */
-    static boolean[] perRow(double[] scores, int out, int in, double sparsity) {
+    public static boolean[] perRow(double[] scores, int out, int in, double sparsity) {
         boolean[] prune = new boolean[out * in];
         int k = (int) Math.round(sparsity * in);
         Integer[] order = new Integer[in];
@@ -29,7 +29,7 @@ final class MaskSelection {
     }
 
     /** Prunes the 2 lowest-scored entries of every group of 4 consecutive columns. */
-    static boolean[] twoFour(double[] scores, int out, int in) {
+    public static boolean[] twoFour(double[] scores, int out, int in) {
         boolean[] prune = new boolean[out * in];
         for (int g = 0; g < out * in / 4; g++) {
             markTwoLowest(scores, 4 * g, prune, 4 * g);

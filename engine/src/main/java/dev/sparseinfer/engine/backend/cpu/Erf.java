@@ -65,7 +65,7 @@ public final class Erf {
      * <p>The coefficients are a least-squares rational fit to erf on [0, 4] (Sanathanan-Koerner linearisation,
      * reweighted towards the largest errors), rounded to float.
      */
-    static float erfFast(float x) {
+    public static float erfFast(float x) {
         float c = x > CLAMP ? CLAMP : x;
         c = c < -CLAMP ? -CLAMP : c;
         float z = c * c;
