@@ -30,22 +30,33 @@ public record RelativePositionBias(float[] table, int rows, int heads) {
         }
     }
 
+    /** The bucket of each distance up to {@link #MAX_DISTANCE} in one direction; every longer one shares the last. */
+    private static final int[] BUCKET_OF_DISTANCE = bucketsOfDistances();
+
     /**
      * The bucket of a key {@code relative} tokens after its query (before it, if negative): keys after the query
      * take the upper half of the buckets.
      */
     public static int bucket(int relative) {
-        int n = -relative;
-        int offset = n < 0 ? PER_DIRECTION : 0;
-        n = Math.abs(n);
-        if (n < MAX_EXACT) {
-            return offset + n;
+        int offset = relative > 0 ? PER_DIRECTION : 0;
+        int n = Math.abs(relative);
+        return offset + (n < MAX_DISTANCE ? BUCKET_OF_DISTANCE[n] : PER_DIRECTION - 1);
+    }
+
+    private static int[] bucketsOfDistances() {
+        int[] buckets = new int[MAX_DISTANCE];
+        for (int n = 0; n < MAX_DISTANCE; n++) {
+            if (n < MAX_EXACT) {
+                buckets[n] = n;
+                continue;
+            }
+            // In float32 as torch computes it, so a distance on a bucket's edge lands where transformers puts it.
+            float scaled = (float) Math.log((float) n / MAX_EXACT)
+                    / (float) Math.log((double) MAX_DISTANCE / MAX_EXACT)
+                    * (PER_DIRECTION - MAX_EXACT);
+            buckets[n] = Math.min(MAX_EXACT + (int) scaled, PER_DIRECTION - 1);
         }
-        // In float32 as torch computes it, so a distance on a bucket's edge lands where transformers puts it.
-        float scaled = (float) Math.log((float) n / MAX_EXACT)
-                / (float) Math.log((double) MAX_DISTANCE / MAX_EXACT)
-                * (PER_DIRECTION - MAX_EXACT);
-        return offset + Math.min(MAX_EXACT + (int) scaled, PER_DIRECTION - 1);
+        return buckets;
     }
 
     /** The bias of head {@code head} for a key {@code relative} tokens after its query. */
