@@ -1,6 +1,7 @@
 package dev.sparseinfer.engine.backend;
 
 import dev.sparseinfer.engine.api.Pooling;
+import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
 import dev.sparseinfer.engine.format.Linear;
@@ -99,6 +100,36 @@ public interface Backend extends AutoCloseable {
      * {@code h * headDim .. (h + 1) * headDim - 1} of q, k and v and writes the same columns of {@code out}.
      */
     void attention(Activations q, Activations k, Activations v, int heads, TokenBatch batch, Activations out);
+
+    /**
+     * A relative position bias ready for {@link #attention(Activations, Activations, Activations, int, TokenBatch,
+     * RelativePositionBias, Activations)}. A backend without it declines here, before the model's weights are
+     * prepared, with {@code BACKEND_UNAVAILABLE}, so that {@code auto} runs the model on the CPU instead.
+     */
+    default RelativePositionBias prepare(RelativePositionBias bias) {
+        throw new SparseInferException(
+                SparseInferException.Code.BACKEND_UNAVAILABLE,
+                name() + ": attention with a relative position bias (MPNet) is not implemented on this backend");
+    }
+
+    /**
+     * {@link #attention(Activations, Activations, Activations, int, TokenBatch, Activations)} with {@code bias} (as
+     * {@link #prepare(RelativePositionBias)} returned it) added to every score before the softmax; a null bias adds
+     * nothing.
+     */
+    default void attention(
+            Activations q,
+            Activations k,
+            Activations v,
+            int heads,
+            TokenBatch batch,
+            RelativePositionBias bias,
+            Activations out) {
+        if (bias != null) {
+            throw new IllegalStateException(name() + " prepared no relative position bias");
+        }
+        attention(q, k, v, heads, batch, out);
+    }
 
     /** New activations holding a copy of {@code data} ({@code [rows, cols]} row-major). */
     Activations upload(float[] data, int rows, int cols);

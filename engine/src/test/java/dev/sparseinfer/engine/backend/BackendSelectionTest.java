@@ -15,12 +15,17 @@ import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.testing.RandomBert;
 import dev.sparseinfer.engine.testing.Seeds;
 import dev.sparseinfer.engine.testing.TinyBert;
+import dev.sparseinfer.engine.testing.TinyMpNet;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BackendSelectionTest {
 
@@ -104,6 +109,47 @@ class BackendSelectionTest {
                 }
             }
         }
+    }
+
+    /** A device backend that has everything but a relative position bias, and is never asked for anything else. */
+    @Test
+    void aModelWithARelativePositionBiasRunsOnTheCpuUnderAutoWhenTheDeviceLacksIt(@TempDir Path dir) {
+        BertWeights mpnet = TinyMpNet.write(dir, "", 32, 3).encoder();
+        String lacks = "cuda: attention with a relative position bias (MPNet) is not implemented on this backend";
+        for (BackendKind kind : List.of(BackendKind.AUTO, BackendKind.CUDA)) {
+            Backend device = withoutRelativePositionBias();
+            BackendSelection selected = BackendSelection.select(kind, 1, () -> DeviceProbe.ready(() -> device));
+            if (kind == BackendKind.CUDA) {
+                SparseInferException e = assertThrows(
+                        SparseInferException.class,
+                        () -> selected.prepare(kind, 1, backend -> new BertEncoder(mpnet, backend)));
+                assertEquals(lacks, e.getMessage());
+                continue;
+            }
+            BackendSelection.Prepared<BertEncoder> prepared =
+                    selected.prepare(kind, 1, backend -> new BertEncoder(mpnet, backend));
+            try (Backend cpu = prepared.selection().backend()) {
+                assertEquals("cpu", cpu.name());
+                assertEquals(
+                        Optional.of(lacks + "; running on cpu"),
+                        prepared.selection().notice());
+            }
+        }
+    }
+
+    /** A backend named cuda that answers only its name, closing, and the default methods of {@link Backend}. */
+    private static Backend withoutRelativePositionBias() {
+        return (Backend) Proxy.newProxyInstance(
+                Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, method, args) -> {
+                    if (method.isDefault()) {
+                        return InvocationHandler.invokeDefault(proxy, method, args);
+                    }
+                    return switch (method.getName()) {
+                        case "name" -> "cuda";
+                        case "close" -> null;
+                        default -> throw new AssertionError(method.getName() + " was called before the bias");
+                    };
+                });
     }
 
     @Test

@@ -25,12 +25,27 @@ public final class ReferenceBert {
 
     /** The mean-pooled, L2-normalised embedding of one token sequence with the position ids given. */
     public static double[] embed(BertWeights w, int[] ids, int[] types, int[] positions) {
-        return meanPoolNormalized(lastHiddenStates(w, ids, types, positions, new ArrayList<>()));
+        return embed(w, ids, types, positions, NO_SCORE_BIAS);
+    }
+
+    /** A term added to head {@code head}'s attention score of query {@code i} for key {@code j}. */
+    public interface ScoreBias {
+        double at(int head, int i, int j);
+    }
+
+    private static final ScoreBias NO_SCORE_BIAS = (head, i, j) -> 0;
+
+    /**
+     * The mean-pooled, L2-normalised embedding of one token sequence with the position ids given, {@code bias}
+     * added to every layer's attention scores before the softmax.
+     */
+    public static double[] embed(BertWeights w, int[] ids, int[] types, int[] positions, ScoreBias bias) {
+        return meanPoolNormalized(lastHiddenStates(w, ids, types, positions, bias, new ArrayList<>()));
     }
 
     /** The last layer's output for one token sequence, {@code [tokens][hidden]}: what every pooling starts from. */
     public static double[][] lastHiddenStates(BertWeights w, int[] ids, int[] types) {
-        return lastHiddenStates(w, ids, types, countFromZero(ids.length), new ArrayList<>());
+        return lastHiddenStates(w, ids, types, countFromZero(ids.length), NO_SCORE_BIAS, new ArrayList<>());
     }
 
     /**
@@ -40,7 +55,7 @@ public final class ReferenceBert {
      */
     public static List<double[][]> linearInputs(BertWeights w, int[] ids, int[] types) {
         List<double[][]> inputs = new ArrayList<>();
-        lastHiddenStates(w, ids, types, countFromZero(ids.length), inputs);
+        lastHiddenStates(w, ids, types, countFromZero(ids.length), NO_SCORE_BIAS, inputs);
         return inputs;
     }
 
@@ -53,7 +68,7 @@ public final class ReferenceBert {
     }
 
     private static double[][] lastHiddenStates(
-            BertWeights w, int[] ids, int[] types, int[] positions, List<double[][]> linearInputs) {
+            BertWeights w, int[] ids, int[] types, int[] positions, ScoreBias bias, List<double[][]> linearInputs) {
         int n = ids.length;
         int hidden = w.config().hiddenSize();
         double eps = w.config().layerNormEps();
@@ -84,7 +99,7 @@ public final class ReferenceBert {
                         for (int d = 0; d < headDim; d++) {
                             s += q[i][off + d] * k[j][off + d];
                         }
-                        scores[j] = s / Math.sqrt(headDim);
+                        scores[j] = s / Math.sqrt(headDim) + bias.at(head, i, j);
                         max = Math.max(max, scores[j]);
                     }
                     double sum = 0;

@@ -14,6 +14,15 @@ public final class TinyTokenizer {
 
     /** The tokenizer.json text, truncating on the side given, with the pre-tokenizer given. */
     public static String json(String truncationDirection, String preTokenizer) {
+        return json(truncationDirection, preTokenizer, MAX_LENGTH);
+    }
+
+    /** The usual one, truncating at {@code maxLength} tokens. */
+    public static String json(int maxLength) {
+        return json("Right", "BertPreTokenizer", maxLength);
+    }
+
+    private static String json(String truncationDirection, String preTokenizer, int maxLength) {
         String[] vocab = {
             "[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "cat", "sat", "on", "mat", "a", "dog", "##s", "##ing", "run",
             ".", ",", "!", "e", "cafe", "猫", "[MASK]"
@@ -47,7 +56,7 @@ public final class TinyTokenizer {
                           "max_input_chars_per_word":100,"vocab":{%s}}}
                 """.formatted(
                         truncationDirection,
-                        MAX_LENGTH,
+                        maxLength,
                         special("[PAD]", 0),
                         special("[UNK]", 1),
                         special("[CLS]", 2),

@@ -7,6 +7,7 @@ import dev.sparseinfer.engine.backend.Backend;
 import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
+import dev.sparseinfer.engine.backend.RelativePositionBias;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.LayerNormWeights;
@@ -166,6 +167,23 @@ public final class TappingBackend implements Backend {
     @Override
     public void attention(Activations q, Activations k, Activations v, int heads, TokenBatch batch, Activations out) {
         delegate.attention(q, k, v, heads, batch, out);
+    }
+
+    @Override
+    public RelativePositionBias prepare(RelativePositionBias bias) {
+        return delegate.prepare(bias);
+    }
+
+    @Override
+    public void attention(
+            Activations q,
+            Activations k,
+            Activations v,
+            int heads,
+            TokenBatch batch,
+            RelativePositionBias bias,
+            Activations out) {
+        delegate.attention(q, k, v, heads, batch, bias, out);
     }
 
     @Override

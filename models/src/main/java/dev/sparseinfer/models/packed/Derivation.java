@@ -85,8 +85,7 @@ public record Derivation(LoadedModel input, BertWeights weights, Recipe recipe, 
 
     private static BertWeights withInt8Tables(BertWeights w) {
         BertEmbeddings e = w.embeddings();
-        BertEmbeddings stored =
-                new BertEmbeddings(roundTrip(e.word()), roundTrip(e.position()), roundTrip(e.tokenType()), e.norm());
+        BertEmbeddings stored = e.withTables(roundTrip(e.word()), roundTrip(e.position()), roundTrip(e.tokenType()));
         return new BertWeights(w.config(), stored, w.layers());
     }
 

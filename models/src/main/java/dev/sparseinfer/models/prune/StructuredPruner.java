@@ -48,6 +48,11 @@ public final class StructuredPruner {
     }
 
     private static BertWeights pruneHeads(BertWeights model, double sparsity, Progress progress) {
+        if (model.embeddings().relativePositionBias() != null) {
+            // Its one bias table has a column per head for every layer; dropping heads per layer would need one each.
+            throw SparseInferException.invalidArgument("heads pruning is not supported for "
+                    + model.config().architecture().modelType() + " (its relative position bias spans every head)");
+        }
         int headDim = model.config().headDim();
         List<BertLayer> layers = new ArrayList<>();
         for (BertLayer l : model.layers()) {

@@ -3,21 +3,32 @@ package dev.sparseinfer.models.prune;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.sparseinfer.engine.api.Pooling;
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.backend.TokenBatch;
+import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.format.DenseWeights;
 import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.Linear;
+import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.packed.PackedModel;
+import dev.sparseinfer.engine.model.bert.BertEncoder;
 import dev.sparseinfer.engine.model.bert.BertLayer;
 import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.testing.RandomBert;
 import dev.sparseinfer.engine.testing.Seeds;
+import dev.sparseinfer.engine.testing.TinyMpNet;
 import dev.sparseinfer.models.calibration.CalibrationSet;
 import dev.sparseinfer.models.calibration.Progress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The oracle for removing a head or an FFN channel: the unpruned model with that structure silenced (a head whose
@@ -143,6 +154,35 @@ class StructuredPrunerTest {
         float[][] a = TinyModels.embed(actual, texts.batch());
         for (int s = 0; s < e.length; s++) {
             assertArrayEquals(e[s], a[s], 1e-5f, "text " + s + " (seed=" + seed + ")");
+        }
+    }
+
+    @Test
+    void aModelWithARelativePositionBiasKeepsItsHeadsAndThroughFfnPruningAndAPackedFileItsBias(@TempDir Path dir) {
+        long seed = Seeds.fresh();
+        BertWeights mpnet = TinyMpNet.write(dir.resolve("hf"), "", 32, seed).encoder();
+        SparseInferException e = assertThrows(
+                SparseInferException.class,
+                () -> StructuredPruner.prune(
+                        mpnet, new PruneSpec(PrunePattern.HEADS, 0.5, PruneMethod.MAGNITUDE), null, 1, Progress.NONE));
+        assertEquals(
+                "heads pruning is not supported for mpnet (its relative position bias spans every head)",
+                e.getMessage());
+
+        BertWeights pruned = StructuredPruner.prune(
+                mpnet, new PruneSpec(PrunePattern.FFN, 0.4, PruneMethod.MAGNITUDE), null, 1, Progress.NONE);
+        Path file = dir.resolve("pruned.safetensors");
+        PackedModel.write(new LoadedModel(pruned, "{}", "pruned"), "{}", file);
+        BertWeights packed = PackedModel.load(file).weights();
+        assertArrayEquals(
+                pruned.embeddings().relativePositionBias().table(),
+                packed.embeddings().relativePositionBias().table(),
+                "seed " + seed);
+        TokenBatch batch = TokenBatch.pack(new int[][] {{2, 4, 5, 6, 7, 4, 8, 14, 3}}, new int[][] {new int[9]});
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            float[] expected = new BertEncoder(pruned, cpu).forward(batch, Pooling.MEAN, true)[0];
+            float[] actual = new BertEncoder(packed, cpu).forward(batch, Pooling.MEAN, true)[0];
+            assertArrayEquals(expected, actual, "seed " + seed);
         }
     }
 }

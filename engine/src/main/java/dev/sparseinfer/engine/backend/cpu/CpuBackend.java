@@ -8,6 +8,7 @@ import dev.sparseinfer.engine.backend.Backend;
 import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
+import dev.sparseinfer.engine.backend.RelativePositionBias;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.format.CsrInt8Weights;
 import dev.sparseinfer.engine.format.CsrWeights;
@@ -272,6 +273,23 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void attention(Activations q, Activations k, Activations v, int heads, TokenBatch batch, Activations out) {
+        attention(q, k, v, heads, batch, null, out);
+    }
+
+    @Override
+    public RelativePositionBias prepare(RelativePositionBias bias) {
+        return bias;
+    }
+
+    @Override
+    public void attention(
+            Activations q,
+            Activations k,
+            Activations v,
+            int heads,
+            TokenBatch batch,
+            RelativePositionBias bias,
+            Activations out) {
         float[] qs = heap(q).data();
         float[] ks = heap(k).data();
         float[] vs = heap(v).data();
@@ -282,9 +300,11 @@ public final class CpuBackend implements Backend {
         parallel.run(batch.sequences() * heads, 1, (from, to) -> {
             for (int task = from; task < to; task++) {
                 int s = task / heads;
-                int col = (task % heads) * headDim;
+                int head = task % heads;
+                int length = batch.lengths()[s];
+                float[] byDistance = bias == null ? null : bias.byDistance(head, length);
                 kernels.attentionHead(
-                        qs, ks, vs, width, col, headDim, batch.starts()[s], batch.lengths()[s], scale, os);
+                        qs, ks, vs, width, head * headDim, headDim, batch.starts()[s], length, scale, byDistance, os);
             }
         });
     }

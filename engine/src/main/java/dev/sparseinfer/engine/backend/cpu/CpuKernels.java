@@ -39,7 +39,8 @@ public interface CpuKernels {
      * One head of scaled dot-product attention over one sequence: for every row {@code i} in
      * {@code [start, start + length)}, {@code out[i, col .. col+headDim) = sum_j softmax_j(scale * q_i . k_j) v_j},
      * with {@code q_i = q[i, col .. col+headDim)} and likewise for k and v; all four are row-major with rows of
-     * {@code width}.
+     * {@code width}. A non-null {@code biasByDistance} is added to the scaled scores before the softmax:
+     * {@code biasByDistance[j - i + length - 1]}, with {@code i} and {@code j} counted from the sequence's start.
      */
     void attentionHead(
             float[] q,
@@ -51,5 +52,6 @@ public interface CpuKernels {
             int start,
             int length,
             float scale,
+            float[] biasByDistance,
             float[] out);
 }

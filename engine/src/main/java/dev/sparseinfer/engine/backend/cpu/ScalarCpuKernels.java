@@ -123,11 +123,15 @@ public final class ScalarCpuKernels implements CpuKernels {
             int start,
             int length,
             float scale,
+            float[] biasByDistance,
             float[] out) {
         float[] scores = Scratch.floats(Scratch.Use.ROW, length);
         for (int i = start; i < start + length; i++) {
             for (int j = 0; j < length; j++) {
                 scores[j] = scale * dot(q, i * width + col, k, (start + j) * width + col, headDim);
+            }
+            if (biasByDistance != null) {
+                addBias(biasByDistance, i - start, length, scores, 0);
             }
             softmax(scores, 0, length);
             for (int d = 0; d < headDim; d++) {
@@ -137,6 +141,14 @@ public final class ScalarCpuKernels implements CpuKernels {
                 }
                 out[i * width + col + d] = (float) acc;
             }
+        }
+    }
+
+    /** Adds query {@code i}'s bias by distance to its scores from {@code at}; shared with the vector kernels. */
+    static void addBias(float[] biasByDistance, int i, int length, float[] scores, int at) {
+        int first = length - 1 - i;
+        for (int j = 0; j < length; j++) {
+            scores[at + j] += biasByDistance[first + j];
         }
     }
 }

@@ -198,6 +198,7 @@ public final class VectorCpuKernels implements CpuKernels {
             int start,
             int length,
             float scale,
+            float[] biasByDistance,
             float[] out) {
         int padded = (length + LANES - 1) / LANES * LANES;
         float[] kt = Scratch.floats(Scratch.Use.KEYS, headDim * padded);
@@ -223,6 +224,9 @@ public final class VectorCpuKernels implements CpuKernels {
             }
         }
         for (i = 0; i < length; i++) {
+            if (biasByDistance != null) {
+                ScalarCpuKernels.addBias(biasByDistance, i, length, scores, i * padded);
+            }
             softmax(scores, i * padded, length);
         }
         for (i = 0; i < length; i++) {

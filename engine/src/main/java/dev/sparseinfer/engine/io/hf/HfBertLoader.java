@@ -24,7 +24,7 @@ import java.util.Optional;
 
 /**
  * Loads the encoder of a Hugging Face directory of any {@link dev.sparseinfer.engine.model.bert.Architecture} (BERT,
- * RoBERTa, XLM-RoBERTa, DistilBERT, told apart by {@code config.json}'s {@code model_type}): {@code config.json} and
+ * RoBERTa, XLM-RoBERTa, DistilBERT, MPNet, told apart by {@code config.json}'s {@code model_type}): {@code config.json} and
  * {@code model.safetensors}, or a sharded checkpoint whose {@code model.safetensors.index.json} says which shard holds each tensor. Any dtype
  * safetensors allows for weights (F32, F16, BF16) is widened to fp32 as it is read; embedding tables are used
  * straight from the mapping in any of them, each row widened as it is looked up. Tensors the encoder does not use
@@ -37,7 +37,7 @@ public final class HfBertLoader {
     static final String SINGLE = "model.safetensors";
     static final String INDEX = "model.safetensors.index.json";
 
-    private static final List<String> ENCODER_PREFIXES = List.of("bert.", "roberta.", "distilbert.");
+    private static final List<String> ENCODER_PREFIXES = List.of("bert.", "roberta.", "distilbert.", "mpnet.");
 
     private HfBertLoader() {}
 
@@ -99,7 +99,8 @@ public final class HfBertLoader {
     }
 
     /**
-     * Names as in {@code BertModel}, {@code RobertaModel} or {@code DistilBertModel} ({@code transformer.}), or with
+     * Names as in {@code BertModel}, {@code RobertaModel}, {@code MPNetModel} or {@code DistilBertModel}
+     * ({@code transformer.}), or with
      * the prefix of the task models that wrap them.
      */
     private static boolean usedByEncoder(String name) {

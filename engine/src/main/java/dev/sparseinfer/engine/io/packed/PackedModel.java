@@ -2,6 +2,7 @@ package dev.sparseinfer.engine.io.packed;
 
 import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.backend.RelativePositionBias;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.format.Int8Scheme;
@@ -33,7 +34,8 @@ import java.util.function.Supplier;
  * {@code __metadata__} holds the format version, the architecture config, the tokenizer and how the model was
  * made, and whose linear layers are stored in their own formats ({@link PackedFormat}). Biases and LayerNorms are
  * fp32 under their Hugging Face names; embedding tables too, unless the file was written with int8 tables
- * ({@link TableFormat}). The model's pooling, normalisation and prompts are in the metadata too ({@link RecipeMetadata}).
+ * ({@link TableFormat}), and MPNet's relative position bias ({@code encoder.relative_attention_bias.weight},
+ * {@code [buckets, heads]}). The model's pooling, normalisation and prompts are in the metadata too ({@link RecipeMetadata}).
  */
 public final class PackedModel {
 
@@ -77,6 +79,10 @@ public final class PackedModel {
         table(out, "embeddings.position_embeddings.weight", w.embeddings().position(), tables);
         table(out, "embeddings.token_type_embeddings.weight", w.embeddings().tokenType(), tables);
         norm(out, "embeddings.LayerNorm", w.embeddings().norm());
+        RelativePositionBias bias = w.embeddings().relativePositionBias();
+        if (bias != null) {
+            out.addF32(BertCheckpoint.RELATIVE_POSITION_BIAS, new int[] {bias.rows(), bias.heads()}, bias.table());
+        }
         Int8Scheme scheme = null;
         for (int i = 0; i < w.layers().size(); i++) {
             BertLayer layer = w.layers().get(i);

@@ -1,6 +1,7 @@
 package dev.sparseinfer.engine.model.bert;
 
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.backend.RelativePositionBias;
 import dev.sparseinfer.engine.format.FloatTable;
 import dev.sparseinfer.engine.format.FloatTensor;
 import dev.sparseinfer.engine.format.LayerNormWeights;
@@ -8,6 +9,7 @@ import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.io.WeightSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +19,7 @@ import java.util.regex.Pattern;
 /**
  * Maps tensors named as in Hugging Face's {@code BertModel} ({@code embeddings.word_embeddings.weight},
  * {@code encoder.layer.3.attention.self.query.weight}, ...; an optional {@code bert.} or {@code roberta.} prefix,
- * which RoBERTa and XLM-RoBERTa share; DistilBERT's are renamed by {@link DistilBertNames}) to a
+ * which RoBERTa and XLM-RoBERTa share; DistilBERT's and MPNet's are renamed by {@link RenamedEncoder}) to a
  * {@link BertLayerSource} that reads one layer at a time, or to {@link BertWeights}, checking every shape. Linear weights are expected as {@code [out, in]}; loaders of formats
  * that store them otherwise (ONNX MatMul initializers are {@code [in, out]}) transpose them first.
  */
@@ -25,6 +27,9 @@ public final class BertCheckpoint {
 
     /** The prefixes under which task models ({@code BertForMaskedLM}, ...) save the encoder they wrap. */
     private static final List<String> WRAPPER_PREFIXES = List.of("bert.", "roberta.");
+
+    /** MPNet's attention bias by relative position, named as in {@code MPNetModel}. */
+    public static final String RELATIVE_POSITION_BIAS = "encoder.relative_attention_bias.weight";
 
     private static final Pattern LAYER_INDEX = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
 
@@ -88,13 +93,16 @@ public final class BertCheckpoint {
     }
 
     /**
-     * The source under BERT's names: DistilBERT's own names are translated; a packed DistilBERT already has BERT's,
-     * token types included.
+     * The source under BERT's names: DistilBERT's and MPNet's own names are translated; a packed file of either
+     * already has BERT's, token types included.
      */
     private static WeightSource named(WeightSource tensors, Architecture architecture) {
-        return architecture == Architecture.DISTILBERT && !tensors.has("embeddings.token_type_embeddings.weight")
-                ? DistilBertNames.of(tensors)
-                : tensors;
+        if (!architecture.withoutTokenTypes() || tensors.has("embeddings.token_type_embeddings.weight")) {
+            return tensors;
+        }
+        return architecture == Architecture.DISTILBERT
+                ? RenamedEncoder.distilBert(tensors)
+                : RenamedEncoder.mpnet(tensors);
     }
 
     /** Every layer read and the tables copied to the heap: weights that no longer depend on the source. */
@@ -179,7 +187,20 @@ public final class BertCheckpoint {
                 table("embeddings.word_embeddings.weight", config.vocabSize(), hidden),
                 table("embeddings.position_embeddings.weight", config.maxPositions(), hidden),
                 table("embeddings.token_type_embeddings.weight", config.typeVocabSize(), hidden),
-                norm("embeddings.LayerNorm", hidden));
+                norm("embeddings.LayerNorm", hidden),
+                config.architecture().relativePositionBias() ? relativePositionBias(config) : null);
+    }
+
+    /** MPNet's {@code [buckets, heads]} table of attention biases, which every layer shares. */
+    private RelativePositionBias relativePositionBias(BertConfig config) {
+        String name = RELATIVE_POSITION_BIAS;
+        FloatTensor t = tensor(name);
+        if (t.rank() != 2 || t.shape()[1] != config.heads() || t.shape()[0] < RelativePositionBias.BUCKETS) {
+            throw SparseInferException.invalidModel(source + ": " + prefix + name + " is "
+                    + Arrays.toString(t.shape()) + ", expected [" + RelativePositionBias.BUCKETS
+                    + " or more buckets, " + config.heads() + " heads]");
+        }
+        return new RelativePositionBias(t.data(), t.shape()[0], t.shape()[1]);
     }
 
     private FloatTable table(String name, int rows, int cols) {

@@ -5,14 +5,15 @@ import com.google.gson.JsonParser;
 import dev.sparseinfer.engine.api.SparseInferException;
 
 /**
- * The architecture of a BERT-style encoder (BERT, RoBERTa, XLM-RoBERTa, DistilBERT: see {@link Architecture}).
+ * The architecture of a BERT-style encoder (BERT, RoBERTa, XLM-RoBERTa, DistilBERT, MPNet: see
+ * {@link Architecture}).
  * Field names follow Hugging Face's {@code config.json}, which is also how the config is written into packed
  * files. Pruned models may have fewer heads or FFN channels in some layers than {@link #heads()} and
  * {@link #intermediateSize()} say: the encoder takes each layer's sizes from its weights, and these fields give the
  * original architecture.
  *
- * @param typeVocabSize token-type rows; 1 for the families without token types (DistilBERT has no table, and runs
- *     with one row of zeros)
+ * @param typeVocabSize token-type rows; 1 for the families without token types (DistilBERT and MPNet have no table,
+ *     and run with one row of zeros)
  * @param padTokenId the padding index positions are counted from where {@link Architecture#positionsAfterPadding()}
  *     holds; unused otherwise
  */
@@ -130,7 +131,10 @@ public record BertConfig(
         }
     }
 
-    /** BERT's keys, which RoBERTa and XLM-RoBERTa share; their defaults are the transformers classes'. */
+    /**
+     * BERT's keys, which RoBERTa, XLM-RoBERTa and MPNet share; their defaults are the transformers classes'. MPNet
+     * has no token types, whatever {@code type_vocab_size} a config may carry over.
+     */
     private static BertConfig bertLike(Architecture architecture, JsonObject o, String source) {
         int defaultPad = architecture.positionsAfterPadding() ? 1 : 0;
         return new BertConfig(
@@ -141,7 +145,9 @@ public record BertConfig(
                 intField(o, "num_attention_heads", source),
                 intField(o, "intermediate_size", source),
                 intField(o, "max_position_embeddings", source),
-                o.has("type_vocab_size") ? intField(o, "type_vocab_size", source) : 2,
+                architecture.withoutTokenTypes()
+                        ? 1
+                        : o.has("type_vocab_size") ? intField(o, "type_vocab_size", source) : 2,
                 o.has("layer_norm_eps") ? o.get("layer_norm_eps").getAsDouble() : 1e-12,
                 o.has("hidden_act") ? o.get("hidden_act").getAsString() : GELU,
                 hasValue(o, "pad_token_id") ? intField(o, "pad_token_id", source) : defaultPad);

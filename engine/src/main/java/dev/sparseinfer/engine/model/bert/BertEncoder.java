@@ -1,19 +1,22 @@
 package dev.sparseinfer.engine.model.bert;
 
 import dev.sparseinfer.engine.api.Pooling;
+import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.Backend;
 import dev.sparseinfer.engine.backend.PreparedLinear;
 import dev.sparseinfer.engine.backend.PreparedNorm;
 import dev.sparseinfer.engine.backend.PreparedTable;
+import dev.sparseinfer.engine.backend.RelativePositionBias;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The BERT encoder's forward pass (Devlin et al. 2019, post-LayerNorm), written once against {@link Backend}, which
- * RoBERTa, XLM-RoBERTa and DistilBERT share (see {@link Architecture}):
+ * RoBERTa, XLM-RoBERTa, DistilBERT and MPNet share (see {@link Architecture}; MPNet's attention adds a bias by
+ * relative position):
  * embeddings, then per layer self-attention and the feed-forward block, each followed by residual + LayerNorm,
  * then pooling to one vector per sequence, L2-normalised if asked (the sentence-transformers recipe). Thread-safe: each call leases
  * activation buffers no other call holds, and the prepared weights are read-only.
@@ -26,6 +29,9 @@ public final class BertEncoder {
     private final PreparedTable positionEmbeddings;
     private final PreparedTable typeEmbeddings;
     private final PreparedNorm embeddingNorm;
+    /** Added to every layer's attention scores; null for the families without one. */
+    private final RelativePositionBias relativePositionBias;
+
     private final List<Layer> layers;
     private final ActivationBufferPool buffers;
 
@@ -48,6 +54,8 @@ public final class BertEncoder {
         this.backend = backend;
         this.config = weights.config();
         BertEmbeddings e = weights.embeddings();
+        // First, so that a backend without it declines before it holds any weights.
+        this.relativePositionBias = e.relativePositionBias() == null ? null : backend.prepare(e.relativePositionBias());
         this.wordEmbeddings = backend.prepareTable(e.word());
         this.positionEmbeddings = backend.prepareTable(e.position());
         this.typeEmbeddings = backend.prepareTable(e.tokenType());
@@ -55,6 +63,12 @@ public final class BertEncoder {
         List<Layer> prepared = new ArrayList<>(weights.layerCount());
         for (int i = 0; i < weights.layerCount(); i++) {
             BertLayer l = weights.layer(i);
+            int heads = l.query().outFeatures() / config.headDim();
+            if (relativePositionBias != null && heads != relativePositionBias.heads()) {
+                throw SparseInferException.invalidModel("layer " + i + " has " + heads + " attention heads but the "
+                        + "relative position bias has " + relativePositionBias.heads()
+                        + " (a model with a relative position bias cannot have heads pruned)");
+            }
             prepared.add(new Layer(
                     new PreparedLinear[] {
                         backend.prepare(l.query()), backend.prepare(l.key()), backend.prepare(l.value())
@@ -64,7 +78,7 @@ public final class BertEncoder {
                     backend.prepare(l.intermediate()),
                     backend.prepare(l.output()),
                     backend.prepare(l.outputNorm()),
-                    l.query().outFeatures() / config.headDim()));
+                    heads));
         }
         this.layers = List.copyOf(prepared);
         this.buffers = new ActivationBufferPool(
@@ -155,7 +169,7 @@ public final class BertEncoder {
         // Self-attention: project to queries, keys and values, attend within each sequence, project back.
         Activations[] qkv = views.projections();
         backend.linears(layer.projections(), h, qkv);
-        backend.attention(qkv[0], qkv[1], qkv[2], layer.heads(), batch, views.context());
+        backend.attention(qkv[0], qkv[1], qkv[2], layer.heads(), batch, relativePositionBias, views.context());
         backend.linear(layer.attentionOutput(), views.context(), ActivationFunction.NONE, projected);
         // h = LayerNorm(h + attention(h))
         backend.addLayerNorm(projected, h, layer.attentionNorm(), eps, h);

@@ -109,10 +109,24 @@ class CpuKernelsTest {
         assertEquals(reference.dot(a, 3, b, 1, length), vector.dot(a, 3, b, 1, length), 1e-4, "dot seed=" + seed);
     }
 
-    /** Sequence lengths below, at and past a vector of keys; head sizes with and without a scalar tail. */
+    /**
+     * Sequence lengths below, at and past a vector of keys; head sizes with and without a scalar tail; with and
+     * without a bias by relative position.
+     */
     @ParameterizedTest
-    @CsvSource({"1, 32, 2", "7, 32, 3", "8, 16, 2", "9, 12, 4", "16, 32, 12", "23, 5, 3", "40, 64, 2"})
-    void attentionHeadMatchesReference(int length, int headDim, int heads) {
+    @CsvSource({
+        "1, 32, 2, false",
+        "7, 32, 3, false",
+        "8, 16, 2, false",
+        "9, 12, 4, false",
+        "16, 32, 12, false",
+        "23, 5, 3, false",
+        "40, 64, 2, false",
+        "1, 32, 2, true",
+        "9, 12, 4, true",
+        "40, 64, 2, true"
+    })
+    void attentionHeadMatchesReference(int length, int headDim, int heads, boolean biased) {
         long seed = Seeds.fresh();
         Random random = new Random(seed);
         int width = headDim * heads;
@@ -125,8 +139,9 @@ class CpuKernelsTest {
         int col = headDim * (heads - 1);
         float[] expected = Seeds.gaussian(random, rows * width, 1);
         float[] actual = expected.clone();
-        reference.attentionHead(q, k, v, width, col, headDim, start, length, scale, expected);
-        vector.attentionHead(q, k, v, width, col, headDim, start, length, scale, actual);
+        float[] bias = biased ? Seeds.gaussian(random, 2 * length - 1, 1) : null;
+        reference.attentionHead(q, k, v, width, col, headDim, start, length, scale, bias, expected);
+        vector.attentionHead(q, k, v, width, col, headDim, start, length, scale, bias, actual);
         // Every output is a convex combination of values of magnitude about 1.
         for (int i = 0; i < rows * width; i++) {
             boolean written = i / width >= start && i / width < start + length && i % width >= col;

@@ -128,11 +128,12 @@ class HfEncoderArchitecturesTest {
     void anUnsupportedModelTypeIsNamedWithTheSupportedOnes() throws IOException {
         TinyEncoder.write(dir, Architecture.ROBERTA, "", 3);
         Path config = dir.resolve("config.json");
-        Files.writeString(config, Files.readString(config).replace("\"roberta\"", "\"mpnet\""));
+        Files.writeString(config, Files.readString(config).replace("\"roberta\"", "\"deberta-v2\""));
 
         SparseInferException e = assertThrows(SparseInferException.class, () -> HfBertLoader.open(dir, "{}"));
         assertEquals(
-                config + ": model_type 'mpnet' is not supported (supported: bert, roberta, xlm-roberta, distilbert)",
+                config + ": model_type 'deberta-v2' is not supported (supported: bert, roberta, xlm-roberta, "
+                        + "distilbert, mpnet)",
                 e.getMessage());
     }
 

@@ -169,6 +169,7 @@ public final class SyntheticBertOnnx {
                 yield node("Add", "/embeddings/Add", List.of(words, gather("token_type_embeddings", zeros)));
             }
             case DISTILBERT -> words;
+            case MPNET -> throw new IllegalArgumentException("no ONNX export of MPNet is modelled");
         };
         String positionIds = architecture.positionsAfterPadding() ? robertaPositionIds() : positionIdsBuffer();
         String positionRows = gather("position_embeddings", positionIds);
