@@ -25,7 +25,8 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Runs every op on the CPU, in pure Java, with the kernels {@link CpuKernelProvider} chose for this JVM.
+ * Runs every op on the CPU with the kernels {@link CpuKernelProvider} chose for this JVM: Java (Vector API or scalar),
+ * and the native int8 kernels for w8a8 layers where they load.
  */
 public final class CpuBackend implements Backend {
 
@@ -59,7 +60,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu (" + kernels.name() + ", " + parallel.threads()
+        String int8 = selection
+                .nativeInt8()
+                .map(isa -> ", native " + isa.label() + " int8")
+                .orElse("");
+        return "cpu (" + kernels.name() + int8 + ", " + parallel.threads()
                 + (parallel.threads() == 1 ? " thread)" : " threads)");
     }
 
@@ -92,19 +97,21 @@ public final class CpuBackend implements Backend {
                 TwoFourOutputMajorLinear.pays(out, in)
                         ? new TwoFourOutputMajorLinear(t, b)
                         : new DenseLinear(out, in, t.toDense().data(), b);
-            case Int8Weights q ->
-                new Int8DenseLinear(
-                        out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
+            case Int8Weights q -> int8(out, in, q.values(), q.scales(), b);
             case CsrInt8Weights q -> sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
-            case TwoFourInt8Weights q ->
-                new Int8DenseLinear(
-                        out,
-                        in,
-                        q.denseValues(),
-                        q.scales().scales(),
-                        q.scales().scheme(),
-                        b);
+            case TwoFourInt8Weights q -> int8(out, in, q.denseValues(), q.scales(), b);
         };
+    }
+
+    /**
+     * Dense int8 weights (or 2:4 ones with their zeros filled in: a CPU has no instruction that skips them): w8a8 on
+     * the native int8 kernels where they run, everything else widened to fp32 in the Vector API kernels.
+     */
+    private CpuLinear int8(int out, int in, byte[] values, Int8Scales scales, float[] bias) {
+        if (scales.scheme() == Int8Scheme.W8A8 && selection.nativeInt8().isPresent()) {
+            return new NativeInt8Linear(selection.nativeInt8().get(), out, in, values, scales.scales(), bias);
+        }
+        return new Int8DenseLinear(out, in, values, scales.scales(), scales.scheme(), bias);
     }
 
     private static boolean quantizesActivations(LinearWeights w) {

@@ -1,0 +1,100 @@
+package dev.sparseinfer.engine.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.sparseinfer.engine.backend.ActivationFunction;
+import dev.sparseinfer.engine.backend.Activations;
+import dev.sparseinfer.engine.backend.PreparedLinear;
+import dev.sparseinfer.engine.format.FloatMatrix;
+import dev.sparseinfer.engine.format.Int8Scheme;
+import dev.sparseinfer.engine.format.Int8Weights;
+import dev.sparseinfer.engine.format.Linear;
+import dev.sparseinfer.engine.format.LinearWeights;
+import dev.sparseinfer.engine.format.TwoFourInt8Weights;
+import dev.sparseinfer.engine.format.TwoFourWeights;
+import dev.sparseinfer.engine.testing.RandomWeights;
+import dev.sparseinfer.engine.testing.Seeds;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * w8a8 layers (dense and 2:4) on the native int8 kernels, at every instruction set this CPU runs, give the bits of
+ * the Vector API kernels that run when the native ones are off: both sum the same int8 products exactly and rescale
+ * the same way.
+ */
+class NativeInt8LinearTest {
+
+    private static final List<NativeInt8Isa> ISAS = new ArrayList<>();
+
+    @BeforeAll
+    static void nativeKernels() {
+        assumeTrue(
+                NativeInt8Library.class.getResource(NativeInt8Library.RESOURCE) != null,
+                "the native int8 library was not built (no gcc, or not Linux x86-64)");
+        int levels = NativeInt8Library.levels();
+        for (NativeInt8Isa isa : NativeInt8Isa.values()) {
+            if (isa.supportedBy(levels)) {
+                ISAS.add(isa);
+            }
+        }
+        assumeTrue(!ISAS.isEmpty(), "this CPU runs none of the native int8 kernels");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1, 4, 1", "3, 383, 67", "17, 36, 129", "16, 384, 384", "5, 1537, 70", "45, 520, 19", "1, 64, 200"})
+    void nativeW8a8GivesTheVectorKernelsBits(int rows, int in, int out) {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        FloatMatrix dense = RandomWeights.dense(random, out, in);
+        List<LinearWeights> formats = new ArrayList<>(List.of(Int8Weights.quantize(dense, Int8Scheme.W8A8)));
+        if (in % 4 == 0) {
+            formats.add(TwoFourInt8Weights.quantize(
+                    TwoFourWeights.fromDense(RandomWeights.twoFour(random, out, in)), Int8Scheme.W8A8));
+        }
+        float[] x = Seeds.gaussian(random, rows * in, 1);
+        float[] bias = Seeds.gaussian(random, out, 0.3);
+        CpuKernelSelection vector = CpuKernelProvider.selection().withNativeInt8(Optional.empty());
+        for (LinearWeights w : formats) {
+            for (ActivationFunction activation : ActivationFunction.values()) {
+                float[] expected = run(vector, 1, w, x, rows, bias, activation);
+                for (NativeInt8Isa isa : ISAS) {
+                    for (int threads = 1; threads <= 3; threads++) {
+                        float[] got =
+                                run(vector.withNativeInt8(Optional.of(isa)), threads, w, x, rows, bias, activation);
+                        assertArrayEquals(
+                                expected,
+                                got,
+                                isa.label() + " " + w.formatName() + " " + activation + " [" + rows + "x" + in + "] -> "
+                                        + out + " on " + threads + " threads (seed=" + seed + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] run(
+            CpuKernelSelection kernels,
+            int threads,
+            LinearWeights w,
+            float[] x,
+            int rows,
+            float[] bias,
+            ActivationFunction activation) {
+        try (CpuBackend backend = new CpuBackend(kernels, threads)) {
+            PreparedLinear layer = backend.prepare(new Linear("layer", w, bias));
+            Class<?> expected = kernels.nativeInt8().isPresent() ? NativeInt8Linear.class : Int8DenseLinear.class;
+            assertEquals(expected, layer.getClass());
+            Activations ys = backend.allocate(rows, w.outFeatures());
+            backend.linear(layer, backend.upload(x, rows, w.inFeatures()), activation, ys);
+            assertEquals(kernels.nativeInt8().isPresent(), backend.description().contains("native"));
+            return backend.read(ys);
+        }
+    }
+}
