@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.PreparedLinear;
+import dev.sparseinfer.engine.format.CsrInt8Weights;
+import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.format.Int8Weights;
@@ -25,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * w8a8 layers (dense and 2:4) on the native int8 kernels, at every instruction set this CPU runs, give the bits of
+ * w8a8 layers (dense, 2:4 and CSR) on the native int8 kernels, at every instruction set this CPU runs, give the bits of
  * the Vector API kernels that run when the native ones are off: both sum the same int8 products exactly and rescale
  * the same way.
  */
@@ -79,6 +81,42 @@ class NativeInt8LinearTest {
         }
     }
 
+    /**
+     * A w8a8 CSR layer keeping enough weights runs the native dense kernel on its zero-filled weights, with the
+     * CSR kernel's numbers to float rounding (the same exact sums, rescaled in another order); a sparser one stays CSR.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 383, 67", "17, 384, 129", "45, 520, 19"})
+    void csrW8a8RunsDenseNativeDownToItsThreshold(int rows, int in, int out) {
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        float[] x = Seeds.gaussian(random, rows * in, 1);
+        float[] bias = Seeds.gaussian(random, out, 0.3);
+        CpuKernelSelection vector = CpuKernelProvider.selection().withNativeInt8(Optional.empty());
+        for (double sparsity : new double[] {0.5, 0.9, 0.99}) {
+            LinearWeights w = CsrInt8Weights.quantize(
+                    CsrWeights.fromDense(RandomWeights.unstructured(random, out, in, sparsity)), Int8Scheme.W8A8);
+            float[] expected = run(vector, 1, w, x, rows, bias, ActivationFunction.NONE);
+            for (NativeInt8Isa isa : ISAS) {
+                try (CpuBackend backend = new CpuBackend(vector.withNativeInt8(Optional.of(isa)), 2)) {
+                    PreparedLinear layer = backend.prepare(new Linear("layer", w, bias));
+                    assertEquals(sparsity < 0.95 ? NativeInt8Linear.class : CsrLinear.class, layer.getClass());
+                    Activations ys = backend.allocate(rows, out);
+                    backend.linear(layer, backend.upload(x, rows, in), ActivationFunction.NONE, ys);
+                    float[] got = backend.read(ys);
+                    for (int k = 0; k < got.length; k++) {
+                        assertEquals(
+                                expected[k],
+                                got[k],
+                                1e-5 * (1 + Math.abs(expected[k])),
+                                isa.label() + " CSR " + sparsity + " [" + rows + "x" + in + "] -> " + out + ", output "
+                                        + k + " (seed=" + seed + ")");
+                    }
+                }
+            }
+        }
+    }
+
     private static float[] run(
             CpuKernelSelection kernels,
             int threads,
@@ -90,6 +128,9 @@ class NativeInt8LinearTest {
         try (CpuBackend backend = new CpuBackend(kernels, threads)) {
             PreparedLinear layer = backend.prepare(new Linear("layer", w, bias));
             Class<?> expected = kernels.nativeInt8().isPresent() ? NativeInt8Linear.class : Int8DenseLinear.class;
+            if (w instanceof CsrInt8Weights) {
+                expected = kernels.nativeInt8().isPresent() ? NativeInt8Linear.class : CsrLinear.class;
+            }
             assertEquals(expected, layer.getClass());
             Activations ys = backend.allocate(rows, w.outFeatures());
             backend.linear(layer, backend.upload(x, rows, w.inFeatures()), activation, ys);
