@@ -21,6 +21,7 @@ import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
+import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -38,6 +39,8 @@ public final class CpuBackend implements Backend {
     private final CpuKernelSelection selection;
     private final CpuKernels kernels;
     private final ParallelFor parallel;
+    /** The native int8 layers' packed weights and scales: freed when the backend closes, not whenever GC runs. */
+    private final Arena nativeMemory = Arena.ofShared();
 
     public CpuBackend(int threads) {
         this(CpuKernelProvider.selection(), threads);
@@ -113,7 +116,8 @@ public final class CpuBackend implements Backend {
      */
     private CpuLinear int8(int out, int in, byte[] values, Int8Scales scales, float[] bias) {
         if (scales.scheme() == Int8Scheme.W8A8 && selection.nativeInt8().isPresent()) {
-            return new NativeInt8Linear(selection.nativeInt8().get(), out, in, values, scales.scales(), bias);
+            return new NativeInt8Linear(
+                    selection.nativeInt8().get(), nativeMemory, out, in, values, scales.scales(), bias);
         }
         return new Int8DenseLinear(out, in, values, scales.scales(), scales.scheme(), bias);
     }
@@ -402,5 +406,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void close() {
         parallel.close();
+        if (nativeMemory.scope().isAlive()) {
+            nativeMemory.close();
+        }
     }
 }

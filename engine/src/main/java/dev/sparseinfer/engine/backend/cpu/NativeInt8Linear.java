@@ -10,8 +10,8 @@ import java.lang.foreign.ValueLayout;
  * kernel reads (panels of {@link #PANEL} outputs, four inputs per 32-bit lane); each call quantises the tokens into a
  * per-thread scratch segment and writes the rescaled sums straight into the output array. The sums are exact int32,
  * rescaled as {@link Int8DenseLinear} rescales its exact fp32 sums, so both give the same bits (while a sum of
- * |products| stays below 2^24, where the fp32 sums stop being exact). Weights and scales live as long as this layer
- * ({@link Arena#ofAuto()}).
+ * |products| stays below 2^24, where the fp32 sums stop being exact). Weights and scales live in the backend's arena:
+ * a call after the backend closed fails with an exception, never reads freed memory.
  */
 final class NativeInt8Linear implements CpuLinear {
 
@@ -27,11 +27,10 @@ final class NativeInt8Linear implements CpuLinear {
     private final MemorySegment scales;
     private final MemorySegment bias;
 
-    NativeInt8Linear(NativeInt8Isa isa, int out, int in, byte[] weights, float[] scales, float[] bias) {
+    NativeInt8Linear(NativeInt8Isa isa, Arena arena, int out, int in, byte[] weights, float[] scales, float[] bias) {
         this.isa = isa;
         this.out = out;
         this.in = in;
-        Arena arena = Arena.ofAuto();
         this.packed = arena.allocate(NativeInt8Library.packedBytes(out, in), 64);
         NativeInt8Library.pack(isa, weights, out, in, packed);
         this.scales = arena.allocateFrom(ValueLayout.JAVA_FLOAT, scales);

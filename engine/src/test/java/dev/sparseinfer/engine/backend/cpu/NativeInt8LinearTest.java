@@ -2,6 +2,7 @@ package dev.sparseinfer.engine.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sparseinfer.engine.backend.ActivationFunction;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -115,6 +117,21 @@ class NativeInt8LinearTest {
                 }
             }
         }
+    }
+
+    /** The packed weights go with the backend: a layer used after its backend closed fails, never reads freed memory. */
+    @Test
+    void aLayerUsedAfterItsBackendClosedFailsWithAnException() {
+        Random random = new Random(Seeds.fresh());
+        LinearWeights w = Int8Weights.quantize(RandomWeights.dense(random, 64, 32), Int8Scheme.W8A8);
+        CpuBackend backend = new CpuBackend(CpuKernelProvider.selection().withNativeInt8(Optional.of(ISAS.get(0))), 1);
+        PreparedLinear layer = backend.prepare(new Linear("layer", w, new float[64]));
+        Activations x = backend.upload(Seeds.gaussian(random, 3 * 32, 1), 3, 32);
+        Activations y = backend.allocate(3, 64);
+        backend.linear(layer, x, ActivationFunction.NONE, y);
+        backend.close();
+        backend.close();
+        assertThrows(IllegalStateException.class, () -> backend.linear(layer, x, ActivationFunction.NONE, y));
     }
 
     private static float[] run(
