@@ -13,16 +13,18 @@ import java.util.Locale;
  * into a Markdown table: time per call, dense-equivalent GFLOP/s, fraction of the measured FMA peak (per thread),
  * and speedup over the dense layer at the same shape and tokens; with {@link PermuteCostBenchmark} in the file, also
  * what a permute + FMA costs in FMAs, and with {@link Int8ProductBenchmark} the multiply-add rate of each int8
- * route. Usage: {@code JmhSummary results.json}.
+ * route. With {@code --int8-peak GOPS} (from {@code bench/run int8-peak}), w8a8 rows also show their fraction of
+ * that int8 peak, the one their native kernels can reach. Usage: {@code JmhSummary results.json [--int8-peak GOPS]}.
  */
 public final class JmhSummary {
 
     private JmhSummary() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            throw new IllegalArgumentException("usage: JmhSummary JMH-RESULTS.json");
+        if (args.length != 1 && !(args.length == 3 && args[1].equals("--int8-peak"))) {
+            throw new IllegalArgumentException("usage: JmhSummary JMH-RESULTS.json [--int8-peak GOPS]");
         }
+        double int8Peak = args.length == 3 ? Double.parseDouble(args[2]) : Double.NaN;
         JsonArray runs =
                 JsonParser.parseString(Files.readString(Path.of(args[0]))).getAsJsonArray();
         double peak = FmaPeakBenchmark.FMAS_PER_CALL
@@ -48,9 +50,13 @@ public final class JmhSummary {
                     micros(runs, "Int8ProductBenchmark.int16Vectors"),
                     micros(runs, "Int8ProductBenchmark.c2MulAddLoop")));
         }
-        b.append(
-                "| shape (in x out) | tokens | format | threads | µs per call | GFLOP/s (dense-equivalent) | of peak | vs dense |\n");
-        b.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        if (!Double.isNaN(int8Peak)) {
+            b.append(String.format(
+                    Locale.ROOT, "int8 peak of one core (bench/run int8-peak): %.1f GOP/s%n%n", int8Peak));
+        }
+        b.append("| shape (in x out) | tokens | format | threads | µs per call | GFLOP/s (dense-equivalent) | of peak"
+                + " | of int8 peak | vs dense |\n");
+        b.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (JsonElement e : runs) {
             JsonObject run = e.getAsJsonObject();
             if (!run.get("benchmark").getAsString().endsWith("linear")) {
@@ -60,6 +66,7 @@ public final class JmhSummary {
             String shape = p.get("shape").getAsString();
             int tokens = p.get("tokens").getAsInt();
             int threads = p.get("threads").getAsInt();
+            String format = p.get("format").getAsString();
             double micros = run.getAsJsonObject("primaryMetric").get("score").getAsDouble();
             String[] dims = shape.split("x");
             double flops = 2.0 * tokens * Double.parseDouble(dims[0]) * Double.parseDouble(dims[1]);
@@ -67,14 +74,17 @@ public final class JmhSummary {
             double dense = denseMicros(runs, shape, tokens, threads);
             b.append(String.format(
                     Locale.ROOT,
-                    "| %s | %d | %s | %d | %.1f | %.1f | %.0f%% | %.2f× |%n",
+                    "| %s | %d | %s | %d | %.1f | %.1f | %.0f%% | %s | %.2f× |%n",
                     shape,
                     tokens,
-                    p.get("format").getAsString(),
+                    format,
                     threads,
                     micros,
                     gflops,
                     100 * gflops / (peak * threads),
+                    format.contains("w8a8") && !Double.isNaN(int8Peak)
+                            ? String.format(Locale.ROOT, "%.0f%%", 100 * gflops / (int8Peak * threads))
+                            : "",
                     dense / micros));
         }
         System.out.print(b);

@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One linear layer on the CPU backend, every weight format, at MiniLM, BERT-base and LLM shapes ({@code in x out}),
- * for 1, 32 and 128 tokens. Weights are random with the format's exact sparsity; the layer is prepared (packed)
+ * for 1, 16, 32 and 128 tokens. Weights are random with the format's exact sparsity; the layer is prepared (packed)
  * once in setup, as at model load. {@link JmhSummary} turns the results into dense-equivalent GFLOP/s
  * ({@code 2 * tokens * in * out / time}, whatever the format skips) and a fraction of {@link FmaPeakBenchmark}.
  */
@@ -49,7 +49,7 @@ public class LinearKernelBenchmark {
     @Param({"384x384", "384x1536", "1536x384", "768x768", "768x3072", "4096x4096", "4096x11008"})
     public String shape;
 
-    @Param({"1", "32", "128"})
+    @Param({"1", "16", "32", "128"})
     public int tokens;
 
     @Param({"dense", "csr-50", "2:4", "csr-75", "csr-90", "w8a8", "w8", "2:4+w8a8", "csr-90+w8a8"})

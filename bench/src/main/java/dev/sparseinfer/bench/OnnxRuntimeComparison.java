@@ -238,6 +238,7 @@ public final class OnnxRuntimeComparison {
         ours.put("2:4 fp32", twoFour);
         ours.put("90% unstructured fp32", ninety);
         ours.put("2:4 + w8a8", Int8Quantizer.quantize(twoFour, Int8Scheme.W8A8));
+        ours.put("90% unstructured + w8a8", Int8Quantizer.quantize(ninety, Int8Scheme.W8A8));
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("dense fp32", "onnxruntime", (threads, batch) -> ort(onnx, threads)));
         variants.add(

@@ -22,11 +22,13 @@ import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
+import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Runs every op on the CPU, in pure Java, with the kernels {@link CpuKernelProvider} chose for this JVM.
+ * Runs every op on the CPU with the kernels {@link CpuKernelProvider} chose for this JVM: Java (Vector API or scalar),
+ * and the native int8 kernels for w8a8 layers where they load.
  */
 public final class CpuBackend implements Backend {
 
@@ -38,6 +40,8 @@ public final class CpuBackend implements Backend {
     private final CpuKernelSelection selection;
     private final CpuKernels kernels;
     private final ParallelFor parallel;
+    /** The native int8 layers' packed weights and scales: freed when the backend closes, not whenever GC runs. */
+    private final Arena nativeMemory = Arena.ofShared();
 
     public CpuBackend(int threads) {
         this(CpuKernelProvider.selection(), threads);
@@ -60,7 +64,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu (" + kernels.name() + ", " + parallel.threads()
+        String int8 = selection
+                .nativeInt8()
+                .map(isa -> ", native " + isa.label() + " int8")
+                .orElse("");
+        return "cpu (" + kernels.name() + int8 + ", " + parallel.threads()
                 + (parallel.threads() == 1 ? " thread)" : " threads)");
     }
 
@@ -74,7 +82,8 @@ public final class CpuBackend implements Backend {
      * scalar kernels: slow, but the same numbers. 2:4 layers run the dense kernels on their zero-filled weights
      * (fp32, or int8 with the same scales), except one or two tokens through a layer too big for the cache
      * ({@link TwoFourOutputMajorLinear}): on AVX2 no 2:4 kernel reaches dense speed anywhere else
-     * ({@code LinearKernelBenchmark}, format 2:4).
+     * ({@code LinearKernelBenchmark}, format 2:4). Where the native int8 kernels load, w8a8 layers run them: dense,
+     * 2:4 with its zeros filled in, and CSR down to {@link #NATIVE_DENSE_MIN_KEPT} of its weights kept.
      */
     @Override
     public PreparedLinear prepare(Linear layer) {
@@ -93,19 +102,52 @@ public final class CpuBackend implements Backend {
                 TwoFourOutputMajorLinear.pays(out, in)
                         ? new TwoFourOutputMajorLinear(t, b)
                         : new DenseLinear(out, in, t.toDense().data(), b);
-            case Int8Weights q ->
-                new Int8DenseLinear(
-                        out, in, q.values(), q.scales().scales(), q.scales().scheme(), b);
-            case CsrInt8Weights q -> sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
-            case TwoFourInt8Weights q ->
-                new Int8DenseLinear(
-                        out,
-                        in,
-                        q.denseValues(),
-                        q.scales().scales(),
-                        q.scales().scheme(),
-                        b);
+            case Int8Weights q -> int8(out, in, q.values(), q.scales(), b);
+            case CsrInt8Weights q ->
+                runsDenseNative(q)
+                        ? int8(out, in, denseValues(q), q.scales(), b)
+                        : sparseInt8(CompressedRows.of(q.pattern()), q.values(), q.scales(), layer);
+            case TwoFourInt8Weights q -> int8(out, in, q.denseValues(), q.scales(), b);
         };
+    }
+
+    /**
+     * Dense int8 weights (or 2:4 ones with their zeros filled in: a CPU has no instruction that skips them): w8a8 on
+     * the native int8 kernels where they run, everything else widened to fp32 in the Vector API kernels.
+     */
+    private CpuLinear int8(int out, int in, byte[] values, Int8Scales scales, float[] bias) {
+        if (scales.scheme() == Int8Scheme.W8A8 && selection.nativeInt8().isPresent()) {
+            return new NativeInt8Linear(
+                    selection.nativeInt8().get(), nativeMemory, out, in, values, scales.scales(), bias);
+        }
+        return new Int8DenseLinear(out, in, values, scales.scales(), scales.scheme(), bias);
+    }
+
+    /**
+     * A w8a8 CSR layer keeping at least this fraction of its weights runs the native dense int8 kernel on its
+     * zero-filled weights: at MiniLM's shapes that beats the CSR kernels (fp32 or int8) at 90 % sparsity for 1 to 128
+     * tokens, ties at 95 % and loses at 98 %, where CSR reads a tenth of the bytes.
+     */
+    static final double NATIVE_DENSE_MIN_KEPT = 0.05;
+
+    private boolean runsDenseNative(CsrInt8Weights q) {
+        long weights = (long) q.outFeatures() * q.inFeatures();
+        return selection.nativeInt8().isPresent()
+                && q.scales().scheme() == Int8Scheme.W8A8
+                && q.values().length >= NATIVE_DENSE_MIN_KEPT * weights;
+    }
+
+    /** A CSR layer's int8 values at their places in a dense {@code [out, in]} matrix, zeros elsewhere. */
+    private static byte[] denseValues(CsrInt8Weights q) {
+        byte[] dense = new byte[Math.multiplyExact(q.outFeatures(), q.inFeatures())];
+        int[] rowPtr = q.pattern().rowPtr();
+        int[] colIdx = q.pattern().colIdx();
+        for (int o = 0; o < q.outFeatures(); o++) {
+            for (int k = rowPtr[o]; k < rowPtr[o + 1]; k++) {
+                dense[o * q.inFeatures() + colIdx[k]] = q.values()[k];
+            }
+        }
+        return dense;
     }
 
     private static boolean quantizesActivations(LinearWeights w) {
@@ -384,5 +426,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void close() {
         parallel.close();
+        if (nativeMemory.scope().isAlive()) {
+            nativeMemory.close();
+        }
     }
 }

@@ -1,18 +1,23 @@
 package dev.sparseinfer.engine.backend.cpu;
 
 import java.util.Optional;
+import java.util.function.IntSupplier;
 
 /**
  * Decides once per JVM which kernels the CPU backend runs: the Vector API kernels, at the width
  * {@code -Dsparseinfer.cpu.vectorBits} asks for or else the JVM's preferred one, when the JVM was started with the
  * {@code jdk.incubator.vector} module; otherwise the scalar kernels, with a one-line notice naming the flag that
- * fixes it. A bad width is refused first, with a one-line error, before any Vector API class loads.
+ * fixes it. With the Vector API, w8a8 layers run on the native int8 kernels ({@link NativeInt8Library}) at the best
+ * instruction set this CPU has, unless {@code -Dsparseinfer.native} (or {@code SPARSEINFER_NATIVE}) says otherwise;
+ * where they cannot run, a one-line notice says why and w8a8 runs the Vector API kernels. A bad setting is refused
+ * first, with a one-line error, before any Vector API class loads.
  */
 public final class CpuKernelProvider {
 
     static final String VECTOR_MODULE = "jdk.incubator.vector";
     static final String MISSING_MODULE_NOTICE = "cpu: the Vector API module is missing, running the scalar kernels"
             + " (much slower); start the JVM with --add-modules " + VECTOR_MODULE;
+    private static final String FALLBACK = ", w8a8 runs the Vector API kernels";
 
     /** Guarded by the class: set by the first call that succeeds, so a refused width is refused again next time. */
     private static CpuKernelSelection chosen;
@@ -24,16 +29,80 @@ public final class CpuKernelProvider {
         if (chosen == null) {
             chosen = select(
                     ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent(),
-                    System.getProperty(VectorBitsProperty.NAME));
+                    System.getProperty(VectorBitsProperty.NAME),
+                    NativeInt8Property.parse(
+                            System.getProperty(NativeInt8Property.NAME), System.getenv(NativeInt8Property.ENV)),
+                    new NativeInt8Host(
+                            System.getProperty("os.name"),
+                            System.getProperty("os.arch"),
+                            NativeInt8Library.class.getResource(NativeInt8Library.RESOURCE) != null,
+                            NativeInt8Library::levels));
         }
         return chosen;
     }
 
+    /**
+     * What the native int8 choice depends on, given so tests can stand in for another machine.
+     *
+     * @param levels loads the library and returns {@code si_levels()}; throws if the library does not load
+     */
+    record NativeInt8Host(String os, String arch, boolean libraryPresent, IntSupplier levels) {}
+
     /** The decision, with what it depends on given, so tests can stand in for a JVM without the module. */
-    static CpuKernelSelection select(boolean vectorModule, String vectorBitsProperty) {
+    static CpuKernelSelection select(
+            boolean vectorModule, String vectorBitsProperty, NativeInt8Property nativeInt8, NativeInt8Host host) {
         int bits = VectorBitsProperty.parse(vectorBitsProperty);
-        return vectorModule
-                ? CpuKernelSelection.vector(bits)
-                : CpuKernelSelection.scalar(Optional.of(MISSING_MODULE_NOTICE));
+        if (!vectorModule) {
+            return CpuKernelSelection.scalar(Optional.of(MISSING_MODULE_NOTICE));
+        }
+        if (!nativeInt8.enabled()) {
+            return CpuKernelSelection.vector(
+                    bits,
+                    Optional.empty(),
+                    Optional.of("cpu: native int8 kernels off (" + nativeInt8.source() + ")" + FALLBACK));
+        }
+        if (!"Linux".equals(host.os()) || !("amd64".equals(host.arch()) || "x86_64".equals(host.arch()))) {
+            return CpuKernelSelection.vector(
+                    bits,
+                    Optional.empty(),
+                    Optional.of("cpu: no native int8 kernels for " + host.os() + " " + host.arch() + FALLBACK));
+        }
+        if (!host.libraryPresent()) {
+            return CpuKernelSelection.vector(
+                    bits,
+                    Optional.empty(),
+                    Optional.of("cpu: native int8 kernels not found (no sparseinfer-native-cpu"
+                            + " jar built with gcc on the class path)" + FALLBACK));
+        }
+        int levels;
+        try {
+            levels = host.levels().getAsInt();
+        } catch (LinkageError | RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return CpuKernelSelection.vector(
+                    bits,
+                    Optional.empty(),
+                    Optional.of("cpu: native int8 kernels failed to load (" + cause + ")" + FALLBACK));
+        }
+        if (nativeInt8.forced().isPresent()) {
+            NativeInt8Isa isa = nativeInt8.forced().get();
+            return isa.supportedBy(levels)
+                    ? CpuKernelSelection.vector(bits, Optional.of(isa), Optional.empty())
+                    : CpuKernelSelection.vector(
+                            bits,
+                            Optional.empty(),
+                            Optional.of("cpu: " + nativeInt8.source()
+                                    + " asks for native int8 kernels this CPU cannot run" + FALLBACK));
+        }
+        for (NativeInt8Isa isa : new NativeInt8Isa[] {NativeInt8Isa.AVX512_VNNI, NativeInt8Isa.AVX2}) {
+            if (isa.supportedBy(levels)) {
+                return CpuKernelSelection.vector(bits, Optional.of(isa), Optional.empty());
+            }
+        }
+        return CpuKernelSelection.vector(
+                bits,
+                Optional.empty(),
+                Optional.of(
+                        "cpu: this CPU has neither AVX2 nor AVX-512 VNNI for the native" + " int8 kernels" + FALLBACK));
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.Similarity;
@@ -11,6 +12,10 @@ import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.backend.cpu.CpuKernelProvider;
 import dev.sparseinfer.engine.backend.cpu.CpuKernelSelection;
+import dev.sparseinfer.engine.backend.cpu.NativeInt8Isa;
+import dev.sparseinfer.engine.format.Int8Scheme;
+import dev.sparseinfer.engine.format.Int8Weights;
+import dev.sparseinfer.engine.format.Linear;
 import dev.sparseinfer.engine.testing.RandomBert;
 import dev.sparseinfer.engine.testing.ReferenceBert;
 import dev.sparseinfer.engine.testing.Seeds;
@@ -52,6 +57,64 @@ class BertEncoderTest {
                 }
             }
         }
+    }
+
+    /**
+     * A w8a8 model embeds the same on the native int8 kernels (each instruction set this CPU runs) as on the Vector
+     * API's, at any thread count: both sum the same int8 products exactly.
+     */
+    @Test
+    void w8a8EmbedsTheSameOnNativeAndVectorKernels() {
+        CpuKernelSelection selection = CpuKernelProvider.selection();
+        assumeTrue(selection.nativeInt8().isPresent(), "no native int8 kernels here: " + selection.notice());
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        BertWeights dense =
+                RandomBert.weights(new BertConfig(53, 96, 2, 3, 200, 19, 2, 1e-12, BertConfig.GELU), random);
+        List<BertLayer> layers = new ArrayList<>();
+        for (BertLayer l : dense.layers()) {
+            layers.add(new BertLayer(
+                    w8a8(l.query()),
+                    w8a8(l.key()),
+                    w8a8(l.value()),
+                    w8a8(l.attentionOutput()),
+                    l.attentionNorm(),
+                    w8a8(l.intermediate()),
+                    w8a8(l.output()),
+                    l.outputNorm()));
+        }
+        BertWeights weights = new BertWeights(dense.config(), dense.embeddings(), layers);
+        int[][] ids = randomIds(random, 6);
+        TokenBatch batch = TokenBatch.pack(ids, randomTypes(random, ids));
+        float[][] expected;
+        try (CpuBackend backend = new CpuBackend(selection.withNativeInt8(Optional.empty()), 1)) {
+            expected = new BertEncoder(weights, backend).forward(batch, Pooling.MEAN, true);
+        }
+        List<NativeInt8Isa> isas =
+                new ArrayList<>(List.of(selection.nativeInt8().get()));
+        if (selection.nativeInt8().get() != NativeInt8Isa.AVX2) {
+            isas.add(NativeInt8Isa.AVX2);
+        }
+        for (NativeInt8Isa isa : isas) {
+            for (int threads : new int[] {1, 2}) {
+                try (CpuBackend backend = new CpuBackend(selection.withNativeInt8(Optional.of(isa)), threads)) {
+                    float[][] actual = new BertEncoder(weights, backend).forward(batch, Pooling.MEAN, true);
+                    for (int s = 0; s < ids.length; s++) {
+                        for (int c = 0; c < expected[s].length; c++) {
+                            assertEquals(
+                                    expected[s][c],
+                                    actual[s][c],
+                                    1e-6,
+                                    backend.description() + ", sequence " + s + " (seed=" + seed + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static Linear w8a8(Linear l) {
+        return new Linear(l.name(), Int8Weights.quantize(l.weights().toDense(), Int8Scheme.W8A8), l.bias());
     }
 
     @Test
