@@ -39,7 +39,8 @@ final class BenchCompareCommand implements Callable<Integer> {
             "texts_per_s",
             "samples",
             "linear_bytes",
-            "sparsity");
+            "sparsity",
+            "quality");
 
     @Parameters(index = "0", paramLabel = "A.json", description = "The baseline results.")
     Path a;

@@ -25,6 +25,7 @@ import dev.sparseinfer.models.prune.PruneSpec;
 import dev.sparseinfer.models.quantize.Int8Quantizer;
 import dev.sparseinfer.models.train.DistillSettings;
 import dev.sparseinfer.models.train.Distiller;
+import dev.sparseinfer.models.variants.SourceIdentity;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -161,7 +162,8 @@ final class DistillCommand implements Callable<Integer> {
         Path out = output.checked();
         Path state = checkpoint != null ? checkpoint : out.resolveSibling(out.getFileName() + ".ckpt");
         List<String> texts = corpus == null ? CalibrationSet.distillationCorpus() : CalibrationSet.readTexts(corpus);
-        LoadedModel teacher = ModelLoader.load(model.resolve());
+        Path teacherPath = model.resolve();
+        LoadedModel teacher = ModelLoader.load(teacherPath);
         if (teacher.recipe().pooling() != Pooling.MEAN) {
             throw SparseInferException.invalidArgument("distill trains mean-pooled models only; " + teacher.source()
                     + " pools by " + teacher.recipe().pooling());
@@ -231,7 +233,9 @@ final class DistillCommand implements Callable<Integer> {
                             "distill.corpus",
                             corpus == null ? "wordnet" : corpus.getFileName().toString())
                     .with("distill.corpus_texts", Integer.toString(texts.size()))
-                    .with("distill.seed", Long.toString(seed));
+                    .with("distill.seed", Long.toString(seed))
+                    // The demo's variant cache uses a distilled file only if it was trained from the same model.
+                    .with(SourceIdentity.TEACHER_RECIPE_KEY, SourceIdentity.of(teacherPath));
             if (scheme != null) {
                 trained = Int8Quantizer.quantize(trained, scheme);
                 recipe = recipe.with("quantize.scheme", scheme.label());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.sparseinfer.engine.io.LoadedModel;
@@ -18,16 +19,20 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code demo} end to end on a small random BERT that reads text with MiniLM's tokenizer (MiniLM itself would take
- * minutes to prune): every variant built once, benched, compared with dense, reported; and clean refusals.
+ * minutes to prune): every variant built once, benched, compared with dense on the user's texts or on both held-out
+ * sets, reported; a distilled variant shown once the printed distill command has written it; and clean refusals.
  */
 class DemoCommandTest {
 
@@ -98,6 +103,16 @@ class DemoCommandTest {
         }) {
             assertTrue(cli.out().contains(label), label + " missing: " + cli.out());
         }
+        assertTrue(cli.out().contains(" cosine  top-10"), "the user's texts are the one quality set: " + cli.out());
+        assertFalse(cli.out().contains("distilled"), "no distilled variant is in the cache yet: " + cli.out());
+        String twoFourDistill = distillCommand(cli.err(), "no 2:4 distilled in the cache");
+        String unstructuredDistill = distillCommand(cli.err(), "no 90% unstructured distilled in the cache");
+        assertTrue(
+                twoFourDistill.startsWith("sparseinfer distill --model " + model + " --pattern 2:4 --start "),
+                twoFourDistill);
+        assertTrue(
+                unstructuredDistill.contains(" --pattern unstructured --sparsity 0.9 --start "), unstructuredDistill);
+        assertTrue(twoFourDistill.contains(" --minutes " + DemoCommand.DISTILL_MINUTES + " --out "), twoFourDistill);
 
         JsonObject root = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         assertEquals("demo", root.get("kind").getAsString());
@@ -120,6 +135,10 @@ class DemoCommandTest {
                     dense.get("median_ms").getAsDouble() / r.get("median_ms").getAsDouble(),
                     r.get("speedup").getAsDouble(),
                     1e-9);
+            JsonObject quality = r.getAsJsonObject("quality");
+            assertEquals(List.of("texts.txt"), List.copyOf(quality.keySet()), r.toString());
+            assertEquals(
+                    cosine, quality.getAsJsonObject("texts.txt").get("cosine").getAsDouble(), 0, r.toString());
         }
         assertTrue(
                 results.get(4).getAsJsonObject().get("linear_bytes").getAsLong() < denseBytes / 3,
@@ -135,8 +154,63 @@ class DemoCommandTest {
             assertTrue(Files.readString(report.resolve(chart + ".svg")).contains("<svg"), chart);
         }
 
-        assertEquals(0, cli.run(args), cli.err());
+        // The printed command, one step long instead of an hour, writes the file the next run picks up.
+        List<String> distill = new ArrayList<>(List.of(twoFourDistill.split(" ")));
+        distill.removeFirst();
+        int minutes = distill.indexOf("--minutes");
+        distill.subList(minutes, minutes + 2).clear();
+        distill.addAll(List.of(
+                "--steps", "1", "--batch", "3", "--corpus", texts.toString(), "--eval-every", "0", "--threads", "1"));
+        assertEquals(0, cli.run(distill.toArray(String[]::new)), cli.err());
+
+        String[] heldOutSets = Stream.of(args)
+                .filter(a -> !a.equals("--input") && !a.equals(texts.toString()))
+                .toArray(String[]::new);
+        assertEquals(0, cli.run(heldOutSets), cli.err());
         assertFalse(cli.err().contains("sparseinfer: built "), "the second run must reuse the cache: " + cli.err());
+        assertFalse(cli.err().contains("no 2:4 distilled"), cli.err());
+        assertTrue(cli.err().contains("no 90% unstructured distilled"), cli.err());
+        assertTrue(cli.out().contains("2:4 distilled "), "the distilled row is in the table: " + cli.out());
+        assertTrue(cli.out().contains("median and p90 over 240 samples"), "heldout is timed: " + cli.out());
+        assertTrue(
+                cli.out().contains("cos heldout cos fortunes top-10 heldout top-10 fortunes"),
+                "both held-out sets' cosines side by side: " + cli.out());
+        assertTrue(cli.out().contains("heldout (240 texts, the timed set) and fortunes (300 texts"), cli.out());
+        results =
+                JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("results");
+        assertEquals(7, results.size(), results.toString());
+        JsonObject distilled = results.get(6).getAsJsonObject();
+        assertEquals("2of4-distilled", distilled.get("variant").getAsString());
+        for (JsonElement e : results) {
+            JsonObject quality = e.getAsJsonObject().getAsJsonObject("quality");
+            assertEquals(List.of("heldout", "fortunes"), List.copyOf(quality.keySet()), e.toString());
+            assertEquals(300, quality.getAsJsonObject("fortunes").get("texts").getAsInt());
+            double fortunes = quality.getAsJsonObject("fortunes").get("cosine").getAsDouble();
+            assertTrue(fortunes > -1 && fortunes <= 1 + 1e-6, "seed " + seed + ": " + e);
+        }
+        assertEquals(
+                1.0,
+                results.get(0)
+                        .getAsJsonObject()
+                        .getAsJsonObject("quality")
+                        .getAsJsonObject("fortunes")
+                        .get("cosine")
+                        .getAsDouble(),
+                1e-6,
+                "dense agrees with itself on fortunes");
+        assertTrue(
+                Files.readString(report.resolve("demo.md"))
+                        .contains("| cos heldout | cos fortunes | top-10 heldout | top-10 fortunes |"),
+                "the report has both sets' columns");
+    }
+
+    /** The distill command printed after {@code reason} on one stderr line. */
+    private static String distillCommand(String err, String reason) {
+        String line = err.lines()
+                .filter(l -> l.startsWith("sparseinfer: " + reason + "; "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no line for '" + reason + "' in: " + err));
+        return line.substring(line.indexOf("sparseinfer distill "));
     }
 
     @Test

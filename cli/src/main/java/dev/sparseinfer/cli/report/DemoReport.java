@@ -22,8 +22,8 @@ import org.knowm.xchart.style.Styler;
 public final class DemoReport {
 
     /**
-     * One variant on one backend. Times are milliseconds per text; cosine and neighbour agreement are against the
-     * dense model on the same backend.
+     * One variant on one backend. Times are milliseconds per text, on the first text set; quality is against the dense
+     * model on the same backend, one entry per text set, the timed set first.
      */
     public record Row(
             String variant,
@@ -34,14 +34,36 @@ public final class DemoReport {
             double medianMs,
             double p90Ms,
             double speedup,
-            double cosine,
-            double neighbourAgreement,
-            int samples) {}
+            List<Quality> quality,
+            int samples) {
+
+        public Row {
+            quality = List.copyOf(quality);
+            if (quality.isEmpty()) {
+                throw new IllegalArgumentException("a row needs the quality on at least the timed set");
+            }
+        }
+
+        /** Quality on the set that was also timed. */
+        public Quality timed() {
+            return quality.getFirst();
+        }
+    }
+
+    /**
+     * Agreement with the dense model on one set of texts.
+     *
+     * @param set                its name, e.g. {@code heldout}
+     * @param cosine             mean over texts of cos(dense, variant)
+     * @param neighbourAgreement mean overlap of each text's 10 nearest other texts
+     */
+    public record Quality(String set, int texts, double cosine, double neighbourAgreement) {}
 
     /**
      * @param model   what was compared, e.g. "minilm"
      * @param recipe  how the pruned variants were made
      * @param backends which backends ran and why no faster one did
+     * @param texts   how many texts were timed (the first quality set)
      */
     public record Setup(String model, String recipe, String backends, int texts, int warmup, int passes) {}
 
@@ -71,36 +93,87 @@ public final class DemoReport {
                 samples());
     }
 
+    /** The quality sets' names, in the rows' order; one set means the texts were the user's. */
+    private List<String> sets() {
+        return rows.isEmpty()
+                ? List.of()
+                : rows.getFirst().quality().stream().map(Quality::set).toList();
+    }
+
+    /** The quality column headers: each set's cosine side by side, then each set's top-10 agreement. */
+    private List<String> qualityHeaders() {
+        List<String> sets = sets();
+        if (sets.size() == 1) {
+            return List.of("cosine", "top-10");
+        }
+        List<String> headers = new ArrayList<>();
+        sets.forEach(set -> headers.add("cos " + set));
+        sets.forEach(set -> headers.add("top-10 " + set));
+        return headers;
+    }
+
+    /** A row's quality figures in {@link #qualityHeaders()}' order. */
+    private static List<String> qualityCells(Row r) {
+        List<String> cells = new ArrayList<>();
+        r.quality().forEach(q -> cells.add(String.format(Locale.ROOT, "%.4f", q.cosine())));
+        r.quality().forEach(q -> cells.add(String.format(Locale.ROOT, "%.3f", q.neighbourAgreement())));
+        return cells;
+    }
+
+    /** Which texts each quality figure is over, when there is more than the timed set. */
+    private String setsLine() {
+        List<Quality> quality = rows.getFirst().quality();
+        StringBuilder line = new StringBuilder("quality against dense on ");
+        for (int i = 0; i < quality.size(); i++) {
+            Quality q = quality.get(i);
+            line.append(i == 0 ? "" : i == quality.size() - 1 ? " and " : ", ")
+                    .append(q.set())
+                    .append(" (")
+                    .append(q.texts())
+                    .append(" texts")
+                    .append(i == 0 ? ", the timed set" : ", embedded once per variant")
+                    .append(")");
+        }
+        return line.toString();
+    }
+
     public void print(PrintWriter out) {
         out.printf(Locale.ROOT, "%s; variants: %s%n", setup.model(), setup.recipe());
         out.println(setup.backends());
         out.println(timingLine());
-        out.printf(
+        if (sets().size() > 1) {
+            out.println(setsLine());
+        }
+        List<String> headers = qualityHeaders();
+        StringBuilder header = new StringBuilder(String.format(
                 Locale.ROOT,
-                "%-24s %12s %-38s %10s %10s %8s %9s %7s%n",
+                "%-26s %12s %-38s %10s %10s %8s",
                 "format",
                 "linear MiB",
                 "backend",
                 "median ms",
                 "p90 ms",
-                "speedup",
-                "cosine",
-                "top-10");
+                "speedup"));
+        headers.forEach(h -> header.append(String.format(Locale.ROOT, " %" + width(h) + "s", h)));
+        out.println(header);
         for (Row r : rows) {
-            out.printf(
+            StringBuilder line = new StringBuilder(String.format(
                     Locale.ROOT,
-                    "%-24s %12.1f %-38s %10.3f %10.3f %7.2fx %9.4f %7.3f%n",
+                    "%-26s %12.1f %-38s %10.3f %10.3f %7.2fx",
                     r.label(),
                     mib(r.linearBytes()),
                     r.backend(),
                     r.medianMs(),
                     r.p90Ms(),
-                    r.speedup(),
-                    r.cosine(),
-                    r.neighbourAgreement());
+                    r.speedup()));
+            List<String> cells = qualityCells(r);
+            for (int i = 0; i < cells.size(); i++) {
+                line.append(String.format(Locale.ROOT, " %" + width(headers.get(i)) + "s", cells.get(i)));
+            }
+            out.println(line);
         }
         out.println(
-                "speedup: dense median / variant median on the same backend; cosine: mean over texts of cos(dense, variant);"
+                "speedup: dense median / variant median on the same backend; cos: mean over texts of cos(dense, variant);"
                         + " top-10: mean overlap of each text's 10 nearest other texts");
         if (twoFourRanOnCpu()) {
             out.println(CpuBackend.TWO_FOUR_KERNELS);
@@ -112,6 +185,10 @@ public final class DemoReport {
     private boolean twoFourRanOnCpu() {
         return rows.stream()
                 .anyMatch(r -> r.label().startsWith("2:4") && r.backend().startsWith("cpu"));
+    }
+
+    private static int width(String header) {
+        return Math.max(7, header.length());
     }
 
     private static double mib(long bytes) {
@@ -141,8 +218,17 @@ public final class DemoReport {
             o.addProperty("median_ms", r.medianMs());
             o.addProperty("p90_ms", r.p90Ms());
             o.addProperty("speedup", r.speedup());
-            o.addProperty("cosine", r.cosine());
-            o.addProperty("top10_agreement", r.neighbourAgreement());
+            o.addProperty("cosine", r.timed().cosine());
+            o.addProperty("top10_agreement", r.timed().neighbourAgreement());
+            JsonObject quality = new JsonObject();
+            for (Quality q : r.quality()) {
+                JsonObject set = new JsonObject();
+                set.addProperty("texts", q.texts());
+                set.addProperty("cosine", q.cosine());
+                set.addProperty("top10_agreement", q.neighbourAgreement());
+                quality.add(q.set(), set);
+            }
+            o.add("quality", quality);
             o.addProperty("samples", r.samples());
             results.add(o);
         }
@@ -160,21 +246,28 @@ public final class DemoReport {
         md.append("Variants made by ").append(setup.recipe()).append(".\n\n");
         md.append(setup.backends()).append("\n\n");
         md.append(timingLine()).append(".\n\n");
-        md.append(
-                "| format | linear MiB | backend | median ms | p90 ms | speedup | cosine to dense | top-10 agreement |\n");
-        md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        if (sets().size() > 1) {
+            md.append(setsLine()).append(".\n\n");
+        }
+        List<String> headers = qualityHeaders();
+        md.append("| format | linear MiB | backend | median ms | p90 ms | speedup | ")
+                .append(String.join(" | ", headers))
+                .append(" |\n");
+        md.append("| --- | ---: | --- | ---: | ---: | ---: |")
+                .append(" ---: |".repeat(headers.size()))
+                .append("\n");
         for (Row r : rows) {
             md.append(String.format(
-                    Locale.ROOT,
-                    "| %s | %.1f | %s | %.3f | %.3f | %.2f× | %.4f | %.3f |%n",
-                    r.label(),
-                    mib(r.linearBytes()),
-                    r.backend(),
-                    r.medianMs(),
-                    r.p90Ms(),
-                    r.speedup(),
-                    r.cosine(),
-                    r.neighbourAgreement()));
+                            Locale.ROOT,
+                            "| %s | %.1f | %s | %.3f | %.3f | %.2f× | ",
+                            r.label(),
+                            mib(r.linearBytes()),
+                            r.backend(),
+                            r.medianMs(),
+                            r.p90Ms(),
+                            r.speedup()))
+                    .append(String.join(" | ", qualityCells(r)))
+                    .append(" |\n");
         }
         if (twoFourRanOnCpu()) {
             md.append("\n").append(CpuBackend.TWO_FOUR_KERNELS).append(".\n");
@@ -219,7 +312,7 @@ public final class DemoReport {
         CategoryChart chart = new CategoryChartBuilder()
                 .width(1000)
                 .height(560)
-                .title(setup.model() + ": agreement with the dense model (" + setup.texts() + " texts)")
+                .title(setup.model() + ": agreement with the dense model (" + String.join(", ", sets()) + ")")
                 .xAxisTitle("format")
                 .yAxisTitle("agreement with dense (1 = identical)")
                 .build();
@@ -229,14 +322,23 @@ public final class DemoReport {
         String first = rows.getFirst().backend();
         List<Row> oneBackend =
                 rows.stream().filter(r -> r.backend().equals(first)).toList();
-        chart.addSeries(
-                "mean cosine to dense",
-                labels(),
-                oneBackend.stream().map(Row::cosine).toList());
-        chart.addSeries(
-                "top-10 neighbour agreement",
-                labels(),
-                oneBackend.stream().map(Row::neighbourAgreement).toList());
+        List<String> sets = sets();
+        for (int i = 0; i < sets.size(); i++) {
+            int set = i;
+            chart.addSeries(
+                    "mean cosine, " + sets.get(set),
+                    labels(),
+                    oneBackend.stream().map(r -> r.quality().get(set).cosine()).toList());
+        }
+        for (int i = 0; i < sets.size(); i++) {
+            int set = i;
+            chart.addSeries(
+                    "top-10 agreement, " + sets.get(set),
+                    labels(),
+                    oneBackend.stream()
+                            .map(r -> r.quality().get(set).neighbourAgreement())
+                            .toList());
+        }
         return chart;
     }
 

@@ -24,6 +24,12 @@ public record Recipe(Map<String, String> entries) {
         return json != null ? fromJson(json) : new Recipe(Map.of("source", model.source()));
     }
 
+    /** The recipe in a packed file's metadata; empty when it has none. */
+    public static Recipe of(Map<String, String> metadata) {
+        String json = metadata.get(PackedModel.RECIPE_KEY);
+        return json != null ? fromJson(json) : new Recipe(Map.of());
+    }
+
     public Recipe with(String key, String value) {
         Map<String, String> m = new LinkedHashMap<>(entries);
         m.put(key, value);

@@ -17,11 +17,14 @@ import java.util.stream.Stream;
  * models are cached under it, so a changed model is never served stale variants, whatever its name or timestamps.
  * Hashing the 90 MB built-in model takes well under a second, against minutes for building a variant.
  */
-final class SourceIdentity {
+public final class SourceIdentity {
+
+    /** The recipe entry where {@code distill} records its teacher's identity, so a cache can check it. */
+    public static final String TEACHER_RECIPE_KEY = "distill.teacher_sha256";
 
     private SourceIdentity() {}
 
-    static String of(Path model) {
+    public static String of(Path model) {
         MessageDigest sha = sha256();
         try {
             if (Files.isDirectory(model)) {

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param pattern  the pruning pattern, if it is pruned here
  * @param sparsity the fraction pruned (0 when not pruned here)
  * @param scheme   the int8 scheme, if it is quantised here
+ * @param distilled whether {@code distill} trained it from {@code base} to match the dense model: such variants take
+ *                 too long for the cache to build on a first run, so only a file already in the cache is used
  */
 public record Variant(
         String name,
@@ -24,31 +26,53 @@ public record Variant(
         Optional<Variant> base,
         Optional<PrunePattern> pattern,
         double sparsity,
-        Optional<Int8Scheme> scheme) {
+        Optional<Int8Scheme> scheme,
+        boolean distilled) {
 
     public static final Variant DENSE =
-            new Variant("dense", "dense fp32", Optional.empty(), Optional.empty(), 0, Optional.empty());
+            new Variant("dense", "dense fp32", Optional.empty(), Optional.empty(), 0, Optional.empty(), false);
+
+    private static final Variant TWO_FOUR = pruned("2of4", "2:4", PrunePattern.TWO_FOUR, 0.5);
+    private static final Variant UNSTRUCTURED_90 =
+            pruned("unstructured-90", "90% unstructured (CSR)", PrunePattern.UNSTRUCTURED, 0.9);
 
     /** Pruned from the dense model. */
     public static Variant pruned(String name, String label, PrunePattern pattern, double sparsity) {
-        return new Variant(name, label, Optional.of(DENSE), Optional.of(pattern), sparsity, Optional.empty());
+        return new Variant(name, label, Optional.of(DENSE), Optional.of(pattern), sparsity, Optional.empty(), false);
     }
 
     /** {@code base} quantised to int8. */
     public static Variant quantized(String name, String label, Variant base, Int8Scheme scheme) {
-        return new Variant(name, label, Optional.of(base), Optional.empty(), 0, Optional.of(scheme));
+        return new Variant(name, label, Optional.of(base), Optional.empty(), 0, Optional.of(scheme), false);
     }
 
-    /** The variants the demo compares: dense, 50 % and 90 % unstructured, 2:4, w8a8, 2:4 + w8a8. */
+    /** Trained by {@code distill} to match the dense model, starting from the pruned variant {@code start}. */
+    public static Variant distilled(String name, String label, Variant start) {
+        if (start.pattern().isEmpty()) {
+            throw new IllegalArgumentException("distillation starts from a pruned variant, not " + start.name());
+        }
+        return new Variant(name, label, Optional.of(start), Optional.empty(), 0, Optional.empty(), true);
+    }
+
+    /** The variants the demo builds: dense, 50 % and 90 % unstructured, 2:4, w8a8, 2:4 + w8a8. */
     public static List<Variant> demoSet() {
-        Variant twoFour = pruned("2of4", "2:4", PrunePattern.TWO_FOUR, 0.5);
         return List.of(
                 DENSE,
                 pruned("unstructured-50", "50% unstructured (CSR)", PrunePattern.UNSTRUCTURED, 0.5),
-                pruned("unstructured-90", "90% unstructured (CSR)", PrunePattern.UNSTRUCTURED, 0.9),
-                twoFour,
+                UNSTRUCTURED_90,
+                TWO_FOUR,
                 quantized("w8a8", "int8 w8a8", DENSE, Int8Scheme.W8A8),
-                quantized("2of4-w8a8", "2:4 + int8 w8a8", twoFour, Int8Scheme.W8A8));
+                quantized("2of4-w8a8", "2:4 + int8 w8a8", TWO_FOUR, Int8Scheme.W8A8));
+    }
+
+    /**
+     * The distilled variants the demo shows when the cache has them: 2:4 and 90 % unstructured, each trained from the
+     * demo's one-shot variant of the same pattern.
+     */
+    public static List<Variant> distilledDemoSet() {
+        return List.of(
+                distilled("2of4-distilled", "2:4 distilled", TWO_FOUR),
+                distilled("unstructured-90-distilled", "90% unstructured distilled", UNSTRUCTURED_90));
     }
 
     /** The pruning this variant applies to its base, with the recipe's method. */
@@ -59,7 +83,8 @@ public record Variant(
     /** Every step from the dense model to this one, e.g. {@code prune 2:4 0.5 > quantize w8a8}: part of the cache key. */
     public String steps() {
         String here = pattern.map(p -> "prune " + p.label() + " " + sparsity).orElse("")
-                + scheme.map(s -> "quantize " + s.label()).orElse("");
+                + scheme.map(s -> "quantize " + s.label()).orElse("")
+                + (distilled ? "distill" : "");
         String before = base.map(Variant::steps).orElse("");
         return before.isEmpty() ? here : before + " > " + here;
     }

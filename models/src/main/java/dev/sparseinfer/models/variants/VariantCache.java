@@ -2,10 +2,12 @@ package dev.sparseinfer.models.variants;
 
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.io.LoadedModel;
+import dev.sparseinfer.engine.io.MappedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.io.packed.PackedModel;
 import dev.sparseinfer.models.calibration.Progress;
 import dev.sparseinfer.models.packed.Derivation;
+import dev.sparseinfer.models.packed.Recipe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,9 @@ import java.nio.file.Path;
  * {@code CACHE/variants/<variant>-<key>.safetensors}. The key hashes the source model's content, the recipe, the
  * variant's steps and the packed format version: a file is reused exactly when all of them are the same, and a
  * changed model or recipe gets new files instead of stale ones. Files are written to a temporary name and renamed,
- * so an interrupted build leaves nothing that a later run could mistake for a finished variant.
+ * so an interrupted build leaves nothing that a later run could mistake for a finished variant. Distilled variants
+ * are written by {@code distill} to {@link #path}, never built here, and count as cached only when the file's recipe
+ * names this source model as its teacher.
  */
 public final class VariantCache {
 
@@ -45,7 +49,15 @@ public final class VariantCache {
     }
 
     public boolean isCached(Variant variant) {
-        return Files.isRegularFile(path(variant));
+        Path file = path(variant);
+        return Files.isRegularFile(file) && (!variant.distilled() || trainedFromSource(file));
+    }
+
+    /** Whether a file {@code distill} wrote records this cache's source model as its teacher. */
+    public boolean trainedFromSource(Path file) {
+        try (MappedModel model = ModelLoader.open(file)) {
+            return sourceIdentity.equals(Recipe.of(model.metadata()).entries().get(SourceIdentity.TEACHER_RECIPE_KEY));
+        }
     }
 
     /** The variant's path, building it (and the variants it derives from) first if the cache lacks it. */
@@ -53,6 +65,10 @@ public final class VariantCache {
         Path target = path(variant);
         if (Files.isRegularFile(target)) {
             return target;
+        }
+        if (variant.distilled()) {
+            throw SparseInferException.invalidArgument(
+                    variant.label() + " is made by distill, not by the variant cache: " + target + " is missing");
         }
         Variant base = variant.base().orElseThrow();
         LoadedModel input = base.base().isEmpty() ? dense() : ModelLoader.load(obtain(base, progress));

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.format.CsrWeights;
 import dev.sparseinfer.engine.format.Int8Weights;
 import dev.sparseinfer.engine.format.Linear;
@@ -118,5 +120,33 @@ class VariantCacheTest {
 
     private static Linear first(Path model) {
         return ModelLoader.load(model).weights().layers().getFirst().query();
+    }
+
+    @Test
+    void aDistilledFileCountsOnlyWhenItsRecipeNamesThisSourceAsTeacher() {
+        long seed = Seeds.fresh();
+        Path source = writeSource(seed);
+        VariantCache cache = new VariantCache(dir.resolve("cache"), source, magnitude(), 1);
+        Variant distilled = Variant.distilledDemoSet().getFirst();
+        Path start = cache.obtain(distilled.base().orElseThrow(), Progress.NONE);
+        Path target = cache.path(distilled);
+        assertNotEquals(start, target);
+        assertFalse(cache.isCached(distilled));
+        SparseInferException refused =
+                assertThrows(SparseInferException.class, () -> cache.obtain(distilled, Progress.NONE));
+        assertTrue(refused.getMessage().contains("made by distill"), refused.getMessage());
+
+        LoadedModel trained = ModelLoader.load(start);
+        PackedModel.write(trained, "{\"" + SourceIdentity.TEACHER_RECIPE_KEY + "\":\"another model\"}", target);
+        assertFalse(cache.isCached(distilled), "seed " + seed + ": a file trained from another teacher is ignored");
+        PackedModel.write(
+                trained,
+                "{\"" + SourceIdentity.TEACHER_RECIPE_KEY + "\":\"" + SourceIdentity.of(source) + "\"}",
+                target);
+        assertTrue(cache.isCached(distilled), "seed " + seed);
+
+        writeSource(seed + 1);
+        VariantCache changedModel = new VariantCache(dir.resolve("cache"), source, magnitude(), 1);
+        assertNotEquals(target, changedModel.path(distilled), "seed " + seed + ": the key names the teacher");
     }
 }
