@@ -3,11 +3,6 @@ package dev.sparseinfer.models;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.Embedding;
 import dev.sparseinfer.engine.api.EmbeddingModel;
@@ -15,9 +10,7 @@ import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.Similarity;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -52,7 +45,8 @@ class OnnxRuntimeInt8AgreementTest {
         Path onnx = TestModels.registry().resolve(builtin.name());
         List<String> texts = TestModels.variedTexts();
         Pooling pooling = builtin.recipe().pooling();
-        List<Reference> reference = onnxRuntime(onnx, onnx.resolveSibling(builtin.tokenizerFileName()), texts, pooling);
+        List<OnnxRuntimeReference.Embedded> reference =
+                OnnxRuntimeReference.embed(onnx, onnx.resolveSibling(builtin.tokenizerFileName()), texts, pooling);
         try (EmbeddingModel model =
                 EmbeddingModel.open(onnx, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
             assertEquals(pooling, model.recipe().pooling(), builtin.name() + "'s pooling");
@@ -99,10 +93,10 @@ class OnnxRuntimeInt8AgreementTest {
         Pooling pooling = int8.recipe().pooling();
         Path int8File = TestModels.registry().resolve(int8.name());
         Path fp32File = TestModels.registry().resolve(fp32.name());
-        List<Reference> fp32Reference =
-                onnxRuntime(fp32File, fp32File.resolveSibling(fp32.tokenizerFileName()), texts, pooling);
-        List<Reference> theirs =
-                onnxRuntime(int8File, int8File.resolveSibling(int8.tokenizerFileName()), texts, pooling);
+        List<OnnxRuntimeReference.Embedded> fp32Reference =
+                OnnxRuntimeReference.embed(fp32File, fp32File.resolveSibling(fp32.tokenizerFileName()), texts, pooling);
+        List<OnnxRuntimeReference.Embedded> theirs =
+                OnnxRuntimeReference.embed(int8File, int8File.resolveSibling(int8.tokenizerFileName()), texts, pooling);
         List<Embedding> ours;
         try (EmbeddingModel model =
                 EmbeddingModel.open(int8File, ModelOptions.defaults().withBackend(BackendKind.CPU))) {
@@ -123,64 +117,5 @@ class OnnxRuntimeInt8AgreementTest {
         assertTrue(
                 oursMean >= theirsMean,
                 int8.name() + ": SparseInfer " + oursMean + " against ONNX Runtime's " + theirsMean);
-    }
-
-    private record Reference(int tokens, float[] vector) {}
-
-    private static List<Reference> onnxRuntime(Path onnx, Path tokenizerFile, List<String> texts, Pooling pooling)
-            throws Exception {
-        List<Reference> references = new ArrayList<>();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerFile);
-                OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-                OrtSession session = env.createSession(onnx.toString(), options)) {
-            for (String text : texts) {
-                // One text per run: ONNX Runtime's dynamic quantisation scales each tensor as a whole, so padding
-                // neighbours in a batch would change a text's result.
-                Encoding e = tokenizer.encode(text);
-                try (OnnxTensor ids = OnnxTensor.createTensor(env, new long[][] {e.getIds()});
-                        OnnxTensor mask = OnnxTensor.createTensor(env, new long[][] {e.getAttentionMask()});
-                        OnnxTensor types = OnnxTensor.createTensor(env, new long[][] {e.getTypeIds()});
-                        OrtSession.Result result = session.run(
-                                Map.of("input_ids", ids, "attention_mask", mask, "token_type_ids", types))) {
-                    float[][] hidden = ((float[][][]) result.get(0).getValue())[0];
-                    references.add(new Reference(hidden.length, normalized(pool(hidden, pooling))));
-                }
-            }
-        }
-        return references;
-    }
-
-    /** The reference pooling over one unpadded text's last hidden states, in float64. */
-    private static double[] pool(float[][] hidden, Pooling pooling) {
-        double[] v = new double[hidden[0].length];
-        switch (pooling) {
-            case CLS -> {
-                for (int c = 0; c < v.length; c++) {
-                    v[c] = hidden[0][c];
-                }
-            }
-            case MEAN -> {
-                for (float[] token : hidden) {
-                    for (int c = 0; c < v.length; c++) {
-                        v[c] += token[c] / (double) hidden.length;
-                    }
-                }
-            }
-            default -> throw new IllegalArgumentException("no built-in model pools by " + pooling);
-        }
-        return v;
-    }
-
-    private static float[] normalized(double[] v) {
-        double norm = 0;
-        for (double x : v) {
-            norm += x * x;
-        }
-        float[] out = new float[v.length];
-        for (int c = 0; c < v.length; c++) {
-            out[c] = (float) (v[c] / Math.max(Math.sqrt(norm), 1e-12));
-        }
-        return out;
     }
 }

@@ -3,22 +3,14 @@ package dev.sparseinfer.models;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.Embedding;
 import dev.sparseinfer.engine.api.EmbeddingModel;
 import dev.sparseinfer.engine.api.EmbeddingRecipe;
 import dev.sparseinfer.engine.api.ModelOptions;
-import dev.sparseinfer.engine.api.Pooling;
 import dev.sparseinfer.engine.api.Similarity;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,7 +42,8 @@ class RetrievalModelsOnnxRuntimeAgreementTest {
             ours = model.embed(texts);
         }
         assertEquals(builtin.recipe(), recipe, "the recipe read beside the extracted file");
-        List<Reference> reference = onnxRuntime(onnx, builtin, texts, recipe.pooling());
+        List<OnnxRuntimeReference.Embedded> reference = OnnxRuntimeReference.embed(
+                onnx, onnx.resolveSibling(builtin.tokenizerFileName()), texts, recipe.pooling());
         double sum = 0;
         double worst = 1;
         for (int i = 0; i < texts.size(); i++) {
@@ -73,65 +66,5 @@ class RetrievalModelsOnnxRuntimeAgreementTest {
                 1 - worst,
                 (System.nanoTime() - started) / 1e9);
         assertTrue(mean >= 0.99999, builtin.name() + ": mean cosine " + mean);
-    }
-
-    private record Reference(int tokens, float[] vector) {}
-
-    private static List<Reference> onnxRuntime(Path onnx, BuiltinModel builtin, List<String> texts, Pooling pooling)
-            throws Exception {
-        List<Reference> out = new ArrayList<>();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (HuggingFaceTokenizer tokenizer =
-                        HuggingFaceTokenizer.newInstance(onnx.resolveSibling(builtin.tokenizerFileName()));
-                OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            try (OrtSession session = env.createSession(onnx.toString(), options)) {
-                for (String text : texts) {
-                    Encoding e = tokenizer.encode(text);
-                    try (OnnxTensor ids = OnnxTensor.createTensor(env, new long[][] {e.getIds()});
-                            OnnxTensor mask = OnnxTensor.createTensor(env, new long[][] {e.getAttentionMask()});
-                            OnnxTensor types = OnnxTensor.createTensor(env, new long[][] {e.getTypeIds()});
-                            OrtSession.Result result = session.run(
-                                    Map.of("input_ids", ids, "attention_mask", mask, "token_type_ids", types))) {
-                        float[][] hidden = ((float[][][]) result.get(0).getValue())[0];
-                        out.add(new Reference(hidden.length, normalized(pool(hidden, pooling))));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The reference pooling over one unpadded text's last hidden states, in float64. */
-    private static double[] pool(float[][] hidden, Pooling pooling) {
-        double[] v = new double[hidden[0].length];
-        switch (pooling) {
-            case CLS -> {
-                for (int c = 0; c < v.length; c++) {
-                    v[c] = hidden[0][c];
-                }
-            }
-            case MEAN -> {
-                for (float[] token : hidden) {
-                    for (int c = 0; c < v.length; c++) {
-                        v[c] += token[c] / (double) hidden.length;
-                    }
-                }
-            }
-            default -> throw new IllegalArgumentException("no built-in model pools by " + pooling);
-        }
-        return v;
-    }
-
-    private static float[] normalized(double[] v) {
-        double norm = 0;
-        for (double x : v) {
-            norm += x * x;
-        }
-        float[] out = new float[v.length];
-        for (int c = 0; c < v.length; c++) {
-            out[c] = (float) (v[c] / Math.max(Math.sqrt(norm), 1e-12));
-        }
-        return out;
     }
 }
