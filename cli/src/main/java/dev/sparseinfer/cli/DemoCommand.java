@@ -45,8 +45,8 @@ import picocli.CommandLine.Spec;
                 + "(cached under the cache directory; rebuilt only when the recipe or the model changes), benches "
                 + "each on every available backend and prints one table: format, bytes, latency, speedup, and cosine "
                 + "and top-10 neighbour agreement with the dense model on both shipped held-out sets. Distilled 2:4 "
-                + "and 90%% unstructured variants join the table when the cache has them; the demo prints the "
-                + "distill command that adds them.")
+                + "and 90%% unstructured variants join the table when the cache has them (the distilled 2:4 also "
+                + "quantised to w8a8); the demo prints the distill command that adds them.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(
@@ -114,10 +114,7 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
-    /**
-     * The training time the printed distill commands ask for: 12 minutes took the one-shot 2:4 variant from 0.864 to
-     * 0.885 held-out cosine and was still gaining (docs/distillation.md).
-     */
+    /** The training time the printed distill commands ask for: long enough to gain most of what a run gains. */
     static final int DISTILL_MINUTES = 60;
 
     /** Texts embedded at once for the quality-only sets: batch size does not change what is compared. */
@@ -161,10 +158,11 @@ final class DemoCommand implements Callable<Integer> {
             paths.add(obtain(cache, v, err));
         }
         for (Variant v : Variant.distilledDemoSet()) {
-            if (cache.isCached(v)) {
+            Variant trained = v.distilledAncestor().orElseThrow();
+            if (cache.isCached(trained)) {
                 variants.add(v);
-                paths.add(cache.path(v));
-            } else {
+                paths.add(v.distilled() ? cache.path(v) : obtain(cache, v, err));
+            } else if (v.distilled()) {
                 err.println("sparseinfer: " + missingDistilled(cache, v));
             }
         }

@@ -86,8 +86,8 @@ final class DistillCommand implements Callable<Integer> {
             paramLabel = "magnitude|sparsegpt|FILE",
             description = "The student's starting point: the dense weights pruned by magnitude (2:4) or gradually "
                     + "(unstructured); a one-shot SparseGPT model made first (on --calibration texts); or a packed "
-                    + "model pruned before, whose zeros are kept (default magnitude).")
-    String start = "magnitude";
+                    + "model pruned before, whose zeros are kept (default sparsegpt).")
+    String start = "sparsegpt";
 
     @Option(names = "--int8", paramLabel = "w8a8|w8", description = "Quantise the result to int8 (default: fp32).")
     String int8;

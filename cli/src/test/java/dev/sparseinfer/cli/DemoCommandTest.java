@@ -167,7 +167,14 @@ class DemoCommandTest {
                 .filter(a -> !a.equals("--input") && !a.equals(texts.toString()))
                 .toArray(String[]::new);
         assertEquals(0, cli.run(heldOutSets), cli.err());
-        assertFalse(cli.err().contains("sparseinfer: built "), "the second run must reuse the cache: " + cli.err());
+        assertEquals(
+                List.of("2:4 distilled + int8 w8a8"),
+                cli.err()
+                        .lines()
+                        .filter(l -> l.startsWith("sparseinfer: built "))
+                        .map(l -> l.substring("sparseinfer: built ".length(), l.indexOf(" in ")))
+                        .toList(),
+                "the second run reuses the cache and quantises only the new distilled model: " + cli.err());
         assertFalse(cli.err().contains("no 2:4 distilled"), cli.err());
         assertTrue(cli.err().contains("no 90% unstructured distilled"), cli.err());
         assertTrue(cli.out().contains("2:4 distilled "), "the distilled row is in the table: " + cli.out());
@@ -178,9 +185,12 @@ class DemoCommandTest {
         assertTrue(cli.out().contains("heldout (240 texts, the timed set) and fortunes (300 texts"), cli.out());
         results =
                 JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("results");
-        assertEquals(7, results.size(), results.toString());
+        assertEquals(8, results.size(), results.toString());
         JsonObject distilled = results.get(6).getAsJsonObject();
         assertEquals("2of4-distilled", distilled.get("variant").getAsString());
+        assertEquals(
+                "2of4-distilled-w8a8",
+                results.get(7).getAsJsonObject().get("variant").getAsString());
         for (JsonElement e : results) {
             JsonObject quality = e.getAsJsonObject().getAsJsonObject("quality");
             assertEquals(List.of("heldout", "fortunes"), List.copyOf(quality.keySet()), e.toString());

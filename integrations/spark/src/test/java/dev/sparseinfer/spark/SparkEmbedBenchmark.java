@@ -21,7 +21,8 @@ import org.apache.spark.sql.types.StructType;
  * local[2] and the SQL function in local[2], on the held-out texts repeated to a count, the configurations taken in
  * turn in each round, in one JVM. Not a test: run it with {@code -Pspark-bench} (docs/spark.md).
  *
- * <p>Usage: {@code SparkEmbedBenchmark [TEXTS] [ROUNDS] [PARTITIONS]} (default 100000 1 8).
+ * <p>Usage: {@code SparkEmbedBenchmark [TEXTS] [ROUNDS] [PARTITIONS] [MODEL]} (default 100000 1 8 minilm); MODEL
+ * is a built-in name or a model file.
  */
 public final class SparkEmbedBenchmark {
 
@@ -33,18 +34,19 @@ public final class SparkEmbedBenchmark {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        String model = args.length > 3 ? args[3] : "minilm";
         List<String> texts = repeatHeldOut(count);
         ModelOptions options = ModelOptions.defaults()
                 .withBackend(BackendKind.CPU)
                 .withThreads(1)
                 .withBatchSize(BATCH_SIZE);
-        ModelSettings settings = ModelSettings.of("minilm", options);
+        ModelSettings settings = ModelSettings.of(model, options);
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         int tasks = 0;
 
-        try (EmbeddingModel one = EmbeddingModel.open(ModelRegistry.standard().resolve("minilm"), options);
+        try (EmbeddingModel one = EmbeddingModel.open(ModelRegistry.standard().resolve(model), options);
                 EmbeddingModel two =
-                        EmbeddingModel.open(ModelRegistry.standard().resolve("minilm"), options.withThreads(2))) {
+                        EmbeddingModel.open(ModelRegistry.standard().resolve(model), options.withThreads(2))) {
             one.embed(texts.subList(0, Math.min(texts.size(), 500))); // JIT warm-up
             for (int round = 0; round < rounds; round++) {
                 record(rates, "engine embed loop, 1 thread", count, time(() -> one.embed(texts)));
@@ -53,7 +55,7 @@ public final class SparkEmbedBenchmark {
                     SparkSession spark = session(master);
                     Dataset<Row> frame = frame(spark, texts, partitions);
                     SparseInferEmbedder embedder = new SparseInferEmbedder()
-                            .setModel("minilm")
+                            .setModel(model)
                             .setBackend("cpu")
                             .setBatchSize(BATCH_SIZE);
                     int before = SharedModels.opens(settings);
@@ -73,7 +75,7 @@ public final class SparkEmbedBenchmark {
                                     .save()));
                     tasks += partitions;
                     if (master.equals("local[2]")) {
-                        SparseInferFunctions.register(spark, "minilm", options);
+                        SparseInferFunctions.register(spark, model, options);
                         frame.createOrReplaceTempView("texts");
                         record(
                                 rates,
@@ -95,8 +97,8 @@ public final class SparkEmbedBenchmark {
         }
 
         System.out.printf(
-                "%d texts (the %d held-out texts repeated), batch %d, %d round(s), CPU backend%n",
-                count, CalibrationSet.heldOutTexts().size(), BATCH_SIZE, rounds);
+                "%s, %d texts (the %d held-out texts repeated), batch %d, %d round(s), CPU backend%n",
+                model, count, CalibrationSet.heldOutTexts().size(), BATCH_SIZE, rounds);
         System.out.println();
         System.out.println("| configuration | texts/s (best round) | vs engine, 1 thread |");
         System.out.println("| --- | ---: | ---: |");

@@ -67,12 +67,19 @@ public record Variant(
 
     /**
      * The distilled variants the demo shows when the cache has them: 2:4 and 90 % unstructured, each trained from the
-     * demo's one-shot variant of the same pattern.
+     * demo's one-shot variant of the same pattern, and the distilled 2:4 quantised to w8a8 (built, since that is quick).
      */
     public static List<Variant> distilledDemoSet() {
+        Variant twoFour = distilled("2of4-distilled", "2:4 distilled", TWO_FOUR);
         return List.of(
-                distilled("2of4-distilled", "2:4 distilled", TWO_FOUR),
+                twoFour,
+                quantized("2of4-distilled-w8a8", "2:4 distilled + int8 w8a8", twoFour, Int8Scheme.W8A8),
                 distilled("unstructured-90-distilled", "90% unstructured distilled", UNSTRUCTURED_90));
+    }
+
+    /** The distilled variant this one is, or is derived from: a file distill writes, which may change after. */
+    public Optional<Variant> distilledAncestor() {
+        return distilled ? Optional.of(this) : base.flatMap(Variant::distilledAncestor);
     }
 
     /** The pruning this variant applies to its base, with the recipe's method. */

@@ -11,6 +11,7 @@ import dev.sparseinfer.models.packed.Recipe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Variants of one source model, built once and kept as packed files under
@@ -19,7 +20,7 @@ import java.nio.file.Path;
  * changed model or recipe gets new files instead of stale ones. Files are written to a temporary name and renamed,
  * so an interrupted build leaves nothing that a later run could mistake for a finished variant. Distilled variants
  * are written by {@code distill} to {@link #path}, never built here, and count as cached only when the file's recipe
- * names this source model as its teacher.
+ * names this source model as its teacher; what is derived from them is rebuilt when {@code distill} rewrites them.
  */
 public final class VariantCache {
 
@@ -50,7 +51,31 @@ public final class VariantCache {
 
     public boolean isCached(Variant variant) {
         Path file = path(variant);
-        return Files.isRegularFile(file) && (!variant.distilled() || trainedFromSource(file));
+        if (variant.distilled()) {
+            return Files.isRegularFile(file) && trainedFromSource(file);
+        }
+        return upToDate(variant, file);
+    }
+
+    /**
+     * Whether a built file exists and is newer than the distilled file it derives from, if any: distill may rewrite
+     * that file under the same name, and what was derived from the old one must then be built again.
+     */
+    private boolean upToDate(Variant variant, Path file) {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        Optional<Variant> ancestor = variant.distilledAncestor();
+        if (ancestor.isEmpty()) {
+            return true;
+        }
+        Path trained = path(ancestor.get());
+        try {
+            return isCached(ancestor.get())
+                    && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(trained)) > 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Whether a file {@code distill} wrote records this cache's source model as its teacher. */
@@ -63,7 +88,7 @@ public final class VariantCache {
     /** The variant's path, building it (and the variants it derives from) first if the cache lacks it. */
     public Path obtain(Variant variant, Progress progress) {
         Path target = path(variant);
-        if (Files.isRegularFile(target)) {
+        if (variant.distilled() ? Files.isRegularFile(target) : upToDate(variant, target)) {
             return target;
         }
         if (variant.distilled()) {

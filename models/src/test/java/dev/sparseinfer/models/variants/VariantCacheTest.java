@@ -149,4 +149,32 @@ class VariantCacheTest {
         VariantCache changedModel = new VariantCache(dir.resolve("cache"), source, magnitude(), 1);
         assertNotEquals(target, changedModel.path(distilled), "seed " + seed + ": the key names the teacher");
     }
+
+    @Test
+    void aVariantDerivedFromADistilledFileIsBuiltFromItAndRebuiltWhenDistillRewritesIt() throws IOException {
+        long seed = Seeds.fresh();
+        Path source = writeSource(seed);
+        VariantCache cache = new VariantCache(dir.resolve("cache"), source, magnitude(), 1);
+        Variant distilled = Variant.distilledDemoSet().get(0);
+        Variant quantized = Variant.distilledDemoSet().get(1);
+        assertEquals(distilled, quantized.distilledAncestor().orElseThrow());
+        assertFalse(cache.isCached(quantized), "nothing to derive it from yet");
+
+        Path trained = cache.path(distilled);
+        String teacher = "{\"" + SourceIdentity.TEACHER_RECIPE_KEY + "\":\"" + SourceIdentity.of(source) + "\"}";
+        PackedModel.write(
+                ModelLoader.load(cache.obtain(distilled.base().orElseThrow(), Progress.NONE)), teacher, trained);
+        Files.setLastModifiedTime(trained, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Path built = cache.obtain(quantized, Progress.NONE);
+        assertTrue(cache.isCached(quantized), "seed " + seed);
+        assertInstanceOf(TwoFourInt8Weights.class, first(built).weights(), "seed " + seed);
+
+        Files.setLastModifiedTime(built, FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+        assertFalse(cache.isCached(quantized), "seed " + seed + ": older than the distilled file it came from");
+        cache.obtain(quantized, Progress.NONE);
+        assertTrue(
+                Files.getLastModifiedTime(built).compareTo(Files.getLastModifiedTime(trained)) > 0,
+                "seed " + seed + ": rebuilt");
+        assertTrue(cache.isCached(quantized), "seed " + seed);
+    }
 }
