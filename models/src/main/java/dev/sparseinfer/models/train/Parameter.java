@@ -15,6 +15,7 @@ final class Parameter {
     private final float[] value;
     private final float[] grad;
     private boolean[] pruned;
+    private SparseMask sparseMask;
 
     Parameter(String name, int rows, int cols, float[] value) {
         if (value.length != rows * cols) {
@@ -56,8 +57,17 @@ final class Parameter {
         return rows > 1;
     }
 
+    /** The kept entries listed for the sparse products; null when nothing is pruned. */
+    SparseMask sparseMask() {
+        if (pruned != null && sparseMask == null) {
+            sparseMask = SparseMask.of(pruned, rows, cols);
+        }
+        return sparseMask;
+    }
+
     /** Prunes {@code mask}'s entries (and keeps those already pruned): zeroes them now and from now on. */
     void prune(boolean[] mask) {
+        sparseMask = null;
         if (mask.length != value.length) {
             throw new IllegalArgumentException(name + ": mask of " + mask.length + " for " + value.length + " values");
         }

@@ -1,11 +1,17 @@
 package dev.sparseinfer.models.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.testing.Seeds;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** Every op's backward pass against central finite differences of its float64 forward pass, on fresh random inputs. */
@@ -20,25 +26,40 @@ class OpGradientTest {
 
     @Test
     void linearGradientsMatchFiniteDifferencesAndPrunedWeightsGetNone() {
-        int rows = 6, in = 13, out = 9;
+        linearMatchesFloat64(6, 13, 9, 2.0 / 3);
+    }
+
+    /**
+     * A layer keeping a fifth of its weights runs the sparse products; 101 tokens make one and a half token tiles
+     * and leave a tail shorter than a vector.
+     */
+    @Test
+    void sparseLinearGradientsMatchFiniteDifferencesAndPrunedWeightsGetNone() {
+        linearMatchesFloat64(2 * SparseKernels.TILE - 27, 13, 9, 0.2);
+    }
+
+    /** Keeps {@code kept} of the weights, chosen at random, then checks y, dx, dW and db against float64. */
+    private void linearMatchesFloat64(int rows, int in, int out, double kept) {
         float[] x = Seeds.gaussian(random, rows * in, 1);
         Parameter w = new Parameter("w", out, in, Seeds.gaussian(random, out * in, 0.5));
         Parameter b = new Parameter("b", 1, out, Seeds.gaussian(random, out, 0.5));
-        boolean[] mask = new boolean[out * in];
-        for (int i = 0; i < mask.length; i++) {
-            mask[i] = random.nextInt(3) == 0;
-        }
+        boolean[] mask = randomMask(out * in, kept);
         w.prune(mask);
+        assertEquals(
+                kept <= LinearOp.SPARSE_DENSITY,
+                w.sparseMask().density() <= LinearOp.SPARSE_DENSITY,
+                "the path under test, seed " + seed);
         double[] r = Float64Reference.toDouble(Seeds.gaussian(random, rows * out, 1));
         float[] dx = new float[rows * in];
+        float[] y = new float[rows * out];
         try (Matmul m = new Matmul(2)) {
-            float[] y = new float[rows * out];
             LinearOp.forward(x, rows, w, b, y, m);
             LinearOp.backward(toFloat(r), x, rows, w, b, dx, false, m);
         }
         double[] xd = Float64Reference.toDouble(x);
         double[] wd = Float64Reference.toDouble(w.value());
         double[] bd = Float64Reference.toDouble(b.value());
+        check("y", y, Float64Reference.linear(xd, rows, wd, bd, out, in));
         Float64Reference.Objective f =
                 any -> Float64Reference.project(Float64Reference.linear(xd, rows, wd, bd, out, in), r);
         check("dx", dx, Float64Reference.gradient(f, xd, STEP));
@@ -51,6 +72,57 @@ class OpGradientTest {
         }
         check("dW", w.grad(), dw);
         check("db", b.grad(), Float64Reference.gradient(f, bd, STEP));
+    }
+
+    @Test
+    void sparseLinearIsTheSameForAnyThreadCountAndAccumulatesItsInputGradient() {
+        int rows = 3 * SparseKernels.TILE + 5, in = 41, out = 23;
+        float[] x = Seeds.gaussian(random, rows * in, 1);
+        float[] dy = Seeds.gaussian(random, rows * out, 1);
+        boolean[] mask = randomMask(out * in, 0.1);
+        float[] start = Seeds.gaussian(random, rows * in, 1);
+        float[][] results = new float[2][];
+        float[][] grads = new float[2][];
+        int[] threads = {1, 3};
+        for (int run = 0; run < 2; run++) {
+            Parameter w = new Parameter("w", out, in, Seeds.gaussian(new Random(seed + 1), out * in, 0.5));
+            Parameter b = new Parameter("b", 1, out, new float[out]);
+            w.prune(mask);
+            float[] y = new float[rows * out];
+            float[] dx = start.clone();
+            try (Matmul m = new Matmul(threads[run])) {
+                LinearOp.forward(x, rows, w, b, y, m);
+                LinearOp.backward(dy, x, rows, w, b, dx, true, m);
+            }
+            float[] fresh = new float[rows * in];
+            try (Matmul m = new Matmul(threads[run])) {
+                LinearOp.backward(dy, x, rows, w, b, fresh, false, m);
+            }
+            for (int i = 0; i < dx.length; i++) {
+                assertEquals(start[i] + fresh[i], dx[i], "dx " + i + " accumulates, seed " + seed);
+            }
+            results[run] = concat(y, dx);
+            grads[run] = w.grad();
+        }
+        assertArrayEquals(results[0], results[1], "1 and 3 threads, seed " + seed);
+        assertArrayEquals(grads[0], grads[1], "1 and 3 threads, seed " + seed);
+    }
+
+    /** Exactly {@code round(n * (1 - kept))} entries pruned, at random places. */
+    private boolean[] randomMask(int n, double kept) {
+        List<Integer> order = new ArrayList<>(IntStream.range(0, n).boxed().toList());
+        Collections.shuffle(order, random);
+        boolean[] pruned = new boolean[n];
+        for (int i = 0; i < Math.round(n * (1 - kept)); i++) {
+            pruned[order.get(i)] = true;
+        }
+        return pruned;
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

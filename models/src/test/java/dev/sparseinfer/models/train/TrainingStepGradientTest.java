@@ -1,6 +1,7 @@
 package dev.sparseinfer.models.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.backend.TokenBatch;
@@ -32,6 +33,14 @@ class TrainingStepGradientTest {
             mask[i] = random.nextBoolean();
         }
         pruned.prune(mask);
+        Parameter sparse = student.layers().get(0).output();
+        boolean[] most = new boolean[sparse.value().length];
+        for (int i = 0; i < most.length; i++) {
+            most[i] = random.nextInt(10) != 0;
+        }
+        sparse.prune(most);
+        assertTrue(LinearOp.runsSparse(sparse), "a layer runs the sparse products, seed " + seed);
+        assertFalse(LinearOp.runsSparse(pruned), "and one the dense kernel, seed " + seed);
         DistillLoss loss = new DistillLoss(1, 10, 1);
         int[] lengths = {3, 5, 2, 4};
         TokenBatch whole = OpGradientTest.batch(lengths);
