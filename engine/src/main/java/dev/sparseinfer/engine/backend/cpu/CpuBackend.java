@@ -76,8 +76,8 @@ public final class CpuBackend implements Backend {
         boolean asked = precision == Precision.BF16;
         this.bf16 = asked && selection.nativeBf16();
         this.bf16Refused = asked && !bf16
-                ? Optional.of("cpu: bf16 precision refused ("
-                        + selection.bf16Unavailable().orElse("no native kernel") + "), dense layers run fp32")
+                ? Optional.of("cpu: bf16 precision refused, dense layers run fp32: "
+                        + selection.bf16Unavailable().orElse("no native kernel"))
                 : Optional.empty();
     }
 

@@ -124,8 +124,8 @@ class NativeBf16LinearTest {
         try (CpuBackend backend = new CpuBackend(off, 1, Precision.BF16)) {
             assertEquals(
                     Optional.of("cpu: native int8 kernels off (-Dsparseinfer.native=false), w8a8 runs the Vector API"
-                            + " kernels; cpu: bf16 precision refused (the native library is off"
-                            + " (-Dsparseinfer.native=false)), dense layers run fp32"),
+                            + " kernels; cpu: bf16 precision refused, dense layers run fp32: the native library is"
+                            + " off (-Dsparseinfer.native=false)"),
                     backend.notice());
             assertTrue(!backend.description().contains("bf16"), backend.description());
         }
