@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Compiles src/main/c/*.c into the CPU backend's native int8 library for Linux x86-64: one shared library holding
-# an AVX2 and an AVX-512 VNNI version of each kernel (picked at run time by CPU features), so one build serves
-# every x86-64 machine. Run by Maven (native-cpu module, generate-resources); without gcc, or on another OS or
-# architecture, it warns and builds nothing, and the CPU backend runs w8a8 on its Vector API kernels, saying why.
+# Compiles src/main/c/*.c into the CPU backend's native library for Linux x86-64: one shared library holding an AVX2
+# and an AVX-512 VNNI version of each int8 kernel and an AVX-512 BF16 bf16 kernel (picked at run time by CPU
+# features), so one build serves every x86-64 machine. Run by Maven (native-cpu module, generate-resources); without
+# gcc, or on another OS or architecture, it warns and builds nothing, and the CPU backend runs w8a8 on its Vector API
+# kernels and --precision bf16 as fp32, saying why.
 #
 # Usage: build-native.sh SOURCE_DIR OUTPUT_LIBRARY
 set -euo pipefail
@@ -10,11 +11,11 @@ src_dir=$1
 library=$2
 
 if [[ $(uname -s) != Linux || $(uname -m) != x86_64 ]]; then
-    echo "[WARNING] [native-cpu] not Linux x86-64 ($(uname -s) $(uname -m)): native int8 kernels not built"
+    echo "[WARNING] [native-cpu] not Linux x86-64 ($(uname -s) $(uname -m)): native kernels not built"
     exit 0
 fi
 if ! command -v gcc >/dev/null 2>&1; then
-    echo "[WARNING] [native-cpu] gcc not found on the PATH: native int8 kernels not built (w8a8 runs the Vector API kernels)"
+    echo "[WARNING] [native-cpu] gcc not found on the PATH: native kernels not built (w8a8 runs the Vector API kernels)"
     exit 0
 fi
 if [[ -f $library && -z $(find "$src_dir" -newer "$library" -type f) && $library -nt $0 ]]; then

@@ -26,7 +26,8 @@
 
 #define SI_EXPORT __attribute__((visibility("default")))
 
-enum { LEVEL_AVX2 = 1, LEVEL_AVX512_VNNI = 2 };
+/* LEVEL_AVX512_BF16: the bf16 kernel of sparseinfer_bf16.c, reported here so one call says what this CPU runs. */
+enum { LEVEL_AVX2 = 1, LEVEL_AVX512_VNNI = 2, LEVEL_AVX512_BF16 = 3 };
 enum { PANEL = 64, GROUP = 4 };
 
 static inline int padded(int k) { return (k + GROUP - 1) / GROUP * GROUP; }
@@ -37,7 +38,7 @@ static inline int32_t load32(const int8_t *p) {
     return v;
 }
 
-/** Bit 0: AVX2 kernels run here; bit 1: AVX-512 VNNI kernels run here. */
+/** Bit 0: AVX2 kernels run here; bit 1: AVX-512 VNNI kernels run here; bit 2: the AVX-512 BF16 kernel runs here. */
 SI_EXPORT int si_levels(void) {
     __builtin_cpu_init();
     int levels = 0;
@@ -47,6 +48,10 @@ SI_EXPORT int si_levels(void) {
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
             && __builtin_cpu_supports("avx512vnni")) {
         levels |= 1 << (LEVEL_AVX512_VNNI - 1);
+    }
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
+            && __builtin_cpu_supports("avx512bf16")) {
+        levels |= 1 << (LEVEL_AVX512_BF16 - 1);
     }
     return levels;
 }

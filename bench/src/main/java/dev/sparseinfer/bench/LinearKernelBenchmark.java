@@ -1,5 +1,6 @@
 package dev.sparseinfer.bench;
 
+import dev.sparseinfer.engine.api.Precision;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
 import dev.sparseinfer.engine.backend.PreparedLinear;
@@ -33,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One linear layer on the CPU backend, every weight format, at MiniLM, BERT-base and LLM shapes ({@code in x out}),
  * for 1, 16, 32 and 128 tokens. Weights are random with the format's exact sparsity; the layer is prepared (packed)
- * once in setup, as at model load. {@link JmhSummary} turns the results into dense-equivalent GFLOP/s
+ * once in setup, as at model load; {@code bf16} is the dense layer at {@link Precision#BF16} (the native AVX-512 BF16
+ * kernel where it runs, else dense fp32 with a notice on stderr). {@link JmhSummary} turns the results into dense-equivalent GFLOP/s
  * ({@code 2 * tokens * in * out / time}, whatever the format skips) and a fraction of {@link FmaPeakBenchmark}.
  */
 @State(Scope.Benchmark)
@@ -52,7 +54,7 @@ public class LinearKernelBenchmark {
     @Param({"1", "16", "32", "128"})
     public int tokens;
 
-    @Param({"dense", "csr-50", "2:4", "csr-75", "csr-90", "w8a8", "w8", "2:4+w8a8", "csr-90+w8a8"})
+    @Param({"dense", "bf16", "csr-50", "2:4", "csr-75", "csr-90", "w8a8", "w8", "2:4+w8a8", "csr-90+w8a8"})
     public String format;
 
     @Param({"1"})
@@ -69,7 +71,8 @@ public class LinearKernelBenchmark {
         int in = Integer.parseInt(dims[0]);
         int out = Integer.parseInt(dims[1]);
         Random random = new Random(shape.hashCode() * 31L + tokens);
-        backend = new CpuBackend(threads);
+        backend = new CpuBackend(threads, format.equals("bf16") ? Precision.BF16 : Precision.FP32);
+        backend.notice().ifPresent(n -> System.err.println("LinearKernelBenchmark: " + n));
         float[] bias = new float[out];
         layer = backend.prepare(new Linear("layer", weights(random, out, in), bias));
         float[] input = new float[tokens * in];
@@ -82,7 +85,7 @@ public class LinearKernelBenchmark {
 
     private LinearWeights weights(Random random, int out, int in) {
         return switch (format) {
-            case "dense" -> new DenseWeights(RandomLayers.matrix(random, out, in, 0));
+            case "dense", "bf16" -> new DenseWeights(RandomLayers.matrix(random, out, in, 0));
             case "csr-50" -> CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.5));
             case "csr-75" -> CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.75));
             case "csr-90" -> CsrWeights.fromDense(RandomLayers.matrix(random, out, in, 0.9));

@@ -2,6 +2,7 @@ package dev.sparseinfer.bench;
 
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.ModelOptions;
+import dev.sparseinfer.engine.api.Precision;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
@@ -33,7 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * all-MiniLM-L6-v2 on our CPU backend, in every format, against ONNX Runtime's Java API on the same ONNX file and
+ * all-MiniLM-L6-v2 on our CPU backend, in every format and dense at bf16 precision, against ONNX Runtime's Java API on the same ONNX file and
  * on LangChain4j's quantised export, in one run on the same texts (the shipped held-out sentences) and the same
  * thread counts: batch-1 latency per text (median, p90) and batch-32 throughput, tokenisation excluded.
  *
@@ -52,6 +53,8 @@ import java.util.Map;
 public final class OnnxRuntimeComparison {
 
     private static final String QUANTIZED_ONNX = "all-minilm-l6-v2-q.onnx";
+    /** The dense model with its linear layers at bf16 precision (fp32 where the CPU cannot, saying so on stderr). */
+    private static final String BF16 = "bf16";
 
     private record Variant(String name, String runtime, ThrowingFactory factory) {}
 
@@ -234,6 +237,7 @@ public final class OnnxRuntimeComparison {
                 prune(dense.weights(), new PruneSpec(PrunePattern.UNSTRUCTURED, 0.9, PruneMethod.MAGNITUDE));
         Map<String, BertWeights> ours = new LinkedHashMap<>();
         ours.put("dense fp32", dense.weights());
+        ours.put(BF16, dense.weights());
         ours.put("w8a8", Int8Quantizer.quantize(dense.weights(), Int8Scheme.W8A8));
         ours.put("2:4 fp32", twoFour);
         ours.put("90% unstructured fp32", ninety);
@@ -250,7 +254,9 @@ public final class OnnxRuntimeComparison {
                     ModelOptions.defaults()
                             .withBackend(BackendKind.CPU)
                             .withThreads(threads)
-                            .withBatchSize(batch));
+                            .withBatchSize(batch)
+                            .withPrecision(name.equals(BF16) ? Precision.BF16 : Precision.FP32));
+            m.backendNotice().ifPresent(n -> System.err.println("compare: " + name + ": " + n));
             return new AutoCloseableEmbedder() {
                 @Override
                 public List<float[]> embed(List<TokenizedText> texts) {

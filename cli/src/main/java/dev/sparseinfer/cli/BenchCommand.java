@@ -49,6 +49,9 @@ final class BenchCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     FormatsOption formats;
 
     @Option(
@@ -106,7 +109,8 @@ final class BenchCommand implements Callable<Integer> {
                 .withBackend(BackendKind.parse(backend))
                 .withBatchSize(batch)
                 .withThreads(threads.value())
-                .withSparseDetection(formats.detect());
+                .withSparseDetection(formats.detect())
+                .withPrecision(precision.value());
         List<Path> paths =
                 models.stream().map(ModelRegistry.standard()::resolve).toList();
         PrintWriter out = spec.commandLine().getOut();

@@ -95,6 +95,9 @@ final class BenchSweepCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Option(
             names = "--json",
             paramLabel = "FILE",
@@ -138,7 +141,8 @@ final class BenchSweepCommand implements Callable<Integer> {
 
         List<KernelSweep.Point> points = new ArrayList<>();
         for (BackendKind kind : kinds) {
-            BackendSelection selection = BackendSelection.select(kind, threads.value());
+            BackendSelection selection = BackendSelection.select(kind, threads.value(), precision.value());
+            selection.notice().ifPresent(n -> err.println("sparseinfer: " + n));
             try (Backend b = selection.backend();
                     ProgressBar progress = ProgressBar.onTerminal(err)) {
                 points.addAll(KernelSweep.run(b, layerShapes, tokens, formats, runs, seed, progress));

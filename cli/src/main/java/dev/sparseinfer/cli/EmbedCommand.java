@@ -54,6 +54,9 @@ final class EmbedCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     FormatsOption formats;
 
     @Option(
@@ -78,7 +81,8 @@ final class EmbedCommand implements Callable<Integer> {
                 .withBackend(BackendKind.parse(backend))
                 .withBatchSize(batch)
                 .withThreads(threads.value())
-                .withSparseDetection(formats.detect()));
+                .withSparseDetection(formats.detect())
+                .withPrecision(precision.value()));
         if (input != null && !Files.isReadable(input)) {
             throw SparseInferException.invalidArgument("cannot read --input " + input);
         }

@@ -76,6 +76,9 @@ final class ServeCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     FormatsOption formats;
 
     @Mixin
@@ -150,6 +153,7 @@ final class ServeCommand implements Callable<Integer> {
         ModelOptions options = recipe.apply(ModelOptions.defaults()
                 .withBackend(BackendKind.parse(backend))
                 .withThreads(threads.value())
+                .withPrecision(precision.value())
                 .withSparseDetection(formats.detect()));
         PrintWriter err = spec.commandLine().getErr();
         // The JDK server reads these once; they close connections whose headers or answer take longer than the timeout.

@@ -1,5 +1,6 @@
 package dev.sparseinfer.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -137,12 +138,65 @@ class MainTest {
         assertEquals(39, text.lines().filter(l -> l.contains("dense fp32")).count(), text);
     }
 
+    /**
+     * {@code --precision bf16} embeds within 1e-3 of 1 - cosine of fp32 where the CPU runs it, and otherwise runs fp32
+     * and says so in one line.
+     */
+    @Test
+    void bf16PrecisionEmbedsCloseToFp32OrSaysWhyItRunsFp32() throws IOException {
+        Path input = dir.resolve("in.txt");
+        Files.writeString(input, "a short sentence about the weather in spring\n");
+        float[] fp32 = embedOne(input, "fp32");
+        float[] bf16 = embedOne(input, "bf16");
+        if (cli.err().contains("bf16 precision refused")) {
+            assertEquals(1, cli.err().lines().filter(l -> l.contains("bf16")).count(), cli.err());
+            assertArrayEquals(fp32, bf16);
+        } else {
+            double dot = 0;
+            for (int i = 0; i < fp32.length; i++) {
+                dot += fp32[i] * bf16[i];
+            }
+            // Both are unit length, so the dot product is the cosine.
+            assertTrue(1 - dot < 1e-3 && 1 - dot > 0, "cosine " + dot);
+        }
+    }
+
+    private float[] embedOne(Path input, String precision) throws IOException {
+        Path output = dir.resolve(precision + ".jsonl");
+        assertEquals(
+                0,
+                cli.run(
+                        "embed",
+                        "--model",
+                        "minilm",
+                        "--backend",
+                        "cpu",
+                        "--threads",
+                        "1",
+                        "--precision",
+                        precision,
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        output.toString()),
+                cli.err());
+        var values = JsonParser.parseString(Files.readString(output))
+                .getAsJsonObject()
+                .getAsJsonArray("embedding");
+        float[] v = new float[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(i).getAsFloat();
+        }
+        return v;
+    }
+
     @Test
     void usageErrorsExitTwoWithOneLine() {
         assertUsageError("embed", "--model", "minilm", "--bogus");
         assertUsageError("embed", "--model", "no-such-model");
         assertUsageError("embed", "--model", "minilm", "--backend", "tpu");
         assertUsageError("embed", "--model", "minilm", "--threads", "0");
+        assertUsageError("embed", "--model", "minilm", "--precision", "fp16");
         assertUsageError("embed", "--model", "minilm", "--batch", "zero");
         assertUsageError(
                 "embed",

@@ -16,6 +16,7 @@ package dev.sparseinfer.engine.api;
  *                   it has one, is used
  * @param detectSparseFormats whether dense linear layers of a Hugging Face directory or ONNX file run in the sparse
  *                   format their zeros already fit (2:4, or CSR when mostly zero; default true), or as stored
+ * @param precision  how the CPU backend computes dense fp32 linear layers (default {@link Precision#FP32})
  */
 public record ModelOptions(
         BackendKind backend,
@@ -25,9 +26,13 @@ public record ModelOptions(
         Boolean normalize,
         String prompt,
         String promptName,
-        boolean detectSparseFormats) {
+        boolean detectSparseFormats,
+        Precision precision) {
 
     public ModelOptions {
+        if (precision == null) {
+            throw SparseInferException.invalidArgument("precision must be fp32 or bf16, got null");
+        }
         if (threads < 1) {
             throw SparseInferException.invalidArgument("threads must be at least 1, got " + threads);
         }
@@ -42,29 +47,42 @@ public record ModelOptions(
 
     public static ModelOptions defaults() {
         return new ModelOptions(
-                BackendKind.AUTO, Runtime.getRuntime().availableProcessors(), 32, null, null, null, null, true);
+                BackendKind.AUTO,
+                Runtime.getRuntime().availableProcessors(),
+                32,
+                null,
+                null,
+                null,
+                null,
+                true,
+                Precision.FP32);
     }
 
     public ModelOptions withBackend(BackendKind kind) {
-        return new ModelOptions(kind, threads, batchSize, pooling, normalize, prompt, promptName, detectSparseFormats);
+        return new ModelOptions(
+                kind, threads, batchSize, pooling, normalize, prompt, promptName, detectSparseFormats, precision);
     }
 
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(backend, n, batchSize, pooling, normalize, prompt, promptName, detectSparseFormats);
+        return new ModelOptions(
+                backend, n, batchSize, pooling, normalize, prompt, promptName, detectSparseFormats, precision);
     }
 
     public ModelOptions withBatchSize(int n) {
-        return new ModelOptions(backend, threads, n, pooling, normalize, prompt, promptName, detectSparseFormats);
+        return new ModelOptions(
+                backend, threads, n, pooling, normalize, prompt, promptName, detectSparseFormats, precision);
     }
 
     /** Pools as given instead of as the model declares; null goes back to the model's pooling. */
     public ModelOptions withPooling(Pooling p) {
-        return new ModelOptions(backend, threads, batchSize, p, normalize, prompt, promptName, detectSparseFormats);
+        return new ModelOptions(
+                backend, threads, batchSize, p, normalize, prompt, promptName, detectSparseFormats, precision);
     }
 
     /** Scales embeddings to unit length, or not, whatever the model declares; null goes back to the model's. */
     public ModelOptions withNormalize(Boolean n) {
-        return new ModelOptions(backend, threads, batchSize, pooling, n, prompt, promptName, detectSparseFormats);
+        return new ModelOptions(
+                backend, threads, batchSize, pooling, n, prompt, promptName, detectSparseFormats, precision);
     }
 
     /**
@@ -72,7 +90,8 @@ public record ModelOptions(
      * empty string embeds texts as they are even where the model has a default prompt; null goes back to it.
      */
     public ModelOptions withPrompt(String text) {
-        return new ModelOptions(backend, threads, batchSize, pooling, normalize, text, null, detectSparseFormats);
+        return new ModelOptions(
+                backend, threads, batchSize, pooling, normalize, text, null, detectSparseFormats, precision);
     }
 
     /**
@@ -80,7 +99,8 @@ public record ModelOptions(
      * place of any literal prompt; opening the model fails if it has no prompt of that name.
      */
     public ModelOptions withPromptName(String name) {
-        return new ModelOptions(backend, threads, batchSize, pooling, normalize, null, name, detectSparseFormats);
+        return new ModelOptions(
+                backend, threads, batchSize, pooling, normalize, null, name, detectSparseFormats, precision);
     }
 
     /**
@@ -88,6 +108,15 @@ public record ModelOptions(
      * their formats either way.
      */
     public ModelOptions withSparseDetection(boolean detect) {
-        return new ModelOptions(backend, threads, batchSize, pooling, normalize, prompt, promptName, detect);
+        return new ModelOptions(backend, threads, batchSize, pooling, normalize, prompt, promptName, detect, precision);
+    }
+
+    /**
+     * Computes dense fp32 linear layers on the CPU backend at this precision; {@link Precision#BF16} falls back to
+     * fp32, with a notice, where the CPU or the native library cannot run it.
+     */
+    public ModelOptions withPrecision(Precision p) {
+        return new ModelOptions(
+                backend, threads, batchSize, pooling, normalize, prompt, promptName, detectSparseFormats, p);
     }
 }

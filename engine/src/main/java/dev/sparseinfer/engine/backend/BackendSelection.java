@@ -1,6 +1,7 @@
 package dev.sparseinfer.engine.backend;
 
 import dev.sparseinfer.engine.api.BackendKind;
+import dev.sparseinfer.engine.api.Precision;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import java.util.Optional;
@@ -22,8 +23,16 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
     static final String NOT_IN_BUILD = "cuda: this build has no CUDA backend";
 
     public static BackendSelection select(BackendKind kind, int threads) {
-        return select(kind, threads, BackendSelection::probeDevice);
+        return select(kind, threads, Precision.FP32);
     }
+
+    /** With dense fp32 layers computed at {@code precision} on the CPU; a device runs them as it always does. */
+    public static BackendSelection select(BackendKind kind, int threads, Precision precision) {
+        return select(kind, threads, precision, BackendSelection::probeDevice);
+    }
+
+    /** Why a device backend runs fp32 though bf16 was asked for. */
+    static final String BF16_ON_DEVICE = "bf16 precision is for the cpu backend, dense layers run fp32";
 
     /** What the CUDA backend this build carries finds on this machine. */
     public static DeviceProbe probeDevice() {
@@ -35,9 +44,13 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
 
     /** With the device probe given, so tests can stand in for a GPU machine. */
     static BackendSelection select(BackendKind kind, int threads, Supplier<DeviceProbe> probe) {
+        return select(kind, threads, Precision.FP32, probe);
+    }
+
+    static BackendSelection select(BackendKind kind, int threads, Precision precision, Supplier<DeviceProbe> probe) {
         return switch (kind) {
             case CPU -> {
-                CpuBackend cpu = new CpuBackend(threads);
+                CpuBackend cpu = new CpuBackend(threads, precision);
                 yield new BackendSelection(cpu, cpu.notice());
             }
             case CUDA -> {
@@ -48,12 +61,12 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
                             found.missing().get());
                 }
                 Backend device = found.open();
-                yield new BackendSelection(device, device.notice());
+                yield onDevice(device, precision);
             }
             case AUTO -> {
                 DeviceProbe found = probe.get();
                 if (!found.available()) {
-                    yield onCpu(threads, found.missing().get());
+                    yield onCpu(threads, precision, found.missing().get());
                 }
                 Backend device;
                 try {
@@ -63,9 +76,9 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
                     if (e.code() != SparseInferException.Code.BACKEND_UNAVAILABLE) {
                         throw e;
                     }
-                    yield onCpu(threads, e.getMessage());
+                    yield onCpu(threads, precision, e.getMessage());
                 }
-                yield new BackendSelection(device, device.notice());
+                yield onDevice(device, precision);
             }
         };
     }
@@ -76,6 +89,11 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
      * memory, ...) hands it over to the CPU, and the notice says why.
      */
     public <T> Prepared<T> prepare(BackendKind asked, int threads, Function<Backend, T> prepare) {
+        return prepare(asked, threads, Precision.FP32, prepare);
+    }
+
+    /** As {@link #prepare(BackendKind, int, Function)}, the CPU it may hand over to computing at {@code precision}. */
+    public <T> Prepared<T> prepare(BackendKind asked, int threads, Precision precision, Function<Backend, T> prepare) {
         try {
             return new Prepared<>(this, prepare.apply(backend));
         } catch (RuntimeException e) {
@@ -85,7 +103,7 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
             if (asked != BackendKind.AUTO || !deviceGaveUp) {
                 throw e;
             }
-            return onCpu(threads, e.getMessage()).prepare(BackendKind.CPU, threads, prepare);
+            return onCpu(threads, precision, e.getMessage()).prepare(BackendKind.CPU, threads, precision, prepare);
         }
     }
 
@@ -93,11 +111,21 @@ public record BackendSelection(Backend backend, Optional<String> notice) {
     public record Prepared<T>(BackendSelection selection, T model) {}
 
     /** The CPU backend in place of a device, saying why, and what the CPU backend itself has to say, in one line. */
-    private static BackendSelection onCpu(int threads, String why) {
-        CpuBackend cpu = new CpuBackend(threads);
+    private static BackendSelection onCpu(int threads, Precision precision, String why) {
+        CpuBackend cpu = new CpuBackend(threads, precision);
         return new BackendSelection(
                 cpu,
                 Optional.of(why + "; running on cpu"
                         + cpu.notice().map(n -> "; " + n).orElse("")));
+    }
+
+    /** A device backend, saying so in its notice where bf16 was asked for: devices run dense layers in fp32. */
+    private static BackendSelection onDevice(Backend device, Precision precision) {
+        if (precision == Precision.FP32) {
+            return new BackendSelection(device, device.notice());
+        }
+        String line = device.name() + ": " + BF16_ON_DEVICE;
+        return new BackendSelection(
+                device, Optional.of(device.notice().map(n -> n + "; " + line).orElse(line)));
     }
 }

@@ -107,9 +107,13 @@ public final class EmbeddingRunner implements AutoCloseable {
         EmbeddingRecipe recipe = declared.with(options);
         TextTokenizer tokenizer = TextTokenizer.fromJson(tokenizerJson, source);
         try {
-            BackendSelection selected = BackendSelection.select(options.backend(), options.threads());
+            BackendSelection selected =
+                    BackendSelection.select(options.backend(), options.threads(), options.precision());
             BackendSelection.Prepared<BertEncoder> prepared = selected.prepare(
-                    options.backend(), options.threads(), backend -> new BertEncoder(weights, backend));
+                    options.backend(),
+                    options.threads(),
+                    options.precision(),
+                    backend -> new BertEncoder(weights, backend));
             return new EmbeddingRunner(tokenizer, prepared.selection(), prepared.model(), options, recipe, mapping);
         } catch (RuntimeException e) {
             tokenizer.close();

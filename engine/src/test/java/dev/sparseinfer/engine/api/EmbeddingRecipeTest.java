@@ -54,7 +54,7 @@ class EmbeddingRecipeTest {
     void aPromptAndAPromptNameAreNotBothGiven() {
         assertThrows(
                 SparseInferException.class,
-                () -> new ModelOptions(BackendKind.CPU, 1, 1, null, null, "q: ", "query", true));
+                () -> new ModelOptions(BackendKind.CPU, 1, 1, null, null, "q: ", "query", true, Precision.FP32));
         assertEquals(null, DEFAULTS.withPrompt("q: ").withPromptName("query").prompt(), "the last one given wins");
     }
 

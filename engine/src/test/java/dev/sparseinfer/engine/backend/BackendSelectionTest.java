@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.Pooling;
+import dev.sparseinfer.engine.api.Precision;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
 import dev.sparseinfer.engine.model.bert.BertEncoder;
@@ -73,6 +74,24 @@ class BackendSelectionTest {
                 assertSame(standIn, selection.backend());
                 assertEquals(Optional.empty(), selection.notice());
             }
+        }
+    }
+
+    /** A device runs dense layers in fp32 whatever the precision, and says so; the CPU it falls back to takes it. */
+    @Test
+    void bf16GoesToTheCpuBackendAndADeviceSaysItRunsFp32() {
+        try (Backend standIn = new CpuBackend(1)) {
+            BackendSelection selection = BackendSelection.select(
+                    BackendKind.CUDA, 1, Precision.BF16, () -> DeviceProbe.ready(() -> standIn));
+            assertEquals(
+                    Optional.of(standIn.name() + ": bf16 precision is for the cpu backend, dense layers run fp32"),
+                    selection.notice());
+        }
+        BackendSelection fallback = BackendSelection.select(BackendKind.AUTO, 1, Precision.BF16, () -> WITHOUT_KERNELS);
+        try (Backend cpu = fallback.backend()) {
+            boolean bf16 = cpu.description().contains("avx512-bf16 linear");
+            boolean refused = fallback.notice().orElse("").contains("bf16 precision refused");
+            assertEquals(!bf16, refused, cpu.description() + " / " + fallback.notice());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.sparseinfer.spark;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.ModelOptions;
 import dev.sparseinfer.engine.api.Pooling;
+import dev.sparseinfer.engine.api.Precision;
 import java.io.Serializable;
 
 /**
@@ -20,7 +21,8 @@ record ModelSettings(
         Boolean normalize,
         String prompt,
         String promptName,
-        boolean detectSparseFormats)
+        boolean detectSparseFormats,
+        Precision precision)
         implements Serializable {
 
     static ModelSettings of(String model, ModelOptions options) {
@@ -33,11 +35,12 @@ record ModelSettings(
                 options.normalize(),
                 options.prompt(),
                 options.promptName(),
-                options.detectSparseFormats());
+                options.detectSparseFormats(),
+                options.precision());
     }
 
     ModelOptions options() {
         return new ModelOptions(
-                backend, threads, batchSize, pooling, normalize, prompt, promptName, detectSparseFormats);
+                backend, threads, batchSize, pooling, normalize, prompt, promptName, detectSparseFormats, precision);
     }
 }

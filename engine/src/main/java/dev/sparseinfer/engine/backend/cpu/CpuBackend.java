@@ -1,6 +1,7 @@
 package dev.sparseinfer.engine.backend.cpu;
 
 import dev.sparseinfer.engine.api.Pooling;
+import dev.sparseinfer.engine.api.Precision;
 import dev.sparseinfer.engine.api.SparseInferException;
 import dev.sparseinfer.engine.backend.ActivationFunction;
 import dev.sparseinfer.engine.backend.Activations;
@@ -28,7 +29,8 @@ import java.util.Optional;
 
 /**
  * Runs every op on the CPU with the kernels {@link CpuKernelProvider} chose for this JVM: Java (Vector API or scalar),
- * and the native int8 kernels for w8a8 layers where they load.
+ * the native int8 kernels for w8a8 layers where they load, and, at {@link Precision#BF16}, the native bf16 kernel
+ * for dense fp32 layers where this CPU has AVX-512 BF16.
  */
 public final class CpuBackend implements Backend {
 
@@ -40,21 +42,43 @@ public final class CpuBackend implements Backend {
     private final CpuKernelSelection selection;
     private final CpuKernels kernels;
     private final ParallelFor parallel;
-    /** The native int8 layers' packed weights and scales: freed when the backend closes, not whenever GC runs. */
+    /** Whether dense fp32 layers run on the native bf16 kernel. */
+    private final boolean bf16;
+    /** Why bf16 was asked for and refused, in one line, if it was. */
+    private final Optional<String> bf16Refused;
+    /** The native layers' packed weights, scales and biases: freed when the backend closes, not whenever GC runs. */
     private final Arena nativeMemory = Arena.ofShared();
 
     public CpuBackend(int threads) {
-        this(CpuKernelProvider.selection(), threads);
+        this(threads, Precision.FP32);
+    }
+
+    public CpuBackend(int threads, Precision precision) {
+        this(CpuKernelProvider.selection(), threads, precision);
     }
 
     /** With the kernels given, so tests can run the scalar ones on a JVM that has the Vector API. */
     public CpuBackend(CpuKernelSelection selection, int threads) {
+        this(selection, threads, Precision.FP32);
+    }
+
+    /**
+     * With the kernels given, and dense fp32 layers computed at {@code precision}: {@link Precision#BF16} where the
+     * native bf16 kernel runs, fp32 with a {@link #notice} saying why where it does not.
+     */
+    public CpuBackend(CpuKernelSelection selection, int threads, Precision precision) {
         if (threads < 1) {
             throw SparseInferException.invalidArgument("--threads must be at least 1, got " + threads);
         }
         this.selection = selection;
         this.kernels = selection.kernels();
         this.parallel = new ParallelFor(threads);
+        boolean asked = precision == Precision.BF16;
+        this.bf16 = asked && selection.nativeBf16();
+        this.bf16Refused = asked && !bf16
+                ? Optional.of("cpu: bf16 precision refused, dense layers run fp32: "
+                        + selection.bf16Unavailable().orElse("no native kernel"))
+                : Optional.empty();
     }
 
     @Override
@@ -68,13 +92,17 @@ public final class CpuBackend implements Backend {
                 .nativeInt8()
                 .map(isa -> ", native " + isa.label() + " int8")
                 .orElse("");
-        return "cpu (" + kernels.name() + int8 + ", " + parallel.threads()
+        String dense = bf16 ? ", avx512-bf16 linear" : "";
+        return "cpu (" + kernels.name() + int8 + dense + ", " + parallel.threads()
                 + (parallel.threads() == 1 ? " thread)" : " threads)");
     }
 
     @Override
     public Optional<String> notice() {
-        return selection.notice();
+        if (bf16Refused.isEmpty()) {
+            return selection.notice();
+        }
+        return Optional.of(selection.notice().map(n -> n + "; ").orElse("") + bf16Refused.get());
     }
 
     /**
@@ -83,7 +111,9 @@ public final class CpuBackend implements Backend {
      * (fp32, or int8 with the same scales), except one or two tokens through a layer too big for the cache
      * ({@link TwoFourOutputMajorLinear}): on AVX2 no 2:4 kernel reaches dense speed anywhere else
      * ({@code LinearKernelBenchmark}, format 2:4). Where the native int8 kernels load, w8a8 layers run them: dense,
-     * 2:4 with its zeros filled in, and CSR down to {@link #NATIVE_DENSE_MIN_KEPT} of its weights kept.
+     * 2:4 with its zeros filled in, and CSR down to {@link #NATIVE_DENSE_MIN_KEPT} of its weights kept. At bf16
+     * precision dense fp32 layers run the native bf16 kernel, which keeps only its bf16 copy of the weights; every
+     * other format runs as at fp32.
      */
     @Override
     public PreparedLinear prepare(Linear layer) {
@@ -96,7 +126,10 @@ public final class CpuBackend implements Backend {
                     out, in, w.toDense().data(), b, quantizesActivations(w), new ScalarCpuKernels());
         }
         return switch (w) {
-            case DenseWeights d -> new DenseLinear(out, in, d.matrix().data(), b);
+            case DenseWeights d ->
+                bf16
+                        ? new NativeBf16Linear(nativeMemory, out, in, d.matrix().data(), b)
+                        : new DenseLinear(out, in, d.matrix().data(), b);
             case CsrWeights c -> sparse(CompressedRows.of(c.pattern()), c.values(), layer);
             case TwoFourWeights t ->
                 TwoFourOutputMajorLinear.pays(out, in)

@@ -21,7 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The native int8 library ({@code native-cpu/src/main/c}), bound through the Foreign Function and Memory API. The
+ * The native library of int8 and bf16 kernels ({@code native-cpu/src/main/c}), bound through the Foreign Function and Memory API. The
  * library is a resource of the {@code sparseinfer-native-cpu} jar, which the engine does not depend on: it is found
  * on the class path at run time, copied once into a directory named after its SHA-256 under
  * {@code java.io.tmpdir} (the dynamic loader needs a file), and loaded when this class initialises, so a class
@@ -40,6 +40,10 @@ final class NativeInt8Library {
     private static final MethodHandle QUANTIZE;
     private static final MethodHandle GEMM_I32;
     private static final MethodHandle LINEAR_W8A8;
+    private static final MethodHandle BF16_PACKED_BYTES;
+    private static final MethodHandle BF16_SCRATCH_BYTES;
+    private static final MethodHandle BF16_PACK;
+    private static final MethodHandle LINEAR_BF16;
 
     static {
         SymbolLookup library = SymbolLookup.libraryLookup(extracted(), Arena.global());
@@ -63,13 +67,22 @@ final class NativeInt8Library {
                 FunctionDescriptor.ofVoid(
                         JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,
                         JAVA_INT, ADDRESS));
+        BF16_PACKED_BYTES = bind(library, "si_bf16_packed_bytes", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
+        BF16_SCRATCH_BYTES =
+                bind(library, "si_bf16_scratch_bytes", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
+        BF16_PACK = bind(library, "si_bf16_pack", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+        LINEAR_BF16 = bind(
+                library,
+                "si_linear_bf16",
+                FunctionDescriptor.ofVoid(
+                        ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     }
 
     private NativeInt8Library() {}
 
     private static MethodHandle bind(SymbolLookup library, String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = library.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("the native int8 library has no " + name));
+        MemorySegment symbol =
+                library.find(name).orElseThrow(() -> new UnsatisfiedLinkError("the native library has no " + name));
         return Linker.nativeLinker().downcallHandle(symbol, descriptor, Linker.Option.critical(true));
     }
 
@@ -204,6 +217,55 @@ final class NativeInt8Library {
             MemorySegment y) {
         try {
             LINEAR_W8A8.invokeExact(isa.level(), x, rows, in, scratch, packed, scales, bias, out, from, to, y);
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+    }
+
+    /** Bytes {@link #bf16Pack} writes for {@code [out, in]} weights. */
+    static long bf16PackedBytes(int out, int in) {
+        try {
+            return (long) BF16_PACKED_BYTES.invokeExact(out, in);
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+    }
+
+    /** Bytes of the per-call scratch {@link #linearBf16} needs for {@code rows} tokens of {@code in} inputs. */
+    static long bf16ScratchBytes(int rows, int in) {
+        try {
+            return (long) BF16_SCRATCH_BYTES.invokeExact(rows, in);
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+    }
+
+    /** Rounds {@code [out, in]} fp32 weights, row-major, to bf16 and packs them into {@code dst}. */
+    static void bf16Pack(float[] weights, int out, int in, MemorySegment dst) {
+        try {
+            BF16_PACK.invokeExact(MemorySegment.ofArray(weights), out, in, dst);
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+    }
+
+    /**
+     * A bf16 layer's outputs {@code from <= o < to}: {@code y[r, o] = sum_i bf16(x[r, i]) * bf16(W[o, i]) + bias[o]},
+     * the products summed in fp32; AVX-512 BF16 only.
+     */
+    static void linearBf16(
+            MemorySegment x,
+            int rows,
+            int in,
+            MemorySegment scratch,
+            MemorySegment packed,
+            MemorySegment bias,
+            int out,
+            int from,
+            int to,
+            MemorySegment y) {
+        try {
+            LINEAR_BF16.invokeExact(x, rows, in, scratch, packed, bias, out, from, to, y);
         } catch (Throwable t) {
             throw rethrown(t);
         }

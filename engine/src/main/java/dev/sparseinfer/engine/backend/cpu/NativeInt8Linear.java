@@ -18,8 +18,6 @@ final class NativeInt8Linear implements CpuLinear {
     /** Outputs per packed panel (native-cpu's {@code PANEL}): a thread's share starts on one. */
     static final int PANEL = 64;
 
-    private static final ThreadLocal<NativeScratch> SCRATCH = ThreadLocal.withInitial(NativeScratch::new);
-
     private final NativeInt8Isa isa;
     private final int out;
     private final int in;
@@ -59,7 +57,7 @@ final class NativeInt8Linear implements CpuLinear {
             throw new IllegalArgumentException("a [" + out + ", " + in + "] layer cannot read " + rows + " rows from "
                     + x.length + " floats into " + y.length + " for outputs " + outFrom + ".." + outTo);
         }
-        NativeScratch s = SCRATCH.get();
+        NativeScratch s = NativeScratch.ofThisThread();
         NativeInt8Library.linearW8a8(
                 isa,
                 s.input(x),
@@ -76,42 +74,6 @@ final class NativeInt8Linear implements CpuLinear {
         int to = Math.min(outTo, out);
         for (int r = 0; r < rows; r++) {
             VectorEpilogue.apply(y, r * out + outFrom, to - outFrom, activation);
-        }
-    }
-
-    /**
-     * A thread's native scratch, grown to the largest call and reused, and the heap views of the last input and
-     * output arrays: the backend passes the same activation arrays pass after pass, so a call allocates nothing.
-     */
-    private static final class NativeScratch {
-
-        private MemorySegment scratch = MemorySegment.NULL;
-        private float[] inputArray;
-        private MemorySegment inputSegment;
-        private float[] outputArray;
-        private MemorySegment outputSegment;
-
-        MemorySegment scratch(long bytes) {
-            if (scratch.byteSize() < bytes) {
-                scratch = Arena.ofAuto().allocate(bytes, 64);
-            }
-            return scratch;
-        }
-
-        MemorySegment input(float[] x) {
-            if (x != inputArray) {
-                inputArray = x;
-                inputSegment = MemorySegment.ofArray(x);
-            }
-            return inputSegment;
-        }
-
-        MemorySegment output(float[] y) {
-            if (y != outputArray) {
-                outputArray = y;
-                outputSegment = MemorySegment.ofArray(y);
-            }
-            return outputSegment;
         }
     }
 }

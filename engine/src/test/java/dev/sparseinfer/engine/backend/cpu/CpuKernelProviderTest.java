@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.api.Precision;
 import dev.sparseinfer.engine.api.SparseInferException;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -147,6 +148,34 @@ class CpuKernelProviderTest {
         try (CpuBackend backend = new CpuBackend(selection, 1)) {
             assertEquals(Optional.of(notice), backend.notice());
             assertFalse(backend.description().contains("native"), backend.description());
+        }
+    }
+
+    /** bf16 runs where si_levels() has its bit (2); elsewhere one notice line says why and dense layers run fp32. */
+    @Test
+    void bf16RunsWhereTheCpuHasItAndIsRefusedInOneLineWhereNot() {
+        CpuKernelSelection withBf16 = CpuKernelProvider.select(
+                true, null, NOT_ASKED, new CpuKernelProvider.NativeInt8Host("Linux", "amd64", true, () -> 0b111));
+        try (CpuBackend backend = new CpuBackend(withBf16, 2, Precision.BF16)) {
+            assertTrue(
+                    backend.description().endsWith(", native avx512-vnni int8, avx512-bf16 linear, 2 threads)"),
+                    backend.description());
+            assertEquals(Optional.empty(), backend.notice());
+        }
+        try (CpuBackend backend = new CpuBackend(withBf16, 2, Precision.FP32)) {
+            assertFalse(backend.description().contains("bf16"), backend.description());
+        }
+        String refused = "cpu: bf16 precision refused, dense layers run fp32: ";
+        try (CpuBackend backend =
+                new CpuBackend(CpuKernelProvider.select(true, null, NOT_ASKED, HOST), 2, Precision.BF16)) {
+            assertFalse(backend.description().contains("bf16"), backend.description());
+            assertEquals(Optional.of(refused + "this CPU has no AVX512-BF16"), backend.notice());
+        }
+        CpuKernelSelection scalar = CpuKernelProvider.select(false, null, NOT_ASKED, HOST);
+        try (CpuBackend backend = new CpuBackend(scalar, 1, Precision.BF16)) {
+            assertEquals(
+                    Optional.of(scalar.notice().get() + "; " + refused + "the scalar kernels run every layer"),
+                    backend.notice());
         }
     }
 

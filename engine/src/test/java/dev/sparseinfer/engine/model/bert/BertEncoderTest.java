@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sparseinfer.engine.api.Pooling;
+import dev.sparseinfer.engine.api.Precision;
 import dev.sparseinfer.engine.api.Similarity;
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
@@ -108,6 +109,39 @@ class BertEncoderTest {
                                     backend.description() + ", sequence " + s + " (seed=" + seed + ")");
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A model whose dense layers run at bf16 embeds within 1e-4 of 1 - cosine of fp32 (bf16 keeps 8 significant bits,
+     * a relative step of 2^-8 per operand, and its rounding errors average out over each sum); and it does differ,
+     * so the bf16 kernel ran.
+     */
+    @Test
+    void bf16EmbedsCloseToFp32() {
+        CpuKernelSelection selection = CpuKernelProvider.selection();
+        assumeTrue(selection.bf16Unavailable().isEmpty(), "no native bf16 kernel here: " + selection.bf16Unavailable());
+        long seed = Seeds.fresh();
+        Random random = new Random(seed);
+        BertWeights weights =
+                RandomBert.weights(new BertConfig(53, 96, 2, 3, 200, 19, 2, 1e-12, BertConfig.GELU), random);
+        int[][] ids = randomIds(random, 6);
+        TokenBatch batch = TokenBatch.pack(ids, randomTypes(random, ids));
+        float[][] fp32;
+        try (CpuBackend backend = new CpuBackend(selection, 1)) {
+            fp32 = new BertEncoder(weights, backend).forward(batch, Pooling.MEAN, true);
+        }
+        for (int threads : new int[] {1, 2}) {
+            try (CpuBackend backend = new CpuBackend(selection, threads, Precision.BF16)) {
+                assertTrue(backend.description().contains("avx512-bf16 linear"), backend.description());
+                float[][] bf16 = new BertEncoder(weights, backend).forward(batch, Pooling.MEAN, true);
+                for (int s = 0; s < ids.length; s++) {
+                    double cosine = Similarity.cosine(fp32[s], bf16[s]);
+                    String where = "sequence " + s + " on " + threads + " threads (seed=" + seed + ")";
+                    assertTrue(1 - cosine < 1e-4, "cosine " + cosine + ", " + where);
+                    assertTrue(Seeds.relativeError(bf16[s], fp32[s]) > 0, "bf16 gave fp32's bits, " + where);
                 }
             }
         }
