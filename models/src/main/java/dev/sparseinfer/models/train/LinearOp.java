@@ -7,7 +7,7 @@ package dev.sparseinfer.models.train;
  */
 final class LinearOp {
 
-    /** The density up to which the sparse products beat the dense kernel on the whole step (SparseStepBenchmark). */
+    /** The density up to which the sparse products beat the dense kernel (SparseTrainingBenchmark). */
     static final double SPARSE_DENSITY = 0.3;
 
     private LinearOp() {}
