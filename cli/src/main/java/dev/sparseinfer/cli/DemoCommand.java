@@ -5,7 +5,9 @@ import dev.sparseinfer.cli.report.JsonOutput;
 import dev.sparseinfer.cli.report.ReportDirectory;
 import dev.sparseinfer.engine.api.BackendKind;
 import dev.sparseinfer.engine.api.ModelOptions;
+import dev.sparseinfer.engine.api.Precision;
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.backend.cpu.CpuKernelProvider;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.ModelLoader;
 import dev.sparseinfer.engine.runtime.EmbeddingRunner;
@@ -43,7 +45,8 @@ import picocli.CommandLine.Spec;
         header = "What 2:4 and unstructured sparsity and int8 buy on this machine, and what they cost in accuracy.",
         description = "Builds the dense, 50%% and 90%% unstructured, 2:4, int8 w8a8 and 2:4 + w8a8 variants of a model "
                 + "(cached under the cache directory; rebuilt only when the recipe or the model changes), benches "
-                + "each on every available backend and prints one table: format, bytes, latency, speedup, and cosine "
+                + "each on every available backend (and the dense model at bf16 compute where the CPU has AVX-512 "
+                + "BF16) and prints one table: format, bytes, latency, speedup, and cosine "
                 + "and top-10 neighbour agreement with the dense model on both shipped held-out sets. Distilled 2:4 "
                 + "and 90%% unstructured variants join the table when the cache has them (the distilled 2:4 also "
                 + "quantised to w8a8); the demo prints the distill command that adds them.")
@@ -232,55 +235,74 @@ final class DemoCommand implements Callable<Integer> {
             throws Exception {
         ModelOptions options =
                 ModelOptions.defaults().withBackend(backend).withBatchSize(1).withThreads(threads.value());
-        String timedSet = sets.keySet().iterator().next();
-        List<String> texts = sets.get(timedSet);
-        Map<String, List<float[]>> dense = null;
-        double denseMedian = 0;
+        Measured dense = null;
         for (int i = 0; i < variants.size(); i++) {
             Variant v = variants.get(i);
             LoadedModel loaded = ModelLoader.load(paths.get(i));
-            LatencyBenchmark.Result r;
-            String backendName;
-            Map<String, List<float[]>> embeddings = new LinkedHashMap<>();
-            try (EmbeddingRunner m = EmbeddingRunner.open(loaded, options);
-                    ProgressBar progress = ProgressBar.onTerminal(err)) {
-                backendName = m.backendDescription();
-                List<TokenizedText> tokens = m.tokenize(texts);
-                r = LatencyBenchmark.measure(
-                        LatencyBenchmark.BatchEmbedder.of(m),
-                        tokens,
-                        1,
-                        warmup,
-                        runs,
-                        pass -> progress.update("bench " + v.label() + " on " + backend.label(), pass, warmup + runs));
-                for (Map.Entry<String, List<String>> set : sets.entrySet()) {
-                    embeddings.put(
-                            set.getKey(),
-                            set.getKey().equals(timedSet) ? r.embeddings() : embedOnce(m, m.tokenize(set.getValue())));
-                }
+            Measured m = measure(v.label(), loaded, options, sets, err);
+            dense = dense == null ? m : dense;
+            result.add(m.row(
+                    v.name(), v.label(), ModelInventory.of(loaded.weights()).linearBytes(), dense, sets));
+            if (v.equals(Variant.DENSE)
+                    && backend == BackendKind.CPU
+                    && CpuKernelProvider.selection().nativeBf16()) {
+                // The dense model again at bf16 compute: a run-time setting, not a file, and only where it runs.
+                String label = "dense, bf16 compute";
+                Measured bf16 = measure(label, loaded, options.withPrecision(Precision.BF16), sets, err);
+                long bytes = ModelInventory.of(loaded.weights()).linearBytes() / 2; // packed as bf16, no fp32 copy
+                result.add(bf16.row("dense-bf16", label, bytes, dense, sets));
             }
-            if (dense == null) {
-                dense = embeddings;
-                denseMedian = r.medianMs();
-            }
+        }
+    }
+
+    /** One model's latency on the timed set and its embeddings of every set. */
+    private record Measured(
+            String backend, int threads, LatencyBenchmark.Result latency, Map<String, List<float[]>> embeddings) {
+
+        DemoReport.Row row(
+                String name, String label, long linearBytes, Measured dense, Map<String, List<String>> sets) {
             List<DemoReport.Quality> quality = new ArrayList<>();
             for (String set : sets.keySet()) {
-                EmbeddingAgreement agreement =
-                        EmbeddingAgreement.measure(dense.get(set), embeddings.get(set), QualityCheck.NEIGHBOURS);
+                EmbeddingAgreement agreement = EmbeddingAgreement.measure(
+                        dense.embeddings.get(set), embeddings.get(set), QualityCheck.NEIGHBOURS);
                 quality.add(new DemoReport.Quality(
                         set, sets.get(set).size(), agreement.meanCosine(), agreement.neighbourAgreement()));
             }
-            result.add(new DemoReport.Row(
-                    v.name(),
-                    v.label(),
-                    ModelInventory.of(loaded.weights()).linearBytes(),
-                    backendName,
-                    threads.value(),
-                    r.medianMs(),
-                    r.p90Ms(),
-                    denseMedian / r.medianMs(),
+            return new DemoReport.Row(
+                    name,
+                    label,
+                    linearBytes,
+                    backend,
+                    threads,
+                    latency.medianMs(),
+                    latency.p90Ms(),
+                    dense.latency.medianMs() / latency.medianMs(),
                     quality,
-                    r.runs()));
+                    latency.runs());
+        }
+    }
+
+    private Measured measure(
+            String label, LoadedModel loaded, ModelOptions options, Map<String, List<String>> sets, PrintWriter err)
+            throws Exception {
+        String timedSet = sets.keySet().iterator().next();
+        Map<String, List<float[]>> embeddings = new LinkedHashMap<>();
+        try (EmbeddingRunner m = EmbeddingRunner.open(loaded, options);
+                ProgressBar progress = ProgressBar.onTerminal(err)) {
+            LatencyBenchmark.Result r = LatencyBenchmark.measure(
+                    LatencyBenchmark.BatchEmbedder.of(m),
+                    m.tokenize(sets.get(timedSet)),
+                    1,
+                    warmup,
+                    runs,
+                    pass -> progress.update(
+                            "bench " + label + " on " + options.backend().label(), pass, warmup + runs));
+            for (Map.Entry<String, List<String>> set : sets.entrySet()) {
+                embeddings.put(
+                        set.getKey(),
+                        set.getKey().equals(timedSet) ? r.embeddings() : embedOnce(m, m.tokenize(set.getValue())));
+            }
+            return new Measured(m.backendDescription(), options.threads(), r, embeddings);
         }
     }
 

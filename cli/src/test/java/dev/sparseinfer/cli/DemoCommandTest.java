@@ -8,6 +8,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sparseinfer.engine.backend.cpu.CpuKernelProvider;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.packed.PackedModel;
 import dev.sparseinfer.engine.model.bert.BertConfig;
@@ -117,13 +118,22 @@ class DemoCommandTest {
         JsonObject root = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         assertEquals("demo", root.get("kind").getAsString());
         JsonArray results = root.getAsJsonArray("results");
-        assertEquals(6, results.size(), root.toString());
+        int bf16 = CpuKernelProvider.selection().nativeBf16() ? 1 : 0;
+        assertEquals(6 + bf16, results.size(), root.toString());
+        if (bf16 == 1) {
+            JsonObject row = results.get(1).getAsJsonObject();
+            assertEquals("dense-bf16", row.get("variant").getAsString(), "after dense, where bf16 runs");
+            assertEquals(1.0, row.get("cosine").getAsDouble(), 1e-3, "bf16 compute stays close to fp32: " + row);
+            assertEquals(
+                    results.get(0).getAsJsonObject().get("linear_bytes").getAsLong() / 2,
+                    row.get("linear_bytes").getAsLong());
+        }
         JsonObject dense = results.get(0).getAsJsonObject();
         assertEquals(1.0, dense.get("speedup").getAsDouble(), 1e-12);
         assertEquals(1.0, dense.get("cosine").getAsDouble(), 1e-6);
         assertEquals(1.0, dense.get("top10_agreement").getAsDouble(), 1e-12);
         long denseBytes = dense.get("linear_bytes").getAsLong();
-        for (int i = 1; i < 6; i++) {
+        for (int i = 1; i < results.size(); i++) {
             JsonObject r = results.get(i).getAsJsonObject();
             double cosine = r.get("cosine").getAsDouble();
             assertTrue(
@@ -141,7 +151,7 @@ class DemoCommandTest {
                     cosine, quality.getAsJsonObject("texts.txt").get("cosine").getAsDouble(), 0, r.toString());
         }
         assertTrue(
-                results.get(4).getAsJsonObject().get("linear_bytes").getAsLong() < denseBytes / 3,
+                results.get(4 + bf16).getAsJsonObject().get("linear_bytes").getAsLong() < denseBytes / 3,
                 "int8 is a quarter of fp32");
 
         String page = Files.readString(report.resolve("demo.md"));
@@ -185,12 +195,12 @@ class DemoCommandTest {
         assertTrue(cli.out().contains("heldout (240 texts, the timed set) and fortunes (300 texts"), cli.out());
         results =
                 JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("results");
-        assertEquals(8, results.size(), results.toString());
-        JsonObject distilled = results.get(6).getAsJsonObject();
+        assertEquals(8 + bf16, results.size(), results.toString());
+        JsonObject distilled = results.get(6 + bf16).getAsJsonObject();
         assertEquals("2of4-distilled", distilled.get("variant").getAsString());
         assertEquals(
                 "2of4-distilled-w8a8",
-                results.get(7).getAsJsonObject().get("variant").getAsString());
+                results.get(7 + bf16).getAsJsonObject().get("variant").getAsString());
         for (JsonElement e : results) {
             JsonObject quality = e.getAsJsonObject().getAsJsonObject("quality");
             assertEquals(List.of("heldout", "fortunes"), List.copyOf(quality.keySet()), e.toString());

@@ -293,12 +293,12 @@ public final class DemoReport {
                 .build();
         style(chart);
         Set<String> backends = new LinkedHashSet<>();
-        rows.forEach(r -> backends.add(r.backend()));
+        rows.forEach(r -> backends.add(backendName(r)));
         for (String backend : backends) {
             List<Double> speedups = new ArrayList<>();
             for (String label : labels()) {
                 speedups.add(rows.stream()
-                        .filter(r -> r.backend().equals(backend) && r.label().equals(label))
+                        .filter(r -> backendName(r).equals(backend) && r.label().equals(label))
                         .mapToDouble(Row::speedup)
                         .findFirst()
                         .orElse(0));
@@ -319,9 +319,13 @@ public final class DemoReport {
         style(chart);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(1.0);
-        String first = rows.getFirst().backend();
-        List<Row> oneBackend =
-                rows.stream().filter(r -> r.backend().equals(first)).toList();
+        // One bar per format: the first backend's row of each (quality barely depends on the backend).
+        List<Row> oneBackend = labels().stream()
+                .map(label -> rows.stream()
+                        .filter(r -> r.label().equals(label))
+                        .findFirst()
+                        .orElseThrow())
+                .toList();
         List<String> sets = sets();
         for (int i = 0; i < sets.size(); i++) {
             int set = i;
@@ -340,6 +344,12 @@ public final class DemoReport {
                             .toList());
         }
         return chart;
+    }
+
+    /** The backend without its details, which differ between rows of one backend (e.g. bf16 compute). */
+    private static String backendName(Row row) {
+        int space = row.backend().indexOf(' ');
+        return space < 0 ? row.backend() : row.backend().substring(0, space);
     }
 
     private static void style(CategoryChart chart) {

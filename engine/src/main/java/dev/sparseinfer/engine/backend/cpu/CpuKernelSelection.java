@@ -43,7 +43,7 @@ public record CpuKernelSelection(
     }
 
     /** Whether the native bf16 kernel runs dense fp32 layers asked to run at bf16 precision. */
-    boolean nativeBf16() {
+    public boolean nativeBf16() {
         return vectorApi && bf16Unavailable.isEmpty();
     }
 
