@@ -1,18 +1,24 @@
 package dev.sparseinfer.models.train;
 
-/** A linear layer {@code y = x W^T + b} ({@code W [out, in]}) and its backward pass. */
+/**
+ * A linear layer {@code y = x W^T + b} ({@code W [out, in]}) and its backward pass, with {@code W} as
+ * {@link FakeQuantization} has it; {@code x} is the input as the layer reads it (rounded by the caller under w8a8,
+ * once for the layers that share it).
+ */
 final class LinearOp {
 
     private LinearOp() {}
 
-    static void forward(float[] x, int rows, Parameter weight, Parameter bias, float[] y, Matmul matmul) {
-        matmul.abT(x, rows, weight.cols(), weight.value(), weight.rows(), bias.value(), y, false);
+    static void forward(
+            float[] x, int rows, Parameter weight, Parameter bias, float[] y, Matmul matmul, FakeQuantization q) {
+        matmul.abT(x, rows, weight.cols(), q.weights(weight), weight.rows(), bias.value(), y, false);
     }
 
     /**
      * Adds this layer's gradients to {@code weight.grad()} and {@code bias.grad()} and writes (or, with
      * {@code accumulateDx}, adds) the input gradient into {@code dx}, which may be null when the input needs none.
-     * The gradient of a pruned weight is zero: the optimiser then never moves it off zero.
+     * The gradient of a pruned weight is zero: the optimiser then never moves it off zero. Straight-through: the
+     * gradients are those of the float layer at the weights and input the forward pass used.
      */
     static void backward(
             float[] dy,
@@ -22,14 +28,15 @@ final class LinearOp {
             Parameter bias,
             float[] dx,
             boolean accumulateDx,
-            Matmul matmul) {
+            Matmul matmul,
+            FakeQuantization q) {
         int out = weight.rows();
         int in = weight.cols();
         float[] dyT = new float[rows * out];
         Matmul.transpose(dy, rows, out, dyT);
         if (dx != null) {
             float[] wT = new float[in * out];
-            Matmul.transpose(weight.value(), out, in, wT);
+            Matmul.transpose(q.weights(weight), out, in, wT);
             // dX = dY W = dY (W^T)^T
             matmul.abT(dy, rows, out, wT, in, null, dx, accumulateDx);
         }

@@ -33,8 +33,8 @@ class OpGradientTest {
         float[] dx = new float[rows * in];
         try (Matmul m = new Matmul(2)) {
             float[] y = new float[rows * out];
-            LinearOp.forward(x, rows, w, b, y, m);
-            LinearOp.backward(toFloat(r), x, rows, w, b, dx, false, m);
+            LinearOp.forward(x, rows, w, b, y, m, FakeQuantization.NONE);
+            LinearOp.backward(toFloat(r), x, rows, w, b, dx, false, m, FakeQuantization.NONE);
         }
         double[] xd = Float64Reference.toDouble(x);
         double[] wd = Float64Reference.toDouble(w.value());
