@@ -321,8 +321,9 @@ final class DistillCommand implements Callable<Integer> {
         err.println(cosineLine(
                 String.format(
                         Locale.ROOT,
-                        "%s: sparsity %.1f%%",
+                        "%s: %ssparsity %.1f%%",
                         when,
+                        scheme == null ? "" : "fp32, ",
                         100 * run.student().sparsity()),
                 heldOut.meanCosines(run.student().toWeights(DenseWeights::new))));
         DistillSettings settings = run.settings();

@@ -17,7 +17,7 @@ import java.util.List;
  * the teacher's every layer and pooled embedding on a corpus, while its pruned weights stay exactly zero. For 2:4 the
  * mask is fixed from the start (the starting model's, or by magnitude); unstructured sparsity rises on
  * {@link SparsitySchedule}, the smallest weights of each row pruned at each mask update. With an int8 scheme, the
- * last {@link DistillSettings#qatSteps} steps are quantisation-aware ({@link FakeQuantization}): the student trains
+ * last {@link DistillSettings#qatSteps()} steps are quantisation-aware ({@link FakeQuantization}): the student trains
  * as the int8 model it will be written as.
  */
 public final class Distiller implements AutoCloseable {
