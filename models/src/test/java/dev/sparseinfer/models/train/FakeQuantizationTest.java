@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.backend.cpu.CpuBackend;
+import dev.sparseinfer.engine.format.CsrWeights;
+import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.Int8Scheme;
+import dev.sparseinfer.engine.format.LinearWeights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.engine.model.bert.BertEncoder;
@@ -18,9 +21,14 @@ import dev.sparseinfer.models.quantize.Int8Quantizer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Quantisation-aware training's forward pass against the engine running the int8 model it is written as, and its
@@ -41,8 +49,9 @@ class FakeQuantizationTest {
      * fifty here, so w8a8 requires all but two of the eight sequences to agree to float tolerance.
      */
     @ParameterizedTest
-    @EnumSource(Int8Scheme.class)
-    void studentForwardIsTheEnginesForwardOfTheQuantisedModel(Int8Scheme scheme) {
+    @MethodSource("schemesAndFormats")
+    void studentForwardIsTheEnginesForwardOfTheQuantisedModel(
+            Int8Scheme scheme, Function<FloatMatrix, LinearWeights> format) {
         StudentModel student = twoFourStudent(random);
         int[] lengths = random.ints(8, 2, CONFIG.maxPositions()).toArray();
         TokenBatch batch = OpGradientTest.batch(lengths);
@@ -56,7 +65,7 @@ class FakeQuantizationTest {
             fake = pass.forward(embedded, batch, FakeQuantization.of(scheme, student.prunable()));
             plain = pass.forward(embedded, batch, FakeQuantization.NONE);
         }
-        BertWeights quantized = Int8Quantizer.quantize(student.toWeights(TwoFourWeights::fromDense), scheme);
+        BertWeights quantized = Int8Quantizer.quantize(student.toWeights(format), scheme);
         try (CpuBackend cpu = new CpuBackend(2)) {
             float[] engine = new BertEncoder(quantized, cpu).runLayers(0, CONFIG.layers(), embedded, batch);
             float[] trained = fake.output(CONFIG.layers() - 1);
@@ -73,6 +82,14 @@ class FakeQuantizationTest {
             int required = scheme == Int8Scheme.W8A8 ? lengths.length - 2 : lengths.length;
             assertTrue(agreeing >= required, agreeing + " sequences agree, seed " + seed);
         }
+    }
+
+    /** Each scheme with the student's weights stored 2:4 and CSR: the engine runs them with different kernels. */
+    static Stream<Arguments> schemesAndFormats() {
+        Named<Function<FloatMatrix, LinearWeights>> twoFour = Named.of("2:4", TwoFourWeights::fromDense);
+        Named<Function<FloatMatrix, LinearWeights>> csr = Named.of("CSR", CsrWeights::fromDense);
+        return Stream.of(Int8Scheme.values())
+                .flatMap(scheme -> Stream.of(Arguments.of(scheme, twoFour), Arguments.of(scheme, csr)));
     }
 
     /** Straight-through: a rounded layer's gradients are the float layer's at the rounded weights and input. */
