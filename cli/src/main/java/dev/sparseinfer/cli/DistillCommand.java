@@ -93,6 +93,13 @@ final class DistillCommand implements Callable<Integer> {
     String int8;
 
     @Option(
+            names = "--qat-fraction",
+            paramLabel = "F",
+            description = "With --int8: the fraction of the steps, at the end, trained quantisation-aware, the "
+                    + "forward pass rounded as the int8 model computes (default 0.2; 0: quantise after training only).")
+    Double qatFraction;
+
+    @Option(
             names = "--corpus",
             paramLabel = "FILE",
             description = "Training texts, one per line (default: 60,000 shipped WordNet glosses and examples).")
@@ -159,6 +166,9 @@ final class DistillCommand implements Callable<Integer> {
             throw SparseInferException.invalidArgument("--minutes must be positive, got " + length.minutes);
         }
         Int8Scheme scheme = int8 == null ? null : Int8Scheme.parse(int8);
+        if (qatFraction != null && scheme == null) {
+            throw SparseInferException.invalidArgument("--qat-fraction applies to --int8 runs only");
+        }
         Path out = output.checked();
         Path state = checkpoint != null ? checkpoint : out.resolveSibling(out.getFileName() + ".ckpt");
         List<String> texts = corpus == null ? CalibrationSet.distillationCorpus() : CalibrationSet.readTexts(corpus);
@@ -189,7 +199,8 @@ final class DistillCommand implements Callable<Integer> {
         DistillSettings settings = DistillSettings.defaults(p, target, Math.max(1, steps))
                 .withBatch(batch, 2048)
                 .withLearningRate(learningRate)
-                .withSeed(seed);
+                .withSeed(seed)
+                .withQuantizationAware(scheme, scheme == null ? 0 : qatFraction == null ? 0.2 : qatFraction);
         String source = teacher.source() + " | start " + start + " | corpus "
                 + (corpus == null ? "wordnet" : corpus.toString()) + " (" + texts.size() + " texts)";
         if (steps < 0) {
@@ -212,15 +223,15 @@ final class DistillCommand implements Callable<Integer> {
                 run.resume(state);
                 err.printf("sparseinfer: resuming %s at step %d of %d%n", state, run.nextStep(), steps);
             }
-            report(err, run, heldOut, "start");
-            train(run, state, err, heldOut);
+            report(err, run, heldOut, "start", p, scheme);
+            train(run, state, err, heldOut, p, scheme);
             if (run.nextStep() < settings.steps()) {
                 err.printf(
                         "sparseinfer: stopped after step %d; continue with --resume (checkpoint %s)%n",
                         run.nextStep(), state);
                 return 0;
             }
-            report(err, run, heldOut, "end");
+            report(err, run, heldOut, "end", p, scheme);
             BertWeights trained = run.student().toWeights(formatFor(p));
             Recipe recipe = Recipe.of(teacher)
                     .with("distill.pattern", p.label())
@@ -238,7 +249,12 @@ final class DistillCommand implements Callable<Integer> {
                     .with(SourceIdentity.TEACHER_RECIPE_KEY, SourceIdentity.of(teacherPath));
             if (scheme != null) {
                 trained = Int8Quantizer.quantize(trained, scheme);
-                recipe = recipe.with("quantize.scheme", scheme.label());
+                recipe = recipe.with("distill.qat_steps", Integer.toString(settings.qatSteps()))
+                        .with("quantize.scheme", scheme.label());
+                String what = settings.qatSteps() > 0
+                        ? scheme.label() + " after " + settings.qatSteps() + " quantisation-aware steps"
+                        : "post-training " + scheme.label();
+                err.println(cosineLine("end: " + what + " (written)", heldOut.meanCosines(trained)));
             }
             LoadedModel result = new Derivation(teacher, trained, recipe, TableFormat.FP32).write(out);
             Files.deleteIfExists(state);
@@ -247,7 +263,8 @@ final class DistillCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void train(Distiller run, Path state, PrintWriter err, TeacherAgreement heldOut) {
+    private void train(
+            Distiller run, Path state, PrintWriter err, TeacherAgreement heldOut, PrunePattern p, Int8Scheme scheme) {
         int last = untilStep == null
                 ? run.settings().steps()
                 : Math.min(untilStep, run.settings().steps());
@@ -257,6 +274,10 @@ final class DistillCommand implements Callable<Integer> {
         try (ProgressBar progress = ProgressBar.onTerminal(err)) {
             while (run.nextStep() < last) {
                 int until = evalEvery > 0 ? Math.min(last, (run.nextStep() / evalEvery + 1) * evalEvery) : last;
+                // Stops where quantisation-aware steps begin, to measure the model they start from.
+                if (run.nextStep() < run.settings().qatStart()) {
+                    until = Math.min(until, run.settings().qatStart());
+                }
                 run.run(until, state, every, r -> {
                     double elapsed = (System.nanoTime() - started) / 1e9;
                     double eta = elapsed / (r.step() + 1 - first) * (last - r.step() - 1);
@@ -285,22 +306,38 @@ final class DistillCommand implements Callable<Integer> {
                 });
                 if (run.nextStep() < last) {
                     progress.close();
-                    report(err, run, heldOut, "step " + run.nextStep());
+                    report(err, run, heldOut, "step " + run.nextStep(), p, scheme);
                 }
             }
         }
     }
 
-    private static void report(PrintWriter err, Distiller run, TeacherAgreement heldOut, String when) {
-        Map<String, Double> cosines = heldOut.meanCosines(run.student().toWeights(DenseWeights::new));
-        StringBuilder line = new StringBuilder(String.format(
-                Locale.ROOT,
-                "sparseinfer: %s: sparsity %.1f%%, held-out mean cosine",
-                when,
-                100 * run.student().sparsity()));
-        cosines.forEach((name, c) -> line.append(String.format(Locale.ROOT, " %s %.4f", name, c)));
-        err.println(line);
+    /**
+     * The fp32 student's held-out agreement; where quantisation-aware steps are about to begin, also that of the
+     * student quantised as it stands, which is what quantising after training alone would give.
+     */
+    private static void report(
+            PrintWriter err, Distiller run, TeacherAgreement heldOut, String when, PrunePattern p, Int8Scheme scheme) {
+        err.println(cosineLine(
+                String.format(
+                        Locale.ROOT,
+                        "%s: %ssparsity %.1f%%",
+                        when,
+                        scheme == null ? "" : "fp32, ",
+                        100 * run.student().sparsity()),
+                heldOut.meanCosines(run.student().toWeights(DenseWeights::new))));
+        DistillSettings settings = run.settings();
+        if (scheme != null && settings.qatSteps() > 0 && run.nextStep() == settings.qatStart()) {
+            BertWeights quantized = Int8Quantizer.quantize(run.student().toWeights(formatFor(p)), scheme);
+            err.println(cosineLine(when + ": post-training " + scheme.label(), heldOut.meanCosines(quantized)));
+        }
         err.flush();
+    }
+
+    private static String cosineLine(String what, Map<String, Double> cosines) {
+        StringBuilder line = new StringBuilder("sparseinfer: " + what + ", held-out mean cosine");
+        cosines.forEach((name, c) -> line.append(String.format(Locale.ROOT, " %s %.4f", name, c)));
+        return line.toString();
     }
 
     private BertWeights startingPoint(LoadedModel teacher, PrunePattern p, double target, int n, ProgressBar progress) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.format.CsrInt8Weights;
+import dev.sparseinfer.engine.format.TwoFourInt8Weights;
 import dev.sparseinfer.engine.format.TwoFourWeights;
 import dev.sparseinfer.engine.io.LoadedModel;
 import dev.sparseinfer.engine.io.packed.PackedModel;
@@ -87,6 +88,30 @@ class DistillCommandTest {
     }
 
     @Test
+    void aW8a8RunSplitInsideItsQuantisationAwareStepsWritesTheSameFileAndReportsBothQuantisations() throws IOException {
+        String[] w8a8 = concat(args(dir.resolve("unused")), "--int8", "w8a8", "--qat-fraction", "0.5");
+        Path straight = dir.resolve("qat.safetensors");
+        assertEquals(0, cli.run(withOut(w8a8, straight)), cli.err());
+        assertTrue(cli.err().contains("step 3: post-training w8a8, held-out mean cosine"), cli.err());
+        assertTrue(cli.err().contains("end: w8a8 after 3 quantisation-aware steps (written)"), cli.err());
+
+        Path split = dir.resolve("qat-split.safetensors");
+        assertEquals(0, cli.run(concat(withOut(w8a8, split), "--until-step", "4")), cli.err());
+        assertEquals(0, cli.run(concat(withOut(w8a8, split), "--resume")), cli.err());
+        assertTrue(cli.err().contains("resuming"), cli.err());
+        assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(split), "seed " + seed);
+
+        LoadedModel result = PackedModel.load(straight);
+        result.weights()
+                .layers()
+                .forEach(l -> l.linears()
+                        .forEach(linear -> assertTrue(linear.weights() instanceof TwoFourInt8Weights, linear.name())));
+        String recipe = result.metadata().get(PackedModel.RECIPE_KEY);
+        assertTrue(recipe.contains("\"distill.qat_steps\":\"3\""), recipe);
+        assertTrue(recipe.contains("\"quantize.scheme\":\"w8a8\""), recipe);
+    }
+
+    @Test
     void unstructuredWithInt8WritesCsrInt8AtTheTargetSparsity() {
         Path out = dir.resolve("csr.safetensors");
         String[] a = args(out);
@@ -100,6 +125,8 @@ class DistillCommandTest {
         assertEquals(0.75, ModelInventory.of(result.weights()).linearSparsity(), 0.01, "seed " + seed);
         String recipe = result.metadata().get(PackedModel.RECIPE_KEY);
         assertTrue(recipe.contains("\"quantize.scheme\":\"w8\""), recipe);
+        // The default: a fifth of the 6 steps, rounded.
+        assertTrue(recipe.contains("\"distill.qat_steps\":\"1\""), recipe);
         assertTrue(recipe.contains("\"distill.sparsity\":\"0.7500\""), recipe);
     }
 
@@ -141,6 +168,20 @@ class DistillCommandTest {
                 cli.err());
         assertEquals(1, cli.err().strip().lines().count(), cli.err());
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void refusesAQuantisationAwareFractionWithoutInt8() {
+        Path out = dir.resolve("out.safetensors");
+        assertEquals(2, cli.run(concat(args(out), "--qat-fraction", "0.5")), cli.err());
+        assertTrue(cli.err().contains("--qat-fraction applies to --int8 runs only"), cli.err());
+        assertFalse(Files.exists(out));
+    }
+
+    private static String[] withOut(String[] args, Path out) {
+        String[] copy = args.clone();
+        copy[Arrays.asList(copy).indexOf("--out") + 1] = out.toString();
+        return copy;
     }
 
     private String[] args(Path out) {

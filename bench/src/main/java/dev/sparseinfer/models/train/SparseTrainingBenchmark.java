@@ -81,15 +81,15 @@ public class SparseTrainingBenchmark {
 
     @Benchmark
     public float sparse() {
-        LinearOp.forwardSparse(x, tokens, weight, bias, y, matmul);
-        LinearOp.backward(dy, x, tokens, weight, bias, dx, false, matmul, true);
+        LinearOp.forwardSparse(x, tokens, weight, weight.value(), bias, y, matmul);
+        LinearOp.backward(dy, x, tokens, weight, weight.value(), bias, dx, false, matmul, true);
         return y[0] + dx[0];
     }
 
     @Benchmark
     public float dense() {
-        LinearOp.forwardDense(x, tokens, weight, bias, y, matmul);
-        LinearOp.backward(dy, x, tokens, weight, bias, dx, false, matmul, false);
+        LinearOp.forwardDense(x, tokens, weight, weight.value(), bias, y, matmul);
+        LinearOp.backward(dy, x, tokens, weight, weight.value(), bias, dx, false, matmul, false);
         return y[0] + dx[0];
     }
 

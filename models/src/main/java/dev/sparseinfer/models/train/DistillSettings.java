@@ -1,6 +1,7 @@
 package dev.sparseinfer.models.train;
 
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.models.prune.PrunePattern;
 import java.util.Locale;
 
@@ -21,6 +22,8 @@ import java.util.Locale;
  * @param remaskEvery      unstructured: steps between mask updates while sparsity rises
  * @param seed             decides the order the corpus is visited in
  * @param loss             the weights of the loss terms
+ * @param qatScheme        the int8 scheme the result is written in, which the final steps train for; null for fp32
+ * @param qatFraction      with a scheme: the fraction of the steps, at the end, that are quantisation-aware
  */
 public record DistillSettings(
         PrunePattern pattern,
@@ -34,7 +37,9 @@ public record DistillSettings(
         double rampFraction,
         int remaskEvery,
         long seed,
-        DistillLoss loss) {
+        DistillLoss loss,
+        Int8Scheme qatScheme,
+        double qatFraction) {
 
     public DistillSettings {
         if (pattern != PrunePattern.TWO_FOUR && pattern != PrunePattern.UNSTRUCTURED) {
@@ -49,6 +54,10 @@ public record DistillSettings(
         }
         if (!(learningRate > 0)) {
             throw SparseInferException.invalidArgument("learning rate must be positive, got " + learningRate);
+        }
+        if (!(qatFraction >= 0 && qatFraction <= 1)) {
+            throw SparseInferException.invalidArgument(
+                    "the quantisation-aware fraction must be in [0, 1], got " + qatFraction);
         }
     }
 
@@ -70,7 +79,9 @@ public record DistillSettings(
                 0.6,
                 20,
                 42,
-                DistillLoss.DEFAULT);
+                DistillLoss.DEFAULT,
+                null,
+                0);
     }
 
     public DistillSettings withSteps(int steps) {
@@ -86,7 +97,9 @@ public record DistillSettings(
                 rampFraction,
                 remaskEvery,
                 seed,
-                loss);
+                loss,
+                qatScheme,
+                qatFraction);
     }
 
     public DistillSettings withBatch(int sequences, int tokens) {
@@ -102,7 +115,9 @@ public record DistillSettings(
                 rampFraction,
                 remaskEvery,
                 seed,
-                loss);
+                loss,
+                qatScheme,
+                qatFraction);
     }
 
     public DistillSettings withLearningRate(double lr) {
@@ -118,7 +133,9 @@ public record DistillSettings(
                 rampFraction,
                 remaskEvery,
                 seed,
-                loss);
+                loss,
+                qatScheme,
+                qatFraction);
     }
 
     public DistillSettings withSeed(long s) {
@@ -134,19 +151,15 @@ public record DistillSettings(
                 rampFraction,
                 remaskEvery,
                 s,
-                loss);
+                loss,
+                qatScheme,
+                qatFraction);
     }
 
-    LearningRateSchedule learningRates() {
-        return new LearningRateSchedule(learningRate, warmupSteps, steps, true);
-    }
-
-    /** A one-line description, stored in checkpoints so that a resume with other settings is refused. */
-    public String fingerprint() {
-        return String.format(
-                Locale.ROOT,
-                "pattern=%s sparsity=%.4f steps=%d batch=%d microTokens=%d lr=%g warmup=%d clip=%g ramp=%g remask=%d seed=%d loss=%s",
-                pattern.label(),
+    /** Trains the final {@code fraction} of the steps for {@code scheme} (0: the result is only rounded at the end). */
+    public DistillSettings withQuantizationAware(Int8Scheme scheme, double fraction) {
+        return new DistillSettings(
+                pattern,
                 sparsity,
                 steps,
                 batchSequences,
@@ -157,6 +170,46 @@ public record DistillSettings(
                 rampFraction,
                 remaskEvery,
                 seed,
-                loss);
+                loss,
+                scheme,
+                fraction);
+    }
+
+    /** How many of the final steps are quantisation-aware: none without a scheme. */
+    public int qatSteps() {
+        return qatScheme == null ? 0 : (int) Math.round(qatFraction * steps);
+    }
+
+    /** The first quantisation-aware step ({@code steps} when there is none). */
+    public int qatStart() {
+        return steps - qatSteps();
+    }
+
+    LearningRateSchedule learningRates() {
+        return new LearningRateSchedule(learningRate, warmupSteps, steps, true);
+    }
+
+    /**
+     * A one-line description, stored in checkpoints so that a resume with other settings is refused. Quantisation-
+     * aware steps are named only when there are some, so a plain run's checkpoint keeps its description.
+     */
+    public String fingerprint() {
+        String qat = qatSteps() == 0 ? "" : " qat=" + qatScheme.label() + ":" + qatSteps();
+        return String.format(
+                        Locale.ROOT,
+                        "pattern=%s sparsity=%.4f steps=%d batch=%d microTokens=%d lr=%g warmup=%d clip=%g ramp=%g remask=%d seed=%d loss=%s",
+                        pattern.label(),
+                        sparsity,
+                        steps,
+                        batchSequences,
+                        microBatchTokens,
+                        learningRate,
+                        warmupSteps,
+                        clipNorm,
+                        rampFraction,
+                        remaskEvery,
+                        seed,
+                        loss)
+                + qat;
     }
 }

@@ -16,7 +16,9 @@ import java.util.List;
  * Sparse fine-tuning by distillation: a student starting from a dense or one-shot pruned model learns to reproduce
  * the teacher's every layer and pooled embedding on a corpus, while its pruned weights stay exactly zero. For 2:4 the
  * mask is fixed from the start (the starting model's, or by magnitude); unstructured sparsity rises on
- * {@link SparsitySchedule}, the smallest weights of each row pruned at each mask update.
+ * {@link SparsitySchedule}, the smallest weights of each row pruned at each mask update. With an int8 scheme, the
+ * last {@link DistillSettings#qatSteps()} steps are quantisation-aware ({@link FakeQuantization}): the student trains
+ * as the int8 model it will be written as.
  */
 public final class Distiller implements AutoCloseable {
 
@@ -149,6 +151,10 @@ public final class Distiller implements AutoCloseable {
         for (int i : indices) {
             batchTokens += corpus.get(i).length();
         }
+        // Rounded once per step: the weights change only in the optimiser's update.
+        FakeQuantization quantization = step >= settings.qatStart()
+                ? FakeQuantization.of(settings.qatScheme(), student.prunable())
+                : FakeQuantization.NONE;
         double value = 0;
         long teacherNanos = 0;
         for (List<TokenizedText> micro : microBatches(indices)) {
@@ -158,7 +164,8 @@ public final class Distiller implements AutoCloseable {
             long t0 = System.nanoTime();
             TeacherTargets.Targets targets = teacher.of(batch);
             teacherNanos += System.nanoTime() - t0;
-            value += loss.accumulate(targets.embedded(), targets.layers(), batch, batchTokens, indices.length);
+            value += loss.accumulate(
+                    targets.embedded(), targets.layers(), batch, batchTokens, indices.length, quantization);
         }
         double norm = optimizer.clip(settings.clipNorm());
         double lr = settings.learningRates().at(step);
@@ -235,7 +242,8 @@ public final class Distiller implements AutoCloseable {
                     micro.stream().map(TokenizedText::ids).toArray(int[][]::new),
                     micro.stream().map(TokenizedText::typeIds).toArray(int[][]::new));
             TeacherTargets.Targets targets = teacher.of(batch);
-            loss.accumulate(targets.embedded(), targets.layers(), batch, batchTokens, indices.length);
+            loss.accumulate(
+                    targets.embedded(), targets.layers(), batch, batchTokens, indices.length, FakeQuantization.NONE);
         }
         for (Parameter p : parameters) {
             p.clearGrad();

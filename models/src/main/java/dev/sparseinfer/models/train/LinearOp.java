@@ -1,9 +1,10 @@
 package dev.sparseinfer.models.train;
 
 /**
- * A linear layer {@code y = x W^T + b} ({@code W [out, in]}) and its backward pass. A weight matrix that keeps at
- * most {@link #SPARSE_DENSITY} of its entries runs the sparse products, which skip the pruned ones; the others run
- * the dense kernel with pruned entries as zeros.
+ * A linear layer {@code y = x W^T + b} ({@code W [out, in]}) and its backward pass, with {@code W} as
+ * {@link FakeQuantization} has it; {@code x} is the input as the layer reads it (rounded by the caller under w8a8,
+ * once for the layers that share it). A weight matrix that keeps at most {@link #SPARSE_DENSITY} of its entries runs
+ * the sparse products, which skip the pruned ones; the others run the dense kernel with pruned entries as zeros.
  */
 final class LinearOp {
 
@@ -12,26 +13,31 @@ final class LinearOp {
 
     private LinearOp() {}
 
-    static void forward(float[] x, int rows, Parameter weight, Parameter bias, float[] y, Matmul matmul) {
+    static void forward(
+            float[] x, int rows, Parameter weight, Parameter bias, float[] y, Matmul matmul, FakeQuantization q) {
         if (runsSparse(weight)) {
-            forwardSparse(x, rows, weight, bias, y, matmul);
+            forwardSparse(x, rows, weight, q.weights(weight), bias, y, matmul);
         } else {
-            forwardDense(x, rows, weight, bias, y, matmul);
+            forwardDense(x, rows, weight, q.weights(weight), bias, y, matmul);
         }
     }
 
-    static void forwardDense(float[] x, int rows, Parameter weight, Parameter bias, float[] y, Matmul matmul) {
-        matmul.abT(x, rows, weight.cols(), weight.value(), weight.rows(), bias.value(), y, false);
+    /** The forward pass on the dense kernel, with {@code w} as the weight's values. */
+    static void forwardDense(
+            float[] x, int rows, Parameter weight, float[] w, Parameter bias, float[] y, Matmul matmul) {
+        matmul.abT(x, rows, weight.cols(), w, weight.rows(), bias.value(), y, false);
     }
 
-    static void forwardSparse(float[] x, int rows, Parameter weight, Parameter bias, float[] y, Matmul matmul) {
+    /** The forward pass on the sparse products, with {@code w} as the weight's values. */
+    static void forwardSparse(
+            float[] x, int rows, Parameter weight, float[] w, Parameter bias, float[] y, Matmul matmul) {
         SparseMask mask = weight.sparseMask();
         int out = weight.rows();
         int in = weight.cols();
         float[] xT = new float[in * rows];
         Matmul.transpose(x, rows, in, xT);
         float[] yT = new float[out * rows];
-        matmul.sparseRowsTimes(mask.rowStart(), mask.rowCols(), mask.rowIndex(), weight.value(), xT, rows, yT);
+        matmul.sparseRowsTimes(mask.rowStart(), mask.rowCols(), mask.rowIndex(), w, xT, rows, yT);
         Matmul.transpose(yT, out, rows, y);
         float[] b = bias.value();
         for (int r = 0; r < rows; r++) {
@@ -44,7 +50,8 @@ final class LinearOp {
     /**
      * Adds this layer's gradients to {@code weight.grad()} and {@code bias.grad()} and writes (or, with
      * {@code accumulateDx}, adds) the input gradient into {@code dx}, which may be null when the input needs none.
-     * The gradient of a pruned weight is zero: the optimiser then never moves it off zero.
+     * The gradient of a pruned weight is zero: the optimiser then never moves it off zero. Straight-through: the
+     * gradients are those of the float layer at the weights and input the forward pass used.
      */
     static void backward(
             float[] dy,
@@ -54,16 +61,21 @@ final class LinearOp {
             Parameter bias,
             float[] dx,
             boolean accumulateDx,
-            Matmul matmul) {
-        backward(dy, x, rows, weight, bias, dx, accumulateDx, matmul, runsSparse(weight));
+            Matmul matmul,
+            FakeQuantization q) {
+        backward(dy, x, rows, weight, q.weights(weight), bias, dx, accumulateDx, matmul, runsSparse(weight));
     }
 
-    /** {@link #backward} on the sparse products or on the dense kernel, whatever the weight's density. */
+    /**
+     * {@link #backward} with {@code w} as the weight's values, on the sparse products or on the dense kernel,
+     * whatever the weight's density.
+     */
     static void backward(
             float[] dy,
             float[] x,
             int rows,
             Parameter weight,
+            float[] w,
             Parameter bias,
             float[] dx,
             boolean accumulateDx,
@@ -80,15 +92,14 @@ final class LinearOp {
             if (dx != null) {
                 // dX^T[i, t] = sum over kept (o, i) of W[o, i] dY^T[o, t]
                 float[] dxT = new float[in * rows];
-                matmul.sparseRowsTimes(
-                        mask.colStart(), mask.colRows(), mask.colIndex(), weight.value(), dyT, rows, dxT);
+                matmul.sparseRowsTimes(mask.colStart(), mask.colRows(), mask.colIndex(), w, dyT, rows, dxT);
                 transposeInto(dxT, in, rows, dx, accumulateDx);
             }
             matmul.sparseRowDots(mask.rowStart(), mask.rowCols(), mask.rowIndex(), dyT, xT, rows, weight.grad());
         } else {
             if (dx != null) {
                 float[] wT = new float[in * out];
-                Matmul.transpose(weight.value(), out, in, wT);
+                Matmul.transpose(w, out, in, wT);
                 // dX = dY W = dY (W^T)^T
                 matmul.abT(dy, rows, out, wT, in, null, dx, accumulateDx);
             }

@@ -25,9 +25,16 @@ final class MicroBatchLoss {
      * @param teacher       the teacher's output of every layer for {@code batch}
      * @param batchTokens   tokens in the whole batch this micro-batch belongs to
      * @param batchSequences sequences in the whole batch
+     * @param quantization  how the linear layers round their weights and inputs in this step
      */
-    double accumulate(float[] embedded, float[][] teacher, TokenBatch batch, int batchTokens, int batchSequences) {
-        StudentPass.Tape tape = pass.forward(embedded, batch);
+    double accumulate(
+            float[] embedded,
+            float[][] teacher,
+            TokenBatch batch,
+            int batchTokens,
+            int batchSequences,
+            FakeQuantization quantization) {
+        StudentPass.Tape tape = pass.forward(embedded, batch, quantization);
         int layers = model.layers().size();
         int hidden = model.frozen().config().hiddenSize();
         int n = batch.tokens();

@@ -11,9 +11,13 @@ import java.util.List;
  */
 final class StudentPass {
 
-    /** One layer's activations, kept from the forward pass for the backward pass. */
+    /**
+     * One layer's activations, kept from the forward pass for the backward pass. The linear layers' inputs
+     * ({@code projectionInput}, {@code context}, {@code attended}, {@code activated}) are kept as those layers read
+     * them: rounded under w8a8 fake quantisation.
+     */
     record LayerTape(
-            float[] input,
+            float[] projectionInput,
             float[] q,
             float[] k,
             float[] v,
@@ -31,8 +35,11 @@ final class StudentPass {
             float[] outputRstd,
             float[] output) {}
 
-    /** A forward pass: every layer's tape; layer {@code l}'s output is {@code layers.get(l).output()}. */
-    record Tape(TokenBatch batch, List<LayerTape> layers) {
+    /**
+     * A forward pass: every layer's tape, and the rounding it ran with; layer {@code l}'s output is
+     * {@code layers.get(l).output()}.
+     */
+    record Tape(TokenBatch batch, List<LayerTape> layers, FakeQuantization quantization) {
 
         float[] output(int layer) {
             return layers.get(layer).output();
@@ -51,19 +58,22 @@ final class StudentPass {
         this.matmul = matmul;
     }
 
-    /** Runs every layer on {@code embedded}, the embedding block's output ({@code [tokens, hidden]}). */
-    Tape forward(float[] embedded, TokenBatch batch) {
+    /**
+     * Runs every layer on {@code embedded}, the embedding block's output ({@code [tokens, hidden]}), its linear
+     * layers rounded as {@code quantization} says.
+     */
+    Tape forward(float[] embedded, TokenBatch batch, FakeQuantization quantization) {
         List<LayerTape> tapes = new ArrayList<>();
         float[] h = embedded;
         for (StudentModel.Layer layer : model.layers()) {
-            LayerTape t = layer(layer, h, batch);
+            LayerTape t = layer(layer, h, batch, quantization);
             tapes.add(t);
             h = t.output();
         }
-        return new Tape(batch, tapes);
+        return new Tape(batch, tapes, quantization);
     }
 
-    private LayerTape layer(StudentModel.Layer l, float[] x, TokenBatch batch) {
+    private LayerTape layer(StudentModel.Layer l, float[] x, TokenBatch batch, FakeQuantization fq) {
         int n = batch.tokens();
         int hidden = l.attentionOutput().rows();
         int width = l.query().rows();
@@ -73,15 +83,17 @@ final class StudentPass {
         float[] q = new float[n * width];
         float[] k = new float[n * width];
         float[] v = new float[n * width];
-        LinearOp.forward(x, n, l.query(), l.queryBias(), q, matmul);
-        LinearOp.forward(x, n, l.key(), l.keyBias(), k, matmul);
-        LinearOp.forward(x, n, l.value(), l.valueBias(), v, matmul);
+        float[] xq = fq.input(x, n, hidden);
+        LinearOp.forward(xq, n, l.query(), l.queryBias(), q, matmul, fq);
+        LinearOp.forward(xq, n, l.key(), l.keyBias(), k, matmul, fq);
+        LinearOp.forward(xq, n, l.value(), l.valueBias(), v, matmul, fq);
         int[] offsets = AttentionOp.probabilityOffsets(batch, l.heads());
         float[] probs = new float[offsets[batch.sequences()]];
         float[] context = new float[n * width];
         AttentionOp.forward(q, k, v, l.heads(), width, batch, offsets, probs, context, parallel);
         float[] sum1 = new float[n * hidden];
-        LinearOp.forward(context, n, l.attentionOutput(), l.attentionOutputBias(), sum1, matmul);
+        float[] contextQ = fq.input(context, n, width);
+        LinearOp.forward(contextQ, n, l.attentionOutput(), l.attentionOutputBias(), sum1, matmul, fq);
         // h1 = LayerNorm(x + attention(x))
         add(sum1, x);
         float[] mean1 = new float[n];
@@ -91,11 +103,13 @@ final class StudentPass {
 
         // Feed-forward: GELU(h1 W1^T + b1) W2^T + b2.
         float[] pre = new float[n * inner];
-        LinearOp.forward(h1, n, l.intermediate(), l.intermediateBias(), pre, matmul);
+        float[] h1q = fq.input(h1, n, hidden);
+        LinearOp.forward(h1q, n, l.intermediate(), l.intermediateBias(), pre, matmul, fq);
         float[] act = new float[n * inner];
         GeluOp.forward(pre, n * inner, act, parallel);
         float[] sum2 = new float[n * hidden];
-        LinearOp.forward(act, n, l.output(), l.outputBias(), sum2, matmul);
+        float[] actQ = fq.input(act, n, inner);
+        LinearOp.forward(actQ, n, l.output(), l.outputBias(), sum2, matmul, fq);
         // out = LayerNorm(h1 + feedForward(h1))
         add(sum2, h1);
         float[] mean2 = new float[n];
@@ -103,7 +117,7 @@ final class StudentPass {
         float[] out = new float[n * hidden];
         LayerNormOp.forward(sum2, n, l.outputNormGamma(), l.outputNormBeta(), eps, out, mean2, rstd2);
         return new LayerTape(
-                x, q, k, v, offsets, probs, context, sum1, mean1, rstd1, h1, pre, act, sum2, mean2, rstd2, out);
+                xq, q, k, v, offsets, probs, contextQ, sum1, mean1, rstd1, h1q, pre, actQ, sum2, mean2, rstd2, out);
     }
 
     /**
@@ -114,12 +128,14 @@ final class StudentPass {
         List<StudentModel.Layer> layers = model.layers();
         for (int i = layers.size() - 1; i >= 0; i--) {
             float[] inputGrad = i > 0 ? outputGrads[i - 1] : null;
-            layerBackward(layers.get(i), tape.layers().get(i), tape.batch(), outputGrads[i], inputGrad);
+            layerBackward(
+                    layers.get(i), tape.layers().get(i), tape.batch(), tape.quantization(), outputGrads[i], inputGrad);
         }
     }
 
     /** The layer's parameter gradients, and its input's gradient added to {@code dx} (skipped when null). */
-    private void layerBackward(StudentModel.Layer l, LayerTape t, TokenBatch batch, float[] dOut, float[] dx) {
+    private void layerBackward(
+            StudentModel.Layer l, LayerTape t, TokenBatch batch, FakeQuantization fq, float[] dOut, float[] dx) {
         int n = batch.tokens();
         int hidden = l.attentionOutput().rows();
         int width = l.query().rows();
@@ -130,10 +146,10 @@ final class StudentPass {
         LayerNormOp.backward(
                 dOut, t.outputSum(), n, l.outputNormGamma(), l.outputNormBeta(), t.outputMean(), t.outputRstd(), dSum2);
         float[] dAct = new float[n * inner];
-        LinearOp.backward(dSum2, t.activated(), n, l.output(), l.outputBias(), dAct, false, matmul);
+        LinearOp.backward(dSum2, t.activated(), n, l.output(), l.outputBias(), dAct, false, matmul, fq);
         GeluOp.backward(t.inner(), dAct, n * inner, parallel);
         float[] dH1 = dSum2;
-        LinearOp.backward(dAct, t.attended(), n, l.intermediate(), l.intermediateBias(), dH1, true, matmul);
+        LinearOp.backward(dAct, t.attended(), n, l.intermediate(), l.intermediateBias(), dH1, true, matmul, fq);
 
         // h1 = LayerNorm(x + attention(x))
         float[] dSum1 = new float[n * hidden];
@@ -147,7 +163,8 @@ final class StudentPass {
                 t.attentionRstd(),
                 dSum1);
         float[] dContext = new float[n * width];
-        LinearOp.backward(dSum1, t.context(), n, l.attentionOutput(), l.attentionOutputBias(), dContext, false, matmul);
+        LinearOp.backward(
+                dSum1, t.context(), n, l.attentionOutput(), l.attentionOutputBias(), dContext, false, matmul, fq);
         float[] dq = new float[n * width];
         float[] dk = new float[n * width];
         float[] dv = new float[n * width];
@@ -168,9 +185,9 @@ final class StudentPass {
         if (dx != null) {
             add(dx, dSum1);
         }
-        LinearOp.backward(dq, t.input(), n, l.query(), l.queryBias(), dx, true, matmul);
-        LinearOp.backward(dk, t.input(), n, l.key(), l.keyBias(), dx, true, matmul);
-        LinearOp.backward(dv, t.input(), n, l.value(), l.valueBias(), dx, true, matmul);
+        LinearOp.backward(dq, t.projectionInput(), n, l.query(), l.queryBias(), dx, true, matmul, fq);
+        LinearOp.backward(dk, t.projectionInput(), n, l.key(), l.keyBias(), dx, true, matmul, fq);
+        LinearOp.backward(dv, t.projectionInput(), n, l.value(), l.valueBias(), dx, true, matmul, fq);
     }
 
     private static void add(float[] into, float[] x) {

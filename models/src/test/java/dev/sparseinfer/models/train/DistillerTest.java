@@ -2,8 +2,11 @@ package dev.sparseinfer.models.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.testing.RandomBert;
@@ -13,6 +16,7 @@ import dev.sparseinfer.models.prune.PrunePattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -59,6 +63,58 @@ class DistillerTest {
         for (int i = 0; i < straight.size(); i++) {
             assertArrayEquals(straight.get(i), resumed.get(i), "parameter " + i + ", seed " + seed);
         }
+    }
+
+    @Test
+    void aRunResumedInsideItsQuantisationAwareStepsEndsAsAnUninterruptedOneWithItsMasksZero() {
+        BertWeights teacher = RandomBert.weights(CONFIG, random);
+        List<TokenizedText> corpus = corpus(12);
+        DistillSettings plain = DistillSettings.defaults(PrunePattern.TWO_FOUR, 0.5, 10)
+                .withBatch(4, 24)
+                .withLearningRate(1e-2)
+                .withSeed(seed);
+        DistillSettings aware = plain.withQuantizationAware(Int8Scheme.W8A8, 0.5);
+        assertEquals(5, aware.qatStart());
+        assertEquals(
+                plain.fingerprint(),
+                plain.withQuantizationAware(Int8Scheme.W8A8, 0).fingerprint());
+        List<float[]> withoutRounding;
+        try (Distiller run = new Distiller(teacher, teacher, corpus, plain, 2, "tiny")) {
+            run.run(10, null, Duration.ZERO, r -> {});
+            withoutRounding = values(run);
+        }
+        List<float[]> straight;
+        try (Distiller run = new Distiller(teacher, teacher, corpus, aware, 2, "tiny")) {
+            run.run(10, null, Duration.ZERO, r -> {});
+            straight = values(run);
+        }
+        Path checkpoint = dir.resolve("aware.ckpt");
+        try (Distiller first = new Distiller(teacher, teacher, corpus, aware, 2, "tiny")) {
+            first.run(7, checkpoint, Duration.ofHours(1), r -> {});
+        }
+        try (Distiller other = new Distiller(teacher, teacher, corpus, plain, 2, "tiny")) {
+            assertThrows(SparseInferException.class, () -> other.resume(checkpoint), "resumed with other settings");
+        }
+        try (Distiller second = new Distiller(teacher, teacher, corpus, aware, 1, "tiny")) {
+            second.resume(checkpoint);
+            second.run(10, null, Duration.ZERO, r -> {});
+            for (int i = 0; i < straight.size(); i++) {
+                assertArrayEquals(straight.get(i), values(second).get(i), "parameter " + i + ", seed " + seed);
+            }
+            for (Parameter p : second.student().prunable()) {
+                for (int j = 0; j < p.value().length; j++) {
+                    if (p.pruned()[j]) {
+                        assertEquals(0f, p.value()[j], p.name() + "[" + j + "] is pruned, seed " + seed);
+                    }
+                }
+                assertEquals(0.5, p.sparsity(), 1e-9, p.name() + ", seed " + seed);
+            }
+        }
+        boolean differs = false;
+        for (int i = 0; i < straight.size(); i++) {
+            differs |= !Arrays.equals(straight.get(i), withoutRounding.get(i));
+        }
+        assertTrue(differs, "the quantisation-aware steps changed nothing, seed " + seed);
     }
 
     @Test

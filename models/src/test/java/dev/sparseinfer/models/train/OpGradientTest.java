@@ -53,8 +53,8 @@ class OpGradientTest {
         float[] dx = new float[rows * in];
         float[] y = new float[rows * out];
         try (Matmul m = new Matmul(2)) {
-            LinearOp.forward(x, rows, w, b, y, m);
-            LinearOp.backward(toFloat(r), x, rows, w, b, dx, false, m);
+            LinearOp.forward(x, rows, w, b, y, m, FakeQuantization.NONE);
+            LinearOp.backward(toFloat(r), x, rows, w, b, dx, false, m, FakeQuantization.NONE);
         }
         double[] xd = Float64Reference.toDouble(x);
         double[] wd = Float64Reference.toDouble(w.value());
@@ -91,12 +91,12 @@ class OpGradientTest {
             float[] y = new float[rows * out];
             float[] dx = start.clone();
             try (Matmul m = new Matmul(threads[run])) {
-                LinearOp.forward(x, rows, w, b, y, m);
-                LinearOp.backward(dy, x, rows, w, b, dx, true, m);
+                LinearOp.forward(x, rows, w, b, y, m, FakeQuantization.NONE);
+                LinearOp.backward(dy, x, rows, w, b, dx, true, m, FakeQuantization.NONE);
             }
             float[] fresh = new float[rows * in];
             try (Matmul m = new Matmul(threads[run])) {
-                LinearOp.backward(dy, x, rows, w, b, fresh, false, m);
+                LinearOp.backward(dy, x, rows, w, b, fresh, false, m, FakeQuantization.NONE);
             }
             for (int i = 0; i < dx.length; i++) {
                 assertEquals(start[i] + fresh[i], dx[i], "dx " + i + " accumulates, seed " + seed);

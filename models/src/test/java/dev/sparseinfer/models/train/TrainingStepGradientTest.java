@@ -62,13 +62,15 @@ class TrainingStepGradientTest {
                             rows(teacher, 0, split, hidden),
                             OpGradientTest.batch(lengths[0], lengths[1]),
                             tokens,
-                            lengths.length)
+                            lengths.length,
+                            FakeQuantization.NONE)
                     + step.accumulate(
                             rows(embedded, split, tokens, hidden),
                             rows(teacher, split, tokens, hidden),
                             OpGradientTest.batch(lengths[2], lengths[3]),
                             tokens,
-                            lengths.length);
+                            lengths.length,
+                            FakeQuantization.NONE);
         }
 
         List<Parameter> parameters = student.parameters();
