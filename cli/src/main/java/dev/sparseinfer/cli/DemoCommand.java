@@ -225,6 +225,11 @@ final class DemoCommand implements Callable<Integer> {
         return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
+    /**
+     * Times every row on one backend with all of them open at once, their passes interleaved
+     * ({@link LatencyBenchmark#measureInterleaved}), so that a slow spell of the machine falls on every row alike
+     * and the speedups compare like with like; then embeds the quality-only sets with each.
+     */
     private void bench(
             BackendKind backend,
             List<Variant> variants,
@@ -235,75 +240,89 @@ final class DemoCommand implements Callable<Integer> {
             throws Exception {
         ModelOptions options =
                 ModelOptions.defaults().withBackend(backend).withBatchSize(1).withThreads(threads.value());
-        Measured dense = null;
+        List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < variants.size(); i++) {
             Variant v = variants.get(i);
             LoadedModel loaded = ModelLoader.load(paths.get(i));
-            Measured m = measure(v.label(), loaded, options, sets, err);
-            dense = dense == null ? m : dense;
-            result.add(m.row(
-                    v.name(), v.label(), ModelInventory.of(loaded.weights()).linearBytes(), dense, sets));
+            long bytes = ModelInventory.of(loaded.weights()).linearBytes();
+            entries.add(new Entry(v.name(), v.label(), loaded, options, bytes));
             if (v.equals(Variant.DENSE)
                     && backend == BackendKind.CPU
                     && CpuKernelProvider.selection().nativeBf16()) {
-                // The dense model again at bf16 compute: a run-time setting, not a file, and only where it runs.
-                String label = "dense, bf16 compute";
-                Measured bf16 = measure(label, loaded, options.withPrecision(Precision.BF16), sets, err);
-                long bytes = ModelInventory.of(loaded.weights()).linearBytes() / 2; // packed as bf16, no fp32 copy
-                result.add(bf16.row("dense-bf16", label, bytes, dense, sets));
+                // The dense model again at bf16 compute: a run-time setting, not a file, and only where it runs;
+                // its weights are packed as bf16 and the fp32 copy dropped, so it holds half the bytes.
+                entries.add(new Entry(
+                        "dense-bf16", "dense, bf16 compute", loaded, options.withPrecision(Precision.BF16), bytes / 2));
             }
         }
-    }
-
-    /** One model's latency on the timed set and its embeddings of every set. */
-    private record Measured(
-            String backend, int threads, LatencyBenchmark.Result latency, Map<String, List<float[]>> embeddings) {
-
-        DemoReport.Row row(
-                String name, String label, long linearBytes, Measured dense, Map<String, List<String>> sets) {
-            List<DemoReport.Quality> quality = new ArrayList<>();
-            for (String set : sets.keySet()) {
-                EmbeddingAgreement agreement = EmbeddingAgreement.measure(
-                        dense.embeddings.get(set), embeddings.get(set), QualityCheck.NEIGHBOURS);
-                quality.add(new DemoReport.Quality(
-                        set, sets.get(set).size(), agreement.meanCosine(), agreement.neighbourAgreement()));
-            }
-            return new DemoReport.Row(
-                    name,
-                    label,
-                    linearBytes,
-                    backend,
-                    threads,
-                    latency.medianMs(),
-                    latency.p90Ms(),
-                    dense.latency.medianMs() / latency.medianMs(),
-                    quality,
-                    latency.runs());
-        }
-    }
-
-    private Measured measure(
-            String label, LoadedModel loaded, ModelOptions options, Map<String, List<String>> sets, PrintWriter err)
-            throws Exception {
         String timedSet = sets.keySet().iterator().next();
-        Map<String, List<float[]>> embeddings = new LinkedHashMap<>();
-        try (EmbeddingRunner m = EmbeddingRunner.open(loaded, options);
-                ProgressBar progress = ProgressBar.onTerminal(err)) {
-            LatencyBenchmark.Result r = LatencyBenchmark.measure(
-                    LatencyBenchmark.BatchEmbedder.of(m),
-                    m.tokenize(sets.get(timedSet)),
-                    1,
-                    warmup,
-                    runs,
-                    pass -> progress.update(
-                            "bench " + label + " on " + options.backend().label(), pass, warmup + runs));
-            for (Map.Entry<String, List<String>> set : sets.entrySet()) {
-                embeddings.put(
-                        set.getKey(),
-                        set.getKey().equals(timedSet) ? r.embeddings() : embedOnce(m, m.tokenize(set.getValue())));
+        List<EmbeddingRunner> runners = new ArrayList<>();
+        try {
+            for (Entry e : entries) {
+                runners.add(EmbeddingRunner.open(e.model(), e.options()));
             }
-            return new Measured(m.backendDescription(), options.threads(), r, embeddings);
+            List<TokenizedText> tokens = runners.getFirst().tokenize(sets.get(timedSet));
+            List<LatencyBenchmark.Result> timings;
+            try (ProgressBar progress = ProgressBar.onTerminal(err)) {
+                timings = LatencyBenchmark.measureInterleaved(
+                        runners.stream().map(LatencyBenchmark.BatchEmbedder::of).toList(),
+                        tokens,
+                        1,
+                        warmup,
+                        runs,
+                        (done, total) -> progress.update(
+                                "bench " + entries.size() + " formats on " + backend.label(), done, total));
+            }
+            List<Map<String, List<float[]>>> embeddings = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                Map<String, List<float[]>> byset = new LinkedHashMap<>();
+                for (Map.Entry<String, List<String>> set : sets.entrySet()) {
+                    byset.put(
+                            set.getKey(),
+                            set.getKey().equals(timedSet)
+                                    ? timings.get(i).embeddings()
+                                    : embedOnce(runners.get(i), runners.get(i).tokenize(set.getValue())));
+                }
+                embeddings.add(byset);
+            }
+            for (int i = 0; i < entries.size(); i++) {
+                result.add(row(entries.get(i), runners.get(i).backendDescription(), timings, embeddings, i, sets));
+            }
+        } finally {
+            runners.forEach(EmbeddingRunner::close);
         }
+    }
+
+    /** One row of the table: a model, how it runs, and the bytes of its linear layers as they run. */
+    private record Entry(String name, String label, LoadedModel model, ModelOptions options, long linearBytes) {}
+
+    /** Row {@code i} against row 0, the dense model. */
+    private DemoReport.Row row(
+            Entry entry,
+            String backend,
+            List<LatencyBenchmark.Result> timings,
+            List<Map<String, List<float[]>>> embeddings,
+            int i,
+            Map<String, List<String>> sets) {
+        List<DemoReport.Quality> quality = new ArrayList<>();
+        for (String set : sets.keySet()) {
+            EmbeddingAgreement agreement = EmbeddingAgreement.measure(
+                    embeddings.getFirst().get(set), embeddings.get(i).get(set), QualityCheck.NEIGHBOURS);
+            quality.add(new DemoReport.Quality(
+                    set, sets.get(set).size(), agreement.meanCosine(), agreement.neighbourAgreement()));
+        }
+        LatencyBenchmark.Result r = timings.get(i);
+        return new DemoReport.Row(
+                entry.name(),
+                entry.label(),
+                entry.linearBytes(),
+                backend,
+                threads.value(),
+                r.medianMs(),
+                r.p90Ms(),
+                timings.getFirst().medianMs() / r.medianMs(),
+                quality,
+                r.runs());
     }
 
     /** The texts' embeddings, untimed, for the sets that measure quality only. */

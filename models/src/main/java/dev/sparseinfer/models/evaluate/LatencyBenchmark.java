@@ -84,15 +84,37 @@ public final class LatencyBenchmark {
     public static List<Result> measureInterleaved(
             List<? extends BatchEmbedder> models, List<TokenizedText> texts, int batch, int warmup, int passes)
             throws Exception {
+        return measureInterleaved(models, texts, batch, warmup, passes, (done, total) -> {});
+    }
+
+    /** What a long interleaved measurement has done: {@code done} of {@code total} models' warm-ups and passes. */
+    @FunctionalInterface
+    public interface Steps {
+        void done(int done, int total);
+    }
+
+    /** {@link #measureInterleaved}, telling {@code onStep} after each model's warm-up and each timed pass. */
+    public static List<Result> measureInterleaved(
+            List<? extends BatchEmbedder> models,
+            List<TokenizedText> texts,
+            int batch,
+            int warmup,
+            int passes,
+            Steps onStep)
+            throws Exception {
         checkArguments(texts, batch, warmup, passes);
+        int total = models.size() * (1 + passes);
+        int done = 0;
         List<Timing> timings = new ArrayList<>();
         for (BatchEmbedder model : models) {
             warmUp(model, texts, batch, warmup, pass -> {});
             timings.add(new Timing(texts.size(), batch, passes));
+            onStep.done(++done, total);
         }
         for (int p = 0; p < passes; p++) {
             for (int m = 0; m < models.size(); m++) {
                 timings.get(m).pass(models.get(m), texts);
+                onStep.done(++done, total);
             }
         }
         return timings.stream().map(Timing::result).toList();

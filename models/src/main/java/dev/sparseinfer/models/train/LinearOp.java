@@ -9,7 +9,7 @@ package dev.sparseinfer.models.train;
 final class LinearOp {
 
     /** The density up to which the sparse products beat the dense kernel (SparseTrainingBenchmark). */
-    static final double SPARSE_DENSITY = 0.3;
+    static final double SPARSE_DENSITY = 0.25;
 
     private LinearOp() {}
 

@@ -42,7 +42,13 @@ class LatencyBenchmarkTest {
         List<Recording> models = List.of(new Recording(1, log), new Recording(2, log));
         int passes = 3;
         int batch = 3;
-        List<Result> results = LatencyBenchmark.measureInterleaved(models, texts, batch, 1, passes);
+        List<String> steps = new ArrayList<>();
+        List<Result> results = LatencyBenchmark.measureInterleaved(
+                models, texts, batch, 1, passes, (done, total) -> steps.add(done + "/" + total + "@" + log.size()));
+        // A step after each warm-up, then after each timed pass: 2 + 2 * 3 of them, the last when all is done.
+        assertEquals(8, steps.size(), steps.toString());
+        assertEquals("8/8@" + log.size(), steps.getLast());
+        assertEquals("1/8", steps.getFirst().substring(0, 3));
 
         int batchesPerPass = 3;
         List<String> timed = log.subList(log.size() - 2 * passes * batchesPerPass, log.size());
