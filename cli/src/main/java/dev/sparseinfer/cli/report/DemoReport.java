@@ -86,7 +86,8 @@ public final class DemoReport {
         return String.format(
                 Locale.ROOT,
                 "%d texts at batch 1 (tokenisation excluded); per variant a warm-up of at least %d pass(es)"
-                        + " and 3 s, then %d timed pass(es): median and p90 over %d samples",
+                        + " and 3 s, then %d timed pass(es), taken by the variants in turn: median and p90 over %d"
+                        + " samples",
                 setup.texts(),
                 setup.warmup(),
                 setup.passes(),
