@@ -1,6 +1,5 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import dev.sparseinfer.engine.backend.ActivationFunction;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,26 +12,20 @@ import java.lang.foreign.ValueLayout;
  * into the output array. Weights and bias live in the backend's arena: a call after the backend closed fails with
  * an exception, never reads freed memory.
  */
-final class NativeBf16Linear implements CpuLinear {
-
-    /** Outputs per packed panel (native-cpu's {@code BF_PANEL}): a thread's share starts on one. */
-    static final int PANEL = 64;
+final class NativeBf16Linear extends NativePanelLinear {
 
     /** The {@code si_levels()} bit (native-cpu's {@code LEVEL_AVX512_BF16}) saying this CPU runs the kernel. */
     private static final int LEVEL_BIT = 1 << 2;
 
-    private final int out;
-    private final int in;
     private final MemorySegment packed;
     private final MemorySegment bias;
 
     NativeBf16Linear(Arena arena, int out, int in, float[] weights, float[] bias) {
+        super(out, in);
         if ((long) out * in != weights.length || bias.length != out) {
             throw new IllegalArgumentException("a [" + out + ", " + in + "] layer cannot take " + weights.length
                     + " weights and " + bias.length + " biases");
         }
-        this.out = out;
-        this.in = in;
         this.packed = arena.allocate(NativeInt8Library.bf16PackedBytes(out, in), 64);
         NativeInt8Library.bf16Pack(weights, out, in, packed);
         this.bias = arena.allocateFrom(ValueLayout.JAVA_FLOAT, bias);
@@ -44,28 +37,7 @@ final class NativeBf16Linear implements CpuLinear {
     }
 
     @Override
-    public int outFeatures() {
-        return out;
-    }
-
-    @Override
-    public int inFeatures() {
-        return in;
-    }
-
-    @Override
-    public int outputAlignment() {
-        return PANEL;
-    }
-
-    @Override
-    public void compute(float[] x, int rows, int outFrom, int outTo, ActivationFunction activation, float[] y) {
-        // The kernel trusts these bounds: check them here, where a bad one is an exception rather than a crash.
-        if ((long) rows * in > x.length || (long) rows * out > y.length || outFrom < 0 || outTo > out) {
-            throw new IllegalArgumentException("a [" + out + ", " + in + "] layer cannot read " + rows + " rows from "
-                    + x.length + " floats into " + y.length + " for outputs " + outFrom + ".." + outTo);
-        }
-        NativeScratch s = NativeScratch.ofThisThread();
+    void run(NativeScratch s, float[] x, int rows, int outFrom, int outTo, float[] y) {
         NativeInt8Library.linearBf16(
                 s.input(x),
                 rows,
@@ -77,9 +49,5 @@ final class NativeBf16Linear implements CpuLinear {
                 outFrom,
                 outTo,
                 s.output(y));
-        int to = Math.min(outTo, out);
-        for (int r = 0; r < rows; r++) {
-            VectorEpilogue.apply(y, r * out + outFrom, to - outFrom, activation);
-        }
     }
 }

@@ -124,20 +124,12 @@ final class NativeInt8Library {
 
     /** Bytes {@link #pack} writes for {@code [out, in]} weights. */
     static long packedBytes(int out, int in) {
-        try {
-            return (long) PACKED_BYTES.invokeExact(out, in);
-        } catch (Throwable t) {
-            throw rethrown(t);
-        }
+        return size(PACKED_BYTES, out, in);
     }
 
     /** Bytes of the per-call scratch {@link #linearW8a8} needs for {@code rows} tokens of {@code in} inputs. */
     static long scratchBytes(int rows, int in) {
-        try {
-            return (long) SCRATCH_BYTES.invokeExact(rows, in);
-        } catch (Throwable t) {
-            throw rethrown(t);
-        }
+        return size(SCRATCH_BYTES, rows, in);
     }
 
     /** Packs {@code [out, in]} int8 weights, row-major, into {@code dst} ({@link #packedBytes} long) for {@code isa}. */
@@ -224,20 +216,12 @@ final class NativeInt8Library {
 
     /** Bytes {@link #bf16Pack} writes for {@code [out, in]} weights. */
     static long bf16PackedBytes(int out, int in) {
-        try {
-            return (long) BF16_PACKED_BYTES.invokeExact(out, in);
-        } catch (Throwable t) {
-            throw rethrown(t);
-        }
+        return size(BF16_PACKED_BYTES, out, in);
     }
 
     /** Bytes of the per-call scratch {@link #linearBf16} needs for {@code rows} tokens of {@code in} inputs. */
     static long bf16ScratchBytes(int rows, int in) {
-        try {
-            return (long) BF16_SCRATCH_BYTES.invokeExact(rows, in);
-        } catch (Throwable t) {
-            throw rethrown(t);
-        }
+        return size(BF16_SCRATCH_BYTES, rows, in);
     }
 
     /** Rounds {@code [out, in]} fp32 weights, row-major, to bf16 and packs them into {@code dst}. */
@@ -266,6 +250,15 @@ final class NativeInt8Library {
             MemorySegment y) {
         try {
             LINEAR_BF16.invokeExact(x, rows, in, scratch, packed, bias, out, from, to, y);
+        } catch (Throwable t) {
+            throw rethrown(t);
+        }
+    }
+
+    /** A size the library computes from two ints ({@code si_*_bytes}). */
+    private static long size(MethodHandle handle, int a, int b) {
+        try {
+            return (long) handle.invokeExact(a, b);
         } catch (Throwable t) {
             throw rethrown(t);
         }

@@ -1,6 +1,5 @@
 package dev.sparseinfer.engine.backend.cpu;
 
-import dev.sparseinfer.engine.backend.ActivationFunction;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,22 +12,16 @@ import java.lang.foreign.ValueLayout;
  * |products| stays below 2^24, where the fp32 sums stop being exact). Weights and scales live in the backend's arena:
  * a call after the backend closed fails with an exception, never reads freed memory.
  */
-final class NativeInt8Linear implements CpuLinear {
-
-    /** Outputs per packed panel (native-cpu's {@code PANEL}): a thread's share starts on one. */
-    static final int PANEL = 64;
+final class NativeInt8Linear extends NativePanelLinear {
 
     private final NativeInt8Isa isa;
-    private final int out;
-    private final int in;
     private final MemorySegment packed;
     private final MemorySegment scales;
     private final MemorySegment bias;
 
     NativeInt8Linear(NativeInt8Isa isa, Arena arena, int out, int in, byte[] weights, float[] scales, float[] bias) {
+        super(out, in);
         this.isa = isa;
-        this.out = out;
-        this.in = in;
         this.packed = arena.allocate(NativeInt8Library.packedBytes(out, in), 64);
         NativeInt8Library.pack(isa, weights, out, in, packed);
         this.scales = arena.allocateFrom(ValueLayout.JAVA_FLOAT, scales);
@@ -36,28 +29,7 @@ final class NativeInt8Linear implements CpuLinear {
     }
 
     @Override
-    public int outFeatures() {
-        return out;
-    }
-
-    @Override
-    public int inFeatures() {
-        return in;
-    }
-
-    @Override
-    public int outputAlignment() {
-        return PANEL;
-    }
-
-    @Override
-    public void compute(float[] x, int rows, int outFrom, int outTo, ActivationFunction activation, float[] y) {
-        // The kernel trusts these bounds: check them here, where a bad one is an exception rather than a crash.
-        if ((long) rows * in > x.length || (long) rows * out > y.length || outFrom < 0 || outTo > out) {
-            throw new IllegalArgumentException("a [" + out + ", " + in + "] layer cannot read " + rows + " rows from "
-                    + x.length + " floats into " + y.length + " for outputs " + outFrom + ".." + outTo);
-        }
-        NativeScratch s = NativeScratch.ofThisThread();
+    void run(NativeScratch s, float[] x, int rows, int outFrom, int outTo, float[] y) {
         NativeInt8Library.linearW8a8(
                 isa,
                 s.input(x),
@@ -71,9 +43,5 @@ final class NativeInt8Linear implements CpuLinear {
                 outFrom,
                 outTo,
                 s.output(y));
-        int to = Math.min(outTo, out);
-        for (int r = 0; r < rows; r++) {
-            VectorEpilogue.apply(y, r * out + outFrom, to - outFrom, activation);
-        }
     }
 }
