@@ -114,6 +114,10 @@ class DemoCommandTest {
         assertTrue(
                 unstructuredDistill.contains(" --pattern unstructured --sparsity 0.9 --start "), unstructuredDistill);
         assertTrue(twoFourDistill.contains(" --minutes " + DemoCommand.DISTILL_MINUTES + " --out "), twoFourDistill);
+        assertTrue(
+                unstructuredDistill.contains(" --minutes " + DemoCommand.DISTILL_MINUTES + " --lr "
+                        + DemoCommand.UNSTRUCTURED_LEARNING_RATE + " --out "),
+                unstructuredDistill);
 
         JsonObject root = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         assertEquals("demo", root.get("kind").getAsString());
