@@ -1,8 +1,9 @@
 package dev.sparseinfer.models.train;
 
 import dev.sparseinfer.engine.backend.cpu.ActivationQuantizer;
-import dev.sparseinfer.engine.format.Int8Scales;
+import dev.sparseinfer.engine.format.FloatMatrix;
 import dev.sparseinfer.engine.format.Int8Scheme;
+import dev.sparseinfer.engine.format.Int8Weights;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.Map;
 /**
  * What the student's linear layers compute with during quantisation-aware training: their weights rounded to int8
  * per output channel and back, and under w8a8 each input rounded to int8 per token and back, by the engine's own
- * quantisers ({@link Int8Scales}, {@link ActivationQuantizer}), so the forward pass is the int8 model's up to the
+ * quantisers ({@link Int8Weights}, {@link ActivationQuantizer}), so the forward pass is the int8 model's up to the
  * order of float sums. The backward pass is straight-through: it is the float model's at the rounded point, and the
  * optimiser updates the float weights. A pruned weight rounds to exactly zero.
  */
@@ -53,21 +54,11 @@ final class FakeQuantization {
         return scheme == Int8Scheme.W8A8 ? roundedTokens(x, rows, cols) : x;
     }
 
-    /** {@code w} ({@code [rows, cols]}) rounded per row as {@code Int8Weights.quantize} does, then dequantised. */
+    /** {@code w} ({@code [rows, cols]}) quantised per row by the engine's {@link Int8Weights#quantize}, then dequantised. */
     static float[] roundedWeights(float[] w, int rows, int cols) {
-        float[] out = new float[w.length];
-        for (int r = 0; r < rows; r++) {
-            int from = r * cols;
-            float max = 0;
-            for (int i = from; i < from + cols; i++) {
-                max = Math.max(max, Math.abs(w[i]));
-            }
-            float scale = Int8Scales.scaleFor(max);
-            for (int i = from; i < from + cols; i++) {
-                out[i] = Int8Scales.quantize(w[i], scale) * scale;
-            }
-        }
-        return out;
+        return Int8Weights.quantize(new FloatMatrix(rows, cols, w), Int8Scheme.W8)
+                .toDense()
+                .data();
     }
 
     /** {@code x} ({@code [rows, cols]}) rounded per row as the w8a8 kernels round their input, then dequantised. */
