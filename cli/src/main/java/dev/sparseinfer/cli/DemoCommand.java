@@ -117,12 +117,6 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
-    /**
-     * The peak learning rate the printed command for the 90 % variant asks for: from that one-shot start, 1,500 steps
-     * at 1e-3 ended above 4,000 at the default 2e-4 (bench/results/distillation.md).
-     */
-    static final String UNSTRUCTURED_LEARNING_RATE = "1e-3";
-
     /** The training time the printed distill commands ask for: long enough to gain most of what a run gains. */
     static final int DISTILL_MINUTES = 60;
 
@@ -219,7 +213,6 @@ final class DemoCommand implements Callable<Integer> {
         String command = "sparseinfer distill --model " + shellWord(model) + " --pattern " + pattern.label()
                 + (pattern == PrunePattern.UNSTRUCTURED ? " --sparsity " + start.sparsity() : "")
                 + " --start " + shellWord(cache.path(start).toString()) + " --minutes " + DISTILL_MINUTES
-                + (pattern == PrunePattern.UNSTRUCTURED ? " --lr " + UNSTRUCTURED_LEARNING_RATE : "")
                 + " --out " + shellWord(target.toString());
         String why = Files.isRegularFile(target)
                 ? "ignoring " + target + ", which was not distilled from " + model

@@ -122,8 +122,11 @@ final class DistillCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Sentences per step (default 64).")
     int batch = 64;
 
-    @Option(names = "--lr", paramLabel = "RATE", description = "Peak AdamW learning rate (default 2e-4).")
-    double learningRate = 2e-4;
+    @Option(
+            names = "--lr",
+            paramLabel = "RATE",
+            description = "Peak AdamW learning rate (default 2e-4 for 2:4, 1e-3 for unstructured).")
+    Double learningRate;
 
     @Option(names = "--seed", paramLabel = "N", description = "Decides the order of the corpus (default 42).")
     long seed = 42;
@@ -198,7 +201,7 @@ final class DistillCommand implements Callable<Integer> {
                 : resuming ? Distiller.checkpointSteps(state) : length.minutes == null ? 1000 : -1;
         DistillSettings settings = DistillSettings.defaults(p, target, Math.max(1, steps))
                 .withBatch(batch, 2048)
-                .withLearningRate(learningRate)
+                .withLearningRate(learningRate != null ? learningRate : DistillSettings.defaultLearningRate(p))
                 .withSeed(seed)
                 .withQuantizationAware(scheme, scheme == null ? 0 : qatFraction == null ? 0.2 : qatFraction);
         String source = teacher.source() + " | start " + start + " | corpus "

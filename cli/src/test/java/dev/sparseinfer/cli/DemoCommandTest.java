@@ -115,8 +115,7 @@ class DemoCommandTest {
                 unstructuredDistill.contains(" --pattern unstructured --sparsity 0.9 --start "), unstructuredDistill);
         assertTrue(twoFourDistill.contains(" --minutes " + DemoCommand.DISTILL_MINUTES + " --out "), twoFourDistill);
         assertTrue(
-                unstructuredDistill.contains(" --minutes " + DemoCommand.DISTILL_MINUTES + " --lr "
-                        + DemoCommand.UNSTRUCTURED_LEARNING_RATE + " --out "),
+                unstructuredDistill.contains(" --minutes " + DemoCommand.DISTILL_MINUTES + " --out "),
                 unstructuredDistill);
 
         JsonObject root = JsonParser.parseString(Files.readString(json)).getAsJsonObject();

@@ -82,14 +82,14 @@ public class SparseTrainingBenchmark {
     @Benchmark
     public float sparse() {
         LinearOp.forwardSparse(x, tokens, weight, weight.value(), bias, y, matmul);
-        LinearOp.backward(dy, x, tokens, weight, weight.value(), bias, dx, false, matmul, true);
+        LinearOp.backward(dy, x, tokens, weight, weight.value(), bias, dx, false, matmul, true, Gradients.OWN);
         return y[0] + dx[0];
     }
 
     @Benchmark
     public float dense() {
         LinearOp.forwardDense(x, tokens, weight, weight.value(), bias, y, matmul);
-        LinearOp.backward(dy, x, tokens, weight, weight.value(), bias, dx, false, matmul, false);
+        LinearOp.backward(dy, x, tokens, weight, weight.value(), bias, dx, false, matmul, false, Gradients.OWN);
         return y[0] + dx[0];
     }
 

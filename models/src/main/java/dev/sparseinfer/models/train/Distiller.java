@@ -1,7 +1,6 @@
 package dev.sparseinfer.models.train;
 
 import dev.sparseinfer.engine.api.SparseInferException;
-import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.model.bert.BertWeights;
 import dev.sparseinfer.engine.tokenizer.TokenizedText;
 import dev.sparseinfer.models.prune.MaskSelection;
@@ -11,6 +10,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Sparse fine-tuning by distillation: a student starting from a dense or one-shot pruned model learns to reproduce
@@ -39,15 +44,19 @@ public final class Distiller implements AutoCloseable {
         void stepDone(StepReport report);
     }
 
+    /**
+     * The shards a step's batch is split into. Fixed rather than one per thread, so that a run gives the same
+     * weights on any thread count; two whole passes side by side are what a 2-core machine runs best.
+     */
+    static final int SHARDS = 2;
+
     private final List<TokenizedText> corpus;
     private final DistillSettings settings;
     private final StudentModel student;
     private final List<Parameter> parameters;
     private final AdamW optimizer;
-    private final Parallel parallel;
-    private final Matmul matmul;
-    private final TeacherTargets teacher;
-    private final MicroBatchLoss loss;
+    private final List<BatchShard> shards;
+    private final ExecutorService shardThreads;
     private final BatchOrder order;
     private final SparsitySchedule schedule;
     private final String fingerprint;
@@ -69,10 +78,16 @@ public final class Distiller implements AutoCloseable {
         this.student = StudentModel.of(start);
         this.parameters = student.parameters();
         this.optimizer = AdamW.standard(parameters);
-        this.parallel = new Parallel(threads);
-        this.matmul = new Matmul(threads);
-        this.teacher = new TeacherTargets(teacher, start, threads);
-        this.loss = new MicroBatchLoss(student, settings.loss(), parallel, matmul);
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        List<BatchShard> shards = new ArrayList<>();
+        for (int s = 0; s < SHARDS; s++) {
+            Gradients gradients = s == 0 ? Gradients.OWN : new Gradients.Buffers(parameters);
+            shards.add(new BatchShard(teacher, start, student, settings, gradients, Math.max(1, threads / SHARDS)));
+        }
+        this.shards = List.copyOf(shards);
+        this.shardThreads = threads == 1 ? null : Executors.newFixedThreadPool(Math.min(threads, SHARDS), daemon());
         this.order = new BatchOrder(corpus.size(), settings.batchSequences(), settings.seed());
         this.schedule = new SparsitySchedule(student.sparsity(), settings.sparsity(), Math.max(1, (int)
                 Math.round(settings.rampFraction() * settings.steps())));
@@ -146,57 +161,114 @@ public final class Distiller implements AutoCloseable {
         for (Parameter p : parameters) {
             p.clearGrad();
         }
-        int[] indices = order.batch(step);
-        int batchTokens = 0;
-        for (int i : indices) {
-            batchTokens += corpus.get(i).length();
-        }
         // Rounded once per step: the weights change only in the optimiser's update.
         FakeQuantization quantization = step >= settings.qatStart()
                 ? FakeQuantization.of(settings.qatScheme(), student.prunable())
                 : FakeQuantization.NONE;
-        double value = 0;
-        long teacherNanos = 0;
-        for (List<TokenizedText> micro : microBatches(indices)) {
-            TokenBatch batch = TokenBatch.pack(
-                    micro.stream().map(TokenizedText::ids).toArray(int[][]::new),
-                    micro.stream().map(TokenizedText::typeIds).toArray(int[][]::new));
-            long t0 = System.nanoTime();
-            TeacherTargets.Targets targets = teacher.of(batch);
-            teacherNanos += System.nanoTime() - t0;
-            value += loss.accumulate(
-                    targets.embedded(), targets.layers(), batch, batchTokens, indices.length, quantization);
-        }
+        BatchShard.Result passes = accumulate(order.batch(step), quantization);
         double norm = optimizer.clip(settings.clipNorm());
         double lr = settings.learningRates().at(step);
         optimizer.step(lr);
         return new StepReport(
                 step,
                 settings.steps(),
-                value,
+                passes.loss(),
                 norm,
                 lr,
                 student.sparsity(),
                 (System.nanoTime() - started) / 1e9,
-                teacherNanos / 1e9);
+                passes.teacherSeconds());
     }
 
-    private List<List<TokenizedText>> microBatches(int[] indices) {
-        List<List<TokenizedText>> batches = new ArrayList<>();
+    /**
+     * Adds the gradients of the batch {@code indices} to the parameters', shard by shard, the shards side by side
+     * when there are threads for it; the shards' buffers are summed in shard order, so the result does not depend on
+     * the thread count. Returns the batch loss and the longest time a shard's teacher took.
+     */
+    BatchShard.Result accumulate(int[] indices, FakeQuantization quantization) {
+        for (Parameter p : student.prunable()) {
+            p.sparseMask(); // built here, once, rather than lazily by two shards at once
+        }
+        List<List<TokenizedText>> parts = split(indices);
+        int tokens = tokens(indices);
+        List<Callable<BatchShard.Result>> work = new ArrayList<>();
+        for (int s = 0; s < parts.size(); s++) {
+            BatchShard shard = shards.get(s);
+            List<TokenizedText> part = parts.get(s);
+            work.add(() -> shard.accumulate(part, tokens, indices.length, quantization));
+        }
+        List<BatchShard.Result> results = runAll(work);
+        double loss = 0;
+        double teacherSeconds = 0;
+        for (int s = 0; s < results.size(); s++) {
+            loss += results.get(s).loss();
+            teacherSeconds = Math.max(teacherSeconds, results.get(s).teacherSeconds());
+            if (shards.get(s).gradients() instanceof Gradients.Buffers buffers) {
+                buffers.addToParameters();
+            }
+        }
+        return new BatchShard.Result(loss, teacherSeconds);
+    }
+
+    /** The batch in {@link #SHARDS} runs of consecutive sequences with about equal token counts. */
+    List<List<TokenizedText>> split(int[] indices) {
+        int total = tokens(indices);
+        List<List<TokenizedText>> parts = new ArrayList<>();
         List<TokenizedText> current = new ArrayList<>();
-        int tokens = 0;
+        double done = 0;
         for (int i : indices) {
             TokenizedText t = corpus.get(i);
-            if (!current.isEmpty() && tokens + t.length() > settings.microBatchTokens()) {
-                batches.add(current);
+            boolean pastCut = done + t.length() / 2.0 > (double) total * (parts.size() + 1) / SHARDS;
+            if (!current.isEmpty() && parts.size() < SHARDS - 1 && pastCut) {
+                parts.add(current);
                 current = new ArrayList<>();
-                tokens = 0;
             }
             current.add(t);
-            tokens += t.length();
+            done += t.length();
         }
-        batches.add(current);
-        return batches;
+        parts.add(current);
+        return parts;
+    }
+
+    private int tokens(int[] indices) {
+        int n = 0;
+        for (int i : indices) {
+            n += corpus.get(i).length();
+        }
+        return n;
+    }
+
+    private List<BatchShard.Result> runAll(List<Callable<BatchShard.Result>> work) {
+        List<BatchShard.Result> results = new ArrayList<>();
+        try {
+            if (shardThreads == null) {
+                for (Callable<BatchShard.Result> w : work) {
+                    results.add(w.call());
+                }
+                return results;
+            }
+            for (Future<BatchShard.Result> f : shardThreads.invokeAll(work)) {
+                results.add(f.get());
+            }
+            return results;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during a training step", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ThreadFactory daemon() {
+        return r -> {
+            Thread t = new Thread(r, "distill-shard");
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private static boolean isTwoFour(Parameter p) {
@@ -232,19 +304,7 @@ public final class Distiller implements AutoCloseable {
      */
     public double measureStepSeconds() {
         long started = System.nanoTime();
-        int[] indices = order.batch(0);
-        int batchTokens = 0;
-        for (int i : indices) {
-            batchTokens += corpus.get(i).length();
-        }
-        for (List<TokenizedText> micro : microBatches(indices)) {
-            TokenBatch batch = TokenBatch.pack(
-                    micro.stream().map(TokenizedText::ids).toArray(int[][]::new),
-                    micro.stream().map(TokenizedText::typeIds).toArray(int[][]::new));
-            TeacherTargets.Targets targets = teacher.of(batch);
-            loss.accumulate(
-                    targets.embedded(), targets.layers(), batch, batchTokens, indices.length, FakeQuantization.NONE);
-        }
+        accumulate(order.batch(0), FakeQuantization.NONE);
         for (Parameter p : parameters) {
             p.clearGrad();
         }
@@ -258,8 +318,9 @@ public final class Distiller implements AutoCloseable {
 
     @Override
     public void close() {
-        teacher.close();
-        matmul.close();
-        parallel.close();
+        if (shardThreads != null) {
+            shardThreads.shutdown();
+        }
+        shards.forEach(BatchShard::close);
     }
 }

@@ -41,10 +41,24 @@ final class LayerNormOp {
      */
     static void backward(
             float[] dy, float[] x, int rows, Parameter gamma, Parameter beta, float[] mean, float[] rstd, float[] dx) {
+        backward(dy, x, rows, gamma, beta, mean, rstd, dx, Gradients.OWN);
+    }
+
+    /** {@link #backward}, adding the parameter gradients to {@code gradients}' arrays. */
+    static void backward(
+            float[] dy,
+            float[] x,
+            int rows,
+            Parameter gamma,
+            Parameter beta,
+            float[] mean,
+            float[] rstd,
+            float[] dx,
+            Gradients gradients) {
         int cols = gamma.cols();
         float[] g = gamma.value();
-        float[] dg = gamma.grad();
-        float[] db = beta.grad();
+        float[] dg = gradients.of(gamma);
+        float[] db = gradients.of(beta);
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
             double sumD = 0;

@@ -63,12 +63,27 @@ final class LinearOp {
             boolean accumulateDx,
             Matmul matmul,
             FakeQuantization q) {
-        backward(dy, x, rows, weight, q.weights(weight), bias, dx, accumulateDx, matmul, runsSparse(weight));
+        backward(dy, x, rows, weight, bias, dx, accumulateDx, matmul, q, Gradients.OWN);
+    }
+
+    /** {@link #backward}, adding the parameter gradients to {@code gradients}' arrays. */
+    static void backward(
+            float[] dy,
+            float[] x,
+            int rows,
+            Parameter weight,
+            Parameter bias,
+            float[] dx,
+            boolean accumulateDx,
+            Matmul matmul,
+            FakeQuantization q,
+            Gradients gradients) {
+        backward(dy, x, rows, weight, q.weights(weight), bias, dx, accumulateDx, matmul, runsSparse(weight), gradients);
     }
 
     /**
      * {@link #backward} with {@code w} as the weight's values, on the sparse products or on the dense kernel,
-     * whatever the weight's density.
+     * whatever the weight's density, adding the parameter gradients to {@code gradients}' arrays.
      */
     static void backward(
             float[] dy,
@@ -80,7 +95,9 @@ final class LinearOp {
             float[] dx,
             boolean accumulateDx,
             Matmul matmul,
-            boolean sparse) {
+            boolean sparse,
+            Gradients gradients) {
+        float[] dw = gradients.of(weight);
         int out = weight.rows();
         int in = weight.cols();
         float[] dyT = new float[rows * out];
@@ -95,7 +112,7 @@ final class LinearOp {
                 matmul.sparseRowsTimes(mask.colStart(), mask.colRows(), mask.colIndex(), w, dyT, rows, dxT);
                 transposeInto(dxT, in, rows, dx, accumulateDx);
             }
-            matmul.sparseRowDots(mask.rowStart(), mask.rowCols(), mask.rowIndex(), dyT, xT, rows, weight.grad());
+            matmul.sparseRowDots(mask.rowStart(), mask.rowCols(), mask.rowIndex(), dyT, xT, rows, dw);
         } else {
             if (dx != null) {
                 float[] wT = new float[in * out];
@@ -104,10 +121,10 @@ final class LinearOp {
                 matmul.abT(dy, rows, out, wT, in, null, dx, accumulateDx);
             }
             // dW += dY^T X = dY^T (X^T)^T
-            matmul.abT(dyT, out, rows, xT, in, null, weight.grad(), true);
-            weight.zeroPrunedGradients();
+            matmul.abT(dyT, out, rows, xT, in, null, dw, true);
+            weight.zeroPrunedIn(dw);
         }
-        float[] db = bias.grad();
+        float[] db = gradients.of(bias);
         for (int o = 0; o < out; o++) {
             float s = 0;
             for (int r = 0; r < rows; r++) {

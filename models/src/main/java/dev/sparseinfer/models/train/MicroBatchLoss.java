@@ -13,8 +13,13 @@ final class MicroBatchLoss {
     private final DistillLoss loss;
 
     MicroBatchLoss(StudentModel model, DistillLoss loss, Parallel parallel, Matmul matmul) {
+        this(model, loss, parallel, matmul, Gradients.OWN);
+    }
+
+    /** A loss whose backward pass adds the parameter gradients to {@code gradients}' arrays. */
+    MicroBatchLoss(StudentModel model, DistillLoss loss, Parallel parallel, Matmul matmul, Gradients gradients) {
         this.model = model;
-        this.pass = new StudentPass(model, parallel, matmul);
+        this.pass = new StudentPass(model, parallel, matmul, gradients);
         this.loss = loss;
     }
 

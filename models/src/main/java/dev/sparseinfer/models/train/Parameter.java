@@ -82,11 +82,12 @@ final class Parameter {
         }
     }
 
-    void zeroPrunedGradients() {
+    /** Zeroes the pruned entries of {@code gradient}, this parameter's own gradient or a buffer of its shape. */
+    void zeroPrunedIn(float[] gradient) {
         if (pruned != null) {
-            for (int i = 0; i < grad.length; i++) {
+            for (int i = 0; i < gradient.length; i++) {
                 if (pruned[i]) {
-                    grad[i] = 0f;
+                    gradient[i] = 0f;
                 }
             }
         }

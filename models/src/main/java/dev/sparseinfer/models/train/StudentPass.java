@@ -50,12 +50,19 @@ final class StudentPass {
     private final double eps;
     private final Parallel parallel;
     private final Matmul matmul;
+    private final Gradients gradients;
 
     StudentPass(StudentModel model, Parallel parallel, Matmul matmul) {
+        this(model, parallel, matmul, Gradients.OWN);
+    }
+
+    /** A pass whose backward adds the parameter gradients to {@code gradients}' arrays. */
+    StudentPass(StudentModel model, Parallel parallel, Matmul matmul, Gradients gradients) {
         this.model = model;
         this.eps = model.frozen().config().layerNormEps();
         this.parallel = parallel;
         this.matmul = matmul;
+        this.gradients = gradients;
     }
 
     /**
@@ -121,7 +128,7 @@ final class StudentPass {
     }
 
     /**
-     * Adds every parameter's gradient, given the loss's gradient with respect to each layer's output
+     * Adds every parameter's gradient (to this pass's gradient arrays), given the loss's gradient with respect to each layer's output
      * ({@code outputGrads[l]}, consumed: overwritten as scratch).
      */
     void backward(Tape tape, float[][] outputGrads) {
@@ -144,12 +151,21 @@ final class StudentPass {
         // out = LayerNorm(h1 + FFN(h1)): the sum's gradient reaches both FFN(h1) and, through the residual, h1.
         float[] dSum2 = new float[n * hidden];
         LayerNormOp.backward(
-                dOut, t.outputSum(), n, l.outputNormGamma(), l.outputNormBeta(), t.outputMean(), t.outputRstd(), dSum2);
+                dOut,
+                t.outputSum(),
+                n,
+                l.outputNormGamma(),
+                l.outputNormBeta(),
+                t.outputMean(),
+                t.outputRstd(),
+                dSum2,
+                gradients);
         float[] dAct = new float[n * inner];
-        LinearOp.backward(dSum2, t.activated(), n, l.output(), l.outputBias(), dAct, false, matmul, fq);
+        LinearOp.backward(dSum2, t.activated(), n, l.output(), l.outputBias(), dAct, false, matmul, fq, gradients);
         GeluOp.backward(t.inner(), dAct, n * inner, parallel);
         float[] dH1 = dSum2;
-        LinearOp.backward(dAct, t.attended(), n, l.intermediate(), l.intermediateBias(), dH1, true, matmul, fq);
+        LinearOp.backward(
+                dAct, t.attended(), n, l.intermediate(), l.intermediateBias(), dH1, true, matmul, fq, gradients);
 
         // h1 = LayerNorm(x + attention(x))
         float[] dSum1 = new float[n * hidden];
@@ -161,10 +177,20 @@ final class StudentPass {
                 l.attentionNormBeta(),
                 t.attentionMean(),
                 t.attentionRstd(),
-                dSum1);
+                dSum1,
+                gradients);
         float[] dContext = new float[n * width];
         LinearOp.backward(
-                dSum1, t.context(), n, l.attentionOutput(), l.attentionOutputBias(), dContext, false, matmul, fq);
+                dSum1,
+                t.context(),
+                n,
+                l.attentionOutput(),
+                l.attentionOutputBias(),
+                dContext,
+                false,
+                matmul,
+                fq,
+                gradients);
         float[] dq = new float[n * width];
         float[] dk = new float[n * width];
         float[] dv = new float[n * width];
@@ -185,9 +211,9 @@ final class StudentPass {
         if (dx != null) {
             add(dx, dSum1);
         }
-        LinearOp.backward(dq, t.projectionInput(), n, l.query(), l.queryBias(), dx, true, matmul, fq);
-        LinearOp.backward(dk, t.projectionInput(), n, l.key(), l.keyBias(), dx, true, matmul, fq);
-        LinearOp.backward(dv, t.projectionInput(), n, l.value(), l.valueBias(), dx, true, matmul, fq);
+        LinearOp.backward(dq, t.projectionInput(), n, l.query(), l.queryBias(), dx, true, matmul, fq, gradients);
+        LinearOp.backward(dk, t.projectionInput(), n, l.key(), l.keyBias(), dx, true, matmul, fq, gradients);
+        LinearOp.backward(dv, t.projectionInput(), n, l.value(), l.valueBias(), dx, true, matmul, fq, gradients);
     }
 
     private static void add(float[] into, float[] x) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparseinfer.engine.api.SparseInferException;
+import dev.sparseinfer.engine.backend.TokenBatch;
 import dev.sparseinfer.engine.format.Int8Scheme;
 import dev.sparseinfer.engine.model.bert.BertConfig;
 import dev.sparseinfer.engine.model.bert.BertWeights;
@@ -141,6 +142,49 @@ class DistillerTest {
         assertTrue(
                 losses.getLast() < 0.5 * losses.getFirst(),
                 "loss went from " + losses.getFirst() + " to " + losses.getLast() + ", seed " + seed);
+    }
+
+    @Test
+    void theShardsTogetherAddTheGradientOfTheWholeBatch() {
+        BertWeights teacher = RandomBert.weights(CONFIG, random);
+        BertWeights start = RandomBert.weights(CONFIG, random);
+        List<TokenizedText> corpus = corpus(9);
+        int[] indices = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+        DistillSettings settings = DistillSettings.defaults(PrunePattern.TWO_FOUR, 0.5, 10)
+                .withBatch(indices.length, 1000)
+                .withSeed(seed);
+        try (Distiller run = new Distiller(teacher, start, corpus, settings, 2, "tiny");
+                TeacherTargets targets = new TeacherTargets(teacher, start, 1);
+                Parallel parallel = new Parallel(1);
+                Matmul matmul = new Matmul(1)) {
+            assertEquals(Distiller.SHARDS, run.split(indices).size(), "the batch was not split, seed " + seed);
+            double sharded = run.accumulate(indices, FakeQuantization.NONE).loss();
+            List<float[]> shardedGrads = run.student().parameters().stream()
+                    .map(p -> p.grad().clone())
+                    .toList();
+
+            run.student().parameters().forEach(Parameter::clearGrad);
+            TokenBatch whole = TokenBatch.pack(
+                    corpus.stream().map(TokenizedText::ids).toArray(int[][]::new),
+                    corpus.stream().map(TokenizedText::typeIds).toArray(int[][]::new));
+            TeacherTargets.Targets t = targets.of(whole);
+            double once = new MicroBatchLoss(run.student(), settings.loss(), parallel, matmul)
+                    .accumulate(t.embedded(), t.layers(), whole, whole.tokens(), indices.length, FakeQuantization.NONE);
+
+            assertEquals(once, sharded, 1e-5 * Math.abs(once), "loss, seed " + seed);
+            // One tolerance for all: some gradients are zero up to rounding (a key's bias does not move softmax).
+            float scale = 0;
+            for (Parameter p : run.student().parameters()) {
+                for (float g : p.grad()) {
+                    scale = Math.max(scale, Math.abs(g));
+                }
+            }
+            assertTrue(scale > 0, "no gradient, seed " + seed);
+            for (int i = 0; i < shardedGrads.size(); i++) {
+                Parameter p = run.student().parameters().get(i);
+                assertArrayEquals(p.grad(), shardedGrads.get(i), 1e-5f * scale, p.name() + ", seed " + seed);
+            }
+        }
     }
 
     private List<TokenizedText> corpus(int sequences) {
