@@ -9,7 +9,11 @@ import java.util.List;
  */
 final class AdamW {
 
+    /** Below this many entries a parameter is updated on the calling thread: handing it out costs more. */
+    private static final int SPLIT_ABOVE = 1 << 15;
+
     private final List<Parameter> parameters;
+    private final Parallel parallel;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
@@ -18,8 +22,16 @@ final class AdamW {
     private final float[][] v;
     private int steps;
 
-    AdamW(List<Parameter> parameters, double beta1, double beta2, double epsilon, double weightDecay) {
+    /** Every update is element by element and each norm is summed in a fixed order, whatever {@code parallel}. */
+    AdamW(
+            List<Parameter> parameters,
+            double beta1,
+            double beta2,
+            double epsilon,
+            double weightDecay,
+            Parallel parallel) {
         this.parameters = List.copyOf(parameters);
+        this.parallel = parallel;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
@@ -33,17 +45,25 @@ final class AdamW {
     }
 
     /** The usual BERT fine-tuning settings: betas 0.9 and 0.999, epsilon 1e-8, weight decay 0.01. */
-    static AdamW standard(List<Parameter> parameters) {
-        return new AdamW(parameters, 0.9, 0.999, 1e-8, 0.01);
+    static AdamW standard(List<Parameter> parameters, Parallel parallel) {
+        return new AdamW(parameters, 0.9, 0.999, 1e-8, 0.01, parallel);
     }
 
-    /** The L2 norm of all gradients together. */
+    /** The L2 norm of all gradients together: each parameter's squares summed in order, then those sums in order. */
     double gradientNorm() {
-        double sum = 0;
-        for (Parameter p : parameters) {
-            for (float g : p.grad()) {
-                sum += (double) g * g;
+        double[] sums = new double[parameters.size()];
+        parallel.range(parameters.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double sum = 0;
+                for (float g : parameters.get(i).grad()) {
+                    sum += (double) g * g;
+                }
+                sums[i] = sum;
             }
+        });
+        double sum = 0;
+        for (double s : sums) {
+            sum += s;
         }
         return Math.sqrt(sum);
     }
@@ -55,9 +75,11 @@ final class AdamW {
             float scale = (float) (maxNorm / norm);
             for (Parameter p : parameters) {
                 float[] g = p.grad();
-                for (int i = 0; i < g.length; i++) {
-                    g[i] *= scale;
-                }
+                elementwise(g.length, (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        g[i] *= scale;
+                    }
+                });
             }
         }
         return norm;
@@ -75,13 +97,23 @@ final class AdamW {
             float[] mi = m[i];
             float[] vi = v[i];
             double decay = p.prunable() ? lr * weightDecay : 0;
-            for (int j = 0; j < w.length; j++) {
-                mi[j] = (float) (beta1 * mi[j] + (1 - beta1) * g[j]);
-                vi[j] = (float) (beta2 * vi[j] + (1 - beta2) * g[j] * g[j]);
-                double update = (mi[j] / c1) / (Math.sqrt(vi[j] / c2) + epsilon);
-                w[j] = (float) (w[j] - decay * w[j] - lr * update);
-            }
+            elementwise(w.length, (from, to) -> {
+                for (int j = from; j < to; j++) {
+                    mi[j] = (float) (beta1 * mi[j] + (1 - beta1) * g[j]);
+                    vi[j] = (float) (beta2 * vi[j] + (1 - beta2) * g[j] * g[j]);
+                    double update = (mi[j] / c1) / (Math.sqrt(vi[j] / c2) + epsilon);
+                    w[j] = (float) (w[j] - decay * w[j] - lr * update);
+                }
+            });
             p.zeroPrunedValues();
+        }
+    }
+
+    private void elementwise(int length, Parallel.RangeBody body) {
+        if (length < SPLIT_ABOVE) {
+            body.run(0, length);
+        } else {
+            parallel.range(length, body);
         }
     }
 

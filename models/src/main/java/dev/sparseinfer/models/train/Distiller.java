@@ -54,6 +54,7 @@ public final class Distiller implements AutoCloseable {
     private final DistillSettings settings;
     private final StudentModel student;
     private final List<Parameter> parameters;
+    private final Parallel updates;
     private final AdamW optimizer;
     private final List<BatchShard> shards;
     private final ExecutorService shardThreads;
@@ -77,21 +78,9 @@ public final class Distiller implements AutoCloseable {
         this.settings = settings;
         this.student = StudentModel.of(start);
         this.parameters = student.parameters();
-        this.optimizer = AdamW.standard(parameters);
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        List<BatchShard> shards = new ArrayList<>();
-        for (int s = 0; s < SHARDS; s++) {
-            Gradients gradients = s == 0 ? Gradients.OWN : new Gradients.Buffers(parameters);
-            shards.add(new BatchShard(teacher, start, student, settings, gradients, Math.max(1, threads / SHARDS)));
-        }
-        this.shards = List.copyOf(shards);
-        this.shardThreads = threads == 1 ? null : Executors.newFixedThreadPool(Math.min(threads, SHARDS), daemon());
-        this.order = new BatchOrder(corpus.size(), settings.batchSequences(), settings.seed());
-        this.schedule = new SparsitySchedule(student.sparsity(), settings.sparsity(), Math.max(1, (int)
-                Math.round(settings.rampFraction() * settings.steps())));
-        this.fingerprint = source + " | " + settings.fingerprint();
         if (settings.pattern() == PrunePattern.TWO_FOUR) {
             for (Parameter p : student.prunable()) {
                 if (p.cols() % 4 != 0) {
@@ -103,6 +92,19 @@ public final class Distiller implements AutoCloseable {
                 }
             }
         }
+        this.updates = new Parallel(threads);
+        this.optimizer = AdamW.standard(parameters, updates);
+        List<BatchShard> shards = new ArrayList<>();
+        for (int s = 0; s < SHARDS; s++) {
+            Gradients gradients = s == 0 ? Gradients.OWN : new Gradients.Buffers(parameters);
+            shards.add(new BatchShard(teacher, start, student, settings, gradients, Math.max(1, threads / SHARDS)));
+        }
+        this.shards = List.copyOf(shards);
+        this.shardThreads = threads == 1 ? null : Executors.newFixedThreadPool(Math.min(threads, SHARDS), daemon());
+        this.order = new BatchOrder(corpus.size(), settings.batchSequences(), settings.seed());
+        this.schedule = new SparsitySchedule(student.sparsity(), settings.sparsity(), Math.max(1, (int)
+                Math.round(settings.rampFraction() * settings.steps())));
+        this.fingerprint = source + " | " + settings.fingerprint();
     }
 
     public StudentModel student() {
@@ -204,7 +206,7 @@ public final class Distiller implements AutoCloseable {
             loss += results.get(s).loss();
             teacherSeconds = Math.max(teacherSeconds, results.get(s).teacherSeconds());
             if (shards.get(s).gradients() instanceof Gradients.Buffers buffers) {
-                buffers.addToParameters();
+                buffers.addToParameters(updates);
             }
         }
         return new BatchShard.Result(loss, teacherSeconds);
@@ -322,5 +324,6 @@ public final class Distiller implements AutoCloseable {
             shardThreads.shutdown();
         }
         shards.forEach(BatchShard::close);
+        updates.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.sparseinfer.models.train;
 
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,18 +42,20 @@ interface Gradients {
 
         void clear() {
             for (float[] a : arrays.values()) {
-                java.util.Arrays.fill(a, 0f);
+                Arrays.fill(a, 0f);
             }
         }
 
-        /** Adds every buffer into its parameter's own gradient. */
-        void addToParameters() {
+        /** Adds every buffer into its parameter's own gradient, element by element on {@code parallel}'s threads. */
+        void addToParameters(Parallel parallel) {
             for (Parameter p : parameters) {
                 float[] from = arrays.get(p);
                 float[] into = p.grad();
-                for (int i = 0; i < into.length; i++) {
-                    into[i] += from[i];
-                }
+                parallel.range(into.length, (start, end) -> {
+                    for (int i = start; i < end; i++) {
+                        into[i] += from[i];
+                    }
+                });
             }
         }
     }
