@@ -131,7 +131,7 @@ class DistillCommandTest {
     }
 
     @Test
-    void minutesSizeTheRunFromAFirstStepAndTheRecipeRecordsTheSteps() {
+    void minutesSizeTheRunFromTimedStepsAndTheRecipeRecordsTheSteps() {
         Path out = dir.resolve("timed.safetensors");
         String[] a = args(out);
         a[7] = "--minutes";

@@ -301,18 +301,6 @@ public final class Distiller implements AutoCloseable {
         return Checkpoint.totalSteps(checkpoint);
     }
 
-    /**
-     * The seconds one step takes, measured on the first batch without changing the model: to size a run by time.
-     */
-    public double measureStepSeconds() {
-        long started = System.nanoTime();
-        accumulate(order.batch(0), FakeQuantization.NONE);
-        for (Parameter p : parameters) {
-            p.clearGrad();
-        }
-        return (System.nanoTime() - started) / 1e9;
-    }
-
     /** Whether {@code file} exists: a run asked to resume without one starts from the beginning. */
     public static boolean hasCheckpoint(Path file) {
         return file != null && Files.isRegularFile(file);
