@@ -48,25 +48,11 @@ final class LinearOp {
     }
 
     /**
-     * Adds this layer's gradients to {@code weight.grad()} and {@code bias.grad()} and writes (or, with
-     * {@code accumulateDx}, adds) the input gradient into {@code dx}, which may be null when the input needs none.
-     * The gradient of a pruned weight is zero: the optimiser then never moves it off zero. Straight-through: the
-     * gradients are those of the float layer at the weights and input the forward pass used.
+     * Adds this layer's gradients to {@code gradients}' arrays for {@code weight} and {@code bias} and writes (or,
+     * with {@code accumulateDx}, adds) the input gradient into {@code dx}, which may be null when the input needs
+     * none. The gradient of a pruned weight is zero: the optimiser then never moves it off zero. Straight-through:
+     * the gradients are those of the float layer at the weights and input the forward pass used.
      */
-    static void backward(
-            float[] dy,
-            float[] x,
-            int rows,
-            Parameter weight,
-            Parameter bias,
-            float[] dx,
-            boolean accumulateDx,
-            Matmul matmul,
-            FakeQuantization q) {
-        backward(dy, x, rows, weight, bias, dx, accumulateDx, matmul, q, Gradients.OWN);
-    }
-
-    /** {@link #backward}, adding the parameter gradients to {@code gradients}' arrays. */
     static void backward(
             float[] dy,
             float[] x,

@@ -120,9 +120,10 @@ class FakeQuantizationTest {
             FakeQuantization q = FakeQuantization.of(scheme, List.of(w));
             float[] input = q.input(x, rows, in);
             LinearOp.forward(input, rows, w, b, y, m, q);
-            LinearOp.backward(dy, input, rows, w, b, dx, false, m, q);
+            LinearOp.backward(dy, input, rows, w, b, dx, false, m, q, Gradients.OWN);
             LinearOp.forward(xRounded, rows, wRounded, bCopy, yFloat, m, FakeQuantization.NONE);
-            LinearOp.backward(dy, xRounded, rows, wRounded, bCopy, dxFloat, false, m, FakeQuantization.NONE);
+            LinearOp.backward(
+                    dy, xRounded, rows, wRounded, bCopy, dxFloat, false, m, FakeQuantization.NONE, Gradients.OWN);
         }
         assertArrayEquals(yFloat, y, "y, seed " + seed);
         assertArrayEquals(dxFloat, dx, "dx, seed " + seed);

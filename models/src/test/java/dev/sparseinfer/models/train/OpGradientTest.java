@@ -54,7 +54,7 @@ class OpGradientTest {
         float[] y = new float[rows * out];
         try (Matmul m = new Matmul(2)) {
             LinearOp.forward(x, rows, w, b, y, m, FakeQuantization.NONE);
-            LinearOp.backward(toFloat(r), x, rows, w, b, dx, false, m, FakeQuantization.NONE);
+            LinearOp.backward(toFloat(r), x, rows, w, b, dx, false, m, FakeQuantization.NONE, Gradients.OWN);
         }
         double[] xd = Float64Reference.toDouble(x);
         double[] wd = Float64Reference.toDouble(w.value());
@@ -92,11 +92,11 @@ class OpGradientTest {
             float[] dx = start.clone();
             try (Matmul m = new Matmul(threads[run])) {
                 LinearOp.forward(x, rows, w, b, y, m, FakeQuantization.NONE);
-                LinearOp.backward(dy, x, rows, w, b, dx, true, m, FakeQuantization.NONE);
+                LinearOp.backward(dy, x, rows, w, b, dx, true, m, FakeQuantization.NONE, Gradients.OWN);
             }
             float[] fresh = new float[rows * in];
             try (Matmul m = new Matmul(threads[run])) {
-                LinearOp.backward(dy, x, rows, w, b, fresh, false, m, FakeQuantization.NONE);
+                LinearOp.backward(dy, x, rows, w, b, fresh, false, m, FakeQuantization.NONE, Gradients.OWN);
             }
             for (int i = 0; i < dx.length; i++) {
                 assertEquals(start[i] + fresh[i], dx[i], "dx " + i + " accumulates, seed " + seed);
